@@ -1,0 +1,14 @@
+//! Gazette: a static news-site generator.
+//!
+//! The build is a pipeline of stages, one module each (see `ARCHITECTURE.md`):
+//! `config` → `load` → `parse` → `site` → `render` → `write`, run in order by [`pipeline::build`].
+
+pub mod config;
+pub mod diag;
+pub mod load;
+pub mod parse;
+pub mod pipeline;
+pub mod render;
+pub mod site;
+pub mod text;
+pub mod write;

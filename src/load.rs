@@ -1,0 +1,135 @@
+//! Load: every file read of a build. Walks `content/` (stories), `templates/` (theme overrides)
+//! and `static/` (copied as is) and returns their bytes or paths, sorted so that nothing later
+//! depends on the order the file system lists them in.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use walkdir::WalkDir;
+
+use crate::diag::Diagnostic;
+
+/// A story file: its path under `content/` (with `/`), where it is on disk, and its raw bytes.
+pub struct SourceFile {
+    pub rel: PathBuf,
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything the build reads from the site folder.
+pub struct Inputs {
+    pub stories: Vec<SourceFile>,
+    /// `(name, text)` of the site's own templates, e.g. `("article.html", "…")`.
+    pub templates: Vec<(String, String)>,
+    /// `(path under static/, path on disk)`.
+    pub statics: Vec<(PathBuf, PathBuf)>,
+    /// Files that could not be read (symlinks that leave the site, permission errors).
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Reads the inputs of the site at `site_dir`.
+pub fn inputs(site_dir: &Path) -> Result<Inputs> {
+    let mut errors = Vec::new();
+    let mut stories = Vec::new();
+    for (rel, path) in walk(&site_dir.join("content"), &mut errors)? {
+        if !matches!(rel.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => stories.push(SourceFile { rel, path, bytes }),
+            Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
+        }
+    }
+    let mut templates = Vec::new();
+    for (rel, path) in walk(&site_dir.join("templates"), &mut errors)? {
+        let name = rel.to_string_lossy().replace('\\', "/");
+        match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => templates.push((name, text)),
+            Ok(Err(_)) => errors.push(Diagnostic::new(&path, 1, 1, "template is not valid UTF-8")),
+            Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
+        }
+    }
+    let statics = walk(&site_dir.join("static"), &mut errors)?;
+    Ok(Inputs {
+        stories,
+        templates,
+        statics,
+        errors,
+    })
+}
+
+/// Regular files under `dir` as `(relative path, full path)`, sorted, without hidden files and
+/// editor leftovers. Symlinks are not followed. A missing `dir` is an empty list.
+fn walk(dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBuf)>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let entries = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in entries
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or("")))
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if entry.file_type().is_symlink() {
+            errors.push(Diagnostic::new(
+                entry.path(),
+                1,
+                1,
+                "symbolic links are not followed: copy the file into the site instead",
+            ));
+            continue;
+        }
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .with_context(|| format!("walking {}", dir.display()))?;
+            out.push((rel.to_path_buf(), entry.path().to_path_buf()));
+        }
+    }
+    Ok(out)
+}
+
+/// Hidden files and what editors leave behind: `.x`, `x~`, `x.swp`, `#x#`, `.DS_Store`.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swo")
+        || name.ends_with(".swx")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".tmp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ignored;
+
+    #[test]
+    fn ignored_table() {
+        for name in [
+            ".DS_Store",
+            ".story.md.swp",
+            "story.md~",
+            "#story.md#",
+            ".hidden.md",
+            "x.swp",
+            "4913.tmp",
+        ] {
+            assert!(is_ignored(name), "{name}");
+        }
+        for name in ["story.md", "2024", "x.txt", "a#b.md"] {
+            assert!(!is_ignored(name), "{name}");
+        }
+    }
+}

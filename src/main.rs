@@ -1,0 +1,93 @@
+//! The `gazette` command line (clap): `build` today; each subcommand calls one library entry point.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use gazette::config::Overrides;
+use gazette::diag::Diagnostics;
+use gazette::pipeline::{self, BuildOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "gazette",
+    version,
+    about = "A static news-site generator that understands wire copy, story versions and related headlines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site in SITE_DIR into its output folder
+    Build {
+        /// The site folder (holding content/, and optionally templates/, static/, gazette.toml)
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Output folder [default: SITE_DIR/public]
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Use this base URL instead of the one in gazette.toml
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include stories marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Print each stage's time
+        #[arg(short, long)]
+        verbose: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            site_dir,
+            output,
+            base_url,
+            drafts,
+            verbose,
+        } => {
+            let started = Instant::now();
+            let opts = BuildOptions {
+                site_dir,
+                output,
+                overrides: Overrides { base_url, drafts },
+            };
+            match pipeline::build(&opts) {
+                Ok(report) => {
+                    for w in &report.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    if verbose {
+                        for (stage, d) in &report.stages {
+                            eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                        }
+                    }
+                    println!(
+                        "built {} stories, {} pages ({} written, {} unchanged) into {} in {:.2} s",
+                        report.stories,
+                        report.pages,
+                        report.written,
+                        report.unchanged,
+                        pipeline::display(&report.output),
+                        started.elapsed().as_secs_f64()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    match e.downcast_ref::<Diagnostics>() {
+                        Some(d) => eprintln!("{d}"),
+                        None => eprintln!("error: {e:#}"),
+                    }
+                    eprintln!("build failed; the previous output was left as it was");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Markdown stories: front matter (required: `title`, `date`) and a CommonMark body rendered by
+//! pulldown-cmark with tables, footnotes and strikethrough. Raw HTML passes through (trusted editors).
+
+use std::path::Path;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+
+use super::{Format, ParseOptions, Parts, Story, finish, front_matter};
+use crate::diag::{ErrorKind, ParseError};
+use crate::text::clean_line;
+
+pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
+    let split = front_matter::split(text).map_err(|e| vec![e])?;
+    let Some(front) = split.front.as_ref() else {
+        return Err(vec![ParseError::new(
+            ErrorKind::FrontMatter,
+            1,
+            1,
+            "a Markdown story needs front matter: start the file with `+++` (TOML) or `---` (YAML) and give `title` and `date`",
+        )]);
+    };
+    let fm = front_matter::read(front).map_err(|e| vec![e])?;
+    let (body_html, lede) = render(split.body);
+    finish(
+        rel,
+        Parts {
+            front: fm,
+            front_line: 1,
+            format: Format::Markdown,
+            headline: None,
+            dateline: None,
+            lede,
+            body_html,
+            related: vec![],
+            attn: vec![],
+            emails: vec![],
+        },
+        opts,
+    )
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// The body as HTML, and the plain text of its first paragraph (the lede).
+pub fn render(body: &str) -> (String, String) {
+    let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let lede = first_paragraph_text(&events);
+    let mut out = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    (out, lede)
+}
+
+fn first_paragraph_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for ev in events {
+        match ev {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Text(t) | Event::Code(t) if inside => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    clean_line(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_extensions_and_lede() {
+        let (html, lede) = render(
+            "**SEOUL, Jan. 1** -- A *first* para.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ new[^1]\n\n[^1]: note\n",
+        );
+        assert_eq!(lede, "SEOUL, Jan. 1 -- A first para.");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
+        assert!(html.contains("footnote"), "{html}");
+    }
+}

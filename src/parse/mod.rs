@@ -1,0 +1,407 @@
+//! Parse: one story file's text → one [`Story`], or every located error in it. No I/O.
+//!
+//! Markdown (`.md`) and wire copy (`.txt`) share the front matter keys and the finishing step
+//! ([`finish`]): title, dates, section, tags. Line ends are normalised first (BOM, CRLF, lone CR), so
+//! every line number reported is the line an editor sees.
+
+pub mod front_matter;
+pub mod headline;
+pub mod markdown;
+pub mod wire;
+
+use std::path::Path;
+
+use jiff::Zoned;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::diag::{ErrorKind, ParseError};
+use crate::text::{check_segment, clean_line};
+use front_matter::{RawDate, RawFrontMatter};
+pub use headline::{Headline, Version};
+
+/// Settings parsing needs from the site config.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Dates written without an offset are in this zone.
+    pub tz: TimeZone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Markdown,
+    Wire,
+}
+
+/// A wire dateline: `SEOUL, Nov. 12 (Yonhap)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dateline {
+    pub place: Option<String>,
+    /// `Nov. 12` as written.
+    pub date: Option<String>,
+    pub agency: Option<String>,
+    /// The whole dateline as it is shown.
+    pub text: String,
+}
+
+/// One story file, parsed: one version of a story.
+#[derive(Debug, Clone)]
+pub struct Story {
+    /// Path under `content/`, with `/` separators.
+    pub source: String,
+    pub format: Format,
+    pub headline: Headline,
+    pub date: Zoned,
+    pub updated: Option<Zoned>,
+    pub authors: Vec<String>,
+    pub dateline: Option<Dateline>,
+    /// Section as named (front matter or folder); its URL slug is computed by the site model.
+    pub section: Option<String>,
+    pub tags: Vec<String>,
+    /// Plain text: the front matter summary, else the lede.
+    pub summary: String,
+    /// Related headlines as the editor listed them, tags included.
+    pub related: Vec<String>,
+    /// A slug set by hand.
+    pub slug: Option<String>,
+    pub draft: bool,
+    pub image: Option<String>,
+    /// Explicit story key grouping versions.
+    pub story_key: Option<String>,
+    /// Safe HTML.
+    pub body_html: String,
+    /// `(ATTN: …)` editor's notes.
+    pub attn: Vec<String>,
+    pub emails: Vec<String>,
+}
+
+/// Parses one story; `rel` is its path under `content/` and decides the format.
+pub fn parse_story(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
+    let text = normalize_newlines(text);
+    match rel.extension().and_then(|e| e.to_str()) {
+        Some("txt") => wire::parse(rel, &text, opts),
+        _ => markdown::parse(rel, &text, opts),
+    }
+}
+
+/// Drops a BOM and turns CRLF and lone CR into LF.
+pub fn normalize_newlines(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// A dateline, the line it is on, and its (month, day) when it names one.
+pub type LocatedDateline = (Dateline, usize, Option<(i8, i8)>);
+
+/// What a format hands to [`finish`]: the front matter plus what the body itself says.
+pub struct Parts {
+    pub front: RawFrontMatter,
+    /// The line of the front matter's opening delimiter (1 when there is none).
+    pub front_line: usize,
+    pub format: Format,
+    /// Headline from the body (wire); Markdown takes it from `title`.
+    pub headline: Option<(Headline, usize)>,
+    pub dateline: Option<LocatedDateline>,
+    pub lede: String,
+    pub body_html: String,
+    pub related: Vec<String>,
+    pub attn: Vec<String>,
+    pub emails: Vec<String>,
+}
+
+/// Resolves front matter and body parts into a [`Story`], collecting every error.
+pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
+    let mut errors = Vec::new();
+    let fm = p.front;
+    let at = |kind, msg: String| ParseError::new(kind, p.front_line, 1, msg);
+    let headline = match (p.headline, &fm.title) {
+        (_, Some(t)) if !t.trim().is_empty() => headline::split_tags(&clean_line(t)),
+        (Some((h, _)), _) => h,
+        _ => {
+            errors.push(at(
+                ErrorKind::MissingField,
+                "missing `title` in the front matter".into(),
+            ));
+            Headline {
+                text: String::new(),
+                version: Version::Plain,
+                labels: vec![],
+            }
+        }
+    };
+    let (date, civil) = match story_date(rel, fm.date.as_ref(), opts) {
+        Ok(d) => d,
+        Err(msg) => {
+            errors.push(at(
+                if fm.date.is_some() {
+                    ErrorKind::Date
+                } else {
+                    ErrorKind::MissingField
+                },
+                msg,
+            ));
+            (Zoned::now().with_time_zone(TimeZone::UTC), None)
+        }
+    };
+    let updated = fm
+        .updated
+        .as_ref()
+        .and_then(|u| match parse_date(&u.as_text(), &opts.tz) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(at(ErrorKind::Date, format!("`updated`: {e}")));
+                None
+            }
+        });
+    if let (Some((dl, line, Some((m, d)))), Some(c)) = (&p.dateline, civil)
+        && (c.month(), c.day()) != (*m, *d)
+    {
+        errors.push(ParseError::new(
+            ErrorKind::Date,
+            *line,
+            1,
+            format!(
+                "dateline says `{}` but the story is dated {c}",
+                dl.date.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    for (name, value) in [
+        ("slug", &fm.slug),
+        ("section", &fm.section),
+        ("story", &fm.story),
+    ] {
+        if let Some(v) = value
+            && let Err(e) = check_segment(v)
+        {
+            errors.push(at(ErrorKind::UnsafeValue, format!("`{name}` {e}: {v:?}")));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let dateline = p.dateline.map(|(d, _, _)| d).or_else(|| {
+        fm.dateline.as_ref().map(|t| Dateline {
+            place: None,
+            date: None,
+            agency: None,
+            text: clean_line(t),
+        })
+    });
+    Ok(Story {
+        source: rel.to_string_lossy().replace('\\', "/"),
+        format: p.format,
+        headline,
+        date,
+        updated,
+        authors: fm
+            .author
+            .map(|a| {
+                a.into_vec()
+                    .iter()
+                    .map(|s| clean_line(s))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        dateline,
+        section: fm
+            .section
+            .map(|s| clean_line(&s))
+            .or_else(|| section_from_path(rel)),
+        tags: dedup(
+            fm.tags
+                .iter()
+                .map(|t| clean_line(t))
+                .filter(|t| !t.is_empty()),
+        ),
+        summary: fm.summary.map(|s| clean_line(&s)).unwrap_or(p.lede),
+        related: fm
+            .related
+            .iter()
+            .map(|r| clean_line(r))
+            .chain(p.related)
+            .filter(|r| !r.is_empty())
+            .collect(),
+        slug: fm.slug,
+        draft: fm.draft,
+        image: fm.image.map(|s| clean_line(&s)),
+        story_key: fm.story,
+        body_html: p.body_html,
+        attn: p.attn,
+        emails: p.emails,
+    })
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|t| seen.insert(t.to_lowercase())).collect()
+}
+
+/// The story's time and the calendar date it was written for (used to check the dateline).
+fn story_date(
+    rel: &Path,
+    raw: Option<&RawDate>,
+    opts: &ParseOptions,
+) -> Result<(Zoned, Option<Date>), String> {
+    if let Some(raw) = raw {
+        let text = raw.as_text();
+        let zoned = parse_date(&text, &opts.tz)?;
+        let written = text.get(..10).and_then(|d| d.parse::<Date>().ok());
+        let written = written.or(Some(zoned.date()));
+        return Ok((zoned, written));
+    }
+    match date_from_path(rel) {
+        Some(dt) => {
+            let z = dt.to_zoned(opts.tz.clone()).map_err(|e| e.to_string())?;
+            Ok((z, Some(dt.date())))
+        }
+        None => Err("missing `date`: add `date = 2024-05-01T09:30:00+09:00` to the front matter, put the file under content/…/YYYY/MM/DD/, or name it YYYY-MM-DD-slug".into()),
+    }
+}
+
+/// Reads RFC 3339 (`2024-05-01T09:30:00+09:00`) or `YYYY-MM-DD[ HH:MM[:SS]]` in the site zone.
+pub fn parse_date(text: &str, tz: &TimeZone) -> Result<Zoned, String> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts.to_zoned(tz.clone()));
+    }
+    let civil = text
+        .parse::<DateTime>()
+        .or_else(|_| text.replacen(' ', "T", 1).parse::<DateTime>())
+        .or_else(|_| {
+            text.parse::<Date>()
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        });
+    match civil {
+        Ok(dt) => dt
+            .to_zoned(tz.clone())
+            .map_err(|e| format!("date `{text}`: {e}")),
+        Err(e) => Err(format!(
+            "cannot read date `{text}` ({e}); use RFC 3339 or YYYY-MM-DD HH:MM"
+        )),
+    }
+}
+
+/// A date from `…/YYYY/MM/DD/…` folders or a `YYYY-MM-DD-` file-name prefix, with the time from an
+/// optional `HHMM-` prefix of the file name (`0910-urgent-….txt`).
+pub fn date_from_path(rel: &Path) -> Option<DateTime> {
+    let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+    let (file, dirs) = parts.split_last()?;
+    let from_dirs = dirs.windows(3).find_map(|w| ymd(w[0], w[1], w[2]));
+    let (date, rest) = match from_dirs {
+        Some(d) => (d, *file),
+        None => {
+            let d = file.get(..10).and_then(|p| p.parse::<Date>().ok())?;
+            (d, file.get(11..).unwrap_or(""))
+        }
+    };
+    let time = rest
+        .get(..5)
+        .filter(|p| p.ends_with('-') && p[..4].bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|p| {
+            jiff::civil::Time::new(p[..2].parse().ok()?, p[2..4].parse().ok()?, 0, 0).ok()
+        })
+        .unwrap_or(jiff::civil::Time::midnight());
+    Some(date.to_datetime(time))
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+/// The first folder under `content/` that is not part of a date.
+pub fn section_from_path(rel: &Path) -> Option<String> {
+    let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+    let (_, dirs) = parts.split_last()?;
+    dirs.iter()
+        .find(|d| !d.bytes().all(|b| b.is_ascii_digit()))
+        .map(|d| d.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_table() {
+        let tz = TimeZone::get("Asia/Seoul").unwrap();
+        let cases = [
+            (
+                "2024-01-01T07:13:02+09:00",
+                "2024-01-01T07:13:02+09:00[Asia/Seoul]",
+            ),
+            (
+                "2024-01-01T00:00:00Z",
+                "2024-01-01T09:00:00+09:00[Asia/Seoul]",
+            ),
+            ("2024-05-01", "2024-05-01T00:00:00+09:00[Asia/Seoul]"),
+            ("2024-05-01 09:30", "2024-05-01T09:30:00+09:00[Asia/Seoul]"),
+            (
+                "2024-05-01T09:30:00",
+                "2024-05-01T09:30:00+09:00[Asia/Seoul]",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_date(input, &tz).unwrap().to_string(), want, "{input}");
+        }
+        for bad in ["2024-02-30", "yesterday", "2024-13-01 10:00", ""] {
+            assert!(parse_date(bad, &tz).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn path_table() {
+        let cases = [
+            (
+                "politics/2024/05/01/x.txt",
+                Some("2024-05-01T00:00:00"),
+                Some("politics"),
+            ),
+            (
+                "politics/2024/05/01/0910-x.txt",
+                Some("2024-05-01T09:10:00"),
+                Some("politics"),
+            ),
+            ("2024/05/01/x.txt", Some("2024-05-01T00:00:00"), None),
+            ("2024-05-01-x.txt", Some("2024-05-01T00:00:00"), None),
+            (
+                "world/2024-05-01-1730-x.md",
+                Some("2024-05-01T17:30:00"),
+                Some("world"),
+            ),
+            ("world/x.md", None, Some("world")),
+            ("world/2024/02/30/x.txt", None, Some("world")),
+        ];
+        for (path, date, section) in cases {
+            let p = Path::new(path);
+            assert_eq!(
+                date_from_path(p).map(|d| d.to_string()).as_deref(),
+                date,
+                "{path}"
+            );
+            assert_eq!(section_from_path(p).as_deref(), section, "{path}");
+        }
+    }
+
+    #[test]
+    fn newlines_table() {
+        for (input, want) in [
+            ("a\r\nb", "a\nb"),
+            ("a\rb", "a\nb"),
+            ("\u{feff}a", "a"),
+            ("a\n", "a\n"),
+        ] {
+            assert_eq!(normalize_newlines(input), want);
+        }
+    }
+}

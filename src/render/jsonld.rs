@@ -1,0 +1,117 @@
+//! schema.org `NewsArticle` JSON-LD for a story page, serialised by serde_json and then escaped so
+//! that no story text can close the `<script>` element it sits in.
+
+use serde_json::{Value, json};
+
+use super::views::rfc3339;
+use crate::site::{ChainId, Site};
+
+/// The JSON-LD text, safe to place between `<script type="application/ld+json">` and `</script>`.
+pub fn news_article(site: &Site, c: ChainId) -> String {
+    let chain = &site.chains[c];
+    let s = site.shown(c);
+    let url = site.permalink(&chain.path);
+    let authors: Vec<Value> = if s.authors.is_empty() {
+        let org = s
+            .dateline
+            .as_ref()
+            .and_then(|d| d.agency.as_deref())
+            .unwrap_or(&site.config.title);
+        vec![json!({"@type": "Organization", "name": org})]
+    } else {
+        s.authors
+            .iter()
+            .map(|a| json!({"@type": "Person", "name": a}))
+            .collect()
+    };
+    let mut doc = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": truncate(&s.headline.text, 110),
+        "datePublished": rfc3339(&chain.first_published),
+        "dateModified": rfc3339(&chain.modified),
+        "author": authors,
+        "publisher": {"@type": "Organization", "name": site.config.title},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "inLanguage": site.config.language,
+    });
+    let obj = doc.as_object_mut().expect("a JSON object");
+    if !s.summary.is_empty() {
+        obj.insert("description".into(), json!(s.summary));
+    }
+    if let Some(d) = &s.dateline {
+        obj.insert("dateline".into(), json!(d.text));
+    }
+    if let Some(i) = chain.section {
+        obj.insert("articleSection".into(), json!(site.sections[i].title));
+    }
+    if !chain.tags.is_empty() {
+        let names: Vec<&str> = chain
+            .tags
+            .iter()
+            .map(|&t| site.tags[t].name.as_str())
+            .collect();
+        obj.insert("keywords".into(), json!(names));
+    }
+    if let Some(img) = &s.image {
+        let abs = if img.contains("://") {
+            img.clone()
+        } else {
+            site.permalink(&format!("/{}", img.trim_start_matches('/')))
+        };
+        obj.insert("image".into(), json!([abs]));
+    }
+    escape_for_script(&doc.to_string())
+}
+
+/// At most `max` characters, cut at a word with an ellipsis when it is longer.
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    let cut = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    format!("{}…", cut.trim_end())
+}
+
+/// JSON stays the same JSON, but `<`, `>`, `&` and the JS line separators become `\uXXXX` escapes.
+pub fn escape_for_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_end_cannot_appear() {
+        let doc = json!({"headline": "</script><script>alert(1)</script> & more"}).to_string();
+        let out = escape_for_script(&doc);
+        assert!(!out.contains("</script"), "{out}");
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            back["headline"],
+            "</script><script>alert(1)</script> & more"
+        );
+    }
+
+    #[test]
+    fn truncate_table() {
+        assert_eq!(truncate("short", 110), "short");
+        let long = "word ".repeat(40);
+        let t = truncate(&long, 110);
+        assert!(t.chars().count() <= 110 && t.ends_with('…'), "{t}");
+    }
+}

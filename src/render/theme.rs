@@ -1,0 +1,145 @@
+//! The default theme, embedded in the binary, and the Tera instance built from it plus a site's
+//! own `templates/`. A site file replaces the theme file of the same name; every theme file is also
+//! reachable as `theme/NAME`. Template errors are reported per file with its line and column.
+
+use std::path::Path;
+
+use tera::{ErrorKind as TeraKind, Tera};
+
+use crate::diag::Diagnostic;
+
+/// `(name, text)` of every file of the default theme.
+pub const THEME: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("article.html", include_str!("../../templates/article.html")),
+    ("list.html", include_str!("../../templates/list.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("section.html", include_str!("../../templates/section.html")),
+    ("tag.html", include_str!("../../templates/tag.html")),
+    ("day.html", include_str!("../../templates/day.html")),
+    ("tags.html", include_str!("../../templates/tags.html")),
+    (
+        "redirect.html",
+        include_str!("../../templates/redirect.html"),
+    ),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("style.css", include_str!("../../templates/style.css")),
+    ("rss.xml", include_str!("../../templates/rss.xml")),
+    ("atom.xml", include_str!("../../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+];
+
+/// Builds the template set. `site` holds the site's own templates; `dir` is where they live (for
+/// error messages). Every broken template is reported, not only the first.
+pub fn build(site: &[(String, String)], dir: &Path) -> Result<Tera, Vec<Diagnostic>> {
+    let is_theme = |name: &str| THEME.iter().any(|(n, _)| *n == name);
+    let mut all: Vec<(String, &str)> = THEME
+        .iter()
+        .map(|(n, t)| (format!("theme/{n}"), *t))
+        .collect();
+    all.extend(
+        THEME
+            .iter()
+            .filter(|(n, _)| !site.iter().any(|(s, _)| s == n))
+            .map(|(n, t)| (n.to_string(), *t)),
+    );
+    all.extend(site.iter().map(|(n, t)| (n.clone(), t.as_str())));
+    let mut tera = base_tera();
+    if tera.add_raw_templates(all).is_ok() {
+        return Ok(tera);
+    }
+    // Something is broken: check each site file alone against the theme (and the site's own
+    // extra files), so every broken file gets its own error, not only the first.
+    let mut errors = Vec::new();
+    for (name, text) in site {
+        let mut probe: Vec<(String, &str)> = THEME
+            .iter()
+            .map(|(n, t)| (format!("theme/{n}"), *t))
+            .collect();
+        probe.extend(
+            THEME
+                .iter()
+                .filter(|(n, _)| *n != name)
+                .map(|(n, t)| (n.to_string(), *t)),
+        );
+        probe.extend(
+            site.iter()
+                .filter(|(n, _)| n != name && !is_theme(n))
+                .map(|(n, t)| (n.clone(), t.as_str())),
+        );
+        probe.push((name.clone(), text));
+        if let Err(e) = base_tera().add_raw_templates(probe) {
+            errors.push(locate(&e, dir));
+        }
+    }
+    errors.sort();
+    errors.dedup();
+    if errors.is_empty() {
+        errors.push(Diagnostic::new(
+            dir,
+            1,
+            1,
+            "the templates do not load together (check their extends and includes)",
+        ));
+    }
+    Err(errors)
+}
+
+fn base_tera() -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".xml"]);
+    tera.register_filter("date", tera_contrib::dates::date);
+    tera
+}
+
+/// Where a Tera error points: `templates/NAME:line:col` for a site file, `theme/NAME` otherwise.
+pub fn locate(e: &tera::Error, dir: &Path) -> Diagnostic {
+    let file = |name: &str| {
+        if name.starts_with("theme/") || name.is_empty() {
+            Path::new("(embedded theme)").join(name)
+        } else {
+            dir.join(name)
+        }
+    };
+    match e.kind() {
+        TeraKind::SyntaxError(r) | TeraKind::RenderingError(r) => Diagnostic::new(
+            &file(r.filename()),
+            r.span().start_line.max(1),
+            r.span().start_col + 1,
+            r.message().to_string(),
+        ),
+        TeraKind::MissingParent { current, parent } => Diagnostic::new(
+            &file(current),
+            1,
+            1,
+            format!("extends `{parent}`, which does not exist"),
+        ),
+        TeraKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => Diagnostic::new(
+            &file(tpl),
+            1,
+            1,
+            format!("circular extends: {}", inheritance_chain.join(" → ")),
+        ),
+        TeraKind::CircularInclude { tpl, include_chain } => Diagnostic::new(
+            &file(tpl),
+            1,
+            1,
+            format!("circular include: {}", include_chain.join(" → ")),
+        ),
+        _ => Diagnostic::new(dir, 1, 1, one_line(e)),
+    }
+}
+
+fn one_line(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg.replace('\n', " ")
+}

@@ -1,0 +1,176 @@
+//! View structs handed to templates: shallow, borrowed from the site model. A related headline is
+//! a title and a URL, never a nested story. Field names are the template contract in the README.
+
+use serde::Serialize;
+
+use crate::parse::Dateline;
+use crate::site::{ChainId, Site};
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+    pub root: &'a str,
+    pub sections: Vec<SectionLink<'a>>,
+    pub generator: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+pub struct SectionLink<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct TagLink<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    pub kind: &'a str,
+    pub title: String,
+    pub url: String,
+    pub permalink: String,
+}
+
+#[derive(Serialize)]
+pub struct VersionView<'a> {
+    pub tag: Option<String>,
+    pub title: &'a str,
+    pub date: String,
+    pub attn: &'a [String],
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct StoryView<'a> {
+    pub title: &'a str,
+    pub label: Option<String>,
+    pub version_tag: Option<String>,
+    pub url: String,
+    pub canonical_url: String,
+    pub date: String,
+    pub first_published: String,
+    pub updated: Option<String>,
+    pub authors: &'a [String],
+    pub dateline: Option<&'a Dateline>,
+    pub section: Option<SectionLink<'a>>,
+    pub tags: Vec<TagLink<'a>>,
+    pub summary: &'a str,
+    pub body: &'a str,
+    pub attn: &'a [String],
+    pub emails: &'a [String],
+    pub image: Option<String>,
+    pub format: crate::parse::Format,
+    pub source: &'a str,
+    pub versions: Vec<VersionView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct RelatedView<'a> {
+    pub title: &'a str,
+    pub url: Option<String>,
+    pub computed: bool,
+    pub date: Option<String>,
+    pub section: Option<SectionLink<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct LinkView<'a> {
+    pub title: &'a str,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ItemView<'a> {
+    pub title: &'a str,
+    pub label: Option<String>,
+    pub version_tag: Option<String>,
+    pub url: String,
+    pub date: String,
+    pub updated: Option<String>,
+    pub section: Option<SectionLink<'a>>,
+    pub summary: &'a str,
+    pub related: Vec<LinkView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Pagination {
+    pub current: usize,
+    pub total: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub first_url: String,
+}
+
+#[derive(Serialize)]
+pub struct ListView<'a> {
+    pub title: String,
+    pub kind: &'a str,
+    pub items: Vec<ItemView<'a>>,
+    pub pagination: Pagination,
+}
+
+/// A feed or sitemap entry: absolute URLs, full content.
+#[derive(Serialize)]
+pub struct FeedItem<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub published: String,
+    pub updated: String,
+    pub summary: &'a str,
+    pub body: &'a str,
+    pub authors: &'a [String],
+    pub section: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct SitemapEntry {
+    pub url: String,
+    pub lastmod: String,
+}
+
+/// Formats a time as RFC 3339 with its offset, as every template date is.
+pub fn rfc3339(z: &jiff::Zoned) -> String {
+    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+impl Site {
+    pub fn section_link(&self, i: usize) -> SectionLink<'_> {
+        let s = &self.sections[i];
+        SectionLink {
+            slug: &s.slug,
+            title: &s.title,
+            url: self.url(&crate::site::urls::section_path(&s.slug)),
+        }
+    }
+
+    /// A root-relative link (with the base URL's path prefix).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.root, path)
+    }
+
+    /// An absolute URL.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, path)
+    }
+
+    pub fn label(&self, chain: ChainId) -> Option<String> {
+        let labels = &self.shown(chain).headline.labels;
+        (!labels.is_empty()).then(|| labels.join(" · "))
+    }
+
+    /// The time a chain was last changed, when it ever was: `None` for an untouched single version.
+    pub fn updated(&self, chain: ChainId) -> Option<String> {
+        let c = &self.chains[chain];
+        (c.modified > c.first_published).then(|| rfc3339(&c.modified))
+    }
+}

@@ -1,0 +1,302 @@
+//! Related lists: the headlines an editor listed, resolved to stories of the site; stories that
+//! list this one (links are two-way); then computed related stories up to `related.max`.
+//!
+//! Resolution: tags stripped and text folded ([`normalize_headline`]) for an exact match against
+//! every version's headline, else the most similar headline over a term index (weighted Dice ≥
+//! `related.threshold`). A headline naming any version resolves to its chain. Lists are deduplicated
+//! by target, never point to their own story and keep the editor's order. Everything here goes
+//! through inverted indexes: no step compares all pairs of stories.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::terms::{Weights, headline_terms};
+use super::{Chain, ChainId, Related};
+use crate::config::Config;
+use crate::parse::Story;
+use crate::parse::headline::split_tags;
+use crate::text::{normalize_headline, tokens};
+
+/// Per chain, its related list.
+pub fn compute(config: &Config, stories: &[Story], chains: &[Chain]) -> Vec<Vec<Related>> {
+    let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
+    let listed: Vec<Vec<Listed>> = chains
+        .par_iter()
+        .enumerate()
+        .map(|(c, chain)| resolver.editor_list(c, chain, stories))
+        .collect();
+    let mut backlinks: Vec<Vec<ChainId>> = vec![Vec::new(); chains.len()];
+    for (c, list) in listed.iter().enumerate() {
+        for t in list.iter().filter_map(|l| l.target) {
+            backlinks[t].push(c);
+        }
+    }
+    let computed = Computed::new(stories, chains);
+    let rc = &config.related;
+    listed
+        .into_par_iter()
+        .zip(backlinks)
+        .enumerate()
+        .map(|(c, (listed, mut back))| {
+            let title = |t: ChainId| stories[chains[t].newest()].headline.text.clone();
+            let mut out: Vec<Related> = Vec::new();
+            let mut seen: Vec<ChainId> = vec![c];
+            for l in listed {
+                match l.target {
+                    Some(t) if !seen.contains(&t) => {
+                        seen.push(t);
+                        out.push(Related {
+                            title: title(t),
+                            target: Some(t),
+                            computed: false,
+                        });
+                    }
+                    Some(_) => {}
+                    None if !rc.hide_unresolved => out.push(Related {
+                        title: l.text,
+                        target: None,
+                        computed: false,
+                    }),
+                    None => {}
+                }
+            }
+            back.sort_by(|&a, &b| chains[b].modified.cmp(&chains[a].modified).then(a.cmp(&b)));
+            for b in back {
+                if !seen.contains(&b) {
+                    seen.push(b);
+                    out.push(Related {
+                        title: title(b),
+                        target: Some(b),
+                        computed: false,
+                    });
+                }
+            }
+            let want = rc.max.saturating_sub(out.len());
+            for t in computed.top(c, want, &seen, chains) {
+                out.push(Related {
+                    title: title(t),
+                    target: Some(t),
+                    computed: true,
+                });
+            }
+            out
+        })
+        .collect()
+}
+
+/// One headline as listed, resolved or not.
+struct Listed {
+    text: String,
+    target: Option<ChainId>,
+}
+
+/// Finds the chain a listed headline names.
+pub struct Resolver {
+    exact: HashMap<String, Vec<ChainId>>,
+    /// Per version (in `versions` order): its chain and its terms.
+    docs: Vec<(ChainId, Vec<String>)>,
+    index: HashMap<String, Vec<u32>>,
+    weights: Weights,
+    max_postings: usize,
+    threshold: f64,
+    times: Vec<i64>,
+}
+
+impl Resolver {
+    pub fn new(stories: &[Story], chains: &[Chain]) -> Self {
+        let mut exact: HashMap<String, Vec<ChainId>> = HashMap::new();
+        let mut docs = Vec::new();
+        for (c, chain) in chains.iter().enumerate() {
+            for &v in &chain.versions {
+                let text = &stories[v].headline.text;
+                let list = exact.entry(normalize_headline(text)).or_default();
+                if !list.contains(&c) {
+                    list.push(c);
+                }
+                docs.push((c, headline_terms(text)));
+            }
+        }
+        let weights = Weights::new(docs.iter().map(|(_, t)| t.as_slice()));
+        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
+        for (d, (_, terms)) in docs.iter().enumerate() {
+            for t in terms {
+                index.entry(t.clone()).or_default().push(d as u32);
+            }
+        }
+        let max_postings = (docs.len() / 50).max(64);
+        let times = chains
+            .iter()
+            .map(|c| c.first_published.timestamp().as_second())
+            .collect();
+        Resolver {
+            exact,
+            docs,
+            index,
+            weights,
+            max_postings,
+            threshold: 0.6,
+            times,
+        }
+    }
+
+    pub fn with_threshold(mut self, threshold: f64) -> Self {
+        self.threshold = threshold;
+        self
+    }
+
+    /// The chain a headline names, if any; `near` (a chain) breaks ties between equal candidates
+    /// by closeness in time.
+    pub fn resolve(&self, listed: &str, near: ChainId) -> Option<ChainId> {
+        let text = split_tags(listed).text;
+        let norm = normalize_headline(&text);
+        if let Some(cands) = self.exact.get(&norm) {
+            return self.nearest(cands.iter().map(|&c| (c, 1.0)), near);
+        }
+        let q = headline_terms(&text);
+        if q.is_empty() {
+            return None;
+        }
+        let mut cands: Vec<u32> = q
+            .iter()
+            .filter_map(|t| self.index.get(t))
+            .filter(|p| p.len() <= self.max_postings)
+            .flatten()
+            .copied()
+            .collect();
+        cands.sort_unstable();
+        cands.dedup();
+        let scored = cands.into_iter().map(|d| {
+            let (c, terms) = &self.docs[d as usize];
+            (*c, self.weights.dice(&q, terms))
+        });
+        self.nearest(scored.filter(|&(_, s)| s >= self.threshold), near)
+    }
+
+    /// Best score, then nearest in time to `near`, then lowest id.
+    fn nearest(
+        &self,
+        cands: impl Iterator<Item = (ChainId, f64)>,
+        near: ChainId,
+    ) -> Option<ChainId> {
+        let t0 = self.times.get(near).copied().unwrap_or(0);
+        cands
+            .map(|(c, s)| (c, s, (self.times[c] - t0).unsigned_abs()))
+            .min_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)))
+            .map(|(c, _, _)| c)
+    }
+
+    /// The editor's related headlines of every version, newest version first, each resolved.
+    fn editor_list(&self, c: ChainId, chain: &Chain, stories: &[Story]) -> Vec<Listed> {
+        let mut seen_text = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for &v in chain.versions.iter().rev() {
+            for r in &stories[v].related {
+                let text = split_tags(r).text;
+                if !seen_text.insert(normalize_headline(&text)) {
+                    continue;
+                }
+                out.push(Listed {
+                    target: self.resolve(r, c),
+                    text,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Computed related stories: shared tags and rare keywords of headline and lede, closeness in time.
+struct Computed {
+    terms: Vec<Vec<u32>>,
+    postings: Vec<Vec<ChainId>>,
+    idf: Vec<f32>,
+    times: Vec<i64>,
+}
+
+impl Computed {
+    fn new(stories: &[Story], chains: &[Chain]) -> Self {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut terms: Vec<Vec<u32>> = Vec::with_capacity(chains.len());
+        for chain in chains {
+            let s = &stories[chain.newest()];
+            let mut words: Vec<String> = chain.tags.iter().map(|t| format!("#{t}")).collect();
+            let text = normalize_headline(&format!("{} {}", s.headline.text, s.summary));
+            words.extend(
+                tokens(&text)
+                    .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+                    .map(str::to_string),
+            );
+            let mut t: Vec<u32> = words
+                .into_iter()
+                .map(|w| {
+                    let n = ids.len() as u32;
+                    *ids.entry(w).or_insert(n)
+                })
+                .collect();
+            t.sort_unstable();
+            t.dedup();
+            terms.push(t);
+        }
+        let mut postings: Vec<Vec<ChainId>> = vec![Vec::new(); ids.len()];
+        for (c, t) in terms.iter().enumerate() {
+            for &w in t {
+                postings[w as usize].push(c);
+            }
+        }
+        let n = chains.len().max(1) as f32;
+        let cap = (chains.len() / 20).clamp(8, 200);
+        let mut is_tag = vec![false; ids.len()];
+        for (w, &id) in &ids {
+            is_tag[id as usize] = w.starts_with('#');
+        }
+        let idf = postings
+            .iter()
+            .zip(&is_tag)
+            .map(|(p, &tag)| {
+                if p.len() < 2 || p.len() > cap {
+                    0.0
+                } else {
+                    (n / p.len() as f32).ln() * if tag { 1.5 } else { 1.0 }
+                }
+            })
+            .collect();
+        let times = chains
+            .iter()
+            .map(|c| c.first_published.timestamp().as_second())
+            .collect();
+        Computed {
+            terms,
+            postings,
+            idf,
+            times,
+        }
+    }
+
+    /// Up to `want` chains most related to `c`, excluding `seen`; ties go to the lower id.
+    fn top(&self, c: ChainId, want: usize, seen: &[ChainId], _chains: &[Chain]) -> Vec<ChainId> {
+        if want == 0 {
+            return vec![];
+        }
+        let mut scores: HashMap<ChainId, f32> = HashMap::new();
+        for &w in &self.terms[c] {
+            let idf = self.idf[w as usize];
+            if idf <= 0.0 {
+                continue;
+            }
+            for &o in &self.postings[w as usize] {
+                *scores.entry(o).or_insert(0.0) += idf;
+            }
+        }
+        let mut ranked: Vec<(ChainId, f32)> = scores
+            .into_iter()
+            .filter(|(o, _)| !seen.contains(o))
+            .map(|(o, s)| {
+                let days = (self.times[o] - self.times[c]).unsigned_abs() as f32 / 86_400.0;
+                (o, s / (1.0 + days / 7.0))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.into_iter().take(want).map(|(o, _)| o).collect()
+    }
+}

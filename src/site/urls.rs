@@ -1,0 +1,260 @@
+//! URLs: each chain's canonical path from the permalink pattern, slug collisions settled
+//! deterministically, redirects for older versions' own URLs, and the check that no two pages of
+//! the site share a URL.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use super::{Redirect, Site, StoryId};
+use crate::config::{Config, PermalinkPart};
+use crate::diag::Diagnostic;
+use crate::parse::Story;
+use crate::text::slugify;
+
+pub struct Urls {
+    /// Per chain, in group order.
+    pub paths: Vec<String>,
+    pub redirects: Vec<Redirect>,
+}
+
+/// The slug a story asks for: its hand-set `slug`, else one made from its headline (or file name).
+fn slug_of(story: &Story) -> (String, bool) {
+    if let Some(s) = &story.slug {
+        return (s.clone(), true);
+    }
+    let mut slug = slugify(&story.headline.text);
+    if slug.is_empty() {
+        slug = slugify(file_stem(&story.source));
+    }
+    if slug.is_empty() {
+        slug = "story".into();
+    }
+    (slug, false)
+}
+
+fn file_stem(source: &str) -> &str {
+    Path::new(source)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+}
+
+/// The permalink of a story with a given slug.
+pub fn story_path(config: &Config, story: &Story, slug: &str) -> String {
+    let mut out = String::from("/");
+    for part in &config.permalink.0 {
+        let seg = match part {
+            PermalinkPart::Literal(s) => s.clone(),
+            PermalinkPart::Section => match &story.section {
+                Some(s) => slugify(s),
+                None => continue,
+            },
+            PermalinkPart::Year => format!("{:04}", story.date.year()),
+            PermalinkPart::Month => format!("{:02}", story.date.month()),
+            PermalinkPart::Day => format!("{:02}", story.date.day()),
+            PermalinkPart::Slug => slug.to_string(),
+        };
+        if !seg.is_empty() {
+            out.push_str(&seg);
+            out.push('/');
+        }
+    }
+    out
+}
+
+pub fn content_path(config: &Config, source: &str) -> std::path::PathBuf {
+    config.site_dir.join("content").join(source)
+}
+
+/// Gives every chain a unique path. Headline-made slugs that collide get a suffix from their file
+/// name (independent of reading order) and a warning; two hand-set slugs that collide are an error.
+pub fn assign(
+    config: &Config,
+    stories: &[Story],
+    groups: &[Vec<StoryId>],
+    warnings: &mut Vec<String>,
+) -> Result<Urls, Vec<Diagnostic>> {
+    let wanted: Vec<(String, bool)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
+    let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (c, g) in groups.iter().enumerate() {
+        by_path
+            .entry(story_path(config, &stories[g[0]], &wanted[c].0))
+            .or_default()
+            .push(c);
+    }
+    let mut paths = vec![String::new(); groups.len()];
+    let mut errors = Vec::new();
+    for (path, chains) in &by_path {
+        if chains.len() == 1 {
+            paths[chains[0]] = path.clone();
+            continue;
+        }
+        let manual: Vec<usize> = chains.iter().copied().filter(|&c| wanted[c].1).collect();
+        if manual.len() > 1 {
+            let files: Vec<String> = manual
+                .iter()
+                .map(|&c| stories[groups[c][0]].source.clone())
+                .collect();
+            for &c in &manual {
+                let me = &stories[groups[c][0]].source;
+                let others: Vec<&String> = files.iter().filter(|f| *f != me).collect();
+                errors.push(Diagnostic::new(
+                    &content_path(config, me),
+                    1,
+                    1,
+                    format!(
+                        "slug `{}` gives {path}, which {} also uses; give one of them another slug",
+                        wanted[c].0,
+                        join(&others)
+                    ),
+                ));
+            }
+            continue;
+        }
+        let files: Vec<&str> = chains
+            .iter()
+            .map(|&c| stories[groups[c][0]].source.as_str())
+            .collect();
+        warnings.push(format!("{} stories share the URL {path}: {}; each headline-made slug gets a suffix from its file name", chains.len(), files.join(", ")));
+        for &c in chains {
+            let story = &stories[groups[c][0]];
+            let slug = if wanted[c].1 {
+                wanted[c].0.clone()
+            } else {
+                format!("{}-{}", wanted[c].0, slugify(&story.source))
+            };
+            paths[c] = story_path(config, story, &slug);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let redirects = version_redirects(config, stories, groups, &paths);
+    Ok(Urls { paths, redirects })
+}
+
+fn join(items: &[&String]) -> String {
+    items
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Older and newer versions whose own URL differs from the chain's: a redirect each, unless that
+/// URL belongs to another page.
+fn version_redirects(
+    config: &Config,
+    stories: &[Story],
+    groups: &[Vec<StoryId>],
+    paths: &[String],
+) -> Vec<Redirect> {
+    let taken: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (c, g) in groups.iter().enumerate() {
+        for &v in &g[1..] {
+            let path = story_path(config, &stories[v], &slug_of(&stories[v]).0);
+            if !taken.contains(path.as_str()) && seen.insert(path.clone()) {
+                out.push(Redirect { path, chain: c });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Paths of a paginated list: `base`, `base/page/2/`, …
+pub fn page_path(base: &str, page: usize) -> String {
+    if page <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{page}/")
+    }
+}
+
+pub fn pages_for(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page).max(1)
+}
+
+pub fn section_path(slug: &str) -> String {
+    format!("/{slug}/")
+}
+
+pub fn tag_path(slug: &str) -> String {
+    format!("/tags/{slug}/")
+}
+
+pub fn day_path(date: jiff::civil::Date) -> String {
+    format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
+}
+
+/// Every page of the site must have its own URL: a section named `tags` or a slug equal to a day
+/// page would otherwise overwrite another page. Names the files involved.
+pub fn check_unique(site: &Site) -> Result<(), Vec<Diagnostic>> {
+    let mut owner: HashMap<String, String> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut claim = |path: String, who: String| {
+        if let Some(prev) = owner.get(&path) {
+            errors.push(Diagnostic::new(
+                Path::new(&who),
+                1,
+                1,
+                format!("URL {path} is also used by {prev}"),
+            ));
+        } else {
+            owner.insert(path, who);
+        }
+    };
+    let per = site.config.per_page;
+    let list = |claim: &mut dyn FnMut(String, String), base: &str, n: usize, who: &str| {
+        for p in 1..=pages_for(n, per) {
+            claim(page_path(base, p), who.to_string());
+        }
+    };
+    list(&mut claim, "/", site.home.len(), "the home page");
+    claim("/tags/".into(), "the tag list".into());
+    for s in &site.sections {
+        list(
+            &mut claim,
+            &section_path(&s.slug),
+            s.chains.len(),
+            &format!("section `{}`", s.title),
+        );
+    }
+    for t in &site.tags {
+        list(
+            &mut claim,
+            &tag_path(&t.slug),
+            t.chains.len(),
+            &format!("tag `{}`", t.name),
+        );
+    }
+    for d in &site.days {
+        list(
+            &mut claim,
+            &day_path(d.date),
+            d.chains.len(),
+            &format!("the day page of {}", d.date),
+        );
+    }
+    for c in &site.chains {
+        claim(
+            c.path.clone(),
+            content_path(&site.config, &site.stories[c.first()].source)
+                .display()
+                .to_string(),
+        );
+    }
+    for r in &site.redirects {
+        claim(
+            r.path.clone(),
+            format!("a redirect for {}", site.chains[r.chain].path),
+        );
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
