@@ -1,0 +1,7 @@
+//! One integration test binary: each module drives the `gazette` binary over fixture sites and
+//! checks the files it writes and its error output.
+
+mod build;
+mod errors;
+mod support;
+mod versions;
