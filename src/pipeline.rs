@@ -61,8 +61,10 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
             return Err(Diagnostics::sorted(e).into());
         }
     };
-    let site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
+    let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
     t.lap("site");
+    site.link_related();
+    t.lap("related");
     let output = opts
         .output
         .clone()

@@ -97,7 +97,7 @@ pub struct Site {
     /// Every chain, newest first.
     pub home: Vec<ChainId>,
     pub redirects: Vec<Redirect>,
-    /// Per chain.
+    /// Per chain; empty until [`Site::link_related`] runs.
     pub related: Vec<Vec<Related>>,
     pub warnings: Vec<String>,
 }
@@ -168,6 +168,11 @@ impl Site {
         };
         urls::check_unique(&site)?;
         Ok(site)
+    }
+
+    /// Resolves and computes every chain's related list (a stage of its own: see `pipeline`).
+    pub fn link_related(&mut self) {
+        self.related = related::compute(&self.config, &self.stories, &self.chains);
     }
 
     /// The story shown for a chain: its newest version.
@@ -279,4 +284,104 @@ fn index_tags(stories: &[Story], chains: &mut [Chain]) -> Vec<Tag> {
             chains: vec![],
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Overrides, RawConfig, resolve};
+    use crate::parse::{ParseOptions, parse_story};
+
+    fn site_from(files: &[(String, String)]) -> Site {
+        let config = resolve(
+            RawConfig::default(),
+            std::path::Path::new("."),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let opts = ParseOptions {
+            tz: config.timezone.clone(),
+        };
+        let stories = files
+            .iter()
+            .map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap())
+            .collect();
+        let mut site = Site::assemble(config, stories).unwrap();
+        site.link_related();
+        site
+    }
+
+    /// A few hundred stories with overlapping tags, words and related lists.
+    fn corpus() -> Vec<(String, String)> {
+        let words = [
+            "port", "budget", "ferry", "tariff", "election", "strike", "storm", "rates", "film",
+            "cup", "quota", "tram",
+        ];
+        (0..300)
+            .map(|i| {
+                let (a, b, c) = (words[i % 12], words[(i * 7 + 3) % 12], words[(i * 5 + 1) % 12]);
+                let related = format!("\"{} and {} talks {}\", \"Unknown headline {}\"", words[(i + 1) % 12], words[(i * 7 + 4) % 12], i + 1, i);
+                let text = format!(
+                    "+++\ntitle = \"{a} and {b} talks {i}\"\ndate = 2024-05-{:02}T09:00:00Z\ntags = [\"{a}\", \"t{}\"]\nrelated = [{related}]\n+++\nThe {b} {c} story number {i}.\n",
+                    1 + i % 28,
+                    (i * 13) % 40
+                );
+                (format!("news/s{i:03}.md"), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn related_lists_do_not_depend_on_thread_count_or_input_order() {
+        let files = corpus();
+        let run = |threads: usize, files: Vec<(String, String)>| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let site = site_from(&files);
+                site.related
+                    .iter()
+                    .map(|r| {
+                        r.iter()
+                            .map(|e| {
+                                (
+                                    e.title.clone(),
+                                    e.target.map(|t| site.chains[t].path.clone()),
+                                    e.computed,
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        let one = run(1, files.clone());
+        let mut reversed = files.clone();
+        reversed.reverse();
+        assert_eq!(one, run(4, reversed));
+        assert!(
+            one.iter().all(|r| r.len() >= 5),
+            "every list filled to related.max"
+        );
+        assert!(one.iter().flatten().any(|e| e.2), "some computed entries");
+    }
+
+    #[test]
+    fn related_never_links_a_story_to_itself_or_twice() {
+        let site = site_from(&corpus());
+        for (c, list) in site.related.iter().enumerate() {
+            let targets: Vec<ChainId> = list.iter().filter_map(|r| r.target).collect();
+            assert!(!targets.contains(&c), "story {c} links to itself");
+            let mut dedup = targets.clone();
+            dedup.sort();
+            dedup.dedup();
+            assert_eq!(
+                dedup.len(),
+                targets.len(),
+                "story {c} links twice: {list:?}"
+            );
+        }
+    }
 }

@@ -38,50 +38,53 @@ pub fn compute(config: &Config, stories: &[Story], chains: &[Chain]) -> Vec<Vec<
         .into_par_iter()
         .zip(backlinks)
         .enumerate()
-        .map(|(c, (listed, mut back))| {
-            let title = |t: ChainId| stories[chains[t].newest()].headline.text.clone();
-            let mut out: Vec<Related> = Vec::new();
-            let mut seen: Vec<ChainId> = vec![c];
-            for l in listed {
-                match l.target {
-                    Some(t) if !seen.contains(&t) => {
-                        seen.push(t);
+        .map_init(
+            || Scores::new(chains.len()),
+            |scores, (c, (listed, mut back))| {
+                let title = |t: ChainId| stories[chains[t].newest()].headline.text.clone();
+                let mut out: Vec<Related> = Vec::new();
+                let mut seen: Vec<ChainId> = vec![c];
+                for l in listed {
+                    match l.target {
+                        Some(t) if !seen.contains(&t) => {
+                            seen.push(t);
+                            out.push(Related {
+                                title: title(t),
+                                target: Some(t),
+                                computed: false,
+                            });
+                        }
+                        Some(_) => {}
+                        None if !rc.hide_unresolved => out.push(Related {
+                            title: l.text,
+                            target: None,
+                            computed: false,
+                        }),
+                        None => {}
+                    }
+                }
+                back.sort_by(|&a, &b| chains[b].modified.cmp(&chains[a].modified).then(a.cmp(&b)));
+                for b in back {
+                    if !seen.contains(&b) {
+                        seen.push(b);
                         out.push(Related {
-                            title: title(t),
-                            target: Some(t),
+                            title: title(b),
+                            target: Some(b),
                             computed: false,
                         });
                     }
-                    Some(_) => {}
-                    None if !rc.hide_unresolved => out.push(Related {
-                        title: l.text,
-                        target: None,
-                        computed: false,
-                    }),
-                    None => {}
                 }
-            }
-            back.sort_by(|&a, &b| chains[b].modified.cmp(&chains[a].modified).then(a.cmp(&b)));
-            for b in back {
-                if !seen.contains(&b) {
-                    seen.push(b);
+                let want = rc.max.saturating_sub(out.len());
+                for t in computed.top(c, want, &seen, scores) {
                     out.push(Related {
-                        title: title(b),
-                        target: Some(b),
-                        computed: false,
+                        title: title(t),
+                        target: Some(t),
+                        computed: true,
                     });
                 }
-            }
-            let want = rc.max.saturating_sub(out.len());
-            for t in computed.top(c, want, &seen, chains) {
-                out.push(Related {
-                    title: title(t),
-                    target: Some(t),
-                    computed: true,
-                });
-            }
-            out
-        })
+                out
+            },
+        )
         .collect()
 }
 
@@ -245,7 +248,7 @@ impl Computed {
             }
         }
         let n = chains.len().max(1) as f32;
-        let cap = (chains.len() / 20).clamp(8, 200);
+        let cap = (chains.len() / 10).clamp(8, 500);
         let mut is_tag = vec![false; ids.len()];
         for (w, &id) in &ids {
             is_tag[id as usize] = w.starts_with('#');
@@ -274,22 +277,20 @@ impl Computed {
     }
 
     /// Up to `want` chains most related to `c`, excluding `seen`; ties go to the lower id.
-    fn top(&self, c: ChainId, want: usize, seen: &[ChainId], _chains: &[Chain]) -> Vec<ChainId> {
+    fn top(&self, c: ChainId, want: usize, seen: &[ChainId], scores: &mut Scores) -> Vec<ChainId> {
         if want == 0 {
             return vec![];
         }
-        let mut scores: HashMap<ChainId, f32> = HashMap::new();
         for &w in &self.terms[c] {
             let idf = self.idf[w as usize];
-            if idf <= 0.0 {
-                continue;
-            }
-            for &o in &self.postings[w as usize] {
-                *scores.entry(o).or_insert(0.0) += idf;
+            if idf > 0.0 {
+                for &o in &self.postings[w as usize] {
+                    scores.add(o, idf);
+                }
             }
         }
         let mut ranked: Vec<(ChainId, f32)> = scores
-            .into_iter()
+            .drain()
             .filter(|(o, _)| !seen.contains(o))
             .map(|(o, s)| {
                 let days = (self.times[o] - self.times[c]).unsigned_abs() as f32 / 86_400.0;
@@ -298,5 +299,35 @@ impl Computed {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.into_iter().take(want).map(|(o, _)| o).collect()
+    }
+}
+
+/// A dense score accumulator, reused across the stories one thread handles.
+struct Scores {
+    score: Vec<f32>,
+    touched: Vec<ChainId>,
+}
+
+impl Scores {
+    fn new(n: usize) -> Self {
+        Scores {
+            score: vec![0.0; n],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, c: ChainId, v: f32) {
+        if self.score[c] == 0.0 {
+            self.touched.push(c);
+        }
+        self.score[c] += v;
+    }
+
+    /// The touched entries with their scores, resetting them to zero.
+    fn drain(&mut self) -> impl Iterator<Item = (ChainId, f32)> + '_ {
+        self.touched.sort_unstable();
+        self.touched
+            .drain(..)
+            .map(|c| (c, std::mem::take(&mut self.score[c])))
     }
 }
