@@ -331,3 +331,123 @@ impl Scores {
             .map(|c| (c, std::mem::take(&mut self.score[c])))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Overrides, RawConfig, resolve};
+    use crate::parse::{ParseOptions, parse_story};
+    use crate::site::Site;
+
+    fn site(files: &[(&str, &str)], raw: RawConfig) -> Site {
+        let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
+        let opts = ParseOptions {
+            tz: config.timezone.clone(),
+        };
+        let stories = files
+            .iter()
+            .map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap())
+            .collect();
+        let mut site = Site::assemble(config, stories).unwrap();
+        site.link_related();
+        site
+    }
+
+    fn wire(headline: &str, related: &[&str]) -> String {
+        let tail: String = related.iter().map(|r| format!("-\n{r}\n")).collect();
+        format!("{headline}\nSEOUL, May 24 (Yonhap) -- Text.\n(END)\n{tail}")
+    }
+
+    #[test]
+    fn resolution_table() {
+        let a = wire(
+            "Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS",
+            &[],
+        );
+        let b = wire(
+            "BTS to meet Biden at White House to discuss anti-Asian hate crimes",
+            &[],
+        );
+        let c = wire("Seoul stocks open higher on tech gains", &[]);
+        let s = site(
+            &[
+                ("nk/2022/05/24/a.txt", &a),
+                ("culture/2022/05/24/b.txt", &b),
+                ("economy/2022/05/24/c.txt", &c),
+            ],
+            RawConfig::default(),
+        );
+        let r = Resolver::new(&s.stories, &s.chains).with_threshold(0.6);
+        let cases: [(&str, Option<&str>); 8] = [
+            (
+                "(LEAD) Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS",
+                Some("nk/2022/05/24/a.txt"),
+            ),
+            (
+                "multiple russian chinese warplanes enter kadiz without notice -- jcs",
+                Some("nk/2022/05/24/a.txt"),
+            ),
+            (
+                "Multiple Russian, Chinese warplanes enter KADIZ without notice",
+                Some("nk/2022/05/24/a.txt"),
+            ),
+            (
+                "“BTS” to meet Biden at White House to discuss anti-Asian hate crimes",
+                Some("culture/2022/05/24/b.txt"),
+            ),
+            (
+                "(News Focus) BTS to meet Biden at White House",
+                Some("culture/2022/05/24/b.txt"),
+            ),
+            ("Seoul stocks close lower", None),
+            ("Son Heung-min receives hero's welcome home", None),
+            ("", None),
+        ];
+        for (headline, want) in cases {
+            let got = r
+                .resolve(headline, 0)
+                .map(|c| s.stories[s.chains[c].first()].source.as_str());
+            assert_eq!(got, want, "{headline:?}");
+        }
+    }
+
+    #[test]
+    fn hidden_unresolved_headlines_are_dropped() {
+        let a = wire(
+            "Port volumes hit record",
+            &["A headline no story has", "Budget passes"],
+        );
+        let b = wire("Budget passes", &[]);
+        let files = [
+            ("economy/2022/05/24/a.txt", a.as_str()),
+            ("politics/2022/05/24/b.txt", b.as_str()),
+        ];
+        let shown = site(&files, RawConfig::default());
+        assert_eq!(
+            shown.related[0]
+                .iter()
+                .map(|r| (r.title.as_str(), r.target))
+                .collect::<Vec<_>>(),
+            [
+                ("A headline no story has", None),
+                ("Budget passes", Some(1))
+            ],
+            "economy/… is chain 0, politics/… chain 1"
+        );
+        let raw = RawConfig {
+            related: crate::config::RawRelated {
+                unresolved: Some("hide".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let hidden = site(&files, raw);
+        assert_eq!(
+            hidden.related[0]
+                .iter()
+                .map(|r| r.target)
+                .collect::<Vec<_>>(),
+            [Some(1)]
+        );
+    }
+}
