@@ -26,6 +26,30 @@ pub struct RawConfig {
     pub per_page: Option<usize>,
     pub sections: BTreeMap<String, String>,
     pub related: RawRelated,
+    /// Publisher logo URL for JSON-LD (absolute, or a path under the site).
+    pub logo: Option<String>,
+    /// Stories per feed (default 20).
+    pub feed_limit: Option<usize>,
+    /// URLs per sitemap file; past it `sitemap.xml` becomes an index (default 50,000).
+    pub sitemap_limit: Option<usize>,
+    /// `"keep"` (default): an expired story keeps its page but leaves lists and feeds;
+    /// `"remove"`: its page goes too.
+    pub expired: Option<String>,
+    pub news: RawNews,
+}
+
+/// `[news]`: the Google News sitemap.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawNews {
+    /// Publication name (default: the site title).
+    pub name: Option<String>,
+    /// Publication language (default: the site language).
+    pub language: Option<String>,
+    /// Stories first published this many hours before the build time are listed (default 48).
+    pub window_hours: Option<u32>,
+    /// At most this many stories (default 1,000, Google's limit).
+    pub max: Option<usize>,
 }
 
 /// `[related]`: how related headlines are matched and filled.
@@ -47,6 +71,10 @@ pub struct RawRelated {
 pub struct Overrides {
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Include embargoed stories (dated in the future).
+    pub future: bool,
+    /// The build time; `None` means the clock.
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// The resolved, checked configuration of one build.
@@ -68,6 +96,22 @@ pub struct Config {
     pub sections: BTreeMap<String, String>,
     pub related: RelatedConfig,
     pub drafts: bool,
+    pub future: bool,
+    /// The build time: embargoes, expiry and the news sitemap window are measured from it.
+    pub now: jiff::Zoned,
+    pub logo: Option<String>,
+    pub feed_limit: usize,
+    pub sitemap_limit: usize,
+    pub remove_expired: bool,
+    pub news: NewsConfig,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewsConfig {
+    pub name: String,
+    pub language: String,
+    pub window_hours: u32,
+    pub max: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,17 +172,8 @@ impl Permalink {
 pub fn load(site_dir: &Path, overrides: &Overrides) -> Result<Config> {
     let path = site_dir.join("gazette.toml");
     let raw = if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        parse_raw(&text).map_err(|d| {
-            anyhow::anyhow!(
-                "{}",
-                Diagnostic {
-                    path: path.clone(),
-                    ..d
-                }
-            )
-        })?
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        parse_raw(&text).map_err(|d| anyhow::anyhow!("{}", Diagnostic { path: path.clone(), ..d }))?
     } else {
         RawConfig::default()
     };
@@ -165,18 +200,18 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         per_page,
         sections,
         related,
+        logo,
+        feed_limit,
+        sitemap_limit,
+        expired,
+        news,
     } = raw;
-    let base_url = overrides
-        .base_url
-        .clone()
-        .or(base_url)
-        .unwrap_or_else(|| "http://localhost".into());
+    let base_url = overrides.base_url.clone().or(base_url).unwrap_or_else(|| "http://localhost".into());
     let base_url = base_url.trim_end_matches('/').to_string();
     let root = url_path(&base_url)?;
     let timezone_name = timezone.unwrap_or_else(|| "UTC".into());
-    let tz = TimeZone::get(&timezone_name).map_err(|_| {
-        anyhow::anyhow!("unknown timezone `{timezone_name}` (use an IANA name such as Asia/Seoul)")
-    })?;
+    let tz = TimeZone::get(&timezone_name)
+        .map_err(|_| anyhow::anyhow!("unknown timezone `{timezone_name}` (use an IANA name such as Asia/Seoul)"))?;
     let permalink = Permalink::parse(permalink.as_deref().unwrap_or(DEFAULT_PERMALINK))
         .map_err(|e| anyhow::anyhow!("permalink: {e}"))?;
     let per_page = per_page.unwrap_or(20);
@@ -185,19 +220,32 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
     }
     for slug in sections.keys() {
         if crate::text::slugify(slug) != *slug {
-            bail!(
-                "[sections]: key `{slug}` must be a section slug such as `{}`",
-                crate::text::slugify(slug)
-            );
+            bail!("[sections]: key `{slug}` must be a section slug such as `{}`", crate::text::slugify(slug));
         }
     }
+    let title = title.unwrap_or_else(|| "Gazette".into());
+    let language = language.unwrap_or_else(|| "en".into());
+    let remove_expired = match expired.as_deref() {
+        None | Some("keep") => false,
+        Some("remove") => true,
+        Some(other) => bail!("expired = `{other}`: use \"keep\" or \"remove\""),
+    };
+    let RawNews { name, language: news_language, window_hours, max } = news;
+    let news = NewsConfig {
+        name: name.unwrap_or_else(|| title.clone()),
+        language: news_language.unwrap_or_else(|| language.to_lowercase()),
+        window_hours: window_hours.unwrap_or(48),
+        max: max.unwrap_or(1000).min(1000),
+    };
+    let sitemap_limit = sitemap_limit.unwrap_or(50_000).clamp(1, 50_000);
+    let now = overrides.now.unwrap_or_else(jiff::Timestamp::now).to_zoned(tz.clone());
     Ok(Config {
         site_dir: site_dir.to_path_buf(),
-        title: title.unwrap_or_else(|| "Gazette".into()),
+        title,
         description: description.unwrap_or_default(),
         base_url,
         root,
-        language: language.unwrap_or_else(|| "en".into()),
+        language,
         timezone: tz,
         timezone_name,
         permalink,
@@ -205,27 +253,25 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         sections,
         related: resolve_related(related)?,
         drafts: overrides.drafts,
+        future: overrides.future,
+        now,
+        logo,
+        feed_limit: feed_limit.unwrap_or(20).max(1),
+        sitemap_limit,
+        remove_expired,
+        news,
     })
 }
 
 fn resolve_related(raw: RawRelated) -> Result<RelatedConfig> {
-    let RawRelated {
-        threshold,
-        version_threshold,
-        max,
-        unresolved,
-    } = raw;
+    let RawRelated { threshold, version_threshold, max, unresolved } = raw;
     let hide_unresolved = match unresolved.as_deref() {
         None | Some("text") => false,
         Some("hide") => true,
         Some(other) => bail!("[related] unresolved = `{other}`: use \"text\" or \"hide\""),
     };
     let check = |name: &str, v: f64| {
-        if (0.0..=1.0).contains(&v) {
-            Ok(v)
-        } else {
-            Err(anyhow::anyhow!("[related] {name} must be between 0 and 1"))
-        }
+        if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(anyhow::anyhow!("[related] {name} must be between 0 and 1")) }
     };
     Ok(RelatedConfig {
         threshold: check("threshold", threshold.unwrap_or(0.6))?,
@@ -243,9 +289,7 @@ fn url_path(base_url: &str) -> Result<String> {
     if scheme.is_empty() || rest.is_empty() {
         bail!("base_url `{base_url}` must be an absolute URL such as https://news.example");
     }
-    Ok(rest.find('/').map_or(String::new(), |i| {
-        rest[i..].trim_end_matches('/').to_string()
-    }))
+    Ok(rest.find('/').map_or(String::new(), |i| rest[i..].trim_end_matches('/').to_string()))
 }
 
 #[cfg(test)]
@@ -270,15 +314,9 @@ mod tests {
 
     #[test]
     fn base_url_path_becomes_root() {
-        let raw = RawConfig {
-            base_url: Some("https://x.org/news/".into()),
-            ..Default::default()
-        };
+        let raw = RawConfig { base_url: Some("https://x.org/news/".into()), ..Default::default() };
         let c = resolve(raw, Path::new("."), &Overrides::default()).unwrap();
-        assert_eq!(
-            (c.base_url.as_str(), c.root.as_str()),
-            ("https://x.org/news", "/news")
-        );
+        assert_eq!((c.base_url.as_str(), c.root.as_str()), ("https://x.org/news", "/news"));
     }
 
     #[test]
@@ -291,10 +329,7 @@ mod tests {
 
     #[test]
     fn bad_timezone_is_an_error() {
-        let raw = RawConfig {
-            timezone: Some("Mars/Olympus".into()),
-            ..Default::default()
-        };
+        let raw = RawConfig { timezone: Some("Mars/Olympus".into()), ..Default::default() };
         assert!(resolve(raw, Path::new("."), &Overrides::default()).is_err());
     }
 }

@@ -36,22 +36,12 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(kind: ErrorKind, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            line,
-            col,
-            message: message.into(),
-        }
+        Self { kind, line, col, message: message.into() }
     }
 
     /// Attaches the file the error came from.
     pub fn at(self, path: &Path) -> Diagnostic {
-        Diagnostic {
-            path: path.to_path_buf(),
-            line: self.line,
-            col: self.col,
-            message: self.message,
-        }
+        Diagnostic { path: path.to_path_buf(), line: self.line, col: self.col, message: self.message }
     }
 }
 
@@ -66,25 +56,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(path: &Path, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            line,
-            col,
-            message: message.into(),
-        }
+        Self { path: path.to_path_buf(), line, col, message: message.into() }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path.display(),
-            self.line,
-            self.col,
-            self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.col, self.message)
     }
 }
 
@@ -105,12 +83,7 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "error: {d}")?;
         }
-        write!(
-            f,
-            "{} error{}",
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
-        )
+        write!(f, "{} error{}", self.0.len(), if self.0.len() == 1 { "" } else { "s" })
     }
 }
 
@@ -138,13 +111,8 @@ mod tests {
 
     #[test]
     fn line_col_counts_lines_and_chars() {
-        let cases = [
-            ("abc", 0, (1, 1)),
-            ("abc", 2, (1, 3)),
-            ("a\nbc", 3, (2, 2)),
-            ("a\n한b", 5, (2, 2)),
-            ("x", 99, (1, 2)),
-        ];
+        let cases =
+            [("abc", 0, (1, 1)), ("abc", 2, (1, 3)), ("a\nbc", 3, (2, 2)), ("a\n한b", 5, (2, 2)), ("x", 99, (1, 2))];
         for (text, off, want) in cases {
             assert_eq!(line_col(text, off), want, "{text:?} @ {off}");
         }

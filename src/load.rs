@@ -50,12 +50,7 @@ pub fn inputs(site_dir: &Path) -> Result<Inputs> {
         }
     }
     let statics = walk(&site_dir.join("static"), &mut errors)?;
-    Ok(Inputs {
-        stories,
-        templates,
-        statics,
-        errors,
-    })
+    Ok(Inputs { stories, templates, statics, errors })
 }
 
 /// Regular files under `dir` as `(relative path, full path)`, sorted, without hidden files and
@@ -65,13 +60,8 @@ fn walk(dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBu
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    let entries = WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
-    for entry in entries
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or("")))
-    {
+    let entries = WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter();
+    for entry in entries.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or(""))) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -90,10 +80,7 @@ fn walk(dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBu
             continue;
         }
         if entry.file_type().is_file() {
-            let rel = entry
-                .path()
-                .strip_prefix(dir)
-                .with_context(|| format!("walking {}", dir.display()))?;
+            let rel = entry.path().strip_prefix(dir).with_context(|| format!("walking {}", dir.display()))?;
             out.push((rel.to_path_buf(), entry.path().to_path_buf()));
         }
     }
@@ -117,15 +104,7 @@ mod tests {
 
     #[test]
     fn ignored_table() {
-        for name in [
-            ".DS_Store",
-            ".story.md.swp",
-            "story.md~",
-            "#story.md#",
-            ".hidden.md",
-            "x.swp",
-            "4913.tmp",
-        ] {
+        for name in [".DS_Store", ".story.md.swp", "story.md~", "#story.md#", ".hidden.md", "x.swp", "4913.tmp"] {
             assert!(is_ignored(name), "{name}");
         }
         for name in ["story.md", "2024", "x.txt", "a#b.md"] {

@@ -36,6 +36,12 @@ enum Command {
         /// Include stories marked `draft = true`
         #[arg(long)]
         drafts: bool,
+        /// Include embargoed stories (dated or `publish_at` in the future)
+        #[arg(long)]
+        future: bool,
+        /// Build as if it were this time (RFC 3339), for reproducible builds and tests
+        #[arg(long, env = "GAZETTE_NOW", value_parser = parse_now)]
+        now: Option<jiff::Timestamp>,
         /// Print each stage's time
         #[arg(short, long)]
         verbose: bool,
@@ -45,23 +51,20 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build {
-            site_dir,
-            output,
-            base_url,
-            drafts,
-            verbose,
-        } => {
+        Command::Build { site_dir, output, base_url, drafts, future, now, verbose } => {
             let started = Instant::now();
-            let opts = BuildOptions {
-                site_dir,
-                output,
-                overrides: Overrides { base_url, drafts },
-            };
+            let opts = BuildOptions { site_dir, output, overrides: Overrides { base_url, drafts, future, now } };
             match pipeline::build(&opts) {
                 Ok(report) => {
                     for w in &report.warnings {
                         eprintln!("warning: {w}");
+                    }
+                    if report.held_back > 0 {
+                        eprintln!(
+                            "held back {} embargoed stor{} dated in the future (--future includes them)",
+                            report.held_back,
+                            if report.held_back == 1 { "y" } else { "ies" }
+                        );
                     }
                     if verbose {
                         for (stage, d) in &report.stages {
@@ -90,4 +93,8 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
+    text.parse::<jiff::Timestamp>().map_err(|e| format!("{e} (use RFC 3339, e.g. 2024-05-01T09:00:00Z)"))
 }

@@ -34,6 +34,8 @@ pub struct Report {
     pub written: usize,
     pub unchanged: usize,
     pub warnings: Vec<String>,
+    /// Embargoed stories left out.
+    pub held_back: usize,
     pub stages: Vec<(&'static str, Duration)>,
     pub output: PathBuf,
 }
@@ -41,16 +43,17 @@ pub struct Report {
 /// Builds the site. Errors in stories or templates come back as [`Diagnostics`].
 pub fn build(opts: &BuildOptions) -> Result<Report> {
     let mut t = Timer::default();
+    if !opts.site_dir.join("content").is_dir() {
+        anyhow::bail!(
+            "{} has no content/ folder: a site folder holds content/ (stories), and optionally templates/, static/ and gazette.toml",
+            display(&opts.site_dir)
+        );
+    }
     let config = config::load(&opts.site_dir, &opts.overrides)?;
     t.lap("config");
     let inputs = load::inputs(&opts.site_dir)?;
     t.lap("load");
-    let stories = parse_all(
-        &inputs.stories,
-        &ParseOptions {
-            tz: config.timezone.clone(),
-        },
-    );
+    let stories = parse_all(&inputs.stories, &ParseOptions { tz: config.timezone.clone() });
     let tera = theme::build(&inputs.templates, &opts.site_dir.join("templates"));
     t.lap("parse");
     let (stories, tera) = match (stories, tera, inputs.errors) {
@@ -65,14 +68,10 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     t.lap("site");
     site.link_related();
     t.lap("related");
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.site_dir.join("public"));
+    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
     let staging = Staging::begin(&output)?;
     let jobs = render::plan(&site);
-    let mut errors =
-        render::render_all(&site, &tera, &jobs, |path, bytes| staging.put(path, bytes));
+    let mut errors = render::render_all(&site, &tera, &jobs, |path, bytes| staging.put(path, bytes));
     t.lap("render");
     for (rel, from) in &inputs.statics {
         if let Err(e) = staging.copy(&rel.to_string_lossy().replace('\\', "/"), from) {
@@ -87,9 +86,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
         staging.written.load(std::sync::atomic::Ordering::Relaxed),
         staging.unchanged.load(std::sync::atomic::Ordering::Relaxed),
     );
-    staging
-        .commit()
-        .with_context(|| format!("replacing {}", output.display()))?;
+    staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     t.lap("write");
     Ok(Report {
         stories: site.chains.len(),
@@ -97,6 +94,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
         written,
         unchanged,
         warnings: site.warnings,
+        held_back: site.held_back,
         stages: t.stages,
         output,
     })
@@ -104,8 +102,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
 
 /// Parses every story in parallel; all errors of all files, or all stories.
 pub fn parse_all(files: &[SourceFile], opts: &ParseOptions) -> Result<Vec<Story>, Vec<Diagnostic>> {
-    let results: Vec<Result<Story, Vec<Diagnostic>>> =
-        files.par_iter().map(|f| parse_file(f, opts)).collect();
+    let results: Vec<Result<Story, Vec<Diagnostic>>> = files.par_iter().map(|f| parse_file(f, opts)).collect();
     let mut stories = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
@@ -114,11 +111,7 @@ pub fn parse_all(files: &[SourceFile], opts: &ParseOptions) -> Result<Vec<Story>
             Err(e) => errors.extend(e),
         }
     }
-    if errors.is_empty() {
-        Ok(stories)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(stories) } else { Err(errors) }
 }
 
 fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Story, Vec<Diagnostic>> {
@@ -126,17 +119,11 @@ fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Story, Vec<Diagnost
         let valid = std::str::from_utf8(&f.bytes[..e.valid_up_to()]).unwrap_or_default();
         let (line, col) = line_col(valid, valid.len());
         vec![
-            ParseError::new(
-                ErrorKind::Encoding,
-                line,
-                col,
-                "the file is not valid UTF-8; save it as UTF-8",
-            )
-            .at(&f.path),
+            ParseError::new(ErrorKind::Encoding, line, col, "the file is not valid UTF-8; save it as UTF-8")
+                .at(&f.path),
         ]
     })?;
-    parse::parse_story(&f.rel, text, opts)
-        .map_err(|errs| errs.into_iter().map(|e| e.at(&f.path)).collect())
+    parse::parse_story(&f.rel, text, opts).map_err(|errs| errs.into_iter().map(|e| e.at(&f.path)).collect())
 }
 
 #[derive(Default)]

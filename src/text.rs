@@ -110,14 +110,8 @@ mod tests {
                 "Vice FMs of S. Korea, Japan agree on need for close communication: ministry",
                 "vice-fms-of-s-korea-japan-agree-on-need-for-close-communication-ministry",
             ),
-            (
-                "S. Korea's new COVID-19 cases",
-                "s-koreas-new-covid-19-cases",
-            ),
-            (
-                "윤석열 대통령, 바이든과 회담",
-                "윤석열-대통령-바이든과-회담",
-            ),
+            ("S. Korea's new COVID-19 cases", "s-koreas-new-covid-19-cases"),
+            ("윤석열 대통령, 바이든과 회담", "윤석열-대통령-바이든과-회담"),
             ("../../etc/passwd", "etc-passwd"),
             ("  --Hello   World--  ", "hello-world"),
             ("<script>alert(1)</script>", "script-alert-1-script"),
@@ -143,14 +137,8 @@ mod tests {
                 "Russian, Chinese warplanes enter S. Korea's air defense zone without notice: JCS",
                 "russian chinese warplanes enter s koreas air defense zone without notice jcs",
             ),
-            (
-                "“BTS” to meet Biden — at White House",
-                "bts to meet biden at white house",
-            ),
-            (
-                "Display,  electronics makers dealt   blow",
-                "display electronics makers dealt blow",
-            ),
+            ("“BTS” to meet Biden — at White House", "bts to meet biden at white house"),
+            ("Display,  electronics makers dealt   blow", "display electronics makers dealt blow"),
             ("N.K. fires missile", "n k fires missile"),
         ];
         for (input, want) in cases {

@@ -27,18 +27,11 @@ impl Staging {
     /// Prepares `.NAME.gazette-new` beside `output`. Refuses an output folder that holds files but
     /// is not a previous Gazette output.
     pub fn begin(output: &Path) -> Result<Self> {
-        let name = output
-            .file_name()
-            .with_context(|| format!("output {} has no folder name", output.display()))?;
-        let parent = output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let name = output.file_name().with_context(|| format!("output {} has no folder name", output.display()))?;
+        let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if output.exists() {
-            let non_empty = fs::read_dir(output)
-                .with_context(|| format!("reading {}", output.display()))?
-                .next()
-                .is_some();
+            let non_empty =
+                fs::read_dir(output).with_context(|| format!("reading {}", output.display()))?.next().is_some();
             if non_empty && !output.join(MARKER).exists() {
                 bail!(
                     "refusing to replace {}: it is not empty and was not written by gazette (no {MARKER} file)",
@@ -49,15 +42,11 @@ impl Staging {
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         let staging = parent.join(format!(".{}.gazette-new", name.to_string_lossy()));
         if staging.exists() {
-            fs::remove_dir_all(&staging)
-                .with_context(|| format!("removing the leftover {}", staging.display()))?;
+            fs::remove_dir_all(&staging).with_context(|| format!("removing the leftover {}", staging.display()))?;
         }
         fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
-        fs::write(
-            staging.join(MARKER),
-            "This folder was written by gazette build; it is replaced on each build.\n",
-        )
-        .with_context(|| format!("writing into {}", staging.display()))?;
+        fs::write(staging.join(MARKER), "This folder was written by gazette build; it is replaced on each build.\n")
+            .with_context(|| format!("writing into {}", staging.display()))?;
         Ok(Staging {
             output: output.to_path_buf(),
             staging,
@@ -70,8 +59,7 @@ impl Staging {
     pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let rel_path = safe_rel(rel).map_err(|m| Diagnostic::new(Path::new(rel), 1, 1, m))?;
         let dest = self.staging.join(&rel_path);
-        let fail =
-            |e: std::io::Error, what: &str| Diagnostic::new(&dest, 1, 1, format!("{what}: {e}"));
+        let fail = |e: std::io::Error, what: &str| Diagnostic::new(&dest, 1, 1, format!("{what}: {e}"));
         if let Some(dir) = dest.parent() {
             fs::create_dir_all(dir).map_err(|e| fail(e, "creating folder"))?;
         }
@@ -87,32 +75,25 @@ impl Staging {
 
     /// Copies a static file to `rel`.
     pub fn copy(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
-        let bytes =
-            fs::read(from).map_err(|e| Diagnostic::new(from, 1, 1, format!("reading: {e}")))?;
+        let bytes = fs::read(from).map_err(|e| Diagnostic::new(from, 1, 1, format!("reading: {e}")))?;
         self.put(rel, &bytes)
     }
 
     /// Swaps the staging folder in as the output and removes the previous output.
     pub fn commit(self) -> Result<()> {
-        let old = self.staging.with_file_name(format!(
-            ".{}.gazette-old",
-            self.output
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-        ));
+        let old = self
+            .staging
+            .with_file_name(format!(".{}.gazette-old", self.output.file_name().unwrap_or_default().to_string_lossy()));
         if old.exists() {
             fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
         }
         if self.output.exists() {
-            fs::rename(&self.output, &old)
-                .with_context(|| format!("moving {} aside", self.output.display()))?;
+            fs::rename(&self.output, &old).with_context(|| format!("moving {} aside", self.output.display()))?;
         }
         fs::rename(&self.staging, &self.output)
             .with_context(|| format!("moving the new site into {}", self.output.display()))?;
         if old.exists() {
-            fs::remove_dir_all(&old)
-                .with_context(|| format!("removing the previous site {}", old.display()))?;
+            fs::remove_dir_all(&old).with_context(|| format!("removing the previous site {}", old.display()))?;
         }
         Ok(())
     }
@@ -144,10 +125,7 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
         return false;
     }
     let mut buf = Vec::with_capacity(bytes.len());
-    fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut buf))
-        .is_ok()
-        && buf == bytes
+    fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buf)).is_ok() && buf == bytes
 }
 
 #[cfg(test)]
@@ -156,22 +134,10 @@ mod tests {
 
     #[test]
     fn safe_rel_table() {
-        for bad in [
-            "../x",
-            "/etc/passwd",
-            "a/../../b",
-            "",
-            "a\\..\\b",
-            "a\0b",
-            "./x/../..",
-        ] {
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a\\..\\b", "a\0b", "./x/../.."] {
             assert!(safe_rel(bad).is_err(), "{bad:?}");
         }
-        for good in [
-            "index.html",
-            "politics/2024/05/01/x/index.html",
-            "정치/index.html",
-        ] {
+        for good in ["index.html", "politics/2024/05/01/x/index.html", "정치/index.html"] {
             assert!(safe_rel(good).is_ok(), "{good:?}");
         }
     }

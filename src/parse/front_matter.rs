@@ -36,18 +36,10 @@ pub fn split(text: &str) -> Result<Split<'_>, ParseError> {
         "+++" => FmFormat::Toml,
         "---" => FmFormat::Yaml,
         _ => {
-            return Ok(Split {
-                front: None,
-                body: text,
-                body_line: 1,
-            });
+            return Ok(Split { front: None, body: text, body_line: 1 });
         }
     };
-    let delim = if format == FmFormat::Toml {
-        "+++"
-    } else {
-        "---"
-    };
+    let delim = if format == FmFormat::Toml { "+++" } else { "---" };
     let start = (first_end + 1).min(text.len());
     let mut pos = start;
     let mut line = 2;
@@ -56,11 +48,7 @@ pub fn split(text: &str) -> Result<Split<'_>, ParseError> {
         if text[pos..end].trim_end() == delim {
             let body_start = (end + 1).min(text.len());
             return Ok(Split {
-                front: Some(Front {
-                    format,
-                    text: &text[start..pos],
-                    line: 2,
-                }),
+                front: Some(Front { format, text: &text[start..pos], line: 2 }),
                 body: &text[body_start..],
                 body_line: line + 1,
             });
@@ -68,12 +56,7 @@ pub fn split(text: &str) -> Result<Split<'_>, ParseError> {
         pos = end + 1;
         line += 1;
     }
-    Err(ParseError::new(
-        ErrorKind::FrontMatter,
-        1,
-        1,
-        format!("front matter opened with `{delim}` is never closed"),
-    ))
+    Err(ParseError::new(ErrorKind::FrontMatter, 1, 1, format!("front matter opened with `{delim}` is never closed")))
 }
 
 /// One name or several.
@@ -128,6 +111,19 @@ pub struct RawFrontMatter {
     pub image: Option<String>,
     /// Groups versions of one story: every file with the same key is one story.
     pub story: Option<String>,
+    /// Embargo: the story stays out of the site until this time.
+    pub publish_at: Option<RawDate>,
+    /// From this time the story leaves lists and feeds.
+    pub expires: Option<RawDate>,
+    pub corrections: Vec<RawCorrection>,
+}
+
+/// `[[corrections]]`: a dated correction note.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrection {
+    pub date: RawDate,
+    pub text: String,
 }
 
 /// Reads a front matter block; errors carry the line and column in the whole file.
@@ -136,11 +132,7 @@ pub fn read(front: &Front<'_>) -> Result<RawFrontMatter, ParseError> {
         return Ok(RawFrontMatter::default());
     }
     let located = |line_in_block: usize, col: usize, message: String| {
-        let kind = if message.contains("unknown field") {
-            ErrorKind::UnknownKey
-        } else {
-            ErrorKind::FrontMatter
-        };
+        let kind = if message.contains("unknown field") { ErrorKind::UnknownKey } else { ErrorKind::FrontMatter };
         ParseError::new(kind, front.line + line_in_block - 1, col, message)
     };
     match front.format {
@@ -151,11 +143,7 @@ pub fn read(front: &Front<'_>) -> Result<RawFrontMatter, ParseError> {
         FmFormat::Yaml => serde_yaml_ng::from_str(front.text).map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             located(line, col, message)
         }),
     }
@@ -169,29 +157,11 @@ mod tests {
     fn split_table() {
         // (input, front format, front text, body, body line)
         let cases: [(&str, Option<FmFormat>, &str, &str, usize); 6] = [
-            (
-                "+++\ntitle = \"a\"\n+++\nbody\n",
-                Some(FmFormat::Toml),
-                "title = \"a\"\n",
-                "body\n",
-                4,
-            ),
-            (
-                "---\ntitle: a\n---\nbody",
-                Some(FmFormat::Yaml),
-                "title: a\n",
-                "body",
-                4,
-            ),
+            ("+++\ntitle = \"a\"\n+++\nbody\n", Some(FmFormat::Toml), "title = \"a\"\n", "body\n", 4),
+            ("---\ntitle: a\n---\nbody", Some(FmFormat::Yaml), "title: a\n", "body", 4),
             ("no front matter\n", None, "", "no front matter\n", 1),
             ("+++\n+++\n", Some(FmFormat::Toml), "", "", 3),
-            (
-                "+++  \ntitle = \"a\"\n+++  \nx",
-                Some(FmFormat::Toml),
-                "title = \"a\"\n",
-                "x",
-                4,
-            ),
+            ("+++  \ntitle = \"a\"\n+++  \nx", Some(FmFormat::Toml), "title = \"a\"\n", "x", 4),
             ("---\na: 1\n---", Some(FmFormat::Yaml), "a: 1\n", "", 4),
         ];
         for (input, format, front, body, body_line) in cases {

@@ -70,11 +70,7 @@ pub fn parse_version(tag: &str) -> Option<Version> {
     let suffix = &num[digits.len()..];
     let n: u32 = digits.parse().ok()?;
     let suffix_ok = suffix.is_empty() || suffix.eq_ignore_ascii_case(ordinal_suffix(n));
-    (n >= 1 && suffix_ok).then_some(if n == 1 {
-        Version::Lead
-    } else {
-        Version::Update(n)
-    })
+    (n >= 1 && suffix_ok).then_some(if n == 1 { Version::Lead } else { Version::Update(n) })
 }
 
 /// Splits the leading `(…)` tags off a headline. A headline that is nothing but tags keeps them as text.
@@ -95,11 +91,7 @@ pub fn split_tags(line: &str) -> Headline {
         }
         rest = after;
     }
-    Headline {
-        text: rest.to_string(),
-        version,
-        labels,
-    }
+    Headline { text: rest.to_string(), version, labels }
 }
 
 #[cfg(test)]
@@ -152,36 +144,16 @@ mod tests {
                 Version::Urgent,
                 &[],
             ),
-            (
-                "(5th LD) Yoon, Biden agree",
-                "Yoon, Biden agree",
-                Version::Update(5),
-                &[],
-            ),
-            (
-                "(News Focus) Display makers dealt blow",
-                "Display makers dealt blow",
-                Version::Plain,
-                &["News Focus"],
-            ),
-            (
-                "(LEAD) (Yonhap Interview) Minister says",
-                "Minister says",
-                Version::Lead,
-                &["Yonhap Interview"],
-            ),
+            ("(5th LD) Yoon, Biden agree", "Yoon, Biden agree", Version::Update(5), &[]),
+            ("(News Focus) Display makers dealt blow", "Display makers dealt blow", Version::Plain, &["News Focus"]),
+            ("(LEAD) (Yonhap Interview) Minister says", "Minister says", Version::Lead, &["Yonhap Interview"]),
             (
                 "(EDITORIAL from Korea Herald on May 25) Time to act",
                 "Time to act",
                 Version::Plain,
                 &["EDITORIAL from Korea Herald on May 25"],
             ),
-            (
-                "Plain headline (with a parenthesis)",
-                "Plain headline (with a parenthesis)",
-                Version::Plain,
-                &[],
-            ),
+            ("Plain headline (with a parenthesis)", "Plain headline (with a parenthesis)", Version::Plain, &[]),
             ("(LEAD)", "(LEAD)", Version::Plain, &[]),
         ];
         for (line, text, version, labels) in cases {

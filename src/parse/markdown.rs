@@ -26,6 +26,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         Parts {
             front: fm,
             front_line: 1,
+            front_text: split.front.as_ref().map(|f| (f.text.to_string(), f.line)),
             format: Format::Markdown,
             headline: None,
             dateline: None,

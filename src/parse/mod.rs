@@ -17,7 +17,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::diag::{ErrorKind, ParseError};
-use crate::text::{check_segment, clean_line};
+use crate::text::{check_segment, clean_line, slugify};
 use front_matter::{RawDate, RawFrontMatter};
 pub use headline::{Headline, Version};
 
@@ -75,6 +75,24 @@ pub struct Story {
     /// `(ATTN: …)` editor's notes.
     pub attn: Vec<String>,
     pub emails: Vec<String>,
+    /// Embargo time (`publish_at`); the story is held back until then.
+    pub publish_at: Option<Zoned>,
+    pub expires: Option<Zoned>,
+    pub corrections: Vec<Correction>,
+}
+
+/// A published correction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    pub date: Zoned,
+    pub text: String,
+}
+
+impl Story {
+    /// When the story may appear: its `publish_at`, else its date.
+    pub fn release_time(&self) -> &Zoned {
+        self.publish_at.as_ref().unwrap_or(&self.date)
+    }
 }
 
 /// Parses one story; `rel` is its path under `content/` and decides the format.
@@ -103,6 +121,8 @@ pub struct Parts {
     pub front: RawFrontMatter,
     /// The line of the front matter's opening delimiter (1 when there is none).
     pub front_line: usize,
+    /// The front matter's text and the file line it starts on, to locate a key's line.
+    pub front_text: Option<(String, usize)>,
     pub format: Format,
     /// Headline from the body (wire); Markdown takes it from `title`.
     pub headline: Option<(Headline, usize)>,
@@ -119,45 +139,46 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
     let mut errors = Vec::new();
     let fm = p.front;
     let at = |kind, msg: String| ParseError::new(kind, p.front_line, 1, msg);
+    let front_text = p.front_text;
+    let at_key = |key: &str, kind, msg: String| {
+        let line = front_text.as_ref().and_then(|(text, start)| key_line(text, key).map(|l| start + l - 1));
+        ParseError::new(kind, line.unwrap_or(p.front_line), 1, msg)
+    };
     let headline = match (p.headline, &fm.title) {
         (_, Some(t)) if !t.trim().is_empty() => headline::split_tags(&clean_line(t)),
         (Some((h, _)), _) => h,
         _ => {
-            errors.push(at(
-                ErrorKind::MissingField,
-                "missing `title` in the front matter".into(),
-            ));
-            Headline {
-                text: String::new(),
-                version: Version::Plain,
-                labels: vec![],
-            }
+            errors.push(at(ErrorKind::MissingField, "missing `title` in the front matter".into()));
+            Headline { text: String::new(), version: Version::Plain, labels: vec![] }
         }
     };
     let (date, civil) = match story_date(rel, fm.date.as_ref(), opts) {
         Ok(d) => d,
         Err(msg) => {
-            errors.push(at(
-                if fm.date.is_some() {
-                    ErrorKind::Date
-                } else {
-                    ErrorKind::MissingField
-                },
-                msg,
-            ));
+            let kind = if fm.date.is_some() { ErrorKind::Date } else { ErrorKind::MissingField };
+            errors.push(at_key("date", kind, msg));
             (Zoned::now().with_time_zone(TimeZone::UTC), None)
         }
     };
-    let updated = fm
-        .updated
-        .as_ref()
-        .and_then(|u| match parse_date(&u.as_text(), &opts.tz) {
+    let mut optional_date = |key: &str, raw: Option<&RawDate>| {
+        raw.and_then(|u| match parse_date(&u.as_text(), &opts.tz) {
             Ok(d) => Some(d),
             Err(e) => {
-                errors.push(at(ErrorKind::Date, format!("`updated`: {e}")));
+                errors.push(at_key(key.split('.').next().unwrap_or(key), ErrorKind::Date, format!("`{key}`: {e}")));
                 None
             }
-        });
+        })
+    };
+    let updated = optional_date("updated", fm.updated.as_ref());
+    let publish_at = optional_date("publish_at", fm.publish_at.as_ref());
+    let expires = optional_date("expires", fm.expires.as_ref());
+    let corrections: Vec<Correction> = fm
+        .corrections
+        .iter()
+        .filter_map(|c| {
+            Some(Correction { date: optional_date("corrections.date", Some(&c.date))?, text: clean_line(&c.text) })
+        })
+        .collect();
     if let (Some((dl, line, Some((m, d)))), Some(c)) = (&p.dateline, civil)
         && (c.month(), c.day()) != (*m, *d)
     {
@@ -165,33 +186,30 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
             ErrorKind::Date,
             *line,
             1,
-            format!(
-                "dateline says `{}` but the story is dated {c}",
-                dl.date.as_deref().unwrap_or("")
-            ),
+            format!("dateline says `{}` but the story is dated {c}", dl.date.as_deref().unwrap_or("")),
         ));
     }
-    for (name, value) in [
-        ("slug", &fm.slug),
-        ("section", &fm.section),
-        ("story", &fm.story),
-    ] {
+    if let Some(section) = &fm.section
+        && slugify(section).is_empty()
+    {
+        errors.push(at_key(
+            "section",
+            ErrorKind::UnsafeValue,
+            format!("`section` {section:?} has no letters or digits"),
+        ));
+    }
+    for (name, value) in [("slug", &fm.slug), ("section", &fm.section), ("story", &fm.story)] {
         if let Some(v) = value
             && let Err(e) = check_segment(v)
         {
-            errors.push(at(ErrorKind::UnsafeValue, format!("`{name}` {e}: {v:?}")));
+            errors.push(at_key(name, ErrorKind::UnsafeValue, format!("`{name}` {e}: {v:?}")));
         }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     let dateline = p.dateline.map(|(d, _, _)| d).or_else(|| {
-        fm.dateline.as_ref().map(|t| Dateline {
-            place: None,
-            date: None,
-            agency: None,
-            text: clean_line(t),
-        })
+        fm.dateline.as_ref().map(|t| Dateline { place: None, date: None, agency: None, text: clean_line(t) })
     });
     Ok(Story {
         source: rel.to_string_lossy().replace('\\', "/"),
@@ -201,33 +219,13 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         updated,
         authors: fm
             .author
-            .map(|a| {
-                a.into_vec()
-                    .iter()
-                    .map(|s| clean_line(s))
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
+            .map(|a| a.into_vec().iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()).collect())
             .unwrap_or_default(),
         dateline,
-        section: fm
-            .section
-            .map(|s| clean_line(&s))
-            .or_else(|| section_from_path(rel)),
-        tags: dedup(
-            fm.tags
-                .iter()
-                .map(|t| clean_line(t))
-                .filter(|t| !t.is_empty()),
-        ),
+        section: fm.section.map(|s| clean_line(&s)).or_else(|| section_from_path(rel)),
+        tags: dedup(fm.tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty())),
         summary: fm.summary.map(|s| clean_line(&s)).unwrap_or(p.lede),
-        related: fm
-            .related
-            .iter()
-            .map(|r| clean_line(r))
-            .chain(p.related)
-            .filter(|r| !r.is_empty())
-            .collect(),
+        related: fm.related.iter().map(|r| clean_line(r)).chain(p.related).filter(|r| !r.is_empty()).collect(),
         slug: fm.slug,
         draft: fm.draft,
         image: fm.image.map(|s| clean_line(&s)),
@@ -235,7 +233,21 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         body_html: p.body_html,
         attn: p.attn,
         emails: p.emails,
+        publish_at,
+        expires,
+        corrections,
     })
+}
+
+/// The 1-based line of `key = …`, `key: …` or `[[key]]` in a front matter block.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let rest = l.strip_prefix(key).or_else(|| l.strip_prefix("[[").and_then(|r| r.strip_prefix(key)));
+            rest.is_some_and(|r| matches!(r.trim_start().chars().next(), Some('=' | ':' | ']')))
+        })
+        .map(|i| i + 1)
 }
 
 fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
@@ -244,11 +256,7 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// The story's time and the calendar date it was written for (used to check the dateline).
-fn story_date(
-    rel: &Path,
-    raw: Option<&RawDate>,
-    opts: &ParseOptions,
-) -> Result<(Zoned, Option<Date>), String> {
+fn story_date(rel: &Path, raw: Option<&RawDate>, opts: &ParseOptions) -> Result<(Zoned, Option<Date>), String> {
     if let Some(raw) = raw {
         let text = raw.as_text();
         let zoned = parse_date(&text, &opts.tz)?;
@@ -274,17 +282,10 @@ pub fn parse_date(text: &str, tz: &TimeZone) -> Result<Zoned, String> {
     let civil = text
         .parse::<DateTime>()
         .or_else(|_| text.replacen(' ', "T", 1).parse::<DateTime>())
-        .or_else(|_| {
-            text.parse::<Date>()
-                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-        });
+        .or_else(|_| text.parse::<Date>().map(|d| d.to_datetime(jiff::civil::Time::midnight())));
     match civil {
-        Ok(dt) => dt
-            .to_zoned(tz.clone())
-            .map_err(|e| format!("date `{text}`: {e}")),
-        Err(e) => Err(format!(
-            "cannot read date `{text}` ({e}); use RFC 3339 or YYYY-MM-DD HH:MM"
-        )),
+        Ok(dt) => dt.to_zoned(tz.clone()).map_err(|e| format!("date `{text}`: {e}")),
+        Err(e) => Err(format!("cannot read date `{text}` ({e}); use RFC 3339 or YYYY-MM-DD HH:MM")),
     }
 }
 
@@ -304,9 +305,7 @@ pub fn date_from_path(rel: &Path) -> Option<DateTime> {
     let time = rest
         .get(..5)
         .filter(|p| p.ends_with('-') && p[..4].bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|p| {
-            jiff::civil::Time::new(p[..2].parse().ok()?, p[2..4].parse().ok()?, 0, 0).ok()
-        })
+        .and_then(|p| jiff::civil::Time::new(p[..2].parse().ok()?, p[2..4].parse().ok()?, 0, 0).ok())
         .unwrap_or(jiff::civil::Time::midnight());
     Some(date.to_datetime(time))
 }
@@ -323,9 +322,7 @@ fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
 pub fn section_from_path(rel: &Path) -> Option<String> {
     let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
     let (_, dirs) = parts.split_last()?;
-    dirs.iter()
-        .find(|d| !d.bytes().all(|b| b.is_ascii_digit()))
-        .map(|d| d.to_string())
+    dirs.iter().find(|d| !d.bytes().all(|b| b.is_ascii_digit()) && !slugify(d).is_empty()).map(|d| d.to_string())
 }
 
 #[cfg(test)]
@@ -336,20 +333,11 @@ mod tests {
     fn date_table() {
         let tz = TimeZone::get("Asia/Seoul").unwrap();
         let cases = [
-            (
-                "2024-01-01T07:13:02+09:00",
-                "2024-01-01T07:13:02+09:00[Asia/Seoul]",
-            ),
-            (
-                "2024-01-01T00:00:00Z",
-                "2024-01-01T09:00:00+09:00[Asia/Seoul]",
-            ),
+            ("2024-01-01T07:13:02+09:00", "2024-01-01T07:13:02+09:00[Asia/Seoul]"),
+            ("2024-01-01T00:00:00Z", "2024-01-01T09:00:00+09:00[Asia/Seoul]"),
             ("2024-05-01", "2024-05-01T00:00:00+09:00[Asia/Seoul]"),
             ("2024-05-01 09:30", "2024-05-01T09:30:00+09:00[Asia/Seoul]"),
-            (
-                "2024-05-01T09:30:00",
-                "2024-05-01T09:30:00+09:00[Asia/Seoul]",
-            ),
+            ("2024-05-01T09:30:00", "2024-05-01T09:30:00+09:00[Asia/Seoul]"),
         ];
         for (input, want) in cases {
             assert_eq!(parse_date(input, &tz).unwrap().to_string(), want, "{input}");
@@ -362,45 +350,24 @@ mod tests {
     #[test]
     fn path_table() {
         let cases = [
-            (
-                "politics/2024/05/01/x.txt",
-                Some("2024-05-01T00:00:00"),
-                Some("politics"),
-            ),
-            (
-                "politics/2024/05/01/0910-x.txt",
-                Some("2024-05-01T09:10:00"),
-                Some("politics"),
-            ),
+            ("politics/2024/05/01/x.txt", Some("2024-05-01T00:00:00"), Some("politics")),
+            ("politics/2024/05/01/0910-x.txt", Some("2024-05-01T09:10:00"), Some("politics")),
             ("2024/05/01/x.txt", Some("2024-05-01T00:00:00"), None),
             ("2024-05-01-x.txt", Some("2024-05-01T00:00:00"), None),
-            (
-                "world/2024-05-01-1730-x.md",
-                Some("2024-05-01T17:30:00"),
-                Some("world"),
-            ),
+            ("world/2024-05-01-1730-x.md", Some("2024-05-01T17:30:00"), Some("world")),
             ("world/x.md", None, Some("world")),
             ("world/2024/02/30/x.txt", None, Some("world")),
         ];
         for (path, date, section) in cases {
             let p = Path::new(path);
-            assert_eq!(
-                date_from_path(p).map(|d| d.to_string()).as_deref(),
-                date,
-                "{path}"
-            );
+            assert_eq!(date_from_path(p).map(|d| d.to_string()).as_deref(), date, "{path}");
             assert_eq!(section_from_path(p).as_deref(), section, "{path}");
         }
     }
 
     #[test]
     fn newlines_table() {
-        for (input, want) in [
-            ("a\r\nb", "a\nb"),
-            ("a\rb", "a\nb"),
-            ("\u{feff}a", "a"),
-            ("a\n", "a\n"),
-        ] {
+        for (input, want) in [("a\r\nb", "a\nb"), ("a\rb", "a\nb"), ("\u{feff}a", "a"), ("a\n", "a\n")] {
             assert_eq!(normalize_newlines(input), want);
         }
     }

@@ -21,8 +21,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
     let mut body_html = String::new();
     for p in &body.paragraphs {
         body_html.push_str("<p>");
-        pulldown_cmark_escape::escape_html(&mut body_html, p)
-            .expect("writing to a String cannot fail");
+        pulldown_cmark_escape::escape_html(&mut body_html, p).expect("writing to a String cannot fail");
         body_html.push_str("</p>\n");
     }
     finish(
@@ -30,6 +29,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         Parts {
             front: fm,
             front_line: 1,
+            front_text: split.front.as_ref().map(|f| (f.text.to_string(), f.line)),
             format: Format::Wire,
             headline: Some((split_tags(&body.headline.0), body.headline.1)),
             dateline: body.dateline,
@@ -56,10 +56,7 @@ pub struct WireBody {
 
 /// Reads the body lines; `first_line` is the file line on which `text` starts.
 pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseError>> {
-    let mut lines = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| (i + first_line, clean_line(l)));
+    let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + first_line, clean_line(l)));
     let mut out = WireBody::default();
     let Some((hl_line, headline)) = lines.by_ref().find(|(_, l)| !l.is_empty()) else {
         return Err(vec![ParseError::new(
@@ -84,11 +81,7 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
         if let Some(note) = attn_note(&line) {
             out.attn.push(note);
         } else if is_email_line(&line) {
-            out.emails.extend(
-                line.split([' ', ',', ';'])
-                    .filter(|s| !s.is_empty())
-                    .map(String::from),
-            );
+            out.emails.extend(line.split([' ', ',', ';']).filter(|s| !s.is_empty()).map(String::from));
         } else if out.paragraphs.is_empty() && out.dateline.is_none() {
             match dateline(&line) {
                 Some(Ok((dl, md, lede))) => {
@@ -103,12 +96,7 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
         }
     }
     if out.paragraphs.is_empty() {
-        return Err(vec![ParseError::new(
-            ErrorKind::Wire,
-            hl_line,
-            1,
-            "wire story has a headline but no body",
-        )]);
+        return Err(vec![ParseError::new(ErrorKind::Wire, hl_line, 1, "wire story has a headline but no body")]);
     }
     if !ended {
         return Err(vec![ParseError::new(
@@ -118,29 +106,20 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
             "wire story has no `(END)` line: end the body with a line holding only (END)",
         )]);
     }
-    out.related = lines
-        .map(|(_, l)| l)
-        .filter(|l| !l.is_empty() && l.chars().any(|c| c != '-'))
-        .collect();
+    out.related = lines.map(|(_, l)| l).filter(|l| !l.is_empty() && l.chars().any(|c| c != '-')).collect();
     Ok(out)
 }
 
 fn attn_note(line: &str) -> Option<String> {
     let inner = line.strip_prefix('(')?.strip_suffix(')')?;
     let (head, note) = inner.split_once(':')?;
-    head.trim()
-        .eq_ignore_ascii_case("ATTN")
-        .then(|| note.trim().to_string())
+    head.trim().eq_ignore_ascii_case("ATTN").then(|| note.trim().to_string())
 }
 
 fn is_email_line(line: &str) -> bool {
-    line.split([' ', ',', ';'])
-        .filter(|s| !s.is_empty())
-        .all(|w| {
-            w.split_once('@').is_some_and(|(user, host)| {
-                !user.is_empty() && host.contains('.') && !host.contains('@')
-            })
-        })
+    line.split([' ', ',', ';']).filter(|s| !s.is_empty()).all(|w| {
+        w.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
+    })
 }
 
 type DatelineParts = (Dateline, Option<(i8, i8)>, String);
@@ -164,32 +143,20 @@ fn dateline(line: &str) -> Option<Result<DatelineParts, String>> {
     let md = match month_day(date) {
         Some(md) => Some(md),
         None if date.chars().any(|c| c.is_ascii_digit()) => {
-            return Some(Err(format!(
-                "cannot read the dateline date `{date}` (expected e.g. `Nov. 12`)"
-            )));
+            return Some(Err(format!("cannot read the dateline date `{date}` (expected e.g. `Nov. 12`)")));
         }
         None => return None,
     };
-    let dl = Dateline {
-        place,
-        date: Some(date.to_string()),
-        agency,
-        text: head.to_string(),
-    };
+    let dl = Dateline { place, date: Some(date.to_string()), agency, text: head.to_string() };
     Some(Ok((dl, md, lede.trim().to_string())))
 }
 
 /// `Nov. 12`, `March 3`, `Sept. 30` → (month, day).
 fn month_day(text: &str) -> Option<(i8, i8)> {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
     let (month, day) = text.split_once(' ')?;
     let month = month.trim_end_matches('.').to_lowercase();
-    let m = MONTHS
-        .iter()
-        .position(|p| month.starts_with(p) && month.len() <= 9)? as i8
-        + 1;
+    let m = MONTHS.iter().position(|p| month.starts_with(p) && month.len() <= 9)? as i8 + 1;
     let d: i8 = day.trim().parse().ok()?;
     (1..=31).contains(&d).then_some((m, d))
 }
@@ -203,66 +170,26 @@ mod tests {
     #[test]
     fn seed_shape() {
         let b = read_body(SEED_SHAPE, 1).unwrap();
-        assert_eq!(
-            b.headline,
-            (
-                "Vice FMs agree on need for close communication: ministry".into(),
-                1
-            )
-        );
+        assert_eq!(b.headline, ("Vice FMs agree on need for close communication: ministry".into(), 1));
         let (dl, line, md) = b.dateline.clone().unwrap();
         assert_eq!(
-            (
-                dl.place.as_deref(),
-                dl.agency.as_deref(),
-                dl.text.as_str(),
-                line,
-                md
-            ),
-            (
-                Some("SEOUL"),
-                Some("Yonhap"),
-                "SEOUL, Nov. 12 (Yonhap)",
-                2,
-                Some((11, 12))
-            )
+            (dl.place.as_deref(), dl.agency.as_deref(), dl.text.as_str(), line, md),
+            (Some("SEOUL"), Some("Yonhap"), "SEOUL, Nov. 12 (Yonhap)", 2, Some((11, 12)))
         );
-        assert_eq!(
-            b.paragraphs,
-            [
-                "The vice foreign ministers spoke.",
-                "In the phone talks, they noted progress."
-            ]
-        );
+        assert_eq!(b.paragraphs, ["The vice foreign ministers spoke.", "In the phone talks, they noted progress."]);
         assert_eq!(b.emails, ["elly@yna.co.kr"]);
         assert_eq!(
             b.related,
-            [
-                "(News Focus) Display makers dealt blow",
-                "BTS to meet Biden",
-                "(URGENT) Warplanes enter zone: JCS"
-            ]
+            ["(News Focus) Display makers dealt blow", "BTS to meet Biden", "(URGENT) Warplanes enter zone: JCS"]
         );
     }
 
     #[test]
     fn table() {
         // (input, paragraphs, attn, related count, error kind and line)
-        type Case = (
-            &'static str,
-            usize,
-            usize,
-            usize,
-            Option<(ErrorKind, usize)>,
-        );
+        type Case = (&'static str, usize, usize, usize, Option<(ErrorKind, usize)>);
         let cases: [Case; 9] = [
-            (
-                "H\nSEOUL, Nov. 1 (Yonhap) -- a\n\nb\n\nx@y.kr\n(END)\n",
-                2,
-                0,
-                0,
-                None,
-            ),
+            ("H\nSEOUL, Nov. 1 (Yonhap) -- a\n\nb\n\nx@y.kr\n(END)\n", 2, 0, 0, None),
             (
                 "(LEAD) H\n(ATTN: UPDATES with quotes in paras 3-4)\nSEOUL, Nov. 1 (Yonhap) -- a\nb\n(END)\n-\nR1\n-\nR2\n",
                 2,
@@ -270,37 +197,13 @@ mod tests {
                 2,
                 None,
             ),
-            (
-                "H\nSEOUL, Nov. 1 (Yonhap) -- a\nb\n",
-                0,
-                0,
-                0,
-                Some((ErrorKind::Wire, 3)),
-            ),
+            ("H\nSEOUL, Nov. 1 (Yonhap) -- a\nb\n", 0, 0, 0, Some((ErrorKind::Wire, 3))),
             ("H\n\n", 0, 0, 0, Some((ErrorKind::Wire, 1))),
             ("", 0, 0, 0, Some((ErrorKind::Wire, 1))),
             ("\n\nH\nNo dateline here, just text.\n(END)", 1, 0, 0, None),
-            (
-                "H\nSEOUL, Nov. 45 (Yonhap) -- a\n(END)\n",
-                0,
-                0,
-                0,
-                Some((ErrorKind::Wire, 2)),
-            ),
-            (
-                "H\nSEOUL, Nov. 1 (Yonhap) -- a\n(END)\n-\n-\n-\nOnly one\n",
-                1,
-                0,
-                1,
-                None,
-            ),
-            (
-                "H\nBUSAN, March 3 (Yonhap) -- a\n(END)\n-\nR1",
-                1,
-                0,
-                1,
-                None,
-            ),
+            ("H\nSEOUL, Nov. 45 (Yonhap) -- a\n(END)\n", 0, 0, 0, Some((ErrorKind::Wire, 2))),
+            ("H\nSEOUL, Nov. 1 (Yonhap) -- a\n(END)\n-\n-\n-\nOnly one\n", 1, 0, 1, None),
+            ("H\nBUSAN, March 3 (Yonhap) -- a\n(END)\n-\nR1", 1, 0, 1, None),
         ];
         for (input, paras, attn, related, err) in cases {
             match (read_body(input, 1), err) {
@@ -336,23 +239,16 @@ mod tests {
 
     #[test]
     fn wire_text_is_escaped() {
-        let opts = ParseOptions {
-            tz: jiff::tz::TimeZone::UTC,
-        };
+        let opts = ParseOptions { tz: jiff::tz::TimeZone::UTC };
         let text = "<script>alert(1)</script> & co\nSEOUL, Nov. 1 (Yonhap) -- <b>bold</b> & \"q\"\n(END)\n";
         let s = parse(Path::new("2024/11/01/x.txt"), text, &opts).unwrap();
-        assert_eq!(
-            s.body_html,
-            "<p>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;</p>\n"
-        );
+        assert_eq!(s.body_html, "<p>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;</p>\n");
         assert_eq!(s.headline.text, "<script>alert(1)</script> & co");
     }
 
     #[test]
     fn dateline_must_agree_with_the_path_date() {
-        let opts = ParseOptions {
-            tz: jiff::tz::TimeZone::UTC,
-        };
+        let opts = ParseOptions { tz: jiff::tz::TimeZone::UTC };
         let text = "H\nSEOUL, Nov. 2 (Yonhap) -- a\n(END)\n";
         let e = parse(Path::new("world/2024/11/01/x.txt"), text, &opts).unwrap_err();
         assert_eq!((e[0].kind, e[0].line), (ErrorKind::Date, 2));
@@ -363,9 +259,7 @@ mod tests {
 
     #[test]
     fn front_matter_shifts_lines() {
-        let opts = ParseOptions {
-            tz: jiff::tz::TimeZone::UTC,
-        };
+        let opts = ParseOptions { tz: jiff::tz::TimeZone::UTC };
         let text = "+++\ntags = [\"a\"]\n+++\nH\nSEOUL, Nov. 2 (Yonhap) -- a\n(END)\n";
         let e = parse(Path::new("world/2024/11/01/x.txt"), text, &opts).unwrap_err();
         assert_eq!(e[0].line, 5);

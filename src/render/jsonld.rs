@@ -12,17 +12,10 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
     let s = site.shown(c);
     let url = site.permalink(&chain.path);
     let authors: Vec<Value> = if s.authors.is_empty() {
-        let org = s
-            .dateline
-            .as_ref()
-            .and_then(|d| d.agency.as_deref())
-            .unwrap_or(&site.config.title);
+        let org = s.dateline.as_ref().and_then(|d| d.agency.as_deref()).unwrap_or(&site.config.title);
         vec![json!({"@type": "Organization", "name": org})]
     } else {
-        s.authors
-            .iter()
-            .map(|a| json!({"@type": "Person", "name": a}))
-            .collect()
+        s.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect()
     };
     let mut doc = json!({
         "@context": "https://schema.org",
@@ -31,7 +24,7 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         "datePublished": rfc3339(&chain.first_published),
         "dateModified": rfc3339(&chain.modified),
         "author": authors,
-        "publisher": {"@type": "Organization", "name": site.config.title},
+        "publisher": publisher(site),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "inLanguage": site.config.language,
@@ -47,11 +40,7 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         obj.insert("articleSection".into(), json!(site.sections[i].title));
     }
     if !chain.tags.is_empty() {
-        let names: Vec<&str> = chain
-            .tags
-            .iter()
-            .map(|&t| site.tags[t].name.as_str())
-            .collect();
+        let names: Vec<&str> = chain.tags.iter().map(|&t| site.tags[t].name.as_str()).collect();
         obj.insert("keywords".into(), json!(names));
     }
     if let Some(img) = &s.image {
@@ -63,6 +52,14 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         obj.insert("image".into(), json!([abs]));
     }
     escape_for_script(&doc.to_string())
+}
+
+fn publisher(site: &Site) -> Value {
+    let mut org = json!({"@type": "Organization", "name": site.config.title, "url": site.permalink("/")});
+    if let Some(logo) = &site.config.logo {
+        org["logo"] = json!({"@type": "ImageObject", "url": site.asset_permalink(logo)});
+    }
+    org
 }
 
 /// At most `max` characters, cut at a word with an ellipsis when it is longer.
@@ -101,10 +98,7 @@ mod tests {
         let out = escape_for_script(&doc);
         assert!(!out.contains("</script"), "{out}");
         let back: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(
-            back["headline"],
-            "</script><script>alert(1)</script> & more"
-        );
+        assert_eq!(back["headline"], "</script><script>alert(1)</script> & more");
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! so rendered HTML is held only until it is written.
 
 pub mod jsonld;
+pub mod sitemap;
 pub mod theme;
 pub mod views;
 
 use rayon::prelude::*;
-use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::diag::Diagnostic;
@@ -17,8 +17,6 @@ use views::*;
 
 /// The number of list items that show their related headlines.
 const TOP_WITH_RELATED: usize = 5;
-/// Stories in the site feeds.
-const FEED_ITEMS: usize = 20;
 
 /// One output file to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +30,34 @@ pub enum Job {
     Tags,
     NotFound,
     Css,
+    Feed(Scope, FeedKind),
+    /// Part 0 is `sitemap.xml` (the only sitemap, or the index of the parts); parts 1.. are `sitemap-N.xml`.
+    Sitemap(usize),
+    NewsSitemap,
+    Robots,
+}
+
+/// What a feed covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Site,
+    Section(usize),
+    Tag(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedKind {
     Rss,
     Atom,
-    Sitemap,
-    Robots,
+}
+
+impl FeedKind {
+    fn file(self) -> &'static str {
+        match self {
+            FeedKind::Rss => "rss.xml",
+            FeedKind::Atom => "atom.xml",
+        }
+    }
 }
 
 /// Every page of the site, in a fixed order.
@@ -53,15 +75,18 @@ pub fn plan(site: &Site) -> Vec<Job> {
     for (i, d) in site.days.iter().enumerate() {
         jobs.extend((1..=pages_for(d.chains.len(), per)).map(|p| Job::Day(i, p)));
     }
-    jobs.extend([
-        Job::Tags,
-        Job::NotFound,
-        Job::Css,
-        Job::Rss,
-        Job::Atom,
-        Job::Sitemap,
-        Job::Robots,
-    ]);
+    jobs.extend([Job::Tags, Job::NotFound, Job::Css, Job::Robots]);
+    let mut scopes = vec![Scope::Site];
+    scopes.extend((0..site.sections.len()).map(Scope::Section));
+    scopes.extend((0..site.tags.len()).map(Scope::Tag));
+    for scope in scopes {
+        jobs.extend([Job::Feed(scope, FeedKind::Rss), Job::Feed(scope, FeedKind::Atom)]);
+    }
+    let parts = sitemap::parts(site);
+    jobs.extend((0..=parts).filter(|&p| parts > 1 || p == 0).map(Job::Sitemap));
+    if !sitemap::news_items(site).is_empty() {
+        jobs.push(Job::NewsSitemap);
+    }
     jobs
 }
 
@@ -103,18 +128,12 @@ impl<'a> Renderer<'a> {
             language: &c.language,
             base_url: &c.base_url,
             root: &c.root,
-            sections: (0..site.sections.len())
-                .map(|i| site.section_link(i))
-                .collect(),
+            sections: (0..site.sections.len()).map(|i| site.section_link(i)).collect(),
             generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
         };
         let mut globals = Context::new();
         globals.insert("site", &view);
-        Renderer {
-            site,
-            tera,
-            globals,
-        }
+        Renderer { site, tera, globals }
     }
 
     /// One job → its output path (relative, `/`-separated) and bytes.
@@ -124,43 +143,18 @@ impl<'a> Renderer<'a> {
             Job::Article(c) => self.article(c),
             Job::Redirect(r) => {
                 let red = &site.redirects[r];
-                let mut ctx = self.page(
-                    "redirect",
-                    site.shown(red.chain).headline.text.clone(),
-                    &red.path,
-                );
+                let mut ctx = self.page("redirect", site.shown(red.chain).headline.text.clone(), &red.path);
                 ctx.insert("target", &site.permalink(&site.chains[red.chain].path));
                 self.html("redirect.html", &red.path, &ctx)
             }
-            Job::Home(p) => self.list(
-                "index.html",
-                "home",
-                site.config.title.clone(),
-                "/",
-                &site.home,
-                p,
-            ),
+            Job::Home(p) => self.list("index.html", "home", site.config.title.clone(), "/", &site.home, p),
             Job::Section(i, p) => {
                 let s = &site.sections[i];
-                self.list(
-                    "section.html",
-                    "section",
-                    s.title.clone(),
-                    &section_path(&s.slug),
-                    &s.chains,
-                    p,
-                )
+                self.list("section.html", "section", s.title.clone(), &section_path(&s.slug), &s.chains, p)
             }
             Job::Tag(i, p) => {
                 let t = &site.tags[i];
-                self.list(
-                    "tag.html",
-                    "tag",
-                    t.name.clone(),
-                    &tag_path(&t.slug),
-                    &t.chains,
-                    p,
-                )
+                self.list("tag.html", "tag", t.name.clone(), &tag_path(&t.slug), &t.chains, p)
             }
             Job::Day(i, p) => {
                 let d = &site.days[i];
@@ -188,56 +182,57 @@ impl<'a> Renderer<'a> {
             }
             Job::Css => Ok((
                 "style.css".into(),
-                self.tera_render(
-                    "style.css",
-                    &self.page("asset", String::new(), "/style.css"),
-                )?,
+                self.tera_render("style.css", &self.page("asset", String::new(), "/style.css"))?,
             )),
-            Job::Rss => self.feed("rss.xml"),
-            Job::Atom => self.feed("atom.xml"),
-            Job::Sitemap => self.sitemap(),
+            Job::Feed(scope, kind) => self.feed(scope, kind),
+            Job::Sitemap(part) => self.sitemap(part),
+            Job::NewsSitemap => self.news_sitemap(),
             Job::Robots => {
-                let text = format!(
-                    "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-                    site.permalink("/sitemap.xml")
-                );
+                let mut text = String::from("User-agent: *\nAllow: /\n\n");
+                text.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
+                if !sitemap::news_items(site).is_empty() {
+                    text.push_str(&format!("Sitemap: {}\n", site.permalink("/news-sitemap.xml")));
+                }
                 Ok(("robots.txt".into(), text.into_bytes()))
             }
         }
     }
 
     fn page(&self, kind: &str, title: String, path: &str) -> Context {
+        self.page_with_feeds(kind, title, path, None)
+    }
+
+    /// A page context; `feed_base` is the folder and name of the page's own feeds (a section or tag).
+    fn page_with_feeds(&self, kind: &str, title: String, path: &str, feed_base: Option<(&str, &str)>) -> Context {
+        let site = self.site;
+        let t = &site.config.title;
+        let mut feeds = Vec::new();
+        if let Some((base, name)) = feed_base {
+            feeds.push(FeedLink {
+                kind: "rss",
+                title: format!("{t} – {name} (RSS)"),
+                url: site.url(&format!("{base}rss.xml")),
+            });
+            feeds.push(FeedLink {
+                kind: "atom",
+                title: format!("{t} – {name} (Atom)"),
+                url: site.url(&format!("{base}atom.xml")),
+            });
+        }
+        feeds.push(FeedLink { kind: "rss", title: format!("{t} (RSS)"), url: site.url("/rss.xml") });
+        feeds.push(FeedLink { kind: "atom", title: format!("{t} (Atom)"), url: site.url("/atom.xml") });
         let mut ctx = self.globals.clone();
-        ctx.insert(
-            "page",
-            &PageView {
-                kind,
-                title,
-                url: self.site.url(path),
-                permalink: self.site.permalink(path),
-            },
-        );
+        ctx.insert("page", &PageView { kind, title, url: site.url(path), permalink: site.permalink(path), feeds });
         ctx
     }
 
-    fn html(
-        &self,
-        template: &str,
-        path: &str,
-        ctx: &Context,
-    ) -> Result<(String, Vec<u8>), Diagnostic> {
-        Ok((
-            format!("{}index.html", path.trim_start_matches('/')),
-            self.tera_render(template, ctx)?,
-        ))
+    fn html(&self, template: &str, path: &str, ctx: &Context) -> Result<(String, Vec<u8>), Diagnostic> {
+        Ok((format!("{}index.html", path.trim_start_matches('/')), self.tera_render(template, ctx)?))
     }
 
     fn tera_render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
         let dir = self.site.config.site_dir.join("templates");
-        self.tera
-            .render(template, ctx)
-            .map(String::into_bytes)
-            .map_err(|e| theme::locate(&e, &dir))
+        self.tera.render(template, ctx).map(String::into_bytes).map_err(|e| theme::locate(&e, &dir))
     }
 
     fn article(&self, c: ChainId) -> Result<(String, Vec<u8>), Diagnostic> {
@@ -251,10 +246,7 @@ impl<'a> Renderer<'a> {
                 url: r.target.map(|t| site.url(&site.chains[t].path)),
                 computed: r.computed,
                 date: r.target.map(|t| rfc3339(&site.chains[t].first_published)),
-                section: r
-                    .target
-                    .and_then(|t| site.chains[t].section)
-                    .map(|s| site.section_link(s)),
+                section: r.target.and_then(|t| site.chains[t].section).map(|s| site.section_link(s)),
             })
             .collect();
         let mut ctx = self.page("article", story.title.to_string(), &chain.path);
@@ -299,19 +291,20 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&t| {
                     let t = &site.tags[t];
-                    TagLink {
-                        name: &t.name,
-                        slug: &t.slug,
-                        url: site.url(&tag_path(&t.slug)),
-                        count: None,
-                    }
+                    TagLink { name: &t.name, slug: &t.slug, url: site.url(&tag_path(&t.slug)), count: None }
                 })
                 .collect(),
             summary: &s.summary,
             body: &s.body_html,
             attn: &s.attn,
             emails: &s.emails,
-            image: s.image.as_deref().map(|i| image_url(site, i)),
+            image: s.image.as_deref().map(|i| site.asset_url(i)),
+            image_url: s.image.as_deref().map(|i| site.asset_permalink(i)),
+            corrections: s
+                .corrections
+                .iter()
+                .map(|c| CorrectionView { date: rfc3339(&c.date), text: &c.text })
+                .collect(),
             format: s.format,
             source: &site.stories[chain.first()].source,
             versions,
@@ -345,21 +338,10 @@ impl<'a> Renderer<'a> {
             first_url: site.url(base),
         };
         let path = page_path(base, page);
-        let page_title = if page > 1 {
-            format!("{title} (page {page})")
-        } else {
-            title.clone()
-        };
-        let mut ctx = self.page(kind, page_title, &path);
-        ctx.insert(
-            "list",
-            &ListView {
-                title,
-                kind,
-                items,
-                pagination,
-            },
-        );
+        let page_title = if page > 1 { format!("{title} (page {page})") } else { title.clone() };
+        let feed_base = matches!(kind, "section" | "tag").then_some((base, title.as_str()));
+        let mut ctx = self.page_with_feeds(kind, page_title, &path, feed_base);
+        ctx.insert("list", &ListView { title: title.clone(), kind, items, pagination });
         self.html(template, &path, &ctx)
     }
 
@@ -370,12 +352,7 @@ impl<'a> Renderer<'a> {
         let related = if with_related {
             site.related[c]
                 .iter()
-                .filter_map(|r| {
-                    r.target.map(|t| LinkView {
-                        title: &r.title,
-                        url: site.url(&site.chains[t].path),
-                    })
-                })
+                .filter_map(|r| r.target.map(|t| LinkView { title: &r.title, url: site.url(&site.chains[t].path) }))
                 .take(3)
                 .collect()
         } else {
@@ -394,38 +371,33 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn feed(&self, template: &str) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn feed(&self, scope: Scope, kind: FeedKind) -> Result<(String, Vec<u8>), Diagnostic> {
         let site = self.site;
-        #[derive(Serialize)]
-        struct Feed<'b> {
-            title: &'b str,
-            description: &'b str,
-            home: String,
-            self_url: String,
-            updated: Option<String>,
-            items: Vec<FeedItem<'b>>,
-        }
-        let items: Vec<FeedItem> = site
-            .home
-            .iter()
-            .take(FEED_ITEMS)
-            .map(|&c| self.feed_item(c))
-            .collect();
-        let feed = Feed {
-            title: &site.config.title,
-            description: if site.config.description.is_empty() {
-                &site.config.title
-            } else {
-                &site.config.description
-            },
-            home: site.permalink("/"),
-            self_url: site.permalink(&format!("/{template}")),
+        let (base, name, chains): (String, Option<&str>, &[ChainId]) = match scope {
+            Scope::Site => ("/".into(), None, &site.home),
+            Scope::Section(i) => {
+                (section_path(&site.sections[i].slug), Some(&site.sections[i].title), &site.sections[i].chains)
+            }
+            Scope::Tag(i) => (tag_path(&site.tags[i].slug), Some(&site.tags[i].name), &site.tags[i].chains),
+        };
+        let items: Vec<FeedItem> = chains.iter().take(site.config.feed_limit).map(|&c| self.feed_item(c)).collect();
+        let path = format!("{base}{}", kind.file());
+        let description = match name {
+            Some(n) => format!("{}: {n}", site.config.title),
+            None if site.config.description.is_empty() => site.config.title.clone(),
+            None => site.config.description.clone(),
+        };
+        let feed = FeedView {
+            title: name.map_or_else(|| site.config.title.clone(), |n| format!("{} – {n}", site.config.title)),
+            description,
+            home: site.permalink(&base),
+            self_url: site.permalink(&path),
             updated: items.iter().map(|i| i.updated.clone()).max(),
             items,
         };
-        let mut ctx = self.page("feed", site.config.title.clone(), &format!("/{template}"));
+        let mut ctx = self.page("feed", feed.title.clone(), &path);
         ctx.insert("feed", &feed);
-        Ok((template.to_string(), self.tera_render(template, &ctx)?))
+        Ok((path.trim_start_matches('/').to_string(), self.tera_render(kind.file(), &ctx)?))
     }
 
     fn feed_item(&self, c: ChainId) -> FeedItem<'a> {
@@ -444,45 +416,42 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn sitemap(&self) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn sitemap(&self, part: usize) -> Result<(String, Vec<u8>), Diagnostic> {
         let site = self.site;
-        let newest = |chains: &[ChainId]| {
-            chains
-                .first()
-                .map(|&c| rfc3339(&site.chains[c].modified))
-                .unwrap_or_default()
-        };
-        let mut entries = vec![SitemapEntry {
-            url: site.permalink("/"),
-            lastmod: newest(&site.home),
-        }];
-        entries.extend(site.sections.iter().map(|s| SitemapEntry {
-            url: site.permalink(&section_path(&s.slug)),
-            lastmod: newest(&s.chains),
-        }));
-        entries.extend(site.home.iter().map(|&c| SitemapEntry {
-            url: site.permalink(&site.chains[c].path),
-            lastmod: rfc3339(&site.chains[c].modified),
-        }));
-        entries.extend(site.tags.iter().map(|t| SitemapEntry {
-            url: site.permalink(&tag_path(&t.slug)),
-            lastmod: newest(&t.chains),
-        }));
-        entries.extend(site.days.iter().map(|d| SitemapEntry {
-            url: site.permalink(&day_path(d.date)),
-            lastmod: newest(&d.chains),
-        }));
+        let entries = sitemap::entries(site);
+        let limit = site.config.sitemap_limit;
         let mut ctx = self.page("sitemap", String::new(), "/sitemap.xml");
-        ctx.insert("entries", &entries);
-        Ok(("sitemap.xml".into(), self.tera_render("sitemap.xml", &ctx)?))
+        if part == 0 && entries.len() > limit {
+            let index: Vec<SitemapEntry> = entries
+                .chunks(limit)
+                .enumerate()
+                .map(|(i, chunk)| SitemapEntry {
+                    url: site.permalink(&format!("/sitemap-{}.xml", i + 1)),
+                    lastmod: chunk.iter().map(|e| e.lastmod.clone()).max().unwrap_or_default(),
+                })
+                .collect();
+            ctx.insert("sitemaps", &index);
+            return Ok(("sitemap.xml".into(), self.tera_render("sitemap-index.xml", &ctx)?));
+        }
+        let chunk = if part == 0 { &entries[..] } else { entries.chunks(limit).nth(part - 1).unwrap_or_default() };
+        ctx.insert("entries", chunk);
+        let name = if part == 0 { "sitemap.xml".to_string() } else { format!("sitemap-{part}.xml") };
+        Ok((name, self.tera_render("sitemap.xml", &ctx)?))
     }
-}
 
-/// An image reference as a URL: absolute URLs as they are, root-relative ones under the site root.
-fn image_url(site: &Site, image: &str) -> String {
-    if image.contains("://") || !image.starts_with('/') {
-        image.to_string()
-    } else {
-        site.url(image)
+    fn news_sitemap(&self) -> Result<(String, Vec<u8>), Diagnostic> {
+        let site = self.site;
+        let items: Vec<NewsItem> = sitemap::news_items(site)
+            .into_iter()
+            .map(|c| NewsItem {
+                url: site.permalink(&site.chains[c].path),
+                title: &site.shown(c).headline.text,
+                published: rfc3339(&site.chains[c].first_published),
+            })
+            .collect();
+        let mut ctx = self.page("news-sitemap", String::new(), "/news-sitemap.xml");
+        let news = NewsView { name: &site.config.news.name, language: &site.config.news.language, items };
+        ctx.insert("news", &news);
+        Ok(("news-sitemap.xml".into(), self.tera_render("news-sitemap.xml", &ctx)?))
     }
 }

@@ -18,31 +18,22 @@ pub const THEME: &[(&str, &str)] = &[
     ("tag.html", include_str!("../../templates/tag.html")),
     ("day.html", include_str!("../../templates/day.html")),
     ("tags.html", include_str!("../../templates/tags.html")),
-    (
-        "redirect.html",
-        include_str!("../../templates/redirect.html"),
-    ),
+    ("redirect.html", include_str!("../../templates/redirect.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("style.css", include_str!("../../templates/style.css")),
     ("rss.xml", include_str!("../../templates/rss.xml")),
     ("atom.xml", include_str!("../../templates/atom.xml")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("sitemap-index.xml", include_str!("../../templates/sitemap-index.xml")),
+    ("news-sitemap.xml", include_str!("../../templates/news-sitemap.xml")),
 ];
 
 /// Builds the template set. `site` holds the site's own templates; `dir` is where they live (for
 /// error messages). Every broken template is reported, not only the first.
 pub fn build(site: &[(String, String)], dir: &Path) -> Result<Tera, Vec<Diagnostic>> {
     let is_theme = |name: &str| THEME.iter().any(|(n, _)| *n == name);
-    let mut all: Vec<(String, &str)> = THEME
-        .iter()
-        .map(|(n, t)| (format!("theme/{n}"), *t))
-        .collect();
-    all.extend(
-        THEME
-            .iter()
-            .filter(|(n, _)| !site.iter().any(|(s, _)| s == n))
-            .map(|(n, t)| (n.to_string(), *t)),
-    );
+    let mut all: Vec<(String, &str)> = THEME.iter().map(|(n, t)| (format!("theme/{n}"), *t)).collect();
+    all.extend(THEME.iter().filter(|(n, _)| !site.iter().any(|(s, _)| s == n)).map(|(n, t)| (n.to_string(), *t)));
     all.extend(site.iter().map(|(n, t)| (n.clone(), t.as_str())));
     let mut tera = base_tera();
     if tera.add_raw_templates(all).is_ok() {
@@ -52,21 +43,9 @@ pub fn build(site: &[(String, String)], dir: &Path) -> Result<Tera, Vec<Diagnost
     // extra files), so every broken file gets its own error, not only the first.
     let mut errors = Vec::new();
     for (name, text) in site {
-        let mut probe: Vec<(String, &str)> = THEME
-            .iter()
-            .map(|(n, t)| (format!("theme/{n}"), *t))
-            .collect();
-        probe.extend(
-            THEME
-                .iter()
-                .filter(|(n, _)| *n != name)
-                .map(|(n, t)| (n.to_string(), *t)),
-        );
-        probe.extend(
-            site.iter()
-                .filter(|(n, _)| n != name && !is_theme(n))
-                .map(|(n, t)| (n.clone(), t.as_str())),
-        );
+        let mut probe: Vec<(String, &str)> = THEME.iter().map(|(n, t)| (format!("theme/{n}"), *t)).collect();
+        probe.extend(THEME.iter().filter(|(n, _)| *n != name).map(|(n, t)| (n.to_string(), *t)));
+        probe.extend(site.iter().filter(|(n, _)| n != name && !is_theme(n)).map(|(n, t)| (n.clone(), t.as_str())));
         probe.push((name.clone(), text));
         if let Err(e) = base_tera().add_raw_templates(probe) {
             errors.push(locate(&e, dir));
@@ -108,29 +87,31 @@ pub fn locate(e: &tera::Error, dir: &Path) -> Diagnostic {
             r.span().start_col + 1,
             r.message().to_string(),
         ),
-        TeraKind::MissingParent { current, parent } => Diagnostic::new(
-            &file(current),
-            1,
-            1,
-            format!("extends `{parent}`, which does not exist"),
-        ),
-        TeraKind::CircularExtend {
-            tpl,
-            inheritance_chain,
-        } => Diagnostic::new(
-            &file(tpl),
-            1,
-            1,
-            format!("circular extends: {}", inheritance_chain.join(" → ")),
-        ),
-        TeraKind::CircularInclude { tpl, include_chain } => Diagnostic::new(
-            &file(tpl),
-            1,
-            1,
-            format!("circular include: {}", include_chain.join(" → ")),
-        ),
+        TeraKind::MissingParent { current, parent } => {
+            Diagnostic::new(&file(current), 1, 1, format!("extends `{parent}`, which does not exist"))
+        }
+        TeraKind::CircularExtend { tpl, inheritance_chain } => {
+            Diagnostic::new(&file(tpl), 1, 1, format!("circular extends: {}", inheritance_chain.join(" → ")))
+        }
+        TeraKind::CircularInclude { tpl, include_chain } => {
+            Diagnostic::new(&file(tpl), 1, 1, format!("circular include: {}", include_chain.join(" → ")))
+        }
+        TeraKind::Msg(msg) => from_reports(msg, &file).unwrap_or_else(|| Diagnostic::new(dir, 1, 1, one_line(e))),
         _ => Diagnostic::new(dir, 1, 1, one_line(e)),
     }
+}
+
+/// Tera reports validation errors (unknown filters, tests, functions) as text: `error: MESSAGE`
+/// then `  --> NAME:LINE:COL`. Takes the first such report apart.
+fn from_reports(msg: &str, file: &dyn Fn(&str) -> std::path::PathBuf) -> Option<Diagnostic> {
+    let mut lines = msg.lines();
+    let message = lines.find_map(|l| l.trim().strip_prefix("error: "))?.to_string();
+    let place = lines.find_map(|l| l.trim().strip_prefix("--> "))?;
+    let mut parts = place.rsplitn(3, ':');
+    let col: usize = parts.next()?.trim().parse().ok()?;
+    let line: usize = parts.next()?.trim().parse().ok()?;
+    let name = parts.next()?;
+    Some(Diagnostic::new(&file(name), line, col, message))
 }
 
 fn one_line(e: &tera::Error) -> String {

@@ -39,6 +39,41 @@ pub struct PageView<'a> {
     pub title: String,
     pub url: String,
     pub permalink: String,
+    /// Feeds to announce with `<link rel="alternate">`: the page's own (section, tag) first.
+    pub feeds: Vec<FeedLink>,
+}
+
+#[derive(Serialize)]
+pub struct FeedLink {
+    /// `rss` or `atom`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct FeedView<'a> {
+    pub title: String,
+    pub description: String,
+    pub home: String,
+    pub self_url: String,
+    pub updated: Option<String>,
+    pub items: Vec<FeedItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct NewsItem<'a> {
+    pub url: String,
+    pub title: &'a str,
+    pub published: String,
+}
+
+#[derive(Serialize)]
+pub struct NewsView<'a> {
+    pub name: &'a str,
+    pub language: &'a str,
+    pub items: Vec<NewsItem<'a>>,
 }
 
 #[derive(Serialize)]
@@ -69,9 +104,18 @@ pub struct StoryView<'a> {
     pub attn: &'a [String],
     pub emails: &'a [String],
     pub image: Option<String>,
+    /// The image as an absolute URL (for OpenGraph and JSON-LD).
+    pub image_url: Option<String>,
+    pub corrections: Vec<CorrectionView<'a>>,
     pub format: crate::parse::Format,
     pub source: &'a str,
     pub versions: Vec<VersionView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct CorrectionView<'a> {
+    pub date: String,
+    pub text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -132,7 +176,7 @@ pub struct FeedItem<'a> {
     pub section: Option<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct SitemapEntry {
     pub url: String,
     pub lastmod: String,
@@ -146,11 +190,7 @@ pub fn rfc3339(z: &jiff::Zoned) -> String {
 impl Site {
     pub fn section_link(&self, i: usize) -> SectionLink<'_> {
         let s = &self.sections[i];
-        SectionLink {
-            slug: &s.slug,
-            title: &s.title,
-            url: self.url(&crate::site::urls::section_path(&s.slug)),
-        }
+        SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(&s.slug)) }
     }
 
     /// A root-relative link (with the base URL's path prefix).
@@ -161,6 +201,25 @@ impl Site {
     /// An absolute URL.
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url, path)
+    }
+
+    /// A URL given in front matter or config (image, logo): absolute URLs as they are, root-relative
+    /// paths under the site root, anything else left alone.
+    pub fn asset_url(&self, reference: &str) -> String {
+        if reference.contains("://") || !reference.starts_with('/') {
+            reference.to_string()
+        } else {
+            self.url(reference)
+        }
+    }
+
+    /// The same reference as an absolute URL.
+    pub fn asset_permalink(&self, reference: &str) -> String {
+        if reference.contains("://") {
+            reference.to_string()
+        } else {
+            self.permalink(&format!("/{}", reference.trim_start_matches('/')))
+        }
     }
 
     pub fn label(&self, chain: ChainId) -> Option<String> {

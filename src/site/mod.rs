@@ -35,14 +35,13 @@ pub struct Chain {
     pub first_published: Zoned,
     /// The newest version's `updated`, else its date: what orders lists.
     pub modified: Zoned,
+    /// False once the story has expired: it keeps its page but leaves lists and feeds.
+    pub listed: bool,
 }
 
 impl Chain {
     pub fn newest(&self) -> StoryId {
-        *self
-            .versions
-            .last()
-            .expect("a chain has at least one version")
+        *self.versions.last().expect("a chain has at least one version")
     }
     pub fn first(&self) -> StoryId {
         self.versions[0]
@@ -94,8 +93,10 @@ pub struct Site {
     pub sections: Vec<Section>,
     pub tags: Vec<Tag>,
     pub days: Vec<Day>,
-    /// Every chain, newest first.
+    /// Every listed chain, newest first.
     pub home: Vec<ChainId>,
+    /// Stories left out because they are embargoed (dated in the future).
+    pub held_back: usize,
     pub redirects: Vec<Redirect>,
     /// Per chain; empty until [`Site::link_related`] runs.
     pub related: Vec<Vec<Related>>,
@@ -109,20 +110,35 @@ impl Site {
             stories.retain(|s| !s.draft);
         }
         stories.sort_by(|a, b| a.source.cmp(&b.source));
-        let groups = versions::group(&stories, config.related.version_threshold);
+        let before = stories.len();
+        if !config.future {
+            stories.retain(|s| *s.release_time() <= config.now);
+        }
+        let held_back = before - stories.len();
+        let mut groups = versions::group(&stories, config.related.version_threshold);
+        let expired = |g: &Vec<StoryId>| {
+            g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
+        };
+        if config.remove_expired {
+            groups.retain(|g| !expired(g));
+        }
+        let listed: Vec<bool> = groups.iter().map(|g| !expired(g)).collect();
         let mut warnings = Vec::new();
         let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
         let mut chains: Vec<Chain> = groups
             .into_iter()
             .zip(urls.paths)
-            .map(|(versions, path)| {
+            .zip(listed)
+            .map(|((versions, path), listed)| {
                 let first = &stories[versions[0]];
                 let newest = &stories[*versions.last().unwrap()];
+                let corrected = newest.corrections.iter().map(|c| c.date.clone()).max();
                 let modified = newest
                     .updated
                     .clone()
                     .unwrap_or_else(|| newest.date.clone())
-                    .max(first.date.clone());
+                    .max(first.date.clone())
+                    .max(corrected.unwrap_or_else(|| first.date.clone()));
                 Chain {
                     first_published: first.date.clone(),
                     modified,
@@ -130,18 +146,17 @@ impl Site {
                     path,
                     section: None,
                     tags: vec![],
+                    listed,
                 }
             })
             .collect();
         let mut sections = index_sections(&config, &stories, &mut chains);
         let mut tags = index_tags(&stories, &mut chains);
-        let home = newest_first(&chains);
+        let home: Vec<ChainId> = newest_first(&chains).into_iter().filter(|&c| chains[c].listed).collect();
         let mut days: BTreeMap<Date, Vec<ChainId>> = BTreeMap::new();
         for &c in &home {
             let chain = &chains[c];
-            days.entry(chain.first_published.date())
-                .or_default()
-                .push(c);
+            days.entry(chain.first_published.date()).or_default().push(c);
             if let Some(s) = chain.section {
                 sections[s].chains.push(c);
             }
@@ -149,11 +164,7 @@ impl Site {
                 tags[t].chains.push(c);
             }
         }
-        let days = days
-            .into_iter()
-            .map(|(date, chains)| Day { date, chains })
-            .collect();
-        let related = related::compute(&config, &stories, &chains);
+        let days = days.into_iter().map(|(date, chains)| Day { date, chains }).collect();
         let site = Site {
             config,
             stories,
@@ -163,7 +174,8 @@ impl Site {
             days,
             home,
             redirects: urls.redirects,
-            related,
+            related: vec![],
+            held_back,
             warnings,
         };
         urls::check_unique(&site)?;
@@ -185,10 +197,7 @@ impl Site {
 pub fn newest_first(chains: &[Chain]) -> Vec<ChainId> {
     let mut order: Vec<ChainId> = (0..chains.len()).collect();
     order.sort_by(|&a, &b| {
-        chains[b]
-            .modified
-            .cmp(&chains[a].modified)
-            .then_with(|| chains[a].path.cmp(&chains[b].path))
+        chains[b].modified.cmp(&chains[a].modified).then_with(|| chains[a].path.cmp(&chains[b].path))
     });
     order
 }
@@ -201,35 +210,19 @@ fn index_sections(config: &Config, stories: &[Story], chains: &mut [Chain]) -> V
             by_slug.entry(slugify(name)).or_insert_with(|| name.clone());
         }
     }
-    let mut slugs: Vec<String> = config
-        .sections
-        .keys()
-        .filter(|s| by_slug.contains_key(*s))
-        .cloned()
-        .collect();
-    slugs.extend(
-        by_slug
-            .keys()
-            .filter(|s| !config.sections.contains_key(*s))
-            .cloned(),
-    );
+    let mut slugs: Vec<String> = config.sections.keys().filter(|s| by_slug.contains_key(*s)).cloned().collect();
+    slugs.extend(by_slug.keys().filter(|s| !config.sections.contains_key(*s)).cloned());
     let sections: Vec<Section> = slugs
         .iter()
         .map(|slug| Section {
             slug: slug.clone(),
-            title: config
-                .sections
-                .get(slug)
-                .cloned()
-                .unwrap_or_else(|| title_case(&by_slug[slug])),
+            title: config.sections.get(slug).cloned().unwrap_or_else(|| title_case(&by_slug[slug])),
             chains: vec![],
         })
         .collect();
     for chain in chains.iter_mut() {
-        chain.section = stories[chain.first()]
-            .section
-            .as_ref()
-            .and_then(|n| slugs.iter().position(|s| *s == slugify(n)));
+        chain.section =
+            stories[chain.first()].section.as_ref().and_then(|n| slugs.iter().position(|s| *s == slugify(n)));
     }
     sections
 }
@@ -242,9 +235,7 @@ fn title_case(name: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut cs = w.chars();
-            cs.next()
-                .map(|c| c.to_uppercase().chain(cs).collect::<String>())
-                .unwrap_or_default()
+            cs.next().map(|c| c.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -276,14 +267,7 @@ fn index_tags(stories: &[Story], chains: &mut [Chain]) -> Vec<Tag> {
         }
         chain.tags = tags;
     }
-    names
-        .iter()
-        .map(|(slug, name)| Tag {
-            name: name.clone(),
-            slug: slug.clone(),
-            chains: vec![],
-        })
-        .collect()
+    names.iter().map(|(slug, name)| Tag { name: name.clone(), slug: slug.clone(), chains: vec![] }).collect()
 }
 
 #[cfg(test)]
@@ -293,19 +277,9 @@ mod tests {
     use crate::parse::{ParseOptions, parse_story};
 
     fn site_from(files: &[(String, String)]) -> Site {
-        let config = resolve(
-            RawConfig::default(),
-            std::path::Path::new("."),
-            &Overrides::default(),
-        )
-        .unwrap();
-        let opts = ParseOptions {
-            tz: config.timezone.clone(),
-        };
-        let stories = files
-            .iter()
-            .map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap())
-            .collect();
+        let config = resolve(RawConfig::default(), std::path::Path::new("."), &Overrides::default()).unwrap();
+        let opts = ParseOptions { tz: config.timezone.clone() };
+        let stories = files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap()).collect();
         let mut site = Site::assemble(config, stories).unwrap();
         site.link_related();
         site
@@ -314,8 +288,7 @@ mod tests {
     /// A few hundred stories with overlapping tags, words and related lists.
     fn corpus() -> Vec<(String, String)> {
         let words = [
-            "port", "budget", "ferry", "tariff", "election", "strike", "storm", "rates", "film",
-            "cup", "quota", "tram",
+            "port", "budget", "ferry", "tariff", "election", "strike", "storm", "rates", "film", "cup", "quota", "tram",
         ];
         (0..300)
             .map(|i| {
@@ -335,23 +308,14 @@ mod tests {
     fn related_lists_do_not_depend_on_thread_count_or_input_order() {
         let files = corpus();
         let run = |threads: usize, files: Vec<(String, String)>| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| {
                 let site = site_from(&files);
                 site.related
                     .iter()
                     .map(|r| {
                         r.iter()
-                            .map(|e| {
-                                (
-                                    e.title.clone(),
-                                    e.target.map(|t| site.chains[t].path.clone()),
-                                    e.computed,
-                                )
-                            })
+                            .map(|e| (e.title.clone(), e.target.map(|t| site.chains[t].path.clone()), e.computed))
                             .collect::<Vec<_>>()
                     })
                     .collect::<Vec<_>>()
@@ -361,10 +325,7 @@ mod tests {
         let mut reversed = files.clone();
         reversed.reverse();
         assert_eq!(one, run(4, reversed));
-        assert!(
-            one.iter().all(|r| r.len() >= 5),
-            "every list filled to related.max"
-        );
+        assert!(one.iter().all(|r| r.len() >= 5), "every list filled to related.max");
         assert!(one.iter().flatten().any(|e| e.2), "some computed entries");
     }
 
@@ -377,11 +338,7 @@ mod tests {
             let mut dedup = targets.clone();
             dedup.sort();
             dedup.dedup();
-            assert_eq!(
-                dedup.len(),
-                targets.len(),
-                "story {c} links twice: {list:?}"
-            );
+            assert_eq!(dedup.len(), targets.len(), "story {c} links twice: {list:?}");
         }
     }
 }

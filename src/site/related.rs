@@ -21,11 +21,8 @@ use crate::text::{normalize_headline, tokens};
 /// Per chain, its related list.
 pub fn compute(config: &Config, stories: &[Story], chains: &[Chain]) -> Vec<Vec<Related>> {
     let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
-    let listed: Vec<Vec<Listed>> = chains
-        .par_iter()
-        .enumerate()
-        .map(|(c, chain)| resolver.editor_list(c, chain, stories))
-        .collect();
+    let listed: Vec<Vec<Listed>> =
+        chains.par_iter().enumerate().map(|(c, chain)| resolver.editor_list(c, chain, stories)).collect();
     let mut backlinks: Vec<Vec<ChainId>> = vec![Vec::new(); chains.len()];
     for (c, list) in listed.iter().enumerate() {
         for t in list.iter().filter_map(|l| l.target) {
@@ -48,18 +45,12 @@ pub fn compute(config: &Config, stories: &[Story], chains: &[Chain]) -> Vec<Vec<
                     match l.target {
                         Some(t) if !seen.contains(&t) => {
                             seen.push(t);
-                            out.push(Related {
-                                title: title(t),
-                                target: Some(t),
-                                computed: false,
-                            });
+                            out.push(Related { title: title(t), target: Some(t), computed: false });
                         }
                         Some(_) => {}
-                        None if !rc.hide_unresolved => out.push(Related {
-                            title: l.text,
-                            target: None,
-                            computed: false,
-                        }),
+                        None if !rc.hide_unresolved => {
+                            out.push(Related { title: l.text, target: None, computed: false })
+                        }
                         None => {}
                     }
                 }
@@ -67,20 +58,12 @@ pub fn compute(config: &Config, stories: &[Story], chains: &[Chain]) -> Vec<Vec<
                 for b in back {
                     if !seen.contains(&b) {
                         seen.push(b);
-                        out.push(Related {
-                            title: title(b),
-                            target: Some(b),
-                            computed: false,
-                        });
+                        out.push(Related { title: title(b), target: Some(b), computed: false });
                     }
                 }
                 let want = rc.max.saturating_sub(out.len());
                 for t in computed.top(c, want, &seen, scores) {
-                    out.push(Related {
-                        title: title(t),
-                        target: Some(t),
-                        computed: true,
-                    });
+                    out.push(Related { title: title(t), target: Some(t), computed: true });
                 }
                 out
             },
@@ -128,19 +111,8 @@ impl Resolver {
             }
         }
         let max_postings = (docs.len() / 50).max(64);
-        let times = chains
-            .iter()
-            .map(|c| c.first_published.timestamp().as_second())
-            .collect();
-        Resolver {
-            exact,
-            docs,
-            index,
-            weights,
-            max_postings,
-            threshold: 0.6,
-            times,
-        }
+        let times = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
+        Resolver { exact, docs, index, weights, max_postings, threshold: 0.6, times }
     }
 
     pub fn with_threshold(mut self, threshold: f64) -> Self {
@@ -177,11 +149,7 @@ impl Resolver {
     }
 
     /// Best score, then nearest in time to `near`, then lowest id.
-    fn nearest(
-        &self,
-        cands: impl Iterator<Item = (ChainId, f64)>,
-        near: ChainId,
-    ) -> Option<ChainId> {
+    fn nearest(&self, cands: impl Iterator<Item = (ChainId, f64)>, near: ChainId) -> Option<ChainId> {
         let t0 = self.times.get(near).copied().unwrap_or(0);
         cands
             .map(|(c, s)| (c, s, (self.times[c] - t0).unsigned_abs()))
@@ -199,10 +167,7 @@ impl Resolver {
                 if !seen_text.insert(normalize_headline(&text)) {
                     continue;
                 }
-                out.push(Listed {
-                    target: self.resolve(r, c),
-                    text,
-                });
+                out.push(Listed { target: self.resolve(r, c), text });
             }
         }
         out
@@ -257,23 +222,11 @@ impl Computed {
             .iter()
             .zip(&is_tag)
             .map(|(p, &tag)| {
-                if p.len() < 2 || p.len() > cap {
-                    0.0
-                } else {
-                    (n / p.len() as f32).ln() * if tag { 1.5 } else { 1.0 }
-                }
+                if p.len() < 2 || p.len() > cap { 0.0 } else { (n / p.len() as f32).ln() * if tag { 1.5 } else { 1.0 } }
             })
             .collect();
-        let times = chains
-            .iter()
-            .map(|c| c.first_published.timestamp().as_second())
-            .collect();
-        Computed {
-            terms,
-            postings,
-            idf,
-            times,
-        }
+        let times = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
+        Computed { terms, postings, idf, times }
     }
 
     /// Up to `want` chains most related to `c`, excluding `seen`; ties go to the lower id.
@@ -310,10 +263,7 @@ struct Scores {
 
 impl Scores {
     fn new(n: usize) -> Self {
-        Scores {
-            score: vec![0.0; n],
-            touched: Vec::new(),
-        }
+        Scores { score: vec![0.0; n], touched: Vec::new() }
     }
 
     fn add(&mut self, c: ChainId, v: f32) {
@@ -326,9 +276,7 @@ impl Scores {
     /// The touched entries with their scores, resetting them to zero.
     fn drain(&mut self) -> impl Iterator<Item = (ChainId, f32)> + '_ {
         self.touched.sort_unstable();
-        self.touched
-            .drain(..)
-            .map(|c| (c, std::mem::take(&mut self.score[c])))
+        self.touched.drain(..).map(|c| (c, std::mem::take(&mut self.score[c])))
     }
 }
 
@@ -341,13 +289,8 @@ mod tests {
 
     fn site(files: &[(&str, &str)], raw: RawConfig) -> Site {
         let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
-        let opts = ParseOptions {
-            tz: config.timezone.clone(),
-        };
-        let stories = files
-            .iter()
-            .map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap())
-            .collect();
+        let opts = ParseOptions { tz: config.timezone.clone() };
+        let stories = files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap()).collect();
         let mut site = Site::assemble(config, stories).unwrap();
         site.link_related();
         site
@@ -360,94 +303,46 @@ mod tests {
 
     #[test]
     fn resolution_table() {
-        let a = wire(
-            "Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS",
-            &[],
-        );
-        let b = wire(
-            "BTS to meet Biden at White House to discuss anti-Asian hate crimes",
-            &[],
-        );
+        let a = wire("Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS", &[]);
+        let b = wire("BTS to meet Biden at White House to discuss anti-Asian hate crimes", &[]);
         let c = wire("Seoul stocks open higher on tech gains", &[]);
         let s = site(
-            &[
-                ("nk/2022/05/24/a.txt", &a),
-                ("culture/2022/05/24/b.txt", &b),
-                ("economy/2022/05/24/c.txt", &c),
-            ],
+            &[("nk/2022/05/24/a.txt", &a), ("culture/2022/05/24/b.txt", &b), ("economy/2022/05/24/c.txt", &c)],
             RawConfig::default(),
         );
         let r = Resolver::new(&s.stories, &s.chains).with_threshold(0.6);
         let cases: [(&str, Option<&str>); 8] = [
-            (
-                "(LEAD) Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS",
-                Some("nk/2022/05/24/a.txt"),
-            ),
-            (
-                "multiple russian chinese warplanes enter kadiz without notice -- jcs",
-                Some("nk/2022/05/24/a.txt"),
-            ),
-            (
-                "Multiple Russian, Chinese warplanes enter KADIZ without notice",
-                Some("nk/2022/05/24/a.txt"),
-            ),
-            (
-                "“BTS” to meet Biden at White House to discuss anti-Asian hate crimes",
-                Some("culture/2022/05/24/b.txt"),
-            ),
-            (
-                "(News Focus) BTS to meet Biden at White House",
-                Some("culture/2022/05/24/b.txt"),
-            ),
+            ("(LEAD) Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS", Some("nk/2022/05/24/a.txt")),
+            ("multiple russian chinese warplanes enter kadiz without notice -- jcs", Some("nk/2022/05/24/a.txt")),
+            ("Multiple Russian, Chinese warplanes enter KADIZ without notice", Some("nk/2022/05/24/a.txt")),
+            ("“BTS” to meet Biden at White House to discuss anti-Asian hate crimes", Some("culture/2022/05/24/b.txt")),
+            ("(News Focus) BTS to meet Biden at White House", Some("culture/2022/05/24/b.txt")),
             ("Seoul stocks close lower", None),
             ("Son Heung-min receives hero's welcome home", None),
             ("", None),
         ];
         for (headline, want) in cases {
-            let got = r
-                .resolve(headline, 0)
-                .map(|c| s.stories[s.chains[c].first()].source.as_str());
+            let got = r.resolve(headline, 0).map(|c| s.stories[s.chains[c].first()].source.as_str());
             assert_eq!(got, want, "{headline:?}");
         }
     }
 
     #[test]
     fn hidden_unresolved_headlines_are_dropped() {
-        let a = wire(
-            "Port volumes hit record",
-            &["A headline no story has", "Budget passes"],
-        );
+        let a = wire("Port volumes hit record", &["A headline no story has", "Budget passes"]);
         let b = wire("Budget passes", &[]);
-        let files = [
-            ("economy/2022/05/24/a.txt", a.as_str()),
-            ("politics/2022/05/24/b.txt", b.as_str()),
-        ];
+        let files = [("economy/2022/05/24/a.txt", a.as_str()), ("politics/2022/05/24/b.txt", b.as_str())];
         let shown = site(&files, RawConfig::default());
         assert_eq!(
-            shown.related[0]
-                .iter()
-                .map(|r| (r.title.as_str(), r.target))
-                .collect::<Vec<_>>(),
-            [
-                ("A headline no story has", None),
-                ("Budget passes", Some(1))
-            ],
+            shown.related[0].iter().map(|r| (r.title.as_str(), r.target)).collect::<Vec<_>>(),
+            [("A headline no story has", None), ("Budget passes", Some(1))],
             "economy/… is chain 0, politics/… chain 1"
         );
         let raw = RawConfig {
-            related: crate::config::RawRelated {
-                unresolved: Some("hide".into()),
-                ..Default::default()
-            },
+            related: crate::config::RawRelated { unresolved: Some("hide".into()), ..Default::default() },
             ..Default::default()
         };
         let hidden = site(&files, raw);
-        assert_eq!(
-            hidden.related[0]
-                .iter()
-                .map(|r| r.target)
-                .collect::<Vec<_>>(),
-            [Some(1)]
-        );
+        assert_eq!(hidden.related[0].iter().map(|r| r.target).collect::<Vec<_>>(), [Some(1)]);
     }
 }

@@ -62,26 +62,14 @@ impl Weights {
         let wa: f64 = a.iter().map(|t| self.weight(t)).sum();
         let wb: f64 = b.iter().map(|t| self.weight(t)).sum();
         let smaller = wa.min(wb);
-        if smaller <= 0.0 {
-            0.0
-        } else {
-            shared / smaller
-        }
+        if smaller <= 0.0 { 0.0 } else { shared / smaller }
     }
 
     /// Dice similarity of two sorted term lists, weighted: 1.0 only for the same words.
     pub fn dice(&self, a: &[String], b: &[String]) -> f64 {
-        let shared: f64 = a
-            .iter()
-            .filter(|t| b.binary_search(t).is_ok())
-            .map(|t| self.weight(t))
-            .sum();
+        let shared: f64 = a.iter().filter(|t| b.binary_search(t).is_ok()).map(|t| self.weight(t)).sum();
         let total: f64 = a.iter().chain(b).map(|t| self.weight(t)).sum();
-        if total <= 0.0 {
-            0.0
-        } else {
-            2.0 * shared / total
-        }
+        if total <= 0.0 { 0.0 } else { 2.0 * shared / total }
     }
 }
 
@@ -91,13 +79,9 @@ mod tests {
 
     #[test]
     fn reworded_versions_overlap() {
-        let a = headline_terms(
-            "Russian, Chinese warplanes enter S. Korea's air defense zone without notice: JCS",
-        );
-        let b =
-            headline_terms("Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS");
-        let c =
-            headline_terms("BTS to meet Biden at White House to discuss anti-Asian hate crimes");
+        let a = headline_terms("Russian, Chinese warplanes enter S. Korea's air defense zone without notice: JCS");
+        let b = headline_terms("Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS");
+        let c = headline_terms("BTS to meet Biden at White House to discuss anti-Asian hate crimes");
         let w = Weights::new([a.as_slice(), b.as_slice(), c.as_slice()]);
         assert!(w.overlap(&a, &b) > 0.6, "{}", w.overlap(&a, &b));
         assert!(w.overlap(&a, &c) < 0.2, "{}", w.overlap(&a, &c));

@@ -33,10 +33,7 @@ fn slug_of(story: &Story) -> (String, bool) {
 }
 
 fn file_stem(source: &str) -> &str {
-    Path::new(source)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("")
+    Path::new(source).file_stem().and_then(|s| s.to_str()).unwrap_or("")
 }
 
 /// The permalink of a story with a given slug.
@@ -77,10 +74,7 @@ pub fn assign(
     let wanted: Vec<(String, bool)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
     let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (c, g) in groups.iter().enumerate() {
-        by_path
-            .entry(story_path(config, &stories[g[0]], &wanted[c].0))
-            .or_default()
-            .push(c);
+        by_path.entry(story_path(config, &stories[g[0]], &wanted[c].0)).or_default().push(c);
     }
     let mut paths = vec![String::new(); groups.len()];
     let mut errors = Vec::new();
@@ -91,10 +85,7 @@ pub fn assign(
         }
         let manual: Vec<usize> = chains.iter().copied().filter(|&c| wanted[c].1).collect();
         if manual.len() > 1 {
-            let files: Vec<String> = manual
-                .iter()
-                .map(|&c| stories[groups[c][0]].source.clone())
-                .collect();
+            let files: Vec<String> = manual.iter().map(|&c| stories[groups[c][0]].source.clone()).collect();
             for &c in &manual {
                 let me = &stories[groups[c][0]].source;
                 let others: Vec<&String> = files.iter().filter(|f| *f != me).collect();
@@ -111,18 +102,16 @@ pub fn assign(
             }
             continue;
         }
-        let files: Vec<&str> = chains
-            .iter()
-            .map(|&c| stories[groups[c][0]].source.as_str())
-            .collect();
-        warnings.push(format!("{} stories share the URL {path}: {}; each headline-made slug gets a suffix from its file name", chains.len(), files.join(", ")));
+        let files: Vec<&str> = chains.iter().map(|&c| stories[groups[c][0]].source.as_str()).collect();
+        warnings.push(format!(
+            "{} stories share the URL {path}: {}; each headline-made slug gets a suffix from its file name",
+            chains.len(),
+            files.join(", ")
+        ));
         for &c in chains {
             let story = &stories[groups[c][0]];
-            let slug = if wanted[c].1 {
-                wanted[c].0.clone()
-            } else {
-                format!("{}-{}", wanted[c].0, slugify(&story.source))
-            };
+            let slug =
+                if wanted[c].1 { wanted[c].0.clone() } else { format!("{}-{}", wanted[c].0, slugify(&story.source)) };
             paths[c] = story_path(config, story, &slug);
         }
     }
@@ -134,21 +123,12 @@ pub fn assign(
 }
 
 fn join(items: &[&String]) -> String {
-    items
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Older and newer versions whose own URL differs from the chain's: a redirect each, unless that
 /// URL belongs to another page.
-fn version_redirects(
-    config: &Config,
-    stories: &[Story],
-    groups: &[Vec<StoryId>],
-    paths: &[String],
-) -> Vec<Redirect> {
+fn version_redirects(config: &Config, stories: &[Story], groups: &[Vec<StoryId>], paths: &[String]) -> Vec<Redirect> {
     let taken: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
@@ -166,11 +146,7 @@ fn version_redirects(
 
 /// Paths of a paginated list: `base`, `base/page/2/`, …
 pub fn page_path(base: &str, page: usize) -> String {
-    if page <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{page}/")
-    }
+    if page <= 1 { base.to_string() } else { format!("{base}page/{page}/") }
 }
 
 pub fn pages_for(items: usize, per_page: usize) -> usize {
@@ -196,12 +172,7 @@ pub fn check_unique(site: &Site) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut claim = |path: String, who: String| {
         if let Some(prev) = owner.get(&path) {
-            errors.push(Diagnostic::new(
-                Path::new(&who),
-                1,
-                1,
-                format!("URL {path} is also used by {prev}"),
-            ));
+            errors.push(Diagnostic::new(Path::new(&who), 1, 1, format!("URL {path} is also used by {prev}")));
         } else {
             owner.insert(path, who);
         }
@@ -215,46 +186,19 @@ pub fn check_unique(site: &Site) -> Result<(), Vec<Diagnostic>> {
     list(&mut claim, "/", site.home.len(), "the home page");
     claim("/tags/".into(), "the tag list".into());
     for s in &site.sections {
-        list(
-            &mut claim,
-            &section_path(&s.slug),
-            s.chains.len(),
-            &format!("section `{}`", s.title),
-        );
+        list(&mut claim, &section_path(&s.slug), s.chains.len(), &format!("section `{}`", s.title));
     }
     for t in &site.tags {
-        list(
-            &mut claim,
-            &tag_path(&t.slug),
-            t.chains.len(),
-            &format!("tag `{}`", t.name),
-        );
+        list(&mut claim, &tag_path(&t.slug), t.chains.len(), &format!("tag `{}`", t.name));
     }
     for d in &site.days {
-        list(
-            &mut claim,
-            &day_path(d.date),
-            d.chains.len(),
-            &format!("the day page of {}", d.date),
-        );
+        list(&mut claim, &day_path(d.date), d.chains.len(), &format!("the day page of {}", d.date));
     }
     for c in &site.chains {
-        claim(
-            c.path.clone(),
-            content_path(&site.config, &site.stories[c.first()].source)
-                .display()
-                .to_string(),
-        );
+        claim(c.path.clone(), content_path(&site.config, &site.stories[c.first()].source).display().to_string());
     }
     for r in &site.redirects {
-        claim(
-            r.path.clone(),
-            format!("a redirect for {}", site.chains[r.chain].path),
-        );
+        claim(r.path.clone(), format!("a redirect for {}", site.chains[r.chain].path));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }

@@ -21,10 +21,7 @@ pub fn group(stories: &[Story], threshold: f64) -> Vec<Vec<StoryId>> {
             uf.union(*by_key.entry(k.as_str()).or_insert(i), i);
         }
     }
-    let terms: Vec<Vec<String>> = stories
-        .iter()
-        .map(|s| headline_terms(&s.headline.text))
-        .collect();
+    let terms: Vec<Vec<String>> = stories.iter().map(|s| headline_terms(&s.headline.text)).collect();
     let weights = Weights::new(terms.iter().map(Vec::as_slice));
     let mut buckets: BTreeMap<(jiff::civil::Date, String), Vec<StoryId>> = BTreeMap::new();
     for (i, s) in stories.iter().enumerate() {
@@ -60,13 +57,7 @@ pub fn version_order(a: &Story, b: &Story) -> std::cmp::Ordering {
 }
 
 /// Unions the members of one day-and-section bucket whose headlines are similar enough.
-fn link_similar(
-    members: &[StoryId],
-    terms: &[Vec<String>],
-    weights: &Weights,
-    threshold: f64,
-    uf: &mut UnionFind,
-) {
+fn link_similar(members: &[StoryId], terms: &[Vec<String>], weights: &Weights, threshold: f64, uf: &mut UnionFind) {
     const MAX_POSTINGS: usize = 64;
     let mut index: HashMap<&str, Vec<StoryId>> = HashMap::new();
     for &m in members {

@@ -67,7 +67,13 @@ impl Site {
     pub fn build_err(&self, args: &[&str]) -> String {
         let out = self.build(args);
         let text = String::from_utf8_lossy(&out.stderr).to_string();
-        assert_eq!(out.status.code(), Some(1), "expected exit 1, got {:?}\nstdout: {}\nstderr: {text}", out.status.code(), String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "expected exit 1, got {:?}\nstdout: {}\nstderr: {text}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout)
+        );
         text
     }
 }

@@ -40,11 +40,14 @@ S. Korea's new COVID-19 cases below 20,000 for 2nd day as omicron wave ebbs
 -
 U.N. Security Council fails to pass N. Korea resolution due to opposition by China, Russia";
 
-const SEED_PAGE: &str = "politics/2021/11/12/vice-fms-of-s-korea-japan-agree-on-need-for-close-communication-ministry/index.html";
-const WARPLANES: &str = "/northkorea/2022/05/24/russian-chinese-warplanes-enter-s-koreas-air-defense-zone-without-notice-jcs/";
+const SEED_PAGE: &str =
+    "politics/2021/11/12/vice-fms-of-s-korea-japan-agree-on-need-for-close-communication-ministry/index.html";
+const WARPLANES: &str =
+    "/northkorea/2022/05/24/russian-chinese-warplanes-enter-s-koreas-air-defense-zone-without-notice-jcs/";
 const DISPLAY: &str = "/economy/2022/05/25/display-electronics-makers-dealt-blow-by-covid-19-lockdowns-in-china/";
 const BTS: &str = "/culture/2022/05/27/bts-to-meet-biden-at-white-house-to-discuss-anti-asian-hate-crimes/";
-const SUMMIT: &str = "/politics/2022/05/21/yoon-biden-agree-to-expand-joint-military-exercises-to-cope-with-n-k-threats/";
+const SUMMIT: &str =
+    "/politics/2022/05/21/yoon-biden-agree-to-expand-joint-military-exercises-to-cope-with-n-k-threats/";
 
 fn seed_site(seed: &str) -> Site {
     let site = Site::fixture("seed-related");
@@ -83,7 +86,12 @@ fn unresolved_headlines_stay_text() {
     for site in sites() {
         let html = site.read(SEED_PAGE);
         let aside = related_aside(&html);
-        for text in ["Son Heung-min receives hero", "Hwang Hee-chan to enter military training", "volunteer fighter in Ukraine", "Security Council fails"] {
+        for text in [
+            "Son Heung-min receives hero",
+            "Hwang Hee-chan to enter military training",
+            "volunteer fighter in Ukraine",
+            "Security Council fails",
+        ] {
             let at = aside.find(text).unwrap_or_else(|| panic!("{text} missing from:\n{aside}"));
             let li_start = aside[..at].rfind("<li").unwrap();
             let li = &aside[li_start..at];
@@ -95,7 +103,8 @@ fn unresolved_headlines_stay_text() {
 #[test]
 fn version_urls_redirect_to_the_canonical_story() {
     let site = &sites()[0];
-    let redirect = site.read("northkorea/2022/05/24/multiple-russian-chinese-warplanes-enter-kadiz-without-notice-jcs/index.html");
+    let redirect =
+        site.read("northkorea/2022/05/24/multiple-russian-chinese-warplanes-enter-kadiz-without-notice-jcs/index.html");
     let target = format!("https://seed.example{WARPLANES}");
     assert!(redirect.contains(&format!("rel=\"canonical\" href=\"{target}\"")), "{redirect}");
     assert!(redirect.contains("http-equiv=\"refresh\""), "{redirect}");
@@ -106,7 +115,11 @@ fn story_page_shows_newest_text_and_full_history() {
     let site = &sites()[0];
     let html = site.read(&format!("{}index.html", &WARPLANES[1..]));
     assert!(html.contains("LEAD-ONLY-PARAGRAPH"), "the LEAD's body is shown");
-    assert!(html.contains("<h1 class=\"headline\">Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS</h1>"));
+    assert!(
+        html.contains(
+            "<h1 class=\"headline\">Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS</h1>"
+        )
+    );
     let history = &html[html.find("class=\"version-list\"").expect("a version history")..];
     let history = &history[..history.find("</ol>").unwrap()];
     assert_eq!(history.matches("<li class=\"version").count(), 3, "{history}");
@@ -123,7 +136,11 @@ fn index_pages_list_a_story_once_with_its_newest_headline() {
     let home = site.read("index.html");
     let item = format!("<h2 class=\"item-title\"><a href=\"{WARPLANES}\">");
     assert_eq!(home.matches(&item).count(), 1, "warplanes listed once on the home page");
-    assert_eq!(home.matches("<h2 class=\"item-title\">").count(), 5, "five stories: seed, warplanes, display, BTS, summit");
+    assert_eq!(
+        home.matches("<h2 class=\"item-title\">").count(),
+        5,
+        "five stories: seed, warplanes, display, BTS, summit"
+    );
     assert!(home.contains("Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS"));
     assert!(!home.contains("air defense zone without notice"), "the URGENT headline is not listed");
     let summit = site.read(&format!("{}index.html", &SUMMIT[1..]));
@@ -135,5 +152,10 @@ fn links_are_two_way() {
     let site = &sites()[0];
     let bts = site.read(&format!("{}index.html", &BTS[1..]));
     let aside = related_aside(&bts);
-    assert!(aside.contains("href=\"/politics/2021/11/12/vice-fms-of-s-korea-japan-agree-on-need-for-close-communication-ministry/\""), "{aside}");
+    assert!(
+        aside.contains(
+            "href=\"/politics/2021/11/12/vice-fms-of-s-korea-japan-agree-on-need-for-close-communication-ministry/\""
+        ),
+        "{aside}"
+    );
 }

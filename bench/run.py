@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Gazette build benchmark on a generated news corpus: build time and peak memory.
+
+    bench/run.py [--sizes 1000,10000] [--runs 5] [--gazette target/release/gazette]
+                 [--work /tmp/gazette-bench] [--seed 1] [--wire-share 0.2] [--warmup 1]
+
+For each size N it generates a corpus of N stories once with bench/gen_corpus.py (cached in
+WORK/corpus-nN-sSEED-wSHARE, regenerated when the generator changes), then, per run:
+
+  full       `gazette build CORPUS --output OUT` into a fresh (absent) OUT
+  no-op      the same command again into the same OUT, nothing changed
+  one-story  one Markdown story gets a sentence appended, then the same command into the
+             same OUT; the story's bytes and mtime are restored right after
+  cp -r      `cp -r OUT OUT-copy`: writing the same files with no work, a disk baseline
+
+Each measurement is the wall time of the child process (time.monotonic around spawn and
+os.wait4) and its peak resident set (ru_maxrss from os.wait4); user+sys CPU is shown too.
+The first --warmup rounds are run and checked but not counted. The tables show medians over
+--runs, with min-max for full builds. Exits non-zero, printing the output, if a gazette run
+fails. Without --gazette, target/release/gazette of this repository is used and built with
+`cargo build --release` when it does not exist.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import gen_corpus  # noqa: E402  (bench/gen_corpus.py, next to this file)
+
+BUILT = re.compile(r"built (\d+) stories, (\d+) pages \((\d+) written, (\d+) unchanged\)")
+APPENDED = "\nThis sentence was appended by the benchmark to measure a one-story rebuild.\n"
+
+
+class RunFailed(Exception):
+    pass
+
+
+def run_once(argv, log_dir, what):
+    """Runs argv to completion; returns wall s, cpu s, peak MiB, exit code, stdout, stderr."""
+    out_path = os.path.join(log_dir, "stdout.txt")
+    err_path = os.path.join(log_dir, "stderr.txt")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)  # keeps Popen from waiting again
+    with open(out_path, encoding="utf-8", errors="replace") as f:
+        stdout = f.read()
+    with open(err_path, encoding="utf-8", errors="replace") as f:
+        stderr = f.read()
+    r = dict(what=what, argv=argv, wall=wall, cpu=ru.ru_utime + ru.ru_stime,
+             rss=ru.ru_maxrss / 1024, rc=p.returncode, stdout=stdout, stderr=stderr)
+    if r["rc"] != 0:
+        raise RunFailed(r)
+    return r
+
+
+def built_counts(r):
+    m = BUILT.search(r["stdout"])
+    if not m:
+        return None
+    return dict(zip(("stories", "pages", "written", "unchanged"), map(int, m.groups())))
+
+
+def tree(path):
+    files = size = 0
+    for root, _, names in os.walk(path):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(root, name))
+    return files, size
+
+
+def corpus_for(work, n, seed, share):
+    d = os.path.join(work, f"corpus-n{n}-s{seed}-w{share:g}")
+    meta = os.path.join(d, "corpus.json")
+    want = dict(n=n, seed=seed, wire_share=share, generator_sha256=gen_corpus.generator_hash())
+    if os.path.exists(meta):
+        with open(meta) as f:
+            have = json.load(f)
+        if all(have.get(k) == v for k, v in want.items()):
+            return d, have, None
+    t0 = time.monotonic()
+    have = gen_corpus.generate(n, d, seed, share)
+    return d, have, time.monotonic() - t0
+
+
+def pick_story(corpus):
+    """The Markdown story the one-story rebuild edits: the middle one in path order."""
+    paths = []
+    for root, dirs, names in os.walk(os.path.join(corpus, "content")):
+        dirs.sort()
+        paths += [os.path.join(root, f) for f in sorted(names) if f.endswith(".md")]
+    if not paths:
+        raise SystemExit(f"{corpus} has no Markdown story to edit")
+    return paths[len(paths) // 2]
+
+
+def find_gazette(arg):
+    if arg:
+        exe = os.path.abspath(arg)
+        if not os.access(exe, os.X_OK):
+            raise SystemExit(f"--gazette {arg}: no executable there (build it with "
+                             "`cargo build --release`)")
+        return exe
+    exe = os.path.join(REPO, "target", "release", "gazette")
+    if not os.access(exe, os.X_OK):
+        print(f"{exe} is missing: running `cargo build --release` in {REPO}", file=sys.stderr)
+        subprocess.run(["cargo", "build", "--release"], cwd=REPO, check=True)
+    return exe
+
+
+def fmt_s(xs, spread=False):
+    med = statistics.median(xs)
+    if len(xs) > 1 and spread:
+        return f"{med:.2f} s ({min(xs):.2f}–{max(xs):.2f})"
+    return f"{med:.2f} s"
+
+
+def bench_size(a, gazette, n):
+    corpus, meta, gen_time = corpus_for(a.work, n, a.seed, a.wire_share)
+    if gen_time is None:
+        print(f"[{n}] corpus cached: {corpus}", file=sys.stderr)
+    else:
+        print(f"[{n}] corpus generated in {gen_time:.1f} s: {corpus}", file=sys.stderr)
+    runs_dir = os.path.join(a.work, f"runs-n{n}")
+    shutil.rmtree(runs_dir, ignore_errors=True)
+    os.makedirs(runs_dir)
+    out = os.path.join(runs_dir, "public")
+    copy = os.path.join(runs_dir, "public-copy")
+    story = pick_story(corpus)
+    with open(story, "rb") as f:
+        original = f.read()
+    st = os.stat(story)
+    build = [gazette, "build", corpus, "--output", out]
+    res = {k: [] for k in ("full", "noop", "one", "cp")}
+    counts, warnings, size = {}, {}, None
+    try:
+        for k in range(a.warmup + a.runs):
+            counted = k >= a.warmup
+            label = f"run {k - a.warmup + 1}/{a.runs}" if counted else "warm-up"
+            shutil.rmtree(out, ignore_errors=True)
+            full = run_once(build, runs_dir, "full build")
+            size = tree(out)
+            noop = run_once(build, runs_dir, "no-op rebuild")
+            try:
+                with open(story, "ab") as f:
+                    f.write(APPENDED.encode())
+                one = run_once(build, runs_dir, "one-story rebuild")
+            finally:
+                with open(story, "wb") as f:
+                    f.write(original)
+                os.utime(story, ns=(st.st_atime_ns, st.st_mtime_ns))
+            shutil.rmtree(copy, ignore_errors=True)
+            cp = run_once(["cp", "-r", out, copy], runs_dir, "cp -r")
+            shutil.rmtree(copy, ignore_errors=True)
+            for key, r in (("full", full), ("noop", noop), ("one", one)):
+                counts[key] = built_counts(r)
+                for line in r["stderr"].splitlines():
+                    if line.strip():
+                        warnings.setdefault(line.strip(), set()).add(key)
+            print(f"[{n}] {label}: full {full['wall']:.2f} s ({full['rss']:.0f} MiB), "
+                  f"no-op {noop['wall']:.2f} s, one-story {one['wall']:.2f} s, "
+                  f"cp -r {cp['wall']:.2f} s", file=sys.stderr)
+            if counted:
+                for key, r in (("full", full), ("noop", noop), ("one", one), ("cp", cp)):
+                    res[key].append(r)
+    finally:
+        with open(story, "rb") as f:
+            if f.read() != original:
+                with open(story, "wb") as g:
+                    g.write(original)
+                os.utime(story, ns=(st.st_atime_ns, st.st_mtime_ns))
+        if not a.keep:
+            shutil.rmtree(runs_dir, ignore_errors=True)
+    return dict(n=n, corpus=corpus, meta=meta, story=os.path.relpath(story, corpus), res=res,
+                counts=counts, warnings=warnings, size=size)
+
+
+def report(results, a, gazette):
+    med = lambda rs, key: statistics.median(r[key] for r in rs)  # noqa: E731
+    print()
+    print("| stories | full build, median (min–max) | peak MiB | no-op rebuild | one-story rebuild "
+          "| `cp -r` of output | output files / MB |")
+    print("|---:|---|---:|---|---|---|---|")
+    for b in results:
+        r = b["res"]
+        print(f"| {b['n']:,} | {fmt_s([x['wall'] for x in r['full']], spread=True)} "
+              f"| {med(r['full'], 'rss'):.0f} | {fmt_s([x['wall'] for x in r['noop']])} "
+              f"| {fmt_s([x['wall'] for x in r['one']])} | {fmt_s([x['wall'] for x in r['cp']])} "
+              f"| {b['size'][0]:,} / {b['size'][1] / 1e6:.0f} |")
+    print()
+    print("Details (medians): wall, user+sys CPU, peak RSS, and what gazette reported.")
+    print()
+    print("| stories | run | wall s | cpu s | peak MiB | gazette says |")
+    print("|---:|---|---:|---:|---:|---|")
+    names = dict(full="full build", noop="no-op rebuild", one="one-story rebuild", cp="cp -r")
+    for b in results:
+        for key, label in names.items():
+            rs = b["res"][key]
+            c = b["counts"].get(key)
+            said = (f"{c['stories']} stories, {c['pages']} pages, {c['written']} written, "
+                    f"{c['unchanged']} unchanged" if c else "")
+            print(f"| {b['n']:,} | {label} | {med(rs, 'wall'):.3f} | {med(rs, 'cpu'):.2f} "
+                  f"| {med(rs, 'rss'):.0f} | {said} |")
+    print()
+    for b in results:
+        m = b["meta"]
+        print(f"corpus {b['n']:,}: {m['markdown']} Markdown + {m['wire']} wire stories over "
+              f"{m['days']} days, {m['distinct_tags']} tags, {m['related_headlines']} related "
+              f"headlines, ~{m['avg_body_words']} words a story; edited story: {b['story']}")
+        for line, where in sorted(b["warnings"].items())[:10]:
+            print(f"  gazette printed ({', '.join(sorted(where))}): {line[:300]}")
+        if len(b["warnings"]) > 10:
+            print(f"  ... and {len(b['warnings']) - 10} more distinct stderr lines")
+    version = subprocess.run([gazette, "--version"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
+                            capture_output=True, text=True).stdout.strip()
+    print(f"{version} ({gazette}, tree {commit or '?'}); {a.runs} runs after {a.warmup} "
+          f"warm-up; seed {a.seed}, wire share {a.wire_share:g}; {os.cpu_count()} CPUs, "
+          f"{platform.system()} {platform.release()}; work folder {a.work}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated story counts")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default 1)")
+    ap.add_argument("--gazette", help="gazette binary [default: target/release/gazette]")
+    ap.add_argument("--work", default="/tmp/gazette-bench", help="corpora and outputs go here")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wire-share", type=float, default=0.2)
+    ap.add_argument("--keep", action="store_true", help="keep the last output folder")
+    a = ap.parse_args()
+    if a.runs < 1 or a.warmup < 0:
+        raise SystemExit("--runs must be at least 1 and --warmup at least 0")
+    sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
+    a.work = os.path.abspath(a.work)
+    os.makedirs(a.work, exist_ok=True)
+    gazette = find_gazette(a.gazette)
+    results = []
+    try:
+        for n in sizes:
+            results.append(bench_size(a, gazette, n))
+    except RunFailed as e:
+        r = e.args[0]
+        print(f"\n{r['what']} failed with exit code {r['rc']}: {' '.join(r['argv'])}")
+        lines = (r["stderr"] + r["stdout"]).splitlines()
+        print("\n".join(lines[:30]))
+        if len(lines) > 30:
+            print(f"... ({len(lines) - 30} more lines)")
+        if results:
+            report(results, a, gazette)
+        sys.exit(1)
+    report(results, a, gazette)
+
+
+if __name__ == "__main__":
+    main()
