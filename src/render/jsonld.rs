@@ -44,12 +44,15 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         obj.insert("keywords".into(), json!(names));
     }
     if let Some(img) = &s.image {
-        let abs = if img.contains("://") {
-            img.clone()
-        } else {
-            site.permalink(&format!("/{}", img.trim_start_matches('/')))
-        };
-        obj.insert("image".into(), json!([abs]));
+        obj.insert("image".into(), json!([site.asset_permalink(img)]));
+    }
+    if !s.corrections.is_empty() {
+        let notes: Vec<Value> = s
+            .corrections
+            .iter()
+            .map(|c| json!({"@type": "CorrectionComment", "text": c.text, "datePublished": rfc3339(&c.date)}))
+            .collect();
+        obj.insert("correction".into(), json!(notes));
     }
     escape_for_script(&doc.to_string())
 }

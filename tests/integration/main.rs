@@ -3,5 +3,6 @@
 
 mod build;
 mod errors;
+mod news;
 mod support;
 mod versions;
