@@ -9,6 +9,8 @@ pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod session;
 pub mod site;
 pub mod text;
+pub mod watch;
 pub mod write;

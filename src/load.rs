@@ -31,17 +31,33 @@ pub struct Inputs {
 pub fn inputs(site_dir: &Path) -> Result<Inputs> {
     let mut errors = Vec::new();
     let mut stories = Vec::new();
-    for (rel, path) in walk(&site_dir.join("content"), &mut errors)? {
-        if !matches!(rel.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
-            continue;
-        }
+    for (rel, path) in story_paths(site_dir, &mut errors)? {
         match std::fs::read(&path) {
             Ok(bytes) => stories.push(SourceFile { rel, path, bytes }),
             Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
         }
     }
+    let templates = templates(site_dir, &mut errors)?;
+    let statics = statics(site_dir, &mut errors)?;
+    Ok(Inputs { stories, templates, statics, errors })
+}
+
+/// The story files under `content/` (`.md` and `.txt`), without reading them.
+pub fn story_paths(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut out = walk(&site_dir.join("content"), errors)?;
+    out.retain(|(rel, _)| is_story(rel));
+    Ok(out)
+}
+
+/// Whether a path names a story file (by extension).
+pub fn is_story(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt"))
+}
+
+/// The site's own templates as `(name, text)`.
+pub fn templates(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(String, String)>> {
     let mut templates = Vec::new();
-    for (rel, path) in walk(&site_dir.join("templates"), &mut errors)? {
+    for (rel, path) in walk(&site_dir.join("templates"), errors)? {
         let name = rel.to_string_lossy().replace('\\', "/");
         match std::fs::read(&path).map(String::from_utf8) {
             Ok(Ok(text)) => templates.push((name, text)),
@@ -49,8 +65,12 @@ pub fn inputs(site_dir: &Path) -> Result<Inputs> {
             Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
         }
     }
-    let statics = walk(&site_dir.join("static"), &mut errors)?;
-    Ok(Inputs { stories, templates, statics, errors })
+    Ok(templates)
+}
+
+/// The files under `static/` as `(path under static/, path on disk)`.
+pub fn statics(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBuf)>> {
+    walk(&site_dir.join("static"), errors)
 }
 
 /// Regular files under `dir` as `(relative path, full path)`, sorted, without hidden files and

@@ -64,6 +64,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
             return Err(Diagnostics::sorted(e).into());
         }
     };
+    let stories = stories.into_iter().map(std::sync::Arc::new).collect();
     let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
     t.lap("site");
     site.link_related();
@@ -114,7 +115,7 @@ pub fn parse_all(files: &[SourceFile], opts: &ParseOptions) -> Result<Vec<Story>
     if errors.is_empty() { Ok(stories) } else { Err(errors) }
 }
 
-fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Story, Vec<Diagnostic>> {
+pub fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Story, Vec<Diagnostic>> {
     let text = std::str::from_utf8(&f.bytes).map_err(|e| {
         let valid = std::str::from_utf8(&f.bytes[..e.valid_up_to()]).unwrap_or_default();
         let (line, col) = line_col(valid, valid.len());

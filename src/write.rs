@@ -45,8 +45,7 @@ impl Staging {
             fs::remove_dir_all(&staging).with_context(|| format!("removing the leftover {}", staging.display()))?;
         }
         fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
-        fs::write(staging.join(MARKER), "This folder was written by gazette build; it is replaced on each build.\n")
-            .with_context(|| format!("writing into {}", staging.display()))?;
+        fs::write(staging.join(MARKER), MARKER_TEXT).with_context(|| format!("writing into {}", staging.display()))?;
         Ok(Staging {
             output: output.to_path_buf(),
             staging,
@@ -127,6 +126,53 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     let mut buf = Vec::with_capacity(bytes.len());
     fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buf)).is_ok() && buf == bytes
 }
+
+/// Writes one file under `root` in place for an incremental rebuild: into a temporary file beside
+/// it, then renamed over the old one, so a reader never sees half a file.
+pub fn put_atomic(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let rel_path = safe_rel(rel).map_err(|m| Diagnostic::new(Path::new(rel), 1, 1, m))?;
+    let dest = root.join(&rel_path);
+    let fail = |e: std::io::Error, what: &str| Diagnostic::new(&dest, 1, 1, format!("{what}: {e}"));
+    if let Some(dir) = dest.parent() {
+        fs::create_dir_all(dir).map_err(|e| fail(e, "creating folder"))?;
+    }
+    let tmp = dest.with_file_name(format!(".{}.gazette-tmp", dest.file_name().unwrap_or_default().to_string_lossy()));
+    fs::write(&tmp, bytes).map_err(|e| fail(e, "writing"))?;
+    fs::rename(&tmp, &dest).map_err(|e| fail(e, "replacing"))
+}
+
+/// Removes one file under `root` and the folders it leaves empty.
+pub fn remove(root: &Path, rel: &str) -> Result<(), Diagnostic> {
+    let rel_path = safe_rel(rel).map_err(|m| Diagnostic::new(Path::new(rel), 1, 1, m))?;
+    let path = root.join(&rel_path);
+    match fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Diagnostic::new(&path, 1, 1, format!("removing: {e}"))),
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != root) {
+        if fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
+}
+
+/// Creates `dir` for direct writes, refusing a non-empty folder gazette did not write.
+pub fn claim_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && fs::read_dir(dir)?.next().is_some() && !dir.join(MARKER).exists() {
+        bail!(
+            "refusing to write into {}: it is not empty and was not written by gazette (no {MARKER} file)",
+            dir.display()
+        );
+    }
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::write(dir.join(MARKER), MARKER_TEXT).with_context(|| format!("writing into {}", dir.display()))
+}
+
+const MARKER_TEXT: &str = "This folder was written by gazette build; it is replaced on each build.\n";
 
 #[cfg(test)]
 mod tests {

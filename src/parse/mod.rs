@@ -79,6 +79,8 @@ pub struct Story {
     pub publish_at: Option<Zoned>,
     pub expires: Option<Zoned>,
     pub corrections: Vec<Correction>,
+    /// Fingerprint of the file this story came from ([`digest_of`]).
+    pub digest: u64,
 }
 
 /// A published correction.
@@ -97,11 +99,22 @@ impl Story {
 
 /// Parses one story; `rel` is its path under `content/` and decides the format.
 pub fn parse_story(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
-    let text = normalize_newlines(text);
-    match rel.extension().and_then(|e| e.to_str()) {
-        Some("txt") => wire::parse(rel, &text, opts),
-        _ => markdown::parse(rel, &text, opts),
-    }
+    let normalized = normalize_newlines(text);
+    let mut story = match rel.extension().and_then(|e| e.to_str()) {
+        Some("txt") => wire::parse(rel, &normalized, opts),
+        _ => markdown::parse(rel, &normalized, opts),
+    }?;
+    story.digest = digest_of(rel, text);
+    Ok(story)
+}
+
+/// A fingerprint of a story file (path and text): what an incremental rebuild compares.
+pub fn digest_of(rel: &Path, text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    rel.hash(&mut h);
+    text.hash(&mut h);
+    h.finish()
 }
 
 /// Drops a BOM and turns CRLF and lone CR into LF.
@@ -236,6 +249,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         publish_at,
         expires,
         corrections,
+        digest: 0,
     })
 }
 

@@ -2,6 +2,7 @@
 //! one template ([`Job`]); jobs render in parallel and hand their bytes to a sink as they finish,
 //! so rendered HTML is held only until it is written.
 
+pub mod digest;
 pub mod jsonld;
 pub mod sitemap;
 pub mod theme;
@@ -16,7 +17,7 @@ use crate::site::{ChainId, Site};
 use views::*;
 
 /// The number of list items that show their related headlines.
-const TOP_WITH_RELATED: usize = 5;
+pub const TOP_WITH_RELATED: usize = 5;
 
 /// One output file to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +91,34 @@ pub fn plan(site: &Site) -> Vec<Job> {
     jobs
 }
 
+/// The file a job writes, relative to the output folder.
+pub fn output_path(site: &Site, job: Job) -> String {
+    let dir = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
+    match job {
+        Job::Article(c) => dir(&site.chains[c].path),
+        Job::Redirect(r) => dir(&site.redirects[r].path),
+        Job::Home(p) => dir(&page_path("/", p)),
+        Job::Section(i, p) => dir(&page_path(&section_path(&site.sections[i].slug), p)),
+        Job::Tag(i, p) => dir(&page_path(&tag_path(&site.tags[i].slug), p)),
+        Job::Day(i, p) => dir(&page_path(&day_path(site.days[i].date), p)),
+        Job::Tags => "tags/index.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Css => "style.css".into(),
+        Job::Feed(scope, kind) => {
+            let base = match scope {
+                Scope::Site => "/".to_string(),
+                Scope::Section(i) => section_path(&site.sections[i].slug),
+                Scope::Tag(i) => tag_path(&site.tags[i].slug),
+            };
+            format!("{}{}", base.trim_start_matches('/'), kind.file())
+        }
+        Job::Sitemap(0) => "sitemap.xml".into(),
+        Job::Sitemap(n) => format!("sitemap-{n}.xml"),
+        Job::NewsSitemap => "news-sitemap.xml".into(),
+        Job::Robots => "robots.txt".into(),
+    }
+}
+
 /// Renders every job in parallel, passing `(path under the output, bytes)` to `sink`.
 /// Returns every error (template errors and the sink's), located.
 pub fn render_all<F>(site: &Site, tera: &Tera, jobs: &[Job], sink: F) -> Vec<Diagnostic>
@@ -104,6 +133,7 @@ where
                 Ok(out) => out,
                 Err(e) => return Some(e),
             };
+            debug_assert_eq!(path, output_path(site, job), "output_path must agree with render");
             sink(&path, &bytes).err()
         })
         .collect();

@@ -64,6 +64,16 @@ pub fn build(site: &[(String, String)], dir: &Path) -> Result<Tera, Vec<Diagnost
     Err(errors)
 }
 
+/// Every template by name as the build sees it: the site's files over the theme's, and `theme/NAME`.
+pub fn final_set(site: &[(String, String)]) -> std::collections::HashMap<String, String> {
+    let mut out: std::collections::HashMap<String, String> = THEME
+        .iter()
+        .flat_map(|(n, t)| [(format!("theme/{n}"), t.to_string()), (n.to_string(), t.to_string())])
+        .collect();
+    out.extend(site.iter().cloned());
+    out
+}
+
 fn base_tera() -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);

@@ -11,6 +11,7 @@ pub mod urls;
 pub mod versions;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::Zoned;
 use jiff::civil::Date;
@@ -88,7 +89,7 @@ pub struct Related {
 #[derive(Debug)]
 pub struct Site {
     pub config: Config,
-    pub stories: Vec<Story>,
+    pub stories: Vec<Arc<Story>>,
     pub chains: Vec<Chain>,
     pub sections: Vec<Section>,
     pub tags: Vec<Tag>,
@@ -105,7 +106,7 @@ pub struct Site {
 
 impl Site {
     /// Builds the model. Errors are located (duplicate hand-set slugs, clashing URLs).
-    pub fn assemble(config: Config, mut stories: Vec<Story>) -> Result<Site, Vec<Diagnostic>> {
+    pub fn assemble(config: Config, mut stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
         if !config.drafts {
             stories.retain(|s| !s.draft);
         }
@@ -203,7 +204,7 @@ pub fn newest_first(chains: &[Chain]) -> Vec<ChainId> {
 }
 
 /// Finds each chain's section (the first version's) and returns the sections, config order first.
-fn index_sections(config: &Config, stories: &[Story], chains: &mut [Chain]) -> Vec<Section> {
+fn index_sections(config: &Config, stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Section> {
     let mut by_slug: BTreeMap<String, String> = BTreeMap::new();
     for chain in chains.iter() {
         if let Some(name) = &stories[chain.first()].section {
@@ -243,7 +244,7 @@ fn title_case(name: &str) -> String {
 
 /// Tags of all versions of a chain (newest version's first), keyed by slug; the spelling shown is
 /// the one of the first story (by path) that uses the tag.
-fn index_tags(stories: &[Story], chains: &mut [Chain]) -> Vec<Tag> {
+fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for s in stories {
         for t in &s.tags {
@@ -279,7 +280,8 @@ mod tests {
     fn site_from(files: &[(String, String)]) -> Site {
         let config = resolve(RawConfig::default(), std::path::Path::new("."), &Overrides::default()).unwrap();
         let opts = ParseOptions { tz: config.timezone.clone() };
-        let stories = files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap()).collect();
+        let stories =
+            files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
         let mut site = Site::assemble(config, stories).unwrap();
         site.link_related();
         site

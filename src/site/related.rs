@@ -8,6 +8,7 @@
 //! through inverted indexes: no step compares all pairs of stories.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -19,7 +20,7 @@ use crate::parse::headline::split_tags;
 use crate::text::{normalize_headline, tokens};
 
 /// Per chain, its related list.
-pub fn compute(config: &Config, stories: &[Story], chains: &[Chain]) -> Vec<Vec<Related>> {
+pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec<Vec<Related>> {
     let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
     let listed: Vec<Vec<Listed>> =
         chains.par_iter().enumerate().map(|(c, chain)| resolver.editor_list(c, chain, stories)).collect();
@@ -90,7 +91,7 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    pub fn new(stories: &[Story], chains: &[Chain]) -> Self {
+    pub fn new(stories: &[Arc<Story>], chains: &[Chain]) -> Self {
         let mut exact: HashMap<String, Vec<ChainId>> = HashMap::new();
         let mut docs = Vec::new();
         for (c, chain) in chains.iter().enumerate() {
@@ -158,7 +159,7 @@ impl Resolver {
     }
 
     /// The editor's related headlines of every version, newest version first, each resolved.
-    fn editor_list(&self, c: ChainId, chain: &Chain, stories: &[Story]) -> Vec<Listed> {
+    fn editor_list(&self, c: ChainId, chain: &Chain, stories: &[Arc<Story>]) -> Vec<Listed> {
         let mut seen_text = std::collections::HashSet::new();
         let mut out = Vec::new();
         for &v in chain.versions.iter().rev() {
@@ -183,7 +184,7 @@ struct Computed {
 }
 
 impl Computed {
-    fn new(stories: &[Story], chains: &[Chain]) -> Self {
+    fn new(stories: &[Arc<Story>], chains: &[Chain]) -> Self {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut terms: Vec<Vec<u32>> = Vec::with_capacity(chains.len());
         for chain in chains {
@@ -290,7 +291,8 @@ mod tests {
     fn site(files: &[(&str, &str)], raw: RawConfig) -> Site {
         let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
         let opts = ParseOptions { tz: config.timezone.clone() };
-        let stories = files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).unwrap()).collect();
+        let stories =
+            files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
         let mut site = Site::assemble(config, stories).unwrap();
         site.link_related();
         site

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{Redirect, Site, StoryId};
 use crate::config::{Config, PermalinkPart};
@@ -67,7 +68,7 @@ pub fn content_path(config: &Config, source: &str) -> std::path::PathBuf {
 /// name (independent of reading order) and a warning; two hand-set slugs that collide are an error.
 pub fn assign(
     config: &Config,
-    stories: &[Story],
+    stories: &[Arc<Story>],
     groups: &[Vec<StoryId>],
     warnings: &mut Vec<String>,
 ) -> Result<Urls, Vec<Diagnostic>> {
@@ -128,7 +129,12 @@ fn join(items: &[&String]) -> String {
 
 /// Older and newer versions whose own URL differs from the chain's: a redirect each, unless that
 /// URL belongs to another page.
-fn version_redirects(config: &Config, stories: &[Story], groups: &[Vec<StoryId>], paths: &[String]) -> Vec<Redirect> {
+fn version_redirects(
+    config: &Config,
+    stories: &[Arc<Story>],
+    groups: &[Vec<StoryId>],
+    paths: &[String],
+) -> Vec<Redirect> {
     let taken: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();

@@ -6,6 +6,7 @@
 //! time and path. Candidates come from a per-bucket term index, never from all pairs of the site.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use super::StoryId;
 use super::terms::{Weights, headline_terms};
@@ -13,7 +14,7 @@ use crate::parse::{Format, Story};
 use crate::text::slugify;
 
 /// Groups stories into chains; each group is sorted oldest version first, groups by first path.
-pub fn group(stories: &[Story], threshold: f64) -> Vec<Vec<StoryId>> {
+pub fn group(stories: &[Arc<Story>], threshold: f64) -> Vec<Vec<StoryId>> {
     let mut uf = UnionFind::new(stories.len());
     let mut by_key: HashMap<&str, StoryId> = HashMap::new();
     for (i, s) in stories.iter().enumerate() {

@@ -3,6 +3,7 @@
 
 mod build;
 mod errors;
+mod incremental;
 mod news;
 mod support;
 mod versions;

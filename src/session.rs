@@ -1,0 +1,298 @@
+//! An incremental build held in memory, for `serve`: parsed stories, templates, the site model and,
+//! per output file, the digest of what it was made from ([`render::digest`]).
+//!
+//! A rebuild re-reads only the files that changed, re-assembles the model (cheap: no I/O, no
+//! parsing), then renders and writes only the jobs whose digest changed and removes files no longer
+//! made. Invariant: after any rebuild, the output folder holds exactly the bytes a full
+//! `gazette build` of the same inputs (and the same build time) writes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rayon::prelude::*;
+use tera::Tera;
+
+use crate::config::{self, Config, Overrides};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load;
+use crate::parse::{ParseOptions, Story};
+use crate::pipeline::parse_file;
+use crate::render::digest::{Digester, TemplateDigests};
+use crate::render::{self, Renderer, output_path, theme};
+use crate::site::Site;
+use crate::write;
+
+/// What changed since the last rebuild, as `watch` sorts it.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// Story files under `content/` (paths relative to it) that were written, added or removed.
+    pub stories: BTreeSet<PathBuf>,
+    /// A folder under `content/` changed as a whole (renamed, removed): rescan everything.
+    pub content_tree: bool,
+    pub templates: bool,
+    pub statics: bool,
+    pub config: bool,
+}
+
+impl Changes {
+    /// Everything, as for the first build.
+    pub fn all() -> Self {
+        Changes { content_tree: true, templates: true, statics: true, config: true, ..Default::default() }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+}
+
+/// What one rebuild did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stories: usize,
+    pub pages: usize,
+    /// Files rendered and written (their digest changed).
+    pub written: usize,
+    pub removed: usize,
+    pub held_back: usize,
+    pub elapsed: Duration,
+}
+
+/// One story file: parsed, or its errors.
+type Parsed = Result<Arc<Story>, Vec<Diagnostic>>;
+
+pub struct Session {
+    site_dir: PathBuf,
+    out: PathBuf,
+    overrides: Overrides,
+    config: Option<Config>,
+    config_print: u64,
+    stories: BTreeMap<PathBuf, Parsed>,
+    templates: Vec<(String, String)>,
+    tera: Result<Tera, Vec<Diagnostic>>,
+    template_digests: TemplateDigests,
+    load_errors: Vec<Diagnostic>,
+    /// Output file → digest of what it was made from (pages) or of its bytes (static files).
+    written: HashMap<String, u64>,
+}
+
+impl Session {
+    /// A session that builds `site_dir` into `out` (a folder of its own, written in place).
+    pub fn new(site_dir: &Path, out: &Path, overrides: Overrides) -> Self {
+        Session {
+            site_dir: site_dir.to_path_buf(),
+            out: out.to_path_buf(),
+            overrides,
+            config: None,
+            config_print: 0,
+            stories: BTreeMap::new(),
+            templates: Vec::new(),
+            tera: Err(Vec::new()),
+            template_digests: TemplateDigests::new(&HashMap::new()),
+            load_errors: Vec::new(),
+            written: HashMap::new(),
+        }
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.out
+    }
+
+    /// Applies `changes`. On error (a bad story, template or config) the output is left as it was
+    /// and the error lists every problem; a later rebuild picks up from the files as they are then.
+    pub fn rebuild(&mut self, changes: &Changes) -> Result<Outcome> {
+        let started = Instant::now();
+        let first = self.config.is_none();
+        if first {
+            write::claim_dir(&self.out)?;
+        }
+        let everything = first || changes.config;
+        if everything {
+            self.load_config()?;
+        }
+        let config = self.config.as_mut().expect("config loaded above");
+        if self.overrides.now.is_none() {
+            config.now = jiff::Timestamp::now().to_zoned(config.timezone.clone());
+        }
+        if everything || changes.content_tree || !changes.stories.is_empty() {
+            self.sync_stories(everything || changes.content_tree, &changes.stories)?;
+        }
+        if everything || changes.templates {
+            self.load_templates()?;
+        }
+        let site = self.assemble()?;
+        let tera = std::mem::replace(&mut self.tera, Err(Vec::new()));
+        let result = match &tera {
+            Ok(t) => self.write_pages(&site, t),
+            Err(e) => Err(Diagnostics::sorted(e.clone()).into()),
+        };
+        self.tera = tera;
+        let mut outcome = result?;
+        self.sync_statics(&mut outcome)?;
+        outcome.stories = site.chains.len();
+        outcome.held_back = site.held_back;
+        outcome.elapsed = started.elapsed();
+        Ok(outcome)
+    }
+
+    fn load_config(&mut self) -> Result<()> {
+        let config = config::load(&self.site_dir, &self.overrides)?;
+        let mut h = DefaultHasher::new();
+        std::fs::read(self.site_dir.join("gazette.toml")).ok().hash(&mut h);
+        (&self.overrides.base_url, self.overrides.drafts, self.overrides.future).hash(&mut h);
+        self.config_print = h.finish();
+        let tz_changed = self.config.as_ref().is_none_or(|c| c.timezone != config.timezone);
+        self.config = Some(config);
+        if tz_changed {
+            self.stories.clear(); // dates without an offset read differently
+        }
+        Ok(())
+    }
+
+    /// Re-reads the changed story files; with `rescan`, lists `content/` again to find every
+    /// file added or removed (a renamed folder, the first build).
+    fn sync_stories(&mut self, rescan: bool, changed: &BTreeSet<PathBuf>) -> Result<()> {
+        let content = self.site_dir.join("content");
+        let mut todo: Vec<(PathBuf, PathBuf)> = Vec::new();
+        if rescan {
+            let mut errors = Vec::new();
+            let listed = load::story_paths(&self.site_dir, &mut errors)?;
+            self.load_errors = errors;
+            let present: BTreeSet<&PathBuf> = listed.iter().map(|(rel, _)| rel).collect();
+            self.stories.retain(|rel, _| present.contains(rel));
+            todo.extend(
+                listed.iter().filter(|(rel, _)| changed.contains(rel) || !self.stories.contains_key(rel)).cloned(),
+            );
+        } else {
+            for rel in changed {
+                let path = content.join(rel);
+                if path.is_file() {
+                    todo.push((rel.clone(), path));
+                } else {
+                    self.stories.remove(rel);
+                }
+            }
+        }
+        let opts = ParseOptions { tz: self.config.as_ref().expect("config").timezone.clone() };
+        let parsed: Vec<(PathBuf, Parsed)> = todo
+            .par_iter()
+            .map(|(rel, path)| {
+                let file = std::fs::read(path)
+                    .map(|bytes| load::SourceFile { rel: rel.clone(), path: path.clone(), bytes })
+                    .map_err(|e| vec![Diagnostic::new(path, 1, 1, format!("cannot read: {e}"))]);
+                (rel.clone(), file.and_then(|f| parse_file(&f, &opts).map(Arc::new)))
+            })
+            .collect();
+        self.stories.extend(parsed);
+        Ok(())
+    }
+
+    fn load_templates(&mut self) -> Result<()> {
+        let mut errors = Vec::new();
+        self.templates = load::templates(&self.site_dir, &mut errors)?;
+        let dir = self.site_dir.join("templates");
+        self.tera = if errors.is_empty() { theme::build(&self.templates, &dir) } else { Err(errors) };
+        self.template_digests = TemplateDigests::new(&theme::final_set(&self.templates));
+        Ok(())
+    }
+
+    /// The site model from the current stories, or every error there is.
+    fn assemble(&self) -> Result<Site> {
+        let mut errors = self.load_errors.clone();
+        let mut stories = Vec::with_capacity(self.stories.len());
+        for parsed in self.stories.values() {
+            match parsed {
+                Ok(s) => stories.push(Arc::clone(s)),
+                Err(e) => errors.extend(e.iter().cloned()),
+            }
+        }
+        if let Err(e) = &self.tera {
+            errors.extend(e.iter().cloned());
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics::sorted(errors).into());
+        }
+        let config = self.config.clone().expect("config");
+        let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
+        site.link_related();
+        Ok(site)
+    }
+
+    /// Renders the jobs whose digest changed, writes them, and removes pages no longer made.
+    fn write_pages(&mut self, site: &Site, tera: &Tera) -> Result<Outcome> {
+        let jobs = render::plan(site);
+        let digester = Digester::new(site, &self.template_digests, self.config_print);
+        let planned: Vec<(render::Job, String, u64)> =
+            jobs.par_iter().map(|&job| (job, output_path(site, job), digester.digest(job))).collect();
+        let renderer = Renderer::new(site, tera);
+        let out = &self.out;
+        let stale: Vec<&(render::Job, String, u64)> =
+            planned.iter().filter(|(_, path, d)| self.written.get(path) != Some(d)).collect();
+        let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> =
+            stale.par_iter().map(|(job, _, _)| renderer.render(*job)).collect();
+        let mut errors = Vec::new();
+        let mut files = Vec::with_capacity(rendered.len());
+        for r in rendered {
+            match r {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics::sorted(errors).into());
+        }
+        let written: Vec<Diagnostic> =
+            files.par_iter().filter_map(|(path, bytes)| write::put_atomic(out, path, bytes).err()).collect();
+        if !written.is_empty() {
+            return Err(Diagnostics::sorted(written).into());
+        }
+        let now_made: HashMap<String, u64> = planned.into_iter().map(|(_, p, d)| (p, d)).collect();
+        let mut outcome = Outcome { pages: now_made.len(), written: files.len(), ..Default::default() };
+        let gone: Vec<String> =
+            self.written.keys().filter(|p| !now_made.contains_key(*p) && !p.starts_with("static:")).cloned().collect();
+        for path in &gone {
+            write::remove(out, path).map_err(|d| Diagnostics::sorted(vec![d]))?;
+            self.written.remove(path);
+        }
+        outcome.removed = gone.len();
+        self.written.retain(|p, _| p.starts_with("static:"));
+        self.written.extend(now_made);
+        Ok(outcome)
+    }
+
+    /// Copies static files whose bytes changed and removes those that went away. Static files are
+    /// tracked as `static:PATH` so they never clash with page paths in the map.
+    fn sync_statics(&mut self, outcome: &mut Outcome) -> Result<()> {
+        let mut errors = Vec::new();
+        let statics = load::statics(&self.site_dir, &mut errors)?;
+        let mut seen = BTreeSet::new();
+        for (rel, from) in &statics {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let Ok(bytes) = std::fs::read(from) else { continue };
+            let mut h = DefaultHasher::new();
+            bytes.hash(&mut h);
+            let key = format!("static:{rel}");
+            seen.insert(key.clone());
+            if self.written.get(&key) != Some(&h.finish()) {
+                write::put_atomic(&self.out, &rel, &bytes).map_err(|d| Diagnostics::sorted(vec![d]))?;
+                self.written.insert(key, h.finish());
+                outcome.written += 1;
+            }
+        }
+        let gone: Vec<String> =
+            self.written.keys().filter(|k| k.starts_with("static:") && !seen.contains(*k)).cloned().collect();
+        for key in gone {
+            let rel = &key["static:".len()..];
+            // A page may have taken the path since: only remove what no page writes.
+            if !self.written.contains_key(rel) {
+                write::remove(&self.out, rel).map_err(|d| Diagnostics::sorted(vec![d]))?;
+            }
+            self.written.remove(&key);
+            outcome.removed += 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! File events → what changed. [`classify`] sorts a batch of changed paths into story, template,
+//! static and config changes (a pure function with its own tests); [`watch`] runs the debounced
+//! watcher and hands each batch to a callback. Knows nothing about HTTP or rendering.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+use crate::load::{is_ignored, is_story};
+use crate::session::Changes;
+
+/// How long the watcher waits for a burst of events to settle: long enough to see an editor's
+/// write-temp-then-rename as one change, short enough to feel instant.
+pub const DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// Sorts changed paths (absolute, under `site_dir`) into [`Changes`]. Paths outside the site's
+/// inputs (the output folder, `target/`, editor leftovers) are dropped.
+pub fn classify(site_dir: &Path, paths: &[PathBuf]) -> Changes {
+    let mut changes = Changes::default();
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(site_dir) else { continue };
+        if rel.components().any(|c| matches!(c, Component::Normal(n) if is_ignored(&n.to_string_lossy()))) {
+            continue;
+        }
+        let mut parts = rel.components();
+        let top = parts.next().map(|c| c.as_os_str().to_string_lossy().to_string()).unwrap_or_default();
+        let inner: PathBuf = parts.collect();
+        match top.as_str() {
+            "gazette.toml" if inner.as_os_str().is_empty() => changes.config = true,
+            "templates" => changes.templates = true,
+            "static" => changes.statics = true,
+            "content" if inner.as_os_str().is_empty() => changes.content_tree = true,
+            "content" if is_story(&inner) => {
+                changes.stories.insert(inner);
+            }
+            // A folder appeared, went or was renamed: rescan. Other files (images) are not stories.
+            "content" if path.is_dir() || inner.extension().is_none() => changes.content_tree = true,
+            _ => {}
+        }
+    }
+    changes
+}
+
+/// Watches the site's inputs and calls `on_change` with each debounced, non-empty batch.
+/// Keep the returned value alive for as long as the watch should run.
+pub fn watch<F>(site_dir: &Path, mut on_change: F) -> Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>>
+where
+    F: FnMut(Changes) + Send + 'static,
+{
+    let root = site_dir.to_path_buf();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+        let paths: Vec<PathBuf> = match result {
+            Ok(events) => events.into_iter().flat_map(|e| e.event.paths).collect(),
+            // The watcher lost events (queue overflow): rebuild from the files as they are.
+            Err(_) => vec![root.join("content"), root.join("templates"), root.join("static")],
+        };
+        let changes = classify(&root, &paths);
+        if !changes.is_empty() {
+            on_change(changes);
+        }
+    })
+    .context("starting the file watcher")?;
+    for dir in ["content", "templates", "static"] {
+        let path = site_dir.join(dir);
+        if path.is_dir() {
+            debouncer.watch(&path, RecursiveMode::Recursive).with_context(|| format!("watching {}", path.display()))?;
+        }
+    }
+    debouncer
+        .watch(site_dir, RecursiveMode::NonRecursive)
+        .with_context(|| format!("watching {}", site_dir.display()))?;
+    Ok(debouncer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_table() {
+        let site = Path::new("/site");
+        let p = |s: &str| site.join(s);
+        let cases: Vec<(Vec<PathBuf>, Changes)> = vec![
+            (
+                vec![p("content/politics/a.md")],
+                Changes { stories: [PathBuf::from("politics/a.md")].into(), ..Default::default() },
+            ),
+            (
+                vec![p("content/x/2024/05/01/b.txt")],
+                Changes { stories: [PathBuf::from("x/2024/05/01/b.txt")].into(), ..Default::default() },
+            ),
+            (vec![p("content/politics/.a.md.swp"), p("content/a.md~"), p("content/#a.md#")], Changes::default()),
+            (vec![p("content/politics/photo.jpg")], Changes::default()),
+            (vec![p("content/politics")], Changes { content_tree: true, ..Default::default() }),
+            (vec![p("templates/article.html")], Changes { templates: true, ..Default::default() }),
+            (vec![p("static/logo.png")], Changes { statics: true, ..Default::default() }),
+            (vec![p("gazette.toml")], Changes { config: true, ..Default::default() }),
+            (
+                vec![
+                    p("public/index.html"),
+                    p("target/debug/x"),
+                    p("README.md"),
+                    PathBuf::from("/elsewhere/content/a.md"),
+                ],
+                Changes::default(),
+            ),
+        ];
+        for (paths, want) in cases {
+            assert_eq!(classify(site, &paths), want, "{paths:?}");
+        }
+    }
+
+    #[test]
+    fn a_burst_is_one_change_set() {
+        let site = Path::new("/site");
+        let paths: Vec<PathBuf> = (0..1000).map(|i| site.join(format!("content/s/{i}.md"))).collect();
+        let c = classify(site, &paths);
+        assert_eq!(c.stories.len(), 1000);
+    }
+}

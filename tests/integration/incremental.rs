@@ -1,0 +1,220 @@
+//! The incremental-rebuild invariant: after any sequence of edits, adds, deletes and renames, the
+//! output of a `Session` (what `serve` serves) is byte-identical to a fresh full build.
+
+use std::path::Path;
+
+use gazette::config::Overrides;
+use gazette::pipeline::{BuildOptions, build};
+use gazette::session::{Changes, Session};
+use gazette::watch::classify;
+use proptest::prelude::*;
+
+use crate::support::{Site, snapshot_tree};
+
+const NOW: &str = "2024-05-10T12:00:00Z";
+
+fn overrides() -> Overrides {
+    Overrides { base_url: Some("http://127.0.0.1:1111".into()), now: Some(NOW.parse().unwrap()), ..Default::default() }
+}
+
+const HEADLINES: [&str; 6] = [
+    "Port strike spreads to second terminal",
+    "Budget vote delayed by a week",
+    "Ferry fares rise for winter",
+    "(LEAD) Port strike spreads to second terminal",
+    "Storm closes harbor bridge",
+    "(URGENT) Storm closes harbor bridge",
+];
+const SECTIONS: [&str; 3] = ["politics", "economy", "world"];
+const TAGS: [&str; 4] = ["ports", "budget", "weather", "transport"];
+
+/// A story file's path and text from small numbers, so proptest can shrink them.
+fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
+    let section = SECTIONS[n as usize % 3];
+    let headline = HEADLINES[h as usize % HEADLINES.len()];
+    let other = HEADLINES[related as usize % HEADLINES.len()];
+    let tag = TAGS[(n as usize + h as usize) % TAGS.len()];
+    if kind.is_multiple_of(2) {
+        let path = format!("content/{section}/2024/05/{:02}/{n:02}-story.txt", 1 + day % 9);
+        let text = format!(
+            "{headline}\nHARBOR CITY, May {} (Wire) -- Lede {n} {h}.\nMore text.\nx@y.example\n(END)\n-\n{other}\n",
+            1 + day % 9
+        );
+        (path, text)
+    } else {
+        let path = format!("content/{section}/md-{n:02}.md");
+        let text = format!(
+            "+++\ntitle = {headline:?}\ndate = 2024-05-{:02}T0{}:00:00Z\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
+            1 + day % 9,
+            h % 9
+        );
+        (path, text)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Write { kind: u8, n: u8, h: u8, day: u8, related: u8 },
+    Delete(u8),
+    Rename(u8, u8),
+    Break(u8),
+    Template(u8),
+    Static(u8),
+    Config(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<u8>(), 0u8..12, any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(kind, n, h, day, related)| Op::Write { kind, n, h, day, related }),
+        2 => any::<u8>().prop_map(Op::Delete),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Rename(a, b)),
+        1 => any::<u8>().prop_map(Op::Break),
+        1 => any::<u8>().prop_map(Op::Template),
+        1 => any::<u8>().prop_map(Op::Static),
+        1 => any::<u8>().prop_map(Op::Config),
+    ]
+}
+
+/// Story files currently in the site, sorted.
+fn story_files(site: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = walkdir::WalkDir::new(site.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Applies one operation to the site folder; returns the paths it touched.
+fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
+    let files = story_files(site);
+    let pick = |i: u8| (!files.is_empty()).then(|| files[i as usize % files.len()].clone());
+    match op {
+        Op::Write { kind, n, h, day, related } => {
+            let (rel, text) = story(*kind, *n, *h, *day, *related);
+            let path = site.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            vec![path]
+        }
+        Op::Delete(i) => pick(*i)
+            .map(|p| {
+                std::fs::remove_file(&p).unwrap();
+                vec![p]
+            })
+            .unwrap_or_default(),
+        Op::Rename(i, j) => pick(*i)
+            .map(|p| {
+                let ext = p.extension().unwrap().to_string_lossy().to_string();
+                let to = p.with_file_name(format!("renamed-{j}.{ext}"));
+                std::fs::rename(&p, &to).unwrap();
+                vec![p, to]
+            })
+            .unwrap_or_default(),
+        Op::Break(i) => pick(*i)
+            .map(|p| {
+                std::fs::write(&p, "+++\ntitle = \n+++\n").unwrap();
+                vec![p]
+            })
+            .unwrap_or_default(),
+        Op::Template(i) => {
+            let path = site.join("templates/tag.html");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let text = format!(
+                "{{% extends \"theme/tag.html\" %}}{{% block title %}}Tag {i}: {{{{ list.title }}}}{{% endblock title %}}"
+            );
+            std::fs::write(&path, text).unwrap();
+            vec![path]
+        }
+        Op::Static(i) => {
+            let path = site.join(format!("static/files/f{}.txt", i % 3));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            if i.is_multiple_of(4) && path.exists() {
+                std::fs::remove_file(&path).unwrap()
+            } else {
+                std::fs::write(&path, format!("v{i}")).unwrap()
+            }
+            vec![path]
+        }
+        Op::Config(i) => {
+            let path = site.join("gazette.toml");
+            std::fs::write(&path, format!("title = \"Site {}\"\nper_page = {}\n", i % 3, 2 + i % 3)).unwrap();
+            vec![path]
+        }
+    }
+}
+
+fn seed_site() -> Site {
+    let site = Site::new();
+    for (i, (kind, h)) in [(0, 0), (1, 1), (0, 3), (1, 2), (0, 4), (0, 5), (1, 4)].into_iter().enumerate() {
+        let (rel, text) = story(kind, i as u8, h, (i % 3) as u8, (i + 2) as u8);
+        site.file(&rel, text);
+    }
+    site
+}
+
+/// Builds the site from scratch into its own folder; `None` when the build fails.
+fn full_build(site: &Path, out: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+    let _ = std::fs::remove_dir_all(out);
+    let opts = BuildOptions { site_dir: site.to_path_buf(), output: Some(out.to_path_buf()), overrides: overrides() };
+    build(&opts).ok().map(|_| snapshot_tree(out))
+}
+
+fn check_sequence(ops: &[Op]) {
+    let site = seed_site();
+    let root = site.path().canonicalize().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let served = work.path().join("served");
+    let mut session = Session::new(&root, &served, overrides());
+    session.rebuild(&Changes::all()).expect("the seed site builds");
+    for (step, op) in ops.iter().enumerate() {
+        let touched = apply(&root, op);
+        let changes = classify(&root, &touched);
+        let incremental = session.rebuild(&changes);
+        let fresh = full_build(&root, &work.path().join("fresh"));
+        match (&incremental, fresh) {
+            (Ok(_), Some(fresh)) => {
+                let got = snapshot_tree(&served);
+                let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+                assert_eq!(names(&got), names(&fresh), "file sets differ after step {step} {op:?} of {ops:?}");
+                for ((name, a), (_, b)) in got.iter().zip(&fresh) {
+                    assert!(a == b, "{name} differs after step {step} {op:?} of {ops:?}");
+                }
+            }
+            (Err(_), None) => {}
+            (inc, fresh) => panic!(
+                "incremental {:?} but full build ok={} after step {step} {op:?}",
+                inc.as_ref().map(|_| ()),
+                fresh.is_some()
+            ),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_rebuilds_equal_full_builds(ops in prop::collection::vec(op(), 1..10)) {
+        check_sequence(&ops);
+    }
+}
+
+#[test]
+fn a_burst_of_many_files_is_one_rebuild_with_nothing_lost() {
+    let site = seed_site();
+    let root = site.path().canonicalize().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let served = work.path().join("served");
+    let mut session = Session::new(&root, &served, overrides());
+    session.rebuild(&Changes::all()).unwrap();
+    let mut touched = Vec::new();
+    for i in 0..200u8 {
+        touched.extend(apply(&root, &Op::Write { kind: i, n: i, h: i, day: i, related: i.wrapping_add(1) }));
+    }
+    let outcome = session.rebuild(&classify(&root, &touched)).unwrap();
+    assert!(outcome.written > 0);
+    assert_eq!(snapshot_tree(&served), full_build(&root, &work.path().join("fresh")).unwrap());
+}
