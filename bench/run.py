@@ -14,8 +14,8 @@ WORK/corpus-nN-sSEED-wSHARE, regenerated when the generator changes), then, per 
   cp -r      `cp -r OUT OUT-copy`: writing the same files with no work, a disk baseline
 
 Each measurement is the wall time of the child process (time.monotonic around spawn and
-os.wait4) and its peak resident set (ru_maxrss from os.wait4); user+sys CPU is shown too.
-The first --warmup rounds are run and checked but not counted. The tables show medians over
+os.wait4) and its peak resident set (ru_maxrss from os.wait4); user and sys CPU are shown
+too. os.sync() runs, untimed, before each measurement. The first --warmup rounds are run and checked but not counted. The tables show medians over
 --runs, with min-max for full builds. Exits non-zero, printing the output, if a gazette run
 fails. Without --gazette, target/release/gazette of this repository is used and built with
 `cargo build --release` when it does not exist.
@@ -34,6 +34,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
 import gen_corpus  # noqa: E402  (bench/gen_corpus.py, next to this file)
 
 BUILT = re.compile(r"built (\d+) stories, (\d+) pages \((\d+) written, (\d+) unchanged\)")
@@ -48,6 +49,7 @@ def run_once(argv, log_dir, what):
     """Runs argv to completion; returns wall s, cpu s, peak MiB, exit code, stdout, stderr."""
     out_path = os.path.join(log_dir, "stdout.txt")
     err_path = os.path.join(log_dir, "stderr.txt")
+    os.sync()  # untimed: start with no dirty pages left by the previous step
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.monotonic()
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
@@ -58,7 +60,7 @@ def run_once(argv, log_dir, what):
         stdout = f.read()
     with open(err_path, encoding="utf-8", errors="replace") as f:
         stderr = f.read()
-    r = dict(what=what, argv=argv, wall=wall, cpu=ru.ru_utime + ru.ru_stime,
+    r = dict(what=what, argv=argv, wall=wall, user=ru.ru_utime, sys=ru.ru_stime,
              rss=ru.ru_maxrss / 1024, rc=p.returncode, stdout=stdout, stderr=stderr)
     if r["rc"] != 0:
         raise RunFailed(r)
@@ -169,7 +171,8 @@ def bench_size(a, gazette, n):
                 for line in r["stderr"].splitlines():
                     if line.strip():
                         warnings.setdefault(line.strip(), set()).add(key)
-            print(f"[{n}] {label}: full {full['wall']:.2f} s ({full['rss']:.0f} MiB), "
+            print(f"[{n}] {label}: full {full['wall']:.2f} s ({full['rss']:.0f} MiB, "
+                  f"{full['user']:.2f} user, {full['sys']:.2f} sys), "
                   f"no-op {noop['wall']:.2f} s, one-story {one['wall']:.2f} s, "
                   f"cp -r {cp['wall']:.2f} s", file=sys.stderr)
             if counted:
@@ -200,10 +203,10 @@ def report(results, a, gazette):
               f"| {fmt_s([x['wall'] for x in r['one']])} | {fmt_s([x['wall'] for x in r['cp']])} "
               f"| {b['size'][0]:,} / {b['size'][1] / 1e6:.0f} |")
     print()
-    print("Details (medians): wall, user+sys CPU, peak RSS, and what gazette reported.")
+    print("Details (medians): wall, user and sys CPU, peak RSS, and what gazette reported.")
     print()
-    print("| stories | run | wall s | cpu s | peak MiB | gazette says |")
-    print("|---:|---|---:|---:|---:|---|")
+    print("| stories | run | wall s | user s | sys s | peak MiB | gazette says |")
+    print("|---:|---|---:|---:|---:|---:|---|")
     names = dict(full="full build", noop="no-op rebuild", one="one-story rebuild", cp="cp -r")
     for b in results:
         for key, label in names.items():
@@ -211,7 +214,8 @@ def report(results, a, gazette):
             c = b["counts"].get(key)
             said = (f"{c['stories']} stories, {c['pages']} pages, {c['written']} written, "
                     f"{c['unchanged']} unchanged" if c else "")
-            print(f"| {b['n']:,} | {label} | {med(rs, 'wall'):.3f} | {med(rs, 'cpu'):.2f} "
+            print(f"| {b['n']:,} | {label} | {med(rs, 'wall'):.3f} | {med(rs, 'user'):.2f} "
+                  f"| {med(rs, 'sys'):.2f} "
                   f"| {med(rs, 'rss'):.0f} | {said} |")
     print()
     for b in results:

@@ -1,4 +1,4 @@
-//! The `gazette` command line (clap): `build` today; each subcommand calls one library entry point.
+//! The `gazette` command line (clap): `build` and `serve`; each subcommand calls one library entry point.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +22,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build the site, serve it locally and rebuild what each change touches, reloading the browser
+    Serve {
+        /// The site folder
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Port to listen on (0 picks a free one)
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind; the default keeps the preview on this machine
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in a browser
+        #[arg(long)]
+        open: bool,
+        /// Include stories marked `draft = true`
+        #[arg(long)]
+        drafts: bool,
+        /// Include embargoed stories
+        #[arg(long)]
+        future: bool,
+        /// Build as if it were this time (RFC 3339)
+        #[arg(long, env = "GAZETTE_NOW", value_parser = parse_now)]
+        now: Option<jiff::Timestamp>,
+    },
     /// Build the site in SITE_DIR into its output folder
     Build {
         /// The site folder (holding content/, and optionally templates/, static/, gazette.toml)
@@ -51,6 +75,16 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve { site_dir, port, bind, open, drafts, future, now } => {
+            let opts = gazette::serve::ServeOptions { site_dir, bind, port, open, drafts, future, now };
+            match gazette::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Build { site_dir, output, base_url, drafts, future, now, verbose } => {
             let started = Instant::now();
             let opts = BuildOptions { site_dir, output, overrides: Overrides { base_url, drafts, future, now } };

@@ -53,7 +53,10 @@ where
     let root = site_dir.to_path_buf();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
         let paths: Vec<PathBuf> = match result {
-            Ok(events) => events.into_iter().flat_map(|e| e.event.paths).collect(),
+            // Reads (the build's own) are not changes.
+            Ok(events) => {
+                events.into_iter().filter(|e| !e.event.kind.is_access()).flat_map(|e| e.event.paths).collect()
+            }
             // The watcher lost events (queue overflow): rebuild from the files as they are.
             Err(_) => vec![root.join("content"), root.join("templates"), root.join("static")],
         };

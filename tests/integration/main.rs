@@ -5,5 +5,6 @@ mod build;
 mod errors;
 mod incremental;
 mod news;
+mod serve;
 mod support;
 mod versions;

@@ -1,0 +1,339 @@
+//! `gazette serve`: builds the site into a folder of its own, serves it over HTTP, watches the
+//! inputs and rebuilds only what a change touches ([`Session`]), and tells open pages to reload
+//! over server-sent events. A failed rebuild keeps the last good pages and shows the errors in an
+//! overlay; a failed first build does not exit.
+//!
+//! Safety: binds 127.0.0.1 unless told otherwise, answers GET and HEAD only, and serves only
+//! files under its output folder (no `..`, encoded or not, no absolute paths, no symlinks out).
+
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, mpsc};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast;
+use tower_http::services::ServeDir;
+
+use crate::config::Overrides;
+use crate::diag::Diagnostics;
+use crate::session::{Changes, Outcome, Session};
+use crate::watch;
+
+/// How `serve` was asked to run.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub site_dir: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+    pub drafts: bool,
+    pub future: bool,
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// The path of the live-reload event stream.
+pub const LIVE_PATH: &str = "/__gazette/live";
+
+/// What the HTTP side shares with the build thread.
+struct Shared {
+    out: PathBuf,
+    /// Errors of the last rebuild, shown in the overlay; empty when it succeeded.
+    errors: RwLock<Vec<String>>,
+    /// Bumped on every successful rebuild; a page that reconnects with an older one reloads.
+    build: AtomicU64,
+    events: broadcast::Sender<Notice>,
+}
+
+#[derive(Clone, Debug)]
+enum Notice {
+    Reload(u64),
+    Errors(Vec<String>),
+}
+
+/// Runs the server until interrupted.
+pub fn serve(opts: ServeOptions) -> Result<()> {
+    let site_dir = opts.site_dir.canonicalize().with_context(|| format!("opening {}", opts.site_dir.display()))?;
+    let listener = std::net::TcpListener::bind((opts.bind.as_str(), opts.port))
+        .with_context(|| format!("binding {}:{}", opts.bind, opts.port))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{}", display_addr(addr));
+    let out = std::env::temp_dir().join(format!("gazette-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let overrides = Overrides { base_url: Some(url.clone()), drafts: opts.drafts, future: opts.future, now: opts.now };
+    let (events, _) = broadcast::channel(64);
+    let shared =
+        Arc::new(Shared { out: out.clone(), errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events });
+
+    let mut session = Session::new(&site_dir, &out, overrides);
+    report(&shared, "first build", session.rebuild(&Changes::all()));
+    let (tx, rx) = mpsc::channel::<Changes>();
+    let _watcher = watch::watch(&site_dir, move |c| {
+        let _ = tx.send(c);
+    })?;
+    let builder = Arc::clone(&shared);
+    std::thread::spawn(move || rebuild_loop(session, rx, &builder));
+
+    println!("serving {} at {url} (Ctrl-C to stop)", site_dir.display());
+    if opts.open {
+        open_browser(&url);
+    }
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        axum::serve(listener, router(Arc::clone(&shared)))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    });
+    let _ = std::fs::remove_dir_all(&out);
+    result.context("serving HTTP")
+}
+
+/// Waits for changes; each rebuild takes every change queued meanwhile, so a burst is one rebuild.
+fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shared) {
+    while let Ok(first) = rx.recv() {
+        let mut changes = first;
+        while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
+            merge(&mut changes, more);
+        }
+        let what = describe(&changes);
+        report(shared, &what, session.rebuild(&changes));
+    }
+}
+
+fn merge(into: &mut Changes, more: Changes) {
+    into.stories.extend(more.stories);
+    into.content_tree |= more.content_tree;
+    into.templates |= more.templates;
+    into.statics |= more.statics;
+    into.config |= more.config;
+}
+
+fn describe(c: &Changes) -> String {
+    let mut parts = Vec::new();
+    match c.stories.len() {
+        0 => {}
+        1 => parts
+            .push(format!("content/{}", c.stories.iter().next().map(|p| p.display().to_string()).unwrap_or_default())),
+        n => parts.push(format!("{n} stories")),
+    }
+    for (flag, name) in
+        [(c.content_tree, "content/"), (c.templates, "templates"), (c.statics, "static"), (c.config, "gazette.toml")]
+    {
+        if flag {
+            parts.push(name.to_string());
+        }
+    }
+    parts.join(", ")
+}
+
+/// Prints one line per rebuild and tells the pages.
+fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
+    match result {
+        Ok(o) => {
+            println!(
+                "rebuilt ({what}): {} pages written, {} removed, {} stories, in {:.0} ms",
+                o.written,
+                o.removed,
+                o.stories,
+                o.elapsed.as_secs_f64() * 1000.0
+            );
+            shared.errors.write().expect("lock").clear();
+            let build = shared.build.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = shared.events.send(Notice::Reload(build));
+        }
+        Err(e) => {
+            let lines: Vec<String> = match e.downcast_ref::<Diagnostics>() {
+                Some(d) => d.0.iter().map(ToString::to_string).collect(),
+                None => vec![format!("{e:#}")],
+            };
+            eprintln!("rebuild failed ({what}); still serving the last good pages:");
+            for l in &lines {
+                eprintln!("error: {l}");
+            }
+            *shared.errors.write().expect("lock") = lines.clone();
+            let _ = shared.events.send(Notice::Errors(lines));
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new().route(LIVE_PATH, get(live)).fallback(file).with_state(shared)
+}
+
+/// The event stream: `hello` with the current build number (and `errors` when the last rebuild
+/// failed), then `reload` and `errors` as they happen.
+async fn live(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let mut first = vec![Event::default().event("hello").data(shared.build.load(Ordering::SeqCst).to_string())];
+    let errors = shared.errors.read().expect("lock").clone();
+    if !errors.is_empty() {
+        first.push(errors_event(&errors));
+    }
+    let rx = shared.events.subscribe();
+    let later = stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(Notice::Reload(n)) => return Some((Ok(Event::default().event("reload").data(n.to_string())), rx)),
+                Ok(Notice::Errors(e)) => return Some((Ok(errors_event(&e)), rx)),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let first = stream::iter(first.into_iter().map(Ok));
+    Sse::new(futures_util::StreamExt::chain(first, later)).keep_alive(KeepAlive::default())
+}
+
+fn errors_event(errors: &[String]) -> Event {
+    Event::default().event("errors").data(serde_json::to_string(errors).unwrap_or_default())
+}
+
+/// Serves a file of the output: HTML with the reload script added, the rest as it is.
+async fn file(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n").into_response();
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let Some(rel) = safe_request_path(req.uri().path()) else {
+        return (StatusCode::BAD_REQUEST, "bad path\n").into_response();
+    };
+    let path = shared.out.join(&rel);
+    if path.is_dir() {
+        if !req.uri().path().ends_with('/') {
+            let to = format!("{}/", req.uri().path());
+            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
+        }
+        return html(&shared, &path.join("index.html"), StatusCode::OK, req.method()).await;
+    }
+    if path.extension().is_some_and(|e| e == "html") {
+        return html(&shared, &path, StatusCode::OK, req.method()).await;
+    }
+    match ServeDir::new(&shared.out).append_index_html_on_directories(false).try_call(req).await {
+        Ok(r) if r.status() == StatusCode::NOT_FOUND => not_found(&shared).await,
+        Ok(r) => r.map(Body::new),
+        Err(e)
+            if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied)
+                || e.raw_os_error() == Some(20) =>
+        {
+            not_found(&shared).await
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file\n").into_response(),
+    }
+}
+
+async fn html(shared: &Shared, path: &Path, status: StatusCode, method: &Method) -> Response {
+    match tokio::fs::read(path).await {
+        Ok(bytes) => {
+            let body = inject(&String::from_utf8_lossy(&bytes));
+            let len = body.len();
+            let body = if method == Method::HEAD { Body::empty() } else { Body::from(body) };
+            let mut r = (status, body).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(_) if status == StatusCode::OK => Box::pin(not_found(shared)).await,
+        Err(_) => {
+            let body = inject(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Not found</title></head><body><h1>Not found</h1></body></html>",
+            );
+            (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        }
+    }
+}
+
+async fn not_found(shared: &Shared) -> Response {
+    html(shared, &shared.out.join("404.html"), StatusCode::NOT_FOUND, &Method::GET).await
+}
+
+/// A request path as a relative path under the output, or `None` when it tries to leave it.
+pub fn safe_request_path(path: &str) -> Option<PathBuf> {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for c in Path::new(decoded.trim_start_matches('/')).components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The live-reload client: reloads on `reload`, shows an overlay on `errors`.
+const SCRIPT: &str = r#"<script>(function(){var es=new EventSource("/__gazette/live"),seen=null;
+function overlay(list){var d=document.getElementById("gazette-errors");if(!d){d=document.createElement("div");d.id="gazette-errors";
+d.setAttribute("style","position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2em;background:rgba(30,0,0,.93);color:#fff;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap");
+(document.body||document.documentElement).appendChild(d);}d.textContent="Gazette: the last rebuild failed. Still showing the last good pages.\n\n"+list.join("\n");}
+es.addEventListener("hello",function(e){if(seen!==null&&e.data!==seen){location.reload();}seen=e.data;});
+es.addEventListener("reload",function(){location.reload();});
+es.addEventListener("errors",function(e){overlay(JSON.parse(e.data));});})();</script>"#;
+
+/// Adds the reload script before `</body>` (or at the end).
+pub fn inject(html: &str) -> String {
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{SCRIPT}{}", &html[..i], &html[i..]),
+        None => format!("{html}{SCRIPT}"),
+    }
+}
+
+fn display_addr(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+        SocketAddr::V4(a) => a.to_string(),
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    if std::process::Command::new(cmd).arg(url).spawn().is_err() {
+        eprintln!("could not open a browser; visit {url}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_table() {
+        let cases = [
+            ("/", Some("")),
+            ("/politics/a/", Some("politics/a")),
+            ("/%EC%A0%95%EC%B9%98/", Some("정치")),
+            ("/../etc/passwd", None),
+            ("/a/%2e%2e/%2e%2e/etc", None),
+            ("/a/..%2f..%2fetc", None),
+            ("/a%5c..%5cb", None),
+            ("/a%00b", None),
+            ("//etc/passwd", Some("etc/passwd")),
+        ];
+        for (input, want) in cases {
+            assert_eq!(safe_request_path(input).map(|p| p.to_string_lossy().to_string()).as_deref(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn script_goes_before_body_end() {
+        let out = inject("<html><body><p>x</p></body></html>");
+        assert!(out.contains("</script></body></html>"));
+        assert!(inject("no body").ends_with("</script>"));
+    }
+}
