@@ -230,7 +230,7 @@ def report(results, a, gazette):
     version = subprocess.run([gazette, "--version"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip()
-    print(f"{version} ({gazette}, tree {commit or '?'}); {a.runs} runs after {a.warmup} "
+    print(f"{version} ({gazette}; work tree at run time {commit or '?'}); {a.runs} runs after {a.warmup} "
           f"warm-up; seed {a.seed}, wire share {a.wire_share:g}; {os.cpu_count()} CPUs, "
           f"{platform.system()} {platform.release()}; work folder {a.work}")
 

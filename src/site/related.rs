@@ -22,8 +22,16 @@ use crate::text::{normalize_headline, tokens};
 /// Per chain, its related list.
 pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec<Vec<Related>> {
     let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
+    // Many stories list the same headlines: read each distinct one once.
+    let mut distinct: Vec<&str> = chains
+        .iter()
+        .flat_map(|ch| ch.versions.iter().flat_map(|&v| stories[v].related.iter().map(String::as_str)))
+        .collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let readings: HashMap<&str, Reading> = distinct.par_iter().map(|r| (*r, resolver.read(r))).collect();
     let listed: Vec<Vec<Listed>> =
-        chains.par_iter().enumerate().map(|(c, chain)| resolver.editor_list(c, chain, stories)).collect();
+        chains.par_iter().enumerate().map(|(c, chain)| resolver.editor_list(c, chain, stories, &readings)).collect();
     let mut backlinks: Vec<Vec<ChainId>> = vec![Vec::new(); chains.len()];
     for (c, list) in listed.iter().enumerate() {
         for t in list.iter().filter_map(|l| l.target) {
@@ -72,6 +80,13 @@ pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec
         .collect()
 }
 
+/// A listed headline, read once.
+struct Reading {
+    text: String,
+    norm: String,
+    candidates: Vec<(ChainId, f64)>,
+}
+
 /// One headline as listed, resolved or not.
 struct Listed {
     text: String,
@@ -92,17 +107,24 @@ pub struct Resolver {
 
 impl Resolver {
     pub fn new(stories: &[Arc<Story>], chains: &[Chain]) -> Self {
+        let read: Vec<(ChainId, String, Vec<String>)> = chains
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(c, chain)| {
+                chain.versions.iter().map(move |&v| {
+                    let text = &stories[v].headline.text;
+                    (c, normalize_headline(text), headline_terms(text))
+                })
+            })
+            .collect();
         let mut exact: HashMap<String, Vec<ChainId>> = HashMap::new();
-        let mut docs = Vec::new();
-        for (c, chain) in chains.iter().enumerate() {
-            for &v in &chain.versions {
-                let text = &stories[v].headline.text;
-                let list = exact.entry(normalize_headline(text)).or_default();
-                if !list.contains(&c) {
-                    list.push(c);
-                }
-                docs.push((c, headline_terms(text)));
+        let mut docs = Vec::with_capacity(read.len());
+        for (c, norm, terms) in read {
+            let list = exact.entry(norm).or_default();
+            if !list.contains(&c) {
+                list.push(c);
             }
+            docs.push((c, terms));
         }
         let weights = Weights::new(docs.iter().map(|(_, t)| t.as_slice()));
         let mut index: HashMap<String, Vec<u32>> = HashMap::new();
@@ -124,14 +146,25 @@ impl Resolver {
     /// The chain a headline names, if any; `near` (a chain) breaks ties between equal candidates
     /// by closeness in time.
     pub fn resolve(&self, listed: &str, near: ChainId) -> Option<ChainId> {
+        self.nearest(self.read(listed).candidates.iter().copied(), near)
+    }
+
+    /// Reads a listed headline: its tag-free text, its folded form, and the chains it may name
+    /// (every exact match, else every similar enough headline's chain, with its score).
+    fn read(&self, listed: &str) -> Reading {
         let text = split_tags(listed).text;
         let norm = normalize_headline(&text);
-        if let Some(cands) = self.exact.get(&norm) {
-            return self.nearest(cands.iter().map(|&c| (c, 1.0)), near);
+        let candidates = self.candidates(&text, &norm);
+        Reading { text, norm, candidates }
+    }
+
+    fn candidates(&self, text: &str, norm: &str) -> Vec<(ChainId, f64)> {
+        if let Some(cands) = self.exact.get(norm) {
+            return cands.iter().map(|&c| (c, 1.0)).collect();
         }
-        let q = headline_terms(&text);
+        let q = headline_terms(text);
         if q.is_empty() {
-            return None;
+            return Vec::new();
         }
         let mut cands: Vec<u32> = q
             .iter()
@@ -142,11 +175,14 @@ impl Resolver {
             .collect();
         cands.sort_unstable();
         cands.dedup();
-        let scored = cands.into_iter().map(|d| {
-            let (c, terms) = &self.docs[d as usize];
-            (*c, self.weights.dice(&q, terms))
-        });
-        self.nearest(scored.filter(|&(_, s)| s >= self.threshold), near)
+        cands
+            .into_iter()
+            .map(|d| {
+                let (c, terms) = &self.docs[d as usize];
+                (*c, self.weights.dice(&q, terms))
+            })
+            .filter(|&(_, s)| s >= self.threshold)
+            .collect()
     }
 
     /// Best score, then nearest in time to `near`, then lowest id.
@@ -159,16 +195,25 @@ impl Resolver {
     }
 
     /// The editor's related headlines of every version, newest version first, each resolved.
-    fn editor_list(&self, c: ChainId, chain: &Chain, stories: &[Arc<Story>]) -> Vec<Listed> {
+    fn editor_list(
+        &self,
+        c: ChainId,
+        chain: &Chain,
+        stories: &[Arc<Story>],
+        readings: &HashMap<&str, Reading>,
+    ) -> Vec<Listed> {
         let mut seen_text = std::collections::HashSet::new();
         let mut out = Vec::new();
         for &v in chain.versions.iter().rev() {
             for r in &stories[v].related {
-                let text = split_tags(r).text;
-                if !seen_text.insert(normalize_headline(&text)) {
+                let reading = &readings[r.as_str()];
+                if !seen_text.insert(reading.norm.as_str()) {
                     continue;
                 }
-                out.push(Listed { target: self.resolve(r, c), text });
+                out.push(Listed {
+                    target: self.nearest(reading.candidates.iter().copied(), c),
+                    text: reading.text.clone(),
+                });
             }
         }
         out
@@ -185,28 +230,42 @@ struct Computed {
 
 impl Computed {
     fn new(stories: &[Arc<Story>], chains: &[Chain]) -> Self {
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut terms: Vec<Vec<u32>> = Vec::with_capacity(chains.len());
-        for chain in chains {
-            let s = &stories[chain.newest()];
-            let mut words: Vec<String> = chain.tags.iter().map(|t| format!("#{t}")).collect();
-            let text = normalize_headline(&format!("{} {}", s.headline.text, s.summary));
-            words.extend(
-                tokens(&text)
-                    .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-                    .map(str::to_string),
-            );
-            let mut t: Vec<u32> = words
-                .into_iter()
-                .map(|w| {
-                    let n = ids.len() as u32;
-                    *ids.entry(w).or_insert(n)
-                })
-                .collect();
-            t.sort_unstable();
-            t.dedup();
-            terms.push(t);
-        }
+        // Terms as 64-bit hashes (tags and words kept apart by a prefix), interned to dense ids.
+        let hashed: Vec<Vec<(u64, bool)>> = chains
+            .par_iter()
+            .map(|chain| {
+                let s = &stories[chain.newest()];
+                let mut t: Vec<(u64, bool)> =
+                    chain.tags.iter().map(|tag| (term_hash("#", &tag.to_string()), true)).collect();
+                let text = normalize_headline(&format!("{} {}", s.headline.text, s.summary));
+                t.extend(
+                    tokens(&text)
+                        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+                        .map(|w| (term_hash("", w), false)),
+                );
+                t.sort_unstable();
+                t.dedup();
+                t
+            })
+            .collect();
+        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut is_tag = Vec::new();
+        let terms: Vec<Vec<u32>> = hashed
+            .iter()
+            .map(|t| {
+                let mut out: Vec<u32> = t
+                    .iter()
+                    .map(|&(h, tag)| {
+                        *ids.entry(h).or_insert_with(|| {
+                            is_tag.push(tag);
+                            is_tag.len() as u32 - 1
+                        })
+                    })
+                    .collect();
+                out.sort_unstable();
+                out
+            })
+            .collect();
         let mut postings: Vec<Vec<ChainId>> = vec![Vec::new(); ids.len()];
         for (c, t) in terms.iter().enumerate() {
             for &w in t {
@@ -214,11 +273,7 @@ impl Computed {
             }
         }
         let n = chains.len().max(1) as f32;
-        let cap = (chains.len() / 10).clamp(8, 500);
-        let mut is_tag = vec![false; ids.len()];
-        for (w, &id) in &ids {
-            is_tag[id as usize] = w.starts_with('#');
-        }
+        let cap = (chains.len() / 10).clamp(8, 200);
         let idf = postings
             .iter()
             .zip(&is_tag)
@@ -254,6 +309,13 @@ impl Computed {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.into_iter().take(want).map(|(o, _)| o).collect()
     }
+}
+
+fn term_hash(prefix: &str, word: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    (prefix, word).hash(&mut h);
+    h.finish()
 }
 
 /// A dense score accumulator, reused across the stories one thread handles.
