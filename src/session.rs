@@ -23,7 +23,7 @@ use crate::parse::{ParseOptions, Story};
 use crate::pipeline::parse_file;
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Renderer, output_path, theme};
-use crate::site::Site;
+use crate::site::{Site, model_fingerprint};
 use crate::write;
 
 /// What changed since the last rebuild, as `watch` sorts it.
@@ -77,6 +77,8 @@ pub struct Session {
     load_errors: Vec<Diagnostic>,
     /// Output file → digest of what it was made from (pages) or of its bytes (static files).
     written: HashMap<String, u64>,
+    /// The model of the last successful rebuild, kept for the fast path ([`Session::reuse`]).
+    site: Option<Site>,
 }
 
 impl Session {
@@ -94,6 +96,7 @@ impl Session {
             template_digests: TemplateDigests::new(&HashMap::new()),
             load_errors: Vec::new(),
             written: HashMap::new(),
+            site: None,
         }
     }
 
@@ -117,13 +120,22 @@ impl Session {
         if self.overrides.now.is_none() {
             config.now = jiff::Timestamp::now().to_zoned(config.timezone.clone());
         }
+        let before: Vec<Option<Arc<Story>>> =
+            changes.stories.iter().map(|rel| self.stories.get(rel).and_then(|p| p.as_ref().ok().cloned())).collect();
         if everything || changes.content_tree || !changes.stories.is_empty() {
             self.sync_stories(everything || changes.content_tree, &changes.stories)?;
         }
         if everything || changes.templates {
             self.load_templates()?;
         }
-        let site = self.assemble()?;
+        let reusable = !everything && !changes.content_tree && self.load_errors.is_empty();
+        let site = match self.site.take().filter(|_| reusable) {
+            Some(old) => match self.reuse(old, changes, &before) {
+                Ok(site) => site,
+                Err(_) => self.assemble()?,
+            },
+            None => self.assemble()?,
+        };
         let tera = std::mem::replace(&mut self.tera, Err(Vec::new()));
         let result = match &tera {
             Ok(t) => self.write_pages(&site, t),
@@ -135,7 +147,37 @@ impl Session {
         outcome.stories = site.chains.len();
         outcome.held_back = site.held_back;
         outcome.elapsed = started.elapsed();
+        self.site = Some(site);
         Ok(outcome)
+    }
+
+    /// The fast path for the most common edit, text that no list or link shows: when every
+    /// changed story reads the same to the site model ([`model_fingerprint`]) and no embargo or
+    /// expiry passed since the last rebuild, the previous model is kept with the new stories put in.
+    /// Gives the old site back (as the error) when it cannot be reused.
+    fn reuse(&self, mut site: Site, changes: &Changes, before: &[Option<Arc<Story>>]) -> Result<Site, Box<Site>> {
+        let config = self.config.as_ref().expect("config");
+        let (then, now) = (site.config.now.clone(), config.now.clone());
+        let crossed = |t: &jiff::Zoned| then < *t && *t <= now;
+        if self.stories.values().flatten().any(|s| crossed(s.release_time()) || s.expires.as_ref().is_some_and(crossed))
+        {
+            return Err(Box::new(site));
+        }
+        let mut swaps = Vec::new();
+        for (rel, old) in changes.stories.iter().zip(before) {
+            let (Some(old), Some(Ok(new))) = (old, self.stories.get(rel)) else { return Err(Box::new(site)) };
+            if model_fingerprint(old) != model_fingerprint(new) {
+                return Err(Box::new(site));
+            }
+            swaps.push(Arc::clone(new));
+        }
+        for new in swaps {
+            if let Ok(i) = site.stories.binary_search_by(|s| s.source.cmp(&new.source)) {
+                site.stories[i] = new;
+            }
+        }
+        site.config.now = now;
+        Ok(site)
     }
 
     fn load_config(&mut self) -> Result<()> {

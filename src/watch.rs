@@ -3,6 +3,7 @@
 //! watcher and hands each batch to a callback. Knows nothing about HTTP or rendering.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -44,39 +45,63 @@ pub fn classify(site_dir: &Path, paths: &[PathBuf]) -> Changes {
     changes
 }
 
-/// Watches the site's inputs and calls `on_change` with each debounced, non-empty batch.
-/// Keep the returned value alive for as long as the watch should run.
-pub fn watch<F>(site_dir: &Path, mut on_change: F) -> Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>>
+/// The running watcher; dropping it stops watching.
+pub struct Watcher {
+    _debouncer: Arc<Mutex<Debouncer<notify::RecommendedWatcher, RecommendedCache>>>,
+}
+
+/// Watches the site's inputs and calls `on_change` with each debounced, non-empty batch. The
+/// input folders are watched recursively and the site folder itself only at its top level (so an
+/// output or `target/` folder beside them costs nothing); an input folder created later is added.
+pub fn watch<F>(site_dir: &Path, mut on_change: F) -> Result<Watcher>
 where
     F: FnMut(Changes) + Send + 'static,
 {
     let root = site_dir.to_path_buf();
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+    let (added_tx, added_rx) = mpsc::channel::<PathBuf>();
+    let debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
         let paths: Vec<PathBuf> = match result {
             // Reads (the build's own) are not changes.
             Ok(events) => {
                 events.into_iter().filter(|e| !e.event.kind.is_access()).flat_map(|e| e.event.paths).collect()
             }
             // The watcher lost events (queue overflow): rebuild from the files as they are.
-            Err(_) => vec![root.join("content"), root.join("templates"), root.join("static")],
+            Err(_) => INPUT_DIRS.iter().map(|d| root.join(d)).collect(),
         };
+        for dir in INPUT_DIRS.iter().map(|d| root.join(d)) {
+            if paths.contains(&dir) && dir.is_dir() {
+                let _ = added_tx.send(dir);
+            }
+        }
         let changes = classify(&root, &paths);
         if !changes.is_empty() {
             on_change(changes);
         }
     })
     .context("starting the file watcher")?;
-    for dir in ["content", "templates", "static"] {
-        let path = site_dir.join(dir);
-        if path.is_dir() {
-            debouncer.watch(&path, RecursiveMode::Recursive).with_context(|| format!("watching {}", path.display()))?;
+    let debouncer = Arc::new(Mutex::new(debouncer));
+    {
+        let mut d = debouncer.lock().expect("watcher lock");
+        for dir in INPUT_DIRS {
+            let path = site_dir.join(dir);
+            if path.is_dir() {
+                d.watch(&path, RecursiveMode::Recursive).with_context(|| format!("watching {}", path.display()))?;
+            }
         }
+        d.watch(site_dir, RecursiveMode::NonRecursive).with_context(|| format!("watching {}", site_dir.display()))?;
     }
-    debouncer
-        .watch(site_dir, RecursiveMode::NonRecursive)
-        .with_context(|| format!("watching {}", site_dir.display()))?;
-    Ok(debouncer)
+    // Adds folders created after the start; outside the event callback, so it never waits on itself.
+    let weak = Arc::downgrade(&debouncer);
+    std::thread::spawn(move || {
+        for dir in added_rx {
+            let Some(d) = weak.upgrade() else { break };
+            let _ = d.lock().expect("watcher lock").watch(&dir, RecursiveMode::Recursive);
+        }
+    });
+    Ok(Watcher { _debouncer: debouncer })
 }
+
+const INPUT_DIRS: [&str; 3] = ["content", "templates", "static"];
 
 #[cfg(test)]
 mod tests {

@@ -54,7 +54,17 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Write { kind: u8, n: u8, h: u8, day: u8, related: u8 },
+    Write {
+        kind: u8,
+        n: u8,
+        h: u8,
+        day: u8,
+        related: u8,
+    },
+    /// Text no list shows: the fast path that keeps the site model.
+    Body(u8, u8),
+    /// The first paragraph, which lists and related scores read.
+    Lede(u8, u8),
     Delete(u8),
     Rename(u8, u8),
     Break(u8),
@@ -66,6 +76,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (any::<u8>(), 0u8..12, any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(kind, n, h, day, related)| Op::Write { kind, n, h, day, related }),
+        3 => (any::<u8>(), any::<u8>()).prop_map(|(i, k)| Op::Body(i, k)),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(i, k)| Op::Lede(i, k)),
         2 => any::<u8>().prop_map(Op::Delete),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Rename(a, b)),
         1 => any::<u8>().prop_map(Op::Break),
@@ -99,6 +111,30 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
             std::fs::write(&path, text).unwrap();
             vec![path]
         }
+        Op::Body(i, k) => pick(*i)
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let text = match text.find("(END)") {
+                    Some(end) => format!("{}Added paragraph {k}.\n{}", &text[..end], &text[end..]),
+                    None => format!("{text}\nAdded paragraph {k}.\n"),
+                };
+                std::fs::write(&p, text).unwrap();
+                vec![p]
+            })
+            .unwrap_or_default(),
+        Op::Lede(i, k) => pick(*i)
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                let word = ["ferry", "harbor", "budget", "strike", "terminal"][*k as usize % 5];
+                let text = text.replacen("Body ", &format!("Body {word} "), 1).replacen(
+                    "-- Lede ",
+                    &format!("-- Lede {word} "),
+                    1,
+                );
+                std::fs::write(&p, text).unwrap();
+                vec![p]
+            })
+            .unwrap_or_default(),
         Op::Delete(i) => pick(*i)
             .map(|p| {
                 std::fs::remove_file(&p).unwrap();
