@@ -143,7 +143,9 @@ impl Session {
         };
         self.tera = tera;
         let mut outcome = result?;
-        self.sync_statics(&mut outcome)?;
+        if everything || changes.statics {
+            self.sync_statics(&mut outcome)?;
+        }
         outcome.stories = site.chains.len();
         outcome.held_back = site.held_back;
         outcome.elapsed = started.elapsed();

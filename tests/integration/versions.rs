@@ -159,3 +159,19 @@ fn links_are_two_way() {
         "{aside}"
     );
 }
+
+#[test]
+fn a_site_holding_only_the_seed_story_builds() {
+    let Some(seed) = seed_story() else { return };
+    let site = Site::new();
+    // The seed carries no year: a dated folder gives it one (its dateline says Nov. 12).
+    site.file("content/2020/11/12/000_223e6dcc73290e3f.txt", &seed);
+    site.build_ok(&[]);
+    let page =
+        site.read("2020/11/12/vice-fms-of-s-korea-japan-agree-on-need-for-close-communication-ministry/index.html");
+    assert!(page.contains("SEOUL, Nov. 12 (Yonhap)"));
+    assert!(page.contains("elly@yna.co.kr"));
+    let aside = related_aside(&page);
+    assert!(!aside.contains("<a href=\"/"), "nothing to link to on a one-story site: {aside}");
+    assert_eq!(aside.matches("BTS to meet Biden").count(), 1, "repeated headlines listed once");
+}
