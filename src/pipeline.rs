@@ -4,7 +4,10 @@
 //! file. Nothing touches the output folder until every page has rendered: a failed build leaves
 //! the previous site as it was.
 
+use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -14,9 +17,10 @@ use crate::config::{self, Overrides};
 use crate::diag::{Diagnostic, Diagnostics, ErrorKind, ParseError, line_col};
 use crate::load::{self, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
-use crate::render::{self, theme};
+use crate::render::digest::{Digester, TemplateDigests};
+use crate::render::{self, Job, Renderer, output_path, theme};
 use crate::site::Site;
-use crate::write::Staging;
+use crate::write::{self, Staging};
 
 /// What `gazette build` was asked to do.
 #[derive(Debug, Clone)]
@@ -70,35 +74,87 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     site.link_related();
     t.lap("related");
     let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
-    let staging = Staging::begin(&output)?;
     let jobs = render::plan(&site);
-    let mut errors = render::render_all(&site, &tera, &jobs, |path, bytes| staging.put(path, bytes));
+    let templates = TemplateDigests::new(&theme::final_set(&inputs.templates));
+    let digester = Digester::new(&site, &templates, config::fingerprint(&opts.site_dir, &opts.overrides));
+    let planned: Vec<(Job, String, u64)> =
+        jobs.par_iter().map(|&job| (job, output_path(&site, job), digester.digest(job))).collect();
+    let statics = read_statics(&inputs.statics)?;
+    let mut cache: BTreeMap<String, u64> = planned.iter().map(|(_, path, d)| (path.clone(), *d)).collect();
+    cache.extend(statics.iter().map(|(rel, bytes)| (format!("static:{rel}"), bytes_digest(bytes))));
+    t.lap("plan");
+    if write::read_cache(&output) == Some(cache.clone()) {
+        // Nothing any output file is made from changed: leave the folder alone.
+        return Ok(report(&site, jobs.len(), 0, planned.len() + statics.len(), t, output));
+    }
+    let staging = Staging::begin(&output)?;
+    let renderer = Renderer::new(&site, &tera);
+    let mut errors: Vec<Diagnostic> = planned
+        .par_iter()
+        .filter_map(|(job, path, digest)| {
+            if staging.keep(path, *digest) {
+                return None;
+            }
+            match renderer.render(*job) {
+                Ok((p, bytes)) => {
+                    debug_assert_eq!(&p, path, "output_path must agree with render");
+                    staging.put(path, &bytes).err()
+                }
+                Err(e) => Some(e),
+            }
+        })
+        .collect();
     t.lap("render");
-    for (rel, from) in &inputs.statics {
-        if let Err(e) = staging.copy(&rel.to_string_lossy().replace('\\', "/"), from) {
-            errors.push(e);
-        }
+    errors.extend(
+        statics
+            .iter()
+            .filter(|(rel, bytes)| !staging.keep_static(rel, bytes_digest(bytes)))
+            .filter_map(|(rel, bytes)| staging.put(rel, bytes).err()),
+    );
+    if errors.is_empty()
+        && let Err(e) = staging.prune(&cache)
+    {
+        errors.push(e);
     }
     if !errors.is_empty() {
         staging.abandon();
         return Err(Diagnostics::sorted(errors).into());
     }
-    let (written, unchanged) = (
-        staging.written.load(std::sync::atomic::Ordering::Relaxed),
-        staging.unchanged.load(std::sync::atomic::Ordering::Relaxed),
-    );
-    staging.commit().with_context(|| format!("replacing {}", output.display()))?;
+    let (written, unchanged) = (staging.written.load(Ordering::Relaxed), staging.unchanged.load(Ordering::Relaxed));
+    staging.commit(&cache).with_context(|| format!("replacing {}", output.display()))?;
     t.lap("write");
-    Ok(Report {
+    Ok(report(&site, jobs.len(), written, unchanged, t, output))
+}
+
+fn report(site: &Site, pages: usize, written: usize, unchanged: usize, t: Timer, output: PathBuf) -> Report {
+    Report {
         stories: site.chains.len(),
-        pages: jobs.len(),
+        pages,
         written,
         unchanged,
-        warnings: site.warnings,
+        warnings: site.warnings.clone(),
         held_back: site.held_back,
         stages: t.stages,
         output,
-    })
+    }
+}
+
+/// Reads every static file: `(path under the output, bytes)`.
+fn read_statics(statics: &[(PathBuf, PathBuf)]) -> Result<Vec<(String, Vec<u8>)>> {
+    statics
+        .par_iter()
+        .map(|(rel, from)| {
+            let bytes = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+            Ok((rel.to_string_lossy().replace('\\', "/"), bytes))
+        })
+        .collect()
+}
+
+/// A fingerprint of a file's bytes.
+pub fn bytes_digest(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// Parses every story in parallel; all errors of all files, or all stories.

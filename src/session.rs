@@ -7,7 +7,7 @@
 //! `gazette build` of the same inputs (and the same build time) writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -146,6 +146,9 @@ impl Session {
         if everything || changes.statics {
             self.sync_statics(&mut outcome)?;
         }
+        let cache: std::collections::BTreeMap<&String, &u64> = self.written.iter().collect();
+        write::put_atomic(&self.out, write::MARKER, write::marker_text(cache).as_bytes())
+            .map_err(|d| Diagnostics::sorted(vec![d]))?;
         outcome.stories = site.chains.len();
         outcome.held_back = site.held_back;
         outcome.elapsed = started.elapsed();
@@ -184,10 +187,7 @@ impl Session {
 
     fn load_config(&mut self) -> Result<()> {
         let config = config::load(&self.site_dir, &self.overrides)?;
-        let mut h = DefaultHasher::new();
-        std::fs::read(self.site_dir.join("gazette.toml")).ok().hash(&mut h);
-        (&self.overrides.base_url, self.overrides.drafts, self.overrides.future).hash(&mut h);
-        self.config_print = h.finish();
+        self.config_print = config::fingerprint(&self.site_dir, &self.overrides);
         let tz_changed = self.config.as_ref().is_none_or(|c| c.timezone != config.timezone);
         self.config = Some(config);
         if tz_changed {
@@ -316,13 +316,12 @@ impl Session {
         for (rel, from) in &statics {
             let rel = rel.to_string_lossy().replace('\\', "/");
             let Ok(bytes) = std::fs::read(from) else { continue };
-            let mut h = DefaultHasher::new();
-            bytes.hash(&mut h);
+            let digest = crate::pipeline::bytes_digest(&bytes);
             let key = format!("static:{rel}");
             seen.insert(key.clone());
-            if self.written.get(&key) != Some(&h.finish()) {
+            if self.written.get(&key) != Some(&digest) {
                 write::put_atomic(&self.out, &rel, &bytes).map_err(|d| Diagnostics::sorted(vec![d]))?;
-                self.written.insert(key, h.finish());
+                self.written.insert(key, digest);
                 outcome.written += 1;
             }
         }

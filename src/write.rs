@@ -1,9 +1,11 @@
 //! Write: the output tree. A build writes into a staging folder beside the output, then swaps it
 //! in, so a failed build leaves the previous site exactly as it was. A file whose bytes did not
-//! change is hard-linked from the previous output instead of rewritten (its inode and mtime stay).
+//! change is carried over (the staged copy kept, or hard-linked from the current output) instead of
+//! rewritten: its inode and mtime stay.
 //!
 //! Invariant: nothing is written outside the staging folder; every relative path is checked.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -13,19 +15,31 @@ use anyhow::{Context, Result, bail};
 
 use crate::diag::Diagnostic;
 
-/// Marks a folder as Gazette output, so a build never replaces a folder it did not make.
+/// Marks a folder as Gazette output, so a build never replaces a folder it did not make. It also
+/// holds the build cache: the digest of what each file of the folder was made from.
 pub const MARKER: &str = ".gazette-build";
 
+/// The next output, prepared beside the current one and swapped in by [`Staging::commit`].
+///
+/// The previous output is kept as `.NAME.gazette-old` after a swap. The next build starts from it
+/// (its cache says what each of its files is), replaces only the files whose digest differs and
+/// removes the ones no longer made, so a build that changes one story touches a handful of files,
+/// not the whole tree, and the swap stays atomic: readers see the old site or the new one.
 pub struct Staging {
     output: PathBuf,
     staging: PathBuf,
+    old: PathBuf,
+    /// What the staging folder holds now (empty for a fresh one).
+    staged: BTreeMap<String, u64>,
+    /// What the current output holds.
+    current: BTreeMap<String, u64>,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
 }
 
 impl Staging {
-    /// Prepares `.NAME.gazette-new` beside `output`. Refuses an output folder that holds files but
-    /// is not a previous Gazette output.
+    /// Prepares `.NAME.gazette-new` beside `output`: the previous output when it is intact, else an
+    /// empty folder. Refuses an output folder that holds files but was not written by gazette.
     pub fn begin(output: &Path) -> Result<Self> {
         let name = output.file_name().with_context(|| format!("output {} has no folder name", output.display()))?;
         let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -40,60 +54,123 @@ impl Staging {
             }
         }
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let staging = parent.join(format!(".{}.gazette-new", name.to_string_lossy()));
+        let name = name.to_string_lossy();
+        let staging = parent.join(format!(".{name}.gazette-new"));
+        let old = parent.join(format!(".{name}.gazette-old"));
         if staging.exists() {
+            // A build that died half-way: its files are not trusted.
             fs::remove_dir_all(&staging).with_context(|| format!("removing the leftover {}", staging.display()))?;
         }
-        fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+        let staged = match read_cache(&old) {
+            Some(cache) if fs::rename(&old, &staging).is_ok() => cache,
+            _ => {
+                if old.exists() {
+                    fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+                }
+                fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+                BTreeMap::new()
+            }
+        };
+        // Until the commit writes the new cache, the staging folder's cache is not trusted.
         fs::write(staging.join(MARKER), MARKER_TEXT).with_context(|| format!("writing into {}", staging.display()))?;
         Ok(Staging {
+            current: read_cache(output).unwrap_or_default(),
             output: output.to_path_buf(),
             staging,
+            old,
+            staged,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
         })
     }
 
-    /// Puts one file at `rel` (a `/`-separated path under the output).
+    /// Makes sure the staging folder holds the file made from `digest` at `rel` without rendering
+    /// it: it is already there, or the current output has it (hard-linked over). False when the
+    /// caller must render it.
+    pub fn keep(&self, rel: &str, digest: u64) -> bool {
+        if self.staged.get(rel) == Some(&digest) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        if self.current.get(rel) != Some(&digest) {
+            return false;
+        }
+        let Ok(rel_path) = safe_rel(rel) else { return false };
+        let kept = self.replace_with(&rel_path, |tmp| fs::hard_link(self.output.join(&rel_path), tmp)).is_ok();
+        if kept {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        }
+        kept
+    }
+
+    /// Like [`Staging::keep`] for a static file, whose cache entry is `static:PATH`.
+    pub fn keep_static(&self, rel: &str, digest: u64) -> bool {
+        let key = format!("static:{rel}");
+        if self.staged.get(&key) == Some(&digest) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    /// Puts one file at `rel` (a `/`-separated path under the output). Bytes equal to the current
+    /// output's file are hard-linked rather than written.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         let rel_path = safe_rel(rel).map_err(|m| Diagnostic::new(Path::new(rel), 1, 1, m))?;
-        let dest = self.staging.join(&rel_path);
-        let fail = |e: std::io::Error, what: &str| Diagnostic::new(&dest, 1, 1, format!("{what}: {e}"));
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(|e| fail(e, "creating folder"))?;
-        }
-        let old = self.output.join(&rel_path);
-        if same_bytes(&old, bytes) && fs::hard_link(&old, &dest).is_ok() {
+        let current = self.output.join(&rel_path);
+        if same_bytes(&current, bytes) && self.replace_with(&rel_path, |tmp| fs::hard_link(&current, tmp)).is_ok() {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        fs::write(&dest, bytes).map_err(|e| fail(e, "writing"))?;
+        self.replace_with(&rel_path, |tmp| fs::write(tmp, bytes))
+            .map_err(|e| Diagnostic::new(&self.staging.join(&rel_path), 1, 1, format!("writing: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Copies a static file to `rel`.
-    pub fn copy(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
-        let bytes = fs::read(from).map_err(|e| Diagnostic::new(from, 1, 1, format!("reading: {e}")))?;
-        self.put(rel, &bytes)
+    /// Creates the file at `rel_path` in staging through `make(temporary path)`, then renames it
+    /// into place, so a file shared (hard-linked) with the current output is never modified.
+    fn replace_with(&self, rel_path: &Path, make: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+        let dest = self.staging.join(rel_path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let tmp =
+            dest.with_file_name(format!(".{}.gazette-tmp", dest.file_name().unwrap_or_default().to_string_lossy()));
+        let _ = fs::remove_file(&tmp);
+        make(&tmp)?;
+        fs::rename(&tmp, &dest)?;
+        // rename(2) does nothing when both names are links to one file: drop the spare name.
+        match fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 
-    /// Swaps the staging folder in as the output and removes the previous output.
-    pub fn commit(self) -> Result<()> {
-        let old = self
-            .staging
-            .with_file_name(format!(".{}.gazette-old", self.output.file_name().unwrap_or_default().to_string_lossy()));
-        if old.exists() {
-            fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+    /// Removes staged files that the new build does not make (`made` holds every file it makes).
+    pub fn prune(&self, made: &BTreeMap<String, u64>) -> Result<(), Diagnostic> {
+        for rel in self.staged.keys().filter(|k| !made.contains_key(*k)) {
+            let rel = rel.strip_prefix("static:").unwrap_or(rel);
+            if !made.contains_key(rel) && !made.contains_key(&format!("static:{rel}")) {
+                remove(&self.staging, rel)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the build cache, then swaps the staging folder in as the output; the previous
+    /// output becomes `.NAME.gazette-old`, the starting point of the next build.
+    pub fn commit(self, cache: &BTreeMap<String, u64>) -> Result<()> {
+        fs::write(self.staging.join(MARKER), marker_text(cache))
+            .with_context(|| format!("writing into {}", self.staging.display()))?;
+        if self.old.exists() {
+            fs::remove_dir_all(&self.old).with_context(|| format!("removing {}", self.old.display()))?;
         }
         if self.output.exists() {
-            fs::rename(&self.output, &old).with_context(|| format!("moving {} aside", self.output.display()))?;
+            fs::rename(&self.output, &self.old).with_context(|| format!("moving {} aside", self.output.display()))?;
         }
         fs::rename(&self.staging, &self.output)
             .with_context(|| format!("moving the new site into {}", self.output.display()))?;
-        if old.exists() {
-            fs::remove_dir_all(&old).with_context(|| format!("removing the previous site {}", old.display()))?;
-        }
         Ok(())
     }
 
@@ -125,6 +202,29 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     }
     let mut buf = Vec::with_capacity(bytes.len());
     fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buf)).is_ok() && buf == bytes
+}
+
+/// The marker file's text: a line saying what the folder is, then the build cache, one
+/// `DIGEST PATH` line per output file.
+pub fn marker_text<'a>(cache: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String {
+    let mut text = String::from(MARKER_TEXT);
+    for (path, digest) in cache {
+        text.push_str(&format!("{digest:016x} {path}\n"));
+    }
+    text
+}
+
+/// The build cache of a previous output: output file → digest of what it was made from. `None`
+/// when there is no readable cache (then everything is rendered).
+pub fn read_cache(output: &Path) -> Option<BTreeMap<String, u64>> {
+    let text = fs::read_to_string(output.join(MARKER)).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != MARKER_TEXT.trim_end() {
+        return None;
+    }
+    lines
+        .map(|l| l.split_once(' ').and_then(|(d, p)| Some((p.to_string(), u64::from_str_radix(d, 16).ok()?))))
+        .collect()
 }
 
 /// Writes one file under `root` in place for an incremental rebuild: into a temporary file beside

@@ -8,7 +8,6 @@ pub mod sitemap;
 pub mod theme;
 pub mod views;
 
-use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::diag::Diagnostic;
@@ -117,29 +116,6 @@ pub fn output_path(site: &Site, job: Job) -> String {
         Job::NewsSitemap => "news-sitemap.xml".into(),
         Job::Robots => "robots.txt".into(),
     }
-}
-
-/// Renders every job in parallel, passing `(path under the output, bytes)` to `sink`.
-/// Returns every error (template errors and the sink's), located.
-pub fn render_all<F>(site: &Site, tera: &Tera, jobs: &[Job], sink: F) -> Vec<Diagnostic>
-where
-    F: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
-{
-    let renderer = Renderer::new(site, tera);
-    let mut errors: Vec<Diagnostic> = jobs
-        .par_iter()
-        .filter_map(|&job| {
-            let (path, bytes) = match renderer.render(job) {
-                Ok(out) => out,
-                Err(e) => return Some(e),
-            };
-            debug_assert_eq!(path, output_path(site, job), "output_path must agree with render");
-            sink(&path, &bytes).err()
-        })
-        .collect();
-    errors.sort();
-    errors.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
-    errors
 }
 
 /// Renders single pages; holds what every page shares.

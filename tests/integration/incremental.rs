@@ -198,17 +198,33 @@ fn full_build(site: &Path, out: &Path) -> Option<Vec<(String, Vec<u8>)>> {
     build(&opts).ok().map(|_| snapshot_tree(out))
 }
 
-fn check_sequence(ops: &[Op]) {
+/// How the output under test is kept up to date.
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    /// `serve`'s session, told which files changed.
+    Session,
+    /// `gazette build` again into the same folder (the build cache and the kept previous tree).
+    Rebuild,
+}
+
+fn check_sequence(ops: &[Op], mode: Mode) {
     let site = seed_site();
     let root = site.path().canonicalize().unwrap();
     let work = tempfile::tempdir().unwrap();
     let served = work.path().join("served");
     let mut session = Session::new(&root, &served, overrides());
-    session.rebuild(&Changes::all()).expect("the seed site builds");
+    let rebuild_opts = BuildOptions { site_dir: root.clone(), output: Some(served.clone()), overrides: overrides() };
+    match mode {
+        Mode::Session => drop(session.rebuild(&Changes::all()).expect("the seed site builds")),
+        Mode::Rebuild => drop(build(&rebuild_opts).expect("the seed site builds")),
+    }
     for (step, op) in ops.iter().enumerate() {
         let touched = apply(&root, op);
         let changes = classify(&root, &touched);
-        let incremental = session.rebuild(&changes);
+        let incremental = match mode {
+            Mode::Session => session.rebuild(&changes).map(drop),
+            Mode::Rebuild => build(&rebuild_opts).map(drop),
+        };
         let fresh = full_build(&root, &work.path().join("fresh"));
         match (&incremental, fresh) {
             (Ok(_), Some(fresh)) => {
@@ -234,7 +250,12 @@ proptest! {
 
     #[test]
     fn incremental_rebuilds_equal_full_builds(ops in prop::collection::vec(op(), 1..10)) {
-        check_sequence(&ops);
+        check_sequence(&ops, Mode::Session);
+    }
+
+    #[test]
+    fn rebuilds_into_the_same_folder_equal_fresh_builds(ops in prop::collection::vec(op(), 1..10)) {
+        check_sequence(&ops, Mode::Rebuild);
     }
 }
 
