@@ -57,10 +57,12 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     t.lap("config");
     let inputs = load::inputs(&opts.site_dir)?;
     t.lap("load");
-    let stories = parse_all(&inputs.stories, &ParseOptions { tz: config.timezone.clone() });
-    let tera = theme::build(&inputs.templates, &opts.site_dir.join("templates"));
+    let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
+    let stories = parse_all(&files, &ParseOptions { tz: config.timezone.clone() });
+    drop(files); // the raw bytes are not needed past parsing
+    let tera = theme::build(&site_templates, &opts.site_dir.join("templates"));
     t.lap("parse");
-    let (stories, tera) = match (stories, tera, inputs.errors) {
+    let (stories, tera) = match (stories, tera, load_errors) {
         (Ok(s), Ok(t), e) if e.is_empty() => (s, t),
         (s, t, mut e) => {
             e.extend(s.err().unwrap_or_default());
@@ -75,11 +77,11 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     t.lap("related");
     let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
     let jobs = render::plan(&site);
-    let templates = TemplateDigests::new(&theme::final_set(&inputs.templates));
+    let templates = TemplateDigests::new(&theme::final_set(&site_templates));
     let digester = Digester::new(&site, &templates, config::fingerprint(&opts.site_dir, &opts.overrides));
     let planned: Vec<(Job, String, u64)> =
         jobs.par_iter().map(|&job| (job, output_path(&site, job), digester.digest(job))).collect();
-    let statics = read_statics(&inputs.statics)?;
+    let statics = read_statics(&static_files)?;
     let mut cache: BTreeMap<String, u64> = planned.iter().map(|(_, path, d)| (path.clone(), *d)).collect();
     cache.extend(statics.iter().map(|(rel, bytes)| (format!("static:{rel}"), bytes_digest(bytes))));
     t.lap("plan");
