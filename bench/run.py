@@ -7,7 +7,7 @@
 For each size N it generates a corpus of N stories once with bench/gen_corpus.py (cached in
 WORK/corpus-nN-sSEED-wSHARE, regenerated when the generator changes), then, per run:
 
-  full       `gazette build CORPUS --output OUT` into a fresh (absent) OUT
+  full       `gazette build CORPUS --output OUT --future` into a fresh (absent) OUT, no previous tree beside it
   no-op      the same command again into the same OUT, nothing changed
   one-story  one Markdown story gets a sentence appended, then the same command into the
              same OUT; the story's bytes and mtime are restored right after
@@ -144,14 +144,17 @@ def bench_size(a, gazette, n):
     with open(story, "rb") as f:
         original = f.read()
     st = os.stat(story)
-    build = [gazette, "build", corpus, "--output", out]
+    # --future: a large corpus runs past today's date; its later stories would be held back.
+    build = [gazette, "build", corpus, "--output", out, "--future"]
     res = {k: [] for k in ("full", "noop", "one", "cp")}
     counts, warnings, size = {}, {}, None
     try:
         for k in range(a.warmup + a.runs):
             counted = k >= a.warmup
             label = f"run {k - a.warmup + 1}/{a.runs}" if counted else "warm-up"
-            shutil.rmtree(out, ignore_errors=True)
+            # A full build starts from nothing: no output, and no previous tree kept beside it.
+            for leftover in (out, os.path.join(runs_dir, ".public.gazette-old"), os.path.join(runs_dir, ".public.gazette-new")):
+                shutil.rmtree(leftover, ignore_errors=True)
             full = run_once(build, runs_dir, "full build")
             size = tree(out)
             noop = run_once(build, runs_dir, "no-op rebuild")

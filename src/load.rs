@@ -9,16 +9,27 @@ use walkdir::WalkDir;
 
 use crate::diag::Diagnostic;
 
-/// A story file: its path under `content/` (with `/`), where it is on disk, and its raw bytes.
+/// A story file: its path under `content/`, where it is on disk, and its raw bytes.
 pub struct SourceFile {
     pub rel: PathBuf,
     pub path: PathBuf,
     pub bytes: Vec<u8>,
 }
 
-/// Everything the build reads from the site folder.
+impl SourceFile {
+    /// Reads one story file.
+    pub fn read(rel: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+        std::fs::read(path)
+            .map(|bytes| SourceFile { rel: rel.to_path_buf(), path: path.to_path_buf(), bytes })
+            .map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))
+    }
+}
+
+/// Everything the build finds in the site folder. Story files are listed, not read: the pipeline
+/// reads each one as it parses it, so a story's raw bytes never outlive its parsing.
 pub struct Inputs {
-    pub stories: Vec<SourceFile>,
+    /// `(path under content/, path on disk)` of every story file, sorted.
+    pub stories: Vec<(PathBuf, PathBuf)>,
     /// `(name, text)` of the site's own templates, e.g. `("article.html", "…")`.
     pub templates: Vec<(String, String)>,
     /// `(path under static/, path on disk)`.
@@ -27,16 +38,10 @@ pub struct Inputs {
     pub errors: Vec<Diagnostic>,
 }
 
-/// Reads the inputs of the site at `site_dir`.
+/// Lists the inputs of the site at `site_dir` and reads its templates.
 pub fn inputs(site_dir: &Path) -> Result<Inputs> {
     let mut errors = Vec::new();
-    let mut stories = Vec::new();
-    for (rel, path) in story_paths(site_dir, &mut errors)? {
-        match std::fs::read(&path) {
-            Ok(bytes) => stories.push(SourceFile { rel, path, bytes }),
-            Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
-        }
-    }
+    let stories = story_paths(site_dir, &mut errors)?;
     let templates = templates(site_dir, &mut errors)?;
     let statics = statics(site_dir, &mut errors)?;
     Ok(Inputs { stories, templates, statics, errors })

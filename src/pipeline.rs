@@ -59,7 +59,6 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
     let stories = parse_all(&files, &ParseOptions { tz: config.timezone.clone() });
-    drop(files); // the raw bytes are not needed past parsing
     let tera = theme::build(&site_templates, &opts.site_dir.join("templates"));
     t.lap("parse");
     let (stories, tera) = match (stories, tera, load_errors) {
@@ -159,9 +158,12 @@ pub fn bytes_digest(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Parses every story in parallel; all errors of all files, or all stories.
-pub fn parse_all(files: &[SourceFile], opts: &ParseOptions) -> Result<Vec<Story>, Vec<Diagnostic>> {
-    let results: Vec<Result<Story, Vec<Diagnostic>>> = files.par_iter().map(|f| parse_file(f, opts)).collect();
+/// Reads and parses every story file in parallel; all errors of all files, or all stories.
+pub fn parse_all(files: &[(PathBuf, PathBuf)], opts: &ParseOptions) -> Result<Vec<Story>, Vec<Diagnostic>> {
+    let results: Vec<Result<Story, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|(rel, path)| SourceFile::read(rel, path).map_err(|d| vec![d]).and_then(|f| parse_file(&f, opts)))
+        .collect();
     let mut stories = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {

@@ -224,9 +224,7 @@ impl Session {
         let parsed: Vec<(PathBuf, Parsed)> = todo
             .par_iter()
             .map(|(rel, path)| {
-                let file = std::fs::read(path)
-                    .map(|bytes| load::SourceFile { rel: rel.clone(), path: path.clone(), bytes })
-                    .map_err(|e| vec![Diagnostic::new(path, 1, 1, format!("cannot read: {e}"))]);
+                let file = load::SourceFile::read(rel, path).map_err(|d| vec![d]);
                 (rel.clone(), file.and_then(|f| parse_file(&f, &opts).map(Arc::new)))
             })
             .collect();
