@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use gazette::config::Overrides;
 use gazette::diag::Diagnostics;
-use gazette::pipeline::{self, BuildOptions};
+use gazette::pipeline::{self, BuildOptions, Report};
+use gazette::serve::{self, ServeOptions};
 
 #[derive(Parser)]
 #[command(
@@ -22,6 +23,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build the site in SITE_DIR into its output folder
+    Build {
+        /// The site folder (holding content/, and optionally templates/, static/, gazette.toml)
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Output folder [default: SITE_DIR/public]
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Use this base URL instead of the one in gazette.toml
+        #[arg(long)]
+        base_url: Option<String>,
+        #[command(flatten)]
+        publishing: Publishing,
+        /// Print each stage's time
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Build the site, serve it locally and rebuild what each change touches, reloading the browser
     Serve {
         /// The site folder
@@ -36,97 +54,86 @@ enum Command {
         /// Open the site in a browser
         #[arg(long)]
         open: bool,
-        /// Include stories marked `draft = true`
-        #[arg(long)]
-        drafts: bool,
-        /// Include embargoed stories
-        #[arg(long)]
-        future: bool,
-        /// Build as if it were this time (RFC 3339)
-        #[arg(long, env = "GAZETTE_NOW", value_parser = parse_now)]
-        now: Option<jiff::Timestamp>,
-    },
-    /// Build the site in SITE_DIR into its output folder
-    Build {
-        /// The site folder (holding content/, and optionally templates/, static/, gazette.toml)
-        #[arg(default_value = ".")]
-        site_dir: PathBuf,
-        /// Output folder [default: SITE_DIR/public]
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Use this base URL instead of the one in gazette.toml
-        #[arg(long)]
-        base_url: Option<String>,
-        /// Include stories marked `draft = true`
-        #[arg(long)]
-        drafts: bool,
-        /// Include embargoed stories (dated or `publish_at` in the future)
-        #[arg(long)]
-        future: bool,
-        /// Build as if it were this time (RFC 3339), for reproducible builds and tests
-        #[arg(long, env = "GAZETTE_NOW", value_parser = parse_now)]
-        now: Option<jiff::Timestamp>,
-        /// Print each stage's time
-        #[arg(short, long)]
-        verbose: bool,
+        #[command(flatten)]
+        publishing: Publishing,
     },
 }
 
+/// Which stories are published, shared by `build` and `serve`.
+#[derive(Args)]
+struct Publishing {
+    /// Include stories marked `draft = true`
+    #[arg(long)]
+    drafts: bool,
+    /// Include embargoed stories (dated or `publish_at` in the future)
+    #[arg(long)]
+    future: bool,
+    /// Build as if it were this time (RFC 3339), for reproducible builds and tests
+    #[arg(long, env = "GAZETTE_NOW", value_parser = parse_now)]
+    now: Option<jiff::Timestamp>,
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Serve { site_dir, port, bind, open, drafts, future, now } => {
-            let opts = gazette::serve::ServeOptions { site_dir, bind, port, open, drafts, future, now };
-            match gazette::serve::serve(opts) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::FAILURE
-                }
-            }
+    match Cli::parse().command {
+        Command::Build { site_dir, output, base_url, publishing: p, verbose } => {
+            let overrides = Overrides { base_url, drafts: p.drafts, future: p.future, now: p.now };
+            build(BuildOptions { site_dir, output, overrides }, verbose)
         }
-        Command::Build { site_dir, output, base_url, drafts, future, now, verbose } => {
-            let started = Instant::now();
-            let opts = BuildOptions { site_dir, output, overrides: Overrides { base_url, drafts, future, now } };
-            match pipeline::build(&opts) {
-                Ok(report) => {
-                    for w in &report.warnings {
-                        eprintln!("warning: {w}");
-                    }
-                    if report.held_back > 0 {
-                        eprintln!(
-                            "held back {} embargoed stor{} dated in the future (--future includes them)",
-                            report.held_back,
-                            if report.held_back == 1 { "y" } else { "ies" }
-                        );
-                    }
-                    if verbose {
-                        for (stage, d) in &report.stages {
-                            eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
-                        }
-                    }
-                    println!(
-                        "built {} stories, {} pages ({} written, {} unchanged) into {} in {:.2} s",
-                        report.stories,
-                        report.pages,
-                        report.written,
-                        report.unchanged,
-                        pipeline::display(&report.output),
-                        started.elapsed().as_secs_f64()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    match e.downcast_ref::<Diagnostics>() {
-                        Some(d) => eprintln!("{d}"),
-                        None => eprintln!("error: {e:#}"),
-                    }
-                    eprintln!("build failed; the previous output was left as it was");
-                    ExitCode::FAILURE
-                }
+        Command::Serve { site_dir, port, bind, open, publishing: p } => {
+            let opts = ServeOptions { site_dir, bind, port, open, drafts: p.drafts, future: p.future, now: p.now };
+            match serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e, None),
             }
         }
     }
+}
+
+fn build(opts: BuildOptions, verbose: bool) -> ExitCode {
+    let started = Instant::now();
+    match pipeline::build(&opts) {
+        Ok(report) => {
+            print_report(&report, verbose, started);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, Some("build failed; the previous output was left as it was")),
+    }
+}
+
+fn print_report(report: &Report, verbose: bool, started: Instant) {
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if report.held_back > 0 {
+        let plural = if report.held_back == 1 { "y" } else { "ies" };
+        eprintln!("held back {} embargoed stor{plural} dated in the future (--future includes them)", report.held_back);
+    }
+    if verbose {
+        for (stage, d) in &report.stages {
+            eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+    }
+    println!(
+        "built {} stories, {} pages ({} written, {} unchanged) into {} in {:.2} s",
+        report.stories,
+        report.pages,
+        report.written,
+        report.unchanged,
+        pipeline::display(&report.output),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Prints an error (every located diagnostic, or the whole context chain) and gives exit code 1.
+fn fail(e: &anyhow::Error, footer: Option<&str>) -> ExitCode {
+    match e.downcast_ref::<Diagnostics>() {
+        Some(d) => eprintln!("{d}"),
+        None => eprintln!("error: {e:#}"),
+    }
+    if let Some(f) = footer {
+        eprintln!("{f}");
+    }
+    ExitCode::FAILURE
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {

@@ -288,20 +288,27 @@ fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
     names.iter().map(|(slug, name)| Tag { name: name.clone(), slug: slug.clone(), chains: vec![] }).collect()
 }
 
+/// A site from `(path under content/, text)` pairs, parsed, assembled and linked (for unit tests).
+#[cfg(test)]
+pub(crate) fn test_site(files: &[(&str, &str)], raw: crate::config::RawConfig) -> Site {
+    use crate::config::{Overrides, resolve};
+    let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
+    let opts = ParseOptions { tz: config.timezone.clone() };
+    let stories =
+        files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
+    let mut site = Site::assemble(config, stories).unwrap();
+    site.link_related();
+    site
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Overrides, RawConfig, resolve};
-    use crate::parse::{ParseOptions, parse_story};
+    use crate::config::RawConfig;
 
     fn site_from(files: &[(String, String)]) -> Site {
-        let config = resolve(RawConfig::default(), std::path::Path::new("."), &Overrides::default()).unwrap();
-        let opts = ParseOptions { tz: config.timezone.clone() };
-        let stories =
-            files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
-        let mut site = Site::assemble(config, stories).unwrap();
-        site.link_related();
-        site
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        test_site(&files, RawConfig::default())
     }
 
     /// A few hundred stories with overlapping tags, words and related lists.

@@ -346,18 +346,11 @@ impl Scores {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Overrides, RawConfig, resolve};
-    use crate::parse::{ParseOptions, parse_story};
+    use crate::config::RawConfig;
     use crate::site::Site;
 
     fn site(files: &[(&str, &str)], raw: RawConfig) -> Site {
-        let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
-        let opts = ParseOptions { tz: config.timezone.clone() };
-        let stories =
-            files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
-        let mut site = Site::assemble(config, stories).unwrap();
-        site.link_related();
-        site
+        crate::site::test_site(files, raw)
     }
 
     fn wire(headline: &str, related: &[&str]) -> String {
