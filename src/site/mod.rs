@@ -292,6 +292,7 @@ fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
 #[cfg(test)]
 pub(crate) fn test_site(files: &[(&str, &str)], raw: crate::config::RawConfig) -> Site {
     use crate::config::{Overrides, resolve};
+    use crate::parse::{ParseOptions, parse_story};
     let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
     let opts = ParseOptions { tz: config.timezone.clone() };
     let stories =
