@@ -9,6 +9,7 @@ pub mod load;
 pub mod parse;
 pub mod pipeline;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod session;
 pub mod site;

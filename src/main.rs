@@ -1,4 +1,5 @@
-//! The `gazette` command line (clap): `build` and `serve`; each subcommand calls one library entry point.
+//! The `gazette` command line (clap): `build`, `serve`, `new`, `theme eject`, `completions`, `man`;
+//! each subcommand calls one library entry point.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,59 @@ enum Command {
         #[command(flatten)]
         publishing: Publishing,
     },
+    /// Create a new site (`gazette new mysite`) or a new story in a site (`gazette new story "Headline"`)
+    #[command(args_conflicts_with_subcommands = true)]
+    New {
+        /// The folder to create the site in (must not exist or be empty)
+        site_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        what: Option<NewWhat>,
+    },
+    /// Work with the embedded default theme
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
+    /// Print shell completions for bash, zsh, fish, elvish or powershell
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff)
+    Man,
+}
+
+#[derive(Subcommand)]
+enum NewWhat {
+    /// Write a dated story skeleton into a site's content/
+    Story {
+        /// The headline
+        headline: String,
+        /// The section (a folder under content/)
+        #[arg(long)]
+        section: Option<String>,
+        /// Write a wire story (.txt) instead of Markdown
+        #[arg(long)]
+        wire: bool,
+        /// The site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// The story's time (RFC 3339) instead of now
+        #[arg(long, env = "GAZETTE_NOW", value_parser = parse_now)]
+        now: Option<jiff::Timestamp>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeAction {
+    /// Copy the default theme's templates (all, or the named ones) into SITE/templates/ to edit them
+    Eject {
+        /// Theme files to copy, e.g. article.html (default: all)
+        files: Vec<String>,
+        /// The site folder
+        #[arg(long, default_value = ".")]
+        site: PathBuf,
+        /// Overwrite files that already exist
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Which stories are published, shared by `build` and `serve`.
@@ -79,6 +133,30 @@ fn main() -> ExitCode {
             let overrides = Overrides { base_url, drafts: p.drafts, future: p.future, now: p.now };
             build(BuildOptions { site_dir, output, overrides }, verbose)
         }
+        Command::New { site_dir, what } => new(site_dir, what),
+        Command::Theme { action: ThemeAction::Eject { files, site, force } } => {
+            match gazette::scaffold::eject(&site, &files, force) {
+                Ok(written) => {
+                    for f in written {
+                        println!("wrote {}", pipeline::display(&f));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e, None),
+            }
+        }
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "gazette", &mut out);
+            print_bytes(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+                Ok(()) => print_bytes(&out),
+                Err(e) => fail(&e.into(), None),
+            }
+        }
         Command::Serve { site_dir, port, bind, open, publishing: p } => {
             let opts = ServeOptions { site_dir, bind, port, open, drafts: p.drafts, future: p.future, now: p.now };
             match serve::serve(opts) {
@@ -86,6 +164,30 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e, None),
             }
         }
+    }
+}
+
+fn new(site_dir: Option<PathBuf>, what: Option<NewWhat>) -> ExitCode {
+    let result = match (site_dir, what) {
+        (_, Some(NewWhat::Story { headline, section, wire, site, now })) => {
+            let story = gazette::scaffold::NewStory {
+                site_dir: site,
+                headline,
+                section,
+                wire,
+                now: now.unwrap_or_else(jiff::Timestamp::now),
+            };
+            gazette::scaffold::new_story(&story).map(|p| format!("wrote {}", pipeline::display(&p)))
+        }
+        (Some(dir), None) => gazette::scaffold::new_site(&dir),
+        (None, None) => Err(anyhow::anyhow!("say where: `gazette new mysite` or `gazette new story \"Headline\"`")),
+    };
+    match result {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, None),
     }
 }
 
@@ -134,6 +236,16 @@ fn fail(e: &anyhow::Error, footer: Option<&str>) -> ExitCode {
         eprintln!("{f}");
     }
     ExitCode::FAILURE
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error worth a message.
+fn print_bytes(bytes: &[u8]) -> ExitCode {
+    use std::io::Write;
+    match std::io::stdout().write_all(bytes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(&e.into(), None),
+    }
 }
 
 fn parse_now(text: &str) -> Result<jiff::Timestamp, String> {
