@@ -5,8 +5,8 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
-use super::{Format, ParseOptions, Parts, Story, finish, front_matter};
-use crate::diag::{ErrorKind, ParseError};
+use super::{Format, InternalLink, ParseOptions, Parts, Story, finish, front_matter};
+use crate::diag::{ErrorKind, ParseError, line_col};
 use crate::text::clean_line;
 
 pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
@@ -20,7 +20,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         )]);
     };
     let fm = front_matter::read(front).map_err(|e| vec![e])?;
-    let (body_html, lede) = render(split.body);
+    let (body_html, lede, links) = render_with_links(split.body, split.body_line);
     finish(
         rel,
         Parts {
@@ -35,6 +35,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
             related: vec![],
             attn: vec![],
             emails: vec![],
+            links,
         },
         opts,
     )
@@ -46,11 +47,31 @@ fn options() -> Options {
 
 /// The body as HTML, and the plain text of its first paragraph (the lede).
 pub fn render(body: &str) -> (String, String) {
-    let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let (html, lede, _) = render_with_links(body, 1);
+    (html, lede)
+}
+
+/// The body as HTML, its lede, and its links to other stories by path (`[x](@/politics/a.md)`),
+/// located in the file (`first_line` is the file line the body starts on). Those links stay as
+/// `@/…` in the HTML until the site model knows their URLs.
+pub fn render_with_links(body: &str, first_line: usize) -> (String, String, Vec<InternalLink>) {
+    let mut links = Vec::new();
+    let events: Vec<Event<'_>> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .map(|(ev, range)| {
+            if let Event::Start(Tag::Link { dest_url, .. }) = &ev
+                && let Some(target) = dest_url.strip_prefix("@/")
+            {
+                let (line, col) = line_col(body, range.start);
+                links.push(InternalLink { target: target.to_string(), line: line + first_line - 1, col });
+            }
+            ev
+        })
+        .collect();
     let lede = first_paragraph_text(&events);
     let mut out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    (out, lede)
+    (out, lede, links)
 }
 
 fn first_paragraph_text(events: &[Event<'_>]) -> String {
@@ -71,6 +92,14 @@ fn first_paragraph_text(events: &[Event<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_links_are_found_with_their_line() {
+        let (html, _, links) =
+            render_with_links("Intro.\n\nSee [the vote](@/politics/vote.md#result) and [x](https://e.org).\n", 5);
+        assert_eq!(links, [InternalLink { target: "politics/vote.md#result".into(), line: 7, col: 5 }]);
+        assert!(html.contains("href=\"@/politics/vote.md#result\""), "{html}");
+    }
 
     #[test]
     fn renders_extensions_and_lede() {

@@ -81,6 +81,27 @@ pub struct Story {
     pub corrections: Vec<Correction>,
     /// Fingerprint of the file this story came from ([`digest_of`]).
     pub digest: u64,
+    /// Links to other stories by path (`@/section/file.md`), resolved by the site model.
+    pub links: Vec<InternalLink>,
+}
+
+/// A link in a body to another story by its path under `content/`, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalLink {
+    /// The path after `@/`, with any `#fragment`.
+    pub target: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl InternalLink {
+    /// The path under `content/` and the fragment (with its `#`, or empty).
+    pub fn split(&self) -> (&str, &str) {
+        match self.target.find('#') {
+            Some(i) => (&self.target[..i], &self.target[i..]),
+            None => (&self.target, ""),
+        }
+    }
 }
 
 /// A published correction.
@@ -145,6 +166,7 @@ pub struct Parts {
     pub related: Vec<String>,
     pub attn: Vec<String>,
     pub emails: Vec<String>,
+    pub links: Vec<InternalLink>,
 }
 
 /// Resolves front matter and body parts into a [`Story`], collecting every error.
@@ -250,6 +272,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         expires,
         corrections,
         digest: 0,
+        links: p.links,
     })
 }
 

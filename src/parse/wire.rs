@@ -38,6 +38,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
             related: body.related,
             attn: body.attn,
             emails: body.emails,
+            links: Vec::new(),
         },
         opts,
     )

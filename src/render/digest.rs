@@ -194,6 +194,7 @@ impl<'a> Digester<'a> {
         let site = self.site;
         let chain = &site.chains[c];
         (&chain.path, site.shown(c).digest, chain.first_published.timestamp(), chain.modified.timestamp()).hash(h);
+        site.link_paths(site.shown(c)).for_each(|p| p.hash(h));
         chain.section.map(|s| (&site.sections[s].slug, &site.sections[s].title)).hash(h);
     }
 

@@ -301,7 +301,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             summary: &s.summary,
-            body: &s.body_html,
+            body: site.body_html(s),
             attn: &s.attn,
             emails: &s.emails,
             image: s.image.as_deref().map(|i| site.asset_url(i)),
@@ -416,7 +416,7 @@ impl<'a> Renderer<'a> {
             published: rfc3339(&chain.first_published),
             updated: rfc3339(&chain.modified),
             summary: &s.summary,
-            body: &s.body_html,
+            body: site.body_html(s),
             authors: &s.authors,
             section: chain.section.map(|i| site.sections[i].title.as_str()),
         }

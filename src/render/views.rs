@@ -100,7 +100,7 @@ pub struct StoryView<'a> {
     pub section: Option<SectionLink<'a>>,
     pub tags: Vec<TagLink<'a>>,
     pub summary: &'a str,
-    pub body: &'a str,
+    pub body: std::borrow::Cow<'a, str>,
     pub attn: &'a [String],
     pub emails: &'a [String],
     pub image: Option<String>,
@@ -171,7 +171,7 @@ pub struct FeedItem<'a> {
     pub published: String,
     pub updated: String,
     pub summary: &'a str,
-    pub body: &'a str,
+    pub body: std::borrow::Cow<'a, str>,
     pub authors: &'a [String],
     pub section: Option<&'a str>,
 }

@@ -10,7 +10,7 @@ pub mod terms;
 pub mod urls;
 pub mod versions;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use jiff::Zoned;
@@ -98,6 +98,8 @@ pub struct Site {
     pub home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
     pub held_back: usize,
+    /// Each story's path under `content/` → its chain (what `@/path.md` links name).
+    pub by_source: HashMap<String, ChainId>,
     pub redirects: Vec<Redirect>,
     /// Per chain; empty until [`Site::link_related`] runs.
     pub related: Vec<Vec<Related>>,
@@ -166,7 +168,14 @@ impl Site {
             }
         }
         let days = days.into_iter().map(|(date, chains)| Day { date, chains }).collect();
+        let by_source: HashMap<String, ChainId> = chains
+            .iter()
+            .enumerate()
+            .flat_map(|(c, chain)| chain.versions.iter().map(move |&v| (v, c)))
+            .map(|(v, c)| (stories[v].source.clone(), c))
+            .collect();
         let site = Site {
+            by_source,
             config,
             stories,
             chains,
@@ -180,7 +189,48 @@ impl Site {
             warnings,
         };
         urls::check_unique(&site)?;
+        site.check_links()?;
         Ok(site)
+    }
+
+    /// Every `@/path.md` link must name a published story; the error points at the link.
+    fn check_links(&self) -> Result<(), Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        for s in &self.stories {
+            for link in &s.links {
+                let (path, _) = link.split();
+                if !self.by_source.contains_key(path) {
+                    let file = urls::content_path(&self.config, &s.source);
+                    let msg = format!("broken link `@/{}`: no published story at content/{path}", link.target);
+                    errors.push(Diagnostic::new(&file, link.line, link.col, msg));
+                }
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// A story's body HTML with its `@/path.md` links turned into the stories' URLs.
+    pub fn body_html<'s>(&self, story: &'s Story) -> std::borrow::Cow<'s, str> {
+        if story.links.is_empty() {
+            return std::borrow::Cow::Borrowed(&story.body_html);
+        }
+        let mut html = story.body_html.clone();
+        for link in &story.links {
+            let (path, fragment) = link.split();
+            if let Some(&c) = self.by_source.get(path) {
+                let url = format!("{}{}{fragment}", self.config.root, self.chains[c].path);
+                let mut written = String::new();
+                pulldown_cmark_escape::escape_href(&mut written, &format!("@/{}", link.target))
+                    .expect("writing to a String");
+                html = html.replace(&format!("href=\"{written}\""), &format!("href=\"{url}\""));
+            }
+        }
+        std::borrow::Cow::Owned(html)
+    }
+
+    /// The URL paths a story's `@/` links resolve to (what its rendered body depends on).
+    pub fn link_paths<'s>(&'s self, story: &'s Story) -> impl Iterator<Item = Option<&'s str>> + 's {
+        story.links.iter().map(|l| self.by_source.get(l.split().0).map(|&c| self.chains[c].path.as_str()))
     }
 
     /// Resolves and computes every chain's related list (a stage of its own: see `pipeline`).
@@ -208,6 +258,7 @@ pub fn model_fingerprint(s: &Story) -> u64 {
     (&s.section, &s.tags, &s.summary, &s.related, &s.slug, s.draft, &s.story_key).hash(&mut h);
     s.corrections.iter().map(|c| time(&c.date)).for_each(|t| t.hash(&mut h));
     (s.format == crate::parse::Format::Wire).hash(&mut h);
+    s.links.iter().for_each(|l| l.target.hash(&mut h)); // a new link must be checked
     h.finish()
 }
 

@@ -597,3 +597,32 @@ fn headline_slug_collision_url_depends_only_on_own_file_name() {
     };
     assert_eq!(url_of_first(&a), url_of_first(&b));
 }
+
+#[test]
+fn links_to_stories_by_path_resolve_to_their_canonical_url() {
+    let site = Site::new();
+    site.file(
+        "content/politics/vote.md",
+        "+++\ntitle = \"Budget passes\"\ndate = 2024-05-01T09:00:00Z\n+++\nThe vote.\n",
+    );
+    site.file(
+        "content/world/reaction.md",
+        "+++\ntitle = \"Reaction abroad\"\ndate = 2024-05-02T09:00:00Z\n+++\nAfter [the vote](@/politics/vote.md#result), allies spoke.\n",
+    );
+    site.build_ok(&["--base-url", "https://n.example/news"]);
+    let page = site.read("world/2024/05/02/reaction-abroad/index.html");
+    assert!(page.contains("href=\"/news/politics/2024/05/01/budget-passes/#result\""), "{page}");
+    assert!(!page.contains("@/"), "no unresolved link left");
+    assert!(site.read("rss.xml").contains("/news/politics/2024/05/01/budget-passes/#result"));
+}
+
+#[test]
+fn a_broken_link_by_path_is_an_error_at_its_line() {
+    let site = Site::new();
+    site.file(
+        "content/world/reaction.md",
+        "+++\ntitle = \"Reaction abroad\"\ndate = 2024-05-02T09:00:00Z\n+++\nFirst paragraph.\n\nAfter [the vote](@/politics/nope.md), allies spoke.\n",
+    );
+    let err = site.build_err(&[]);
+    assert!(err.contains("reaction.md:7:7: broken link `@/politics/nope.md`"), "{err}");
+}

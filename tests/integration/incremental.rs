@@ -65,6 +65,8 @@ enum Op {
     Body(u8, u8),
     /// The first paragraph, which lists and related scores read.
     Lede(u8, u8),
+    /// A link by path from one Markdown story to another story (which may later move or go).
+    Link(u8, u8),
     Delete(u8),
     Rename(u8, u8),
     Break(u8),
@@ -78,6 +80,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (any::<u8>(), 0u8..12, any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(kind, n, h, day, related)| Op::Write { kind, n, h, day, related }),
         3 => (any::<u8>(), any::<u8>()).prop_map(|(i, k)| Op::Body(i, k)),
         2 => (any::<u8>(), any::<u8>()).prop_map(|(i, k)| Op::Lede(i, k)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(i, j)| Op::Link(i, j)),
         2 => any::<u8>().prop_map(Op::Delete),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Rename(a, b)),
         1 => any::<u8>().prop_map(Op::Break),
@@ -135,6 +138,18 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
                 vec![p]
             })
             .unwrap_or_default(),
+        Op::Link(i, j) => {
+            let md: Vec<_> = files.iter().filter(|p| p.extension().is_some_and(|e| e == "md")).collect();
+            match (md.get(*i as usize % md.len().max(1)), pick(*j)) {
+                (Some(from), Some(to)) => {
+                    let rel = to.strip_prefix(site.join("content")).unwrap().to_string_lossy().to_string();
+                    let text = std::fs::read_to_string(from).unwrap();
+                    std::fs::write(from, format!("{text}\nSee [this](@/{rel}).\n")).unwrap();
+                    vec![(*from).clone()]
+                }
+                _ => vec![],
+            }
+        }
         Op::Delete(i) => pick(*i)
             .map(|p| {
                 std::fs::remove_file(&p).unwrap();
