@@ -41,7 +41,7 @@ impl ParseError {
 
     /// Attaches the file the error came from.
     pub fn at(self, path: &Path) -> Diagnostic {
-        Diagnostic { path: path.to_path_buf(), line: self.line, col: self.col, message: self.message }
+        Diagnostic { path: path.to_path_buf(), line: self.line, col: self.col, message: self.message, hint: None }
     }
 }
 
@@ -52,12 +52,80 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub message: String,
+    /// What to do about it, when there is something to say.
+    pub hint: Option<String>,
 }
 
 impl Diagnostic {
     pub fn new(path: &Path, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line, col, message: message.into() }
+        Self { path: path.to_path_buf(), line, col, message: message.into(), hint: None }
     }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// Whether to colour diagnostics: on a terminal, unless `NO_COLOR` is set.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Renders diagnostics for a person (codespan-reporting): the message, `path:line:col`, the line of
+/// source with a caret under the column when the file can be read, and the hint.
+pub fn render(items: &[(Level, &Diagnostic)], color: bool) -> String {
+    use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity};
+    use codespan_reporting::files::SimpleFiles;
+    use codespan_reporting::term::{self, Config, Styles, StylesWriter, termcolor};
+    let mut files = SimpleFiles::new();
+    let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    let styles = Styles::default();
+    let config = Config::default();
+    for (level, d) in items {
+        let severity = if *level == Level::Error { Severity::Error } else { Severity::Warning };
+        let mut report = Report::new(severity).with_message(&d.message);
+        let source = std::fs::read_to_string(&d.path).ok();
+        match source.as_deref().and_then(|text| span_at(text, d.line, d.col)) {
+            Some(span) => {
+                let name = d.path.strip_prefix(".").unwrap_or(&d.path).display().to_string();
+                let id = files.add(name, source.unwrap_or_default());
+                report = report.with_labels(vec![Label::primary(id, span)]);
+            }
+            None => report = report.with_notes(vec![format!("at {}:{}:{}", d.path.display(), d.line, d.col)]),
+        }
+        if let Some(hint) = &d.hint {
+            report.notes.push(format!("hint: {hint}"));
+        }
+        let mut writer = StylesWriter::new(&mut buffer, &styles);
+        if term::emit_to_write_style(&mut writer, &config, &files, &report).is_err() {
+            return items.iter().map(|(_, d)| format!("{d}\n")).collect();
+        }
+    }
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// The byte range of the character at 1-based `line` and `col` (to the end of its word).
+fn span_at(text: &str, line: usize, col: usize) -> Option<std::ops::Range<usize>> {
+    let start_of_line: usize = text.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();
+    let line_text = text.get(start_of_line..)?.split('\n').next()?;
+    if start_of_line > text.len() || (line_text.is_empty() && start_of_line == text.len() && line > 1) {
+        return None;
+    }
+    let offset: usize = line_text.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
+    let start = start_of_line + offset;
+    let word = line_text[offset.min(line_text.len())..]
+        .find(char::is_whitespace)
+        .unwrap_or(line_text.len() - offset.min(line_text.len()));
+    Some(start..start + word.max(usize::from(start < text.len())))
 }
 
 impl fmt::Display for Diagnostic {
@@ -83,7 +151,20 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "error: {d}")?;
         }
-        write!(f, "{} error{}", self.0.len(), if self.0.len() == 1 { "" } else { "s" })
+        write!(f, "{}", self.summary())
+    }
+}
+
+impl Diagnostics {
+    /// `N error(s)`.
+    pub fn summary(&self) -> String {
+        format!("{} error{}", self.0.len(), if self.0.len() == 1 { "" } else { "s" })
+    }
+
+    /// Every error rendered for a person ([`render`]), then the count.
+    pub fn render(&self, color: bool) -> String {
+        let items: Vec<(Level, &Diagnostic)> = self.0.iter().map(|d| (Level::Error, d)).collect();
+        format!("{}{}", render(&items, color), self.summary())
     }
 }
 

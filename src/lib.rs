@@ -3,6 +3,7 @@
 //! The build is a pipeline of stages, one module each (see `ARCHITECTURE.md`):
 //! `config` → `load` → `parse` → `site` → `render` → `write`, run in order by [`pipeline::build`].
 
+pub mod check;
 pub mod config;
 pub mod diag;
 pub mod load;

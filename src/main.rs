@@ -58,6 +58,24 @@ enum Command {
         #[command(flatten)]
         publishing: Publishing,
     },
+    /// Check a site without writing it: broken links, unresolved related headlines, missing sections
+    /// and tags, long and duplicate headlines
+    Check {
+        /// The site folder
+        #[arg(default_value = ".")]
+        site_dir: PathBuf,
+        /// Also request every external link (bounded concurrency, time-outs)
+        #[arg(long)]
+        external: bool,
+        /// Fail on warnings too
+        #[arg(long)]
+        strict: bool,
+        /// Seconds to wait for each external link
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+        #[command(flatten)]
+        publishing: Publishing,
+    },
     /// Create a new site (`gazette new mysite`) or a new story in a site (`gazette new story "Headline"`)
     #[command(args_conflicts_with_subcommands = true)]
     New {
@@ -134,6 +152,17 @@ fn main() -> ExitCode {
             build(BuildOptions { site_dir, output, overrides }, verbose)
         }
         Command::New { site_dir, what } => new(site_dir, what),
+        Command::Check { site_dir, external, strict, timeout, publishing: p } => {
+            let overrides = Overrides { base_url: None, drafts: p.drafts, future: p.future, now: p.now };
+            let opts = gazette::check::CheckOptions {
+                site_dir,
+                overrides,
+                external,
+                timeout: std::time::Duration::from_secs(timeout),
+                concurrency: 8,
+            };
+            check(&opts, strict)
+        }
         Command::Theme { action: ThemeAction::Eject { files, site, force } } => {
             match gazette::scaffold::eject(&site, &files, force) {
                 Ok(written) => {
@@ -191,6 +220,29 @@ fn new(site_dir: Option<PathBuf>, what: Option<NewWhat>) -> ExitCode {
     }
 }
 
+fn check(opts: &gazette::check::CheckOptions, strict: bool) -> ExitCode {
+    use gazette::diag::Level;
+    let findings = match gazette::check::check(opts) {
+        Ok(f) => f,
+        Err(e) => return fail(&e, None),
+    };
+    let items: Vec<(Level, &gazette::diag::Diagnostic)> = findings.iter().map(|f| (f.level, &f.diag)).collect();
+    let errors = findings.iter().filter(|f| f.level == Level::Error).count();
+    let warnings = findings.len() - errors;
+    eprint!("{}", gazette::diag::render(&items, gazette::diag::use_color()));
+    println!(
+        "checked {}: {errors} error{}, {warnings} warning{}",
+        pipeline::display(&opts.site_dir),
+        plural(errors),
+        plural(warnings)
+    );
+    if errors > 0 || (strict && warnings > 0) { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 fn build(opts: BuildOptions, verbose: bool) -> ExitCode {
     let started = Instant::now();
     match pipeline::build(&opts) {
@@ -229,7 +281,7 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
 /// Prints an error (every located diagnostic, or the whole context chain) and gives exit code 1.
 fn fail(e: &anyhow::Error, footer: Option<&str>) -> ExitCode {
     match e.downcast_ref::<Diagnostics>() {
-        Some(d) => eprintln!("{d}"),
+        Some(d) => eprintln!("{}", d.render(gazette::diag::use_color())),
         None => eprintln!("error: {e:#}"),
     }
     if let Some(f) = footer {

@@ -204,5 +204,8 @@ impl Timer {
 
 /// A display path: `./x` shown as `x`.
 pub fn display(path: &Path) -> String {
-    path.strip_prefix(".").unwrap_or(path).display().to_string()
+    match path.strip_prefix(".").unwrap_or(path).display().to_string() {
+        s if s.is_empty() => ".".into(),
+        s => s,
+    }
 }

@@ -20,7 +20,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         )]);
     };
     let fm = front_matter::read(front).map_err(|e| vec![e])?;
-    let (body_html, lede, links) = render_with_links(split.body, split.body_line);
+    let (body_html, lede, links, urls) = render_full(split.body, split.body_line);
     finish(
         rel,
         Parts {
@@ -33,6 +33,8 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
             lede,
             body_html,
             related: vec![],
+            related_lines: vec![],
+            urls,
             attn: vec![],
             emails: vec![],
             links,
@@ -55,15 +57,24 @@ pub fn render(body: &str) -> (String, String) {
 /// located in the file (`first_line` is the file line the body starts on). Those links stay as
 /// `@/…` in the HTML until the site model knows their URLs.
 pub fn render_with_links(body: &str, first_line: usize) -> (String, String, Vec<InternalLink>) {
+    let (html, lede, links, _) = render_full(body, first_line);
+    (html, lede, links)
+}
+
+/// [`render_with_links`] plus every other link and image destination, located (for `check`).
+pub fn render_full(body: &str, first_line: usize) -> (String, String, Vec<InternalLink>, Vec<InternalLink>) {
     let mut links = Vec::new();
+    let mut urls = Vec::new();
     let events: Vec<Event<'_>> = Parser::new_ext(body, options())
         .into_offset_iter()
         .map(|(ev, range)| {
-            if let Event::Start(Tag::Link { dest_url, .. }) = &ev
-                && let Some(target) = dest_url.strip_prefix("@/")
-            {
+            if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &ev {
                 let (line, col) = line_col(body, range.start);
-                links.push(InternalLink { target: target.to_string(), line: line + first_line - 1, col });
+                let line = line + first_line - 1;
+                match dest_url.strip_prefix("@/") {
+                    Some(target) => links.push(InternalLink { target: target.to_string(), line, col }),
+                    None => urls.push(InternalLink { target: dest_url.to_string(), line, col }),
+                }
             }
             ev
         })
@@ -71,7 +82,7 @@ pub fn render_with_links(body: &str, first_line: usize) -> (String, String, Vec<
     let lede = first_paragraph_text(&events);
     let mut out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    (out, lede, links)
+    (out, lede, links, urls)
 }
 
 fn first_paragraph_text(events: &[Event<'_>]) -> String {

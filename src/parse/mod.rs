@@ -83,6 +83,12 @@ pub struct Story {
     pub digest: u64,
     /// Links to other stories by path (`@/section/file.md`), resolved by the site model.
     pub links: Vec<InternalLink>,
+    /// Other link and image destinations in the body, located (what `check` looks at).
+    pub urls: Vec<InternalLink>,
+    /// The related headlines' file lines, one per entry of `related`.
+    pub related_lines: Vec<usize>,
+    /// The line the headline is written on.
+    pub headline_line: usize,
 }
 
 /// A link in a body to another story by its path under `content/`, with where it is written.
@@ -164,6 +170,10 @@ pub struct Parts {
     pub lede: String,
     pub body_html: String,
     pub related: Vec<String>,
+    /// The file line of each of `related` (body tail lines; front matter entries are not counted).
+    pub related_lines: Vec<usize>,
+    /// Other link and image destinations of the body (Markdown), located.
+    pub urls: Vec<InternalLink>,
     pub attn: Vec<String>,
     pub emails: Vec<String>,
     pub links: Vec<InternalLink>,
@@ -179,12 +189,15 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         let line = front_text.as_ref().and_then(|(text, start)| key_line(text, key).map(|l| start + l - 1));
         ParseError::new(kind, line.unwrap_or(p.front_line), 1, msg)
     };
-    let headline = match (p.headline, &fm.title) {
-        (_, Some(t)) if !t.trim().is_empty() => headline::split_tags(&clean_line(t)),
-        (Some((h, _)), _) => h,
+    let title_line = front_text.as_ref().and_then(|(text, start)| key_line(text, "title").map(|l| start + l - 1));
+    let (headline, headline_line) = match (p.headline, &fm.title) {
+        (_, Some(t)) if !t.trim().is_empty() => {
+            (headline::split_tags(&clean_line(t)), title_line.unwrap_or(p.front_line))
+        }
+        (Some((h, line)), _) => (h, line),
         _ => {
             errors.push(at(ErrorKind::MissingField, "missing `title` in the front matter".into()));
-            Headline { text: String::new(), version: Version::Plain, labels: vec![] }
+            (Headline { text: String::new(), version: Version::Plain, labels: vec![] }, 1)
         }
     };
     let (date, civil) = match story_date(rel, fm.date.as_ref(), opts) {
@@ -243,6 +256,14 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
     if !errors.is_empty() {
         return Err(errors);
     }
+    let related_key = front_text.as_ref().and_then(|(text, start)| key_line(text, "related").map(|l| start + l - 1));
+    let (related, related_lines): (Vec<String>, Vec<usize>) = fm
+        .related
+        .iter()
+        .map(|r| (clean_line(r), related_key.unwrap_or(p.front_line)))
+        .chain(p.related.into_iter().zip(p.related_lines))
+        .filter(|(r, _)| !r.is_empty())
+        .unzip();
     let dateline = p.dateline.map(|(d, _, _)| d).or_else(|| {
         fm.dateline.as_ref().map(|t| Dateline { place: None, date: None, agency: None, text: clean_line(t) })
     });
@@ -260,7 +281,10 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         section: fm.section.map(|s| clean_line(&s)).or_else(|| section_from_path(rel)),
         tags: dedup(fm.tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty())),
         summary: fm.summary.map(|s| clean_line(&s)).unwrap_or(p.lede),
-        related: fm.related.iter().map(|r| clean_line(r)).chain(p.related).filter(|r| !r.is_empty()).collect(),
+        related_lines,
+        headline_line,
+        urls: p.urls,
+        related,
         slug: fm.slug,
         draft: fm.draft,
         image: fm.image.map(|s| clean_line(&s)),

@@ -36,6 +36,8 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
             lede: body.paragraphs.first().cloned().unwrap_or_default(),
             body_html,
             related: body.related,
+            related_lines: body.related_lines,
+            urls: Vec::new(),
             attn: body.attn,
             emails: body.emails,
             links: Vec::new(),
@@ -53,6 +55,8 @@ pub struct WireBody {
     pub attn: Vec<String>,
     pub emails: Vec<String>,
     pub related: Vec<String>,
+    /// The file line of each related headline.
+    pub related_lines: Vec<usize>,
 }
 
 /// Reads the body lines; `first_line` is the file line on which `text` starts.
@@ -107,7 +111,8 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
             "wire story has no `(END)` line: end the body with a line holding only (END)",
         )]);
     }
-    out.related = lines.map(|(_, l)| l).filter(|l| !l.is_empty() && l.chars().any(|c| c != '-')).collect();
+    (out.related, out.related_lines) =
+        lines.filter(|(_, l)| !l.is_empty() && l.chars().any(|c| c != '-')).map(|(n, l)| (l, n)).unzip();
     Ok(out)
 }
 

@@ -343,6 +343,23 @@ impl Scores {
     }
 }
 
+/// Every listed related headline that names no story of the site: `(story, line, headline)`.
+pub fn unresolved(site: &super::Site) -> Vec<(super::StoryId, usize, String)> {
+    let resolver = Resolver::new(&site.stories, &site.chains).with_threshold(site.config.related.threshold);
+    let mut out = Vec::new();
+    for (c, chain) in site.chains.iter().enumerate() {
+        for &v in &chain.versions {
+            let s = &site.stories[v];
+            for (r, &line) in s.related.iter().zip(&s.related_lines) {
+                if resolver.resolve(r, c).is_none() {
+                    out.push((v, line, split_tags(r).text));
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

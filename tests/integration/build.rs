@@ -624,5 +624,7 @@ fn a_broken_link_by_path_is_an_error_at_its_line() {
         "+++\ntitle = \"Reaction abroad\"\ndate = 2024-05-02T09:00:00Z\n+++\nFirst paragraph.\n\nAfter [the vote](@/politics/nope.md), allies spoke.\n",
     );
     let err = site.build_err(&[]);
-    assert!(err.contains("reaction.md:7:7: broken link `@/politics/nope.md`"), "{err}");
+    assert!(err.contains("error: broken link `@/politics/nope.md`"), "{err}");
+    assert!(err.contains("content/world/reaction.md:7:7"), "{err}");
+    assert!(err.contains("7 │ After [the vote](@/politics/nope.md), allies spoke."), "the source line is shown: {err}");
 }

@@ -10,23 +10,37 @@ fn good_md(title: &str) -> String {
     format!("+++\ntitle = \"{title}\"\ndate = 2024-05-01T09:00:00Z\n+++\nBody.\n")
 }
 
-/// The `error:` lines of stderr.
-fn error_lines(stderr: &str) -> Vec<&str> {
-    stderr.lines().filter(|l| l.starts_with("error:")).collect()
+/// Each error of stderr as one line, `error: PATH:LINE:COL: message`. Errors are printed as
+/// blocks: `error: message`, then `┌─ PATH:LINE:COL` above the source line (or a note
+/// `= at PATH:LINE:COL` when there is no source to show).
+fn error_lines(stderr: &str) -> Vec<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(msg) = l.strip_prefix("error: ") else { continue };
+        let loc = lines[i + 1..].iter().take_while(|n| !n.starts_with("error")).find_map(|n| {
+            n.split_once("┌─ ").map(|(_, loc)| loc).or_else(|| n.split_once("= at ").map(|(_, loc)| loc))
+        });
+        out.push(match loc {
+            Some(loc) => format!("error: {}: {msg}", loc.trim()),
+            None => format!("error: {msg}"),
+        });
+    }
+    out
 }
 
-/// The one `error:` line naming `file`; fails when there is not exactly one.
-fn error_for<'a>(stderr: &'a str, file: &str) -> &'a str {
-    let hits: Vec<&str> = error_lines(stderr).into_iter().filter(|l| l.contains(file)).collect();
+/// The one error naming `file`; fails when there is not exactly one.
+fn error_for(stderr: &str, file: &str) -> String {
+    let hits: Vec<String> = error_lines(stderr).into_iter().filter(|l| l.contains(file)).collect();
     assert_eq!(hits.len(), 1, "expected one error naming {file}:\n{stderr}");
-    hits[0]
+    hits[0].clone()
 }
 
 /// Asserts the error for `file` is at `file:line:` (any column).
 fn assert_at(stderr: &str, file: &str, line: usize) -> String {
     let l = error_for(stderr, file);
     assert!(l.contains(&format!("{file}:{line}:")), "expected {file}:{line}: in {l:?}\n{stderr}");
-    l.to_string()
+    l
 }
 
 /// A site with one good story plus `content/REL` holding `text`.

@@ -2,6 +2,7 @@
 //! checks the files it writes and its error output.
 
 mod build;
+mod check;
 mod errors;
 mod incremental;
 mod news;

@@ -1,0 +1,262 @@
+//! `gazette check`: everything a build does short of writing the site, then a report of what an
+//! editor should fix: broken links (by path, relative, and with `--external` on the web), related
+//! headlines that name no story, stories with no section or tags, headlines over 110 characters and
+//! duplicate headlines. Errors fail the check; warnings only with `--strict`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::config::{self, Overrides};
+use crate::diag::{Diagnostic, Level};
+use crate::load;
+use crate::parse::ParseOptions;
+use crate::pipeline::parse_all;
+use crate::render::{self, Renderer, output_path, theme};
+use crate::site::{Site, related, urls::content_path};
+use crate::text::normalize_headline;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub site_dir: PathBuf,
+    pub overrides: Overrides,
+    /// Also request every external link.
+    pub external: bool,
+    /// Per request.
+    pub timeout: Duration,
+    /// External requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// One thing to fix, located.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub level: Level,
+    pub diag: Diagnostic,
+}
+
+fn error(diag: Diagnostic) -> Finding {
+    Finding { level: Level::Error, diag }
+}
+
+fn warning(diag: Diagnostic) -> Finding {
+    Finding { level: Level::Warning, diag }
+}
+
+/// Runs every check; the findings come sorted by file and line. `Err` only when the site cannot be
+/// read at all (no content/, a broken config).
+pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
+    let site_dir = &opts.site_dir;
+    if !site_dir.join("content").is_dir() {
+        anyhow::bail!("{} has no content/ folder", site_dir.display());
+    }
+    let config = config::load(site_dir, &opts.overrides)?;
+    let inputs = load::inputs(site_dir)?;
+    let mut findings: Vec<Finding> = inputs.errors.into_iter().map(error).collect();
+    let opts_parse = ParseOptions { tz: config.timezone.clone() };
+    // Parse one file at a time so one bad story does not hide the others' checks.
+    let mut stories = Vec::new();
+    for file in &inputs.stories {
+        match parse_all(std::slice::from_ref(file), &opts_parse) {
+            Ok(mut s) => stories.append(&mut s),
+            Err(e) => findings.extend(e.into_iter().map(error)),
+        }
+    }
+    let tera = theme::build(&inputs.templates, &site_dir.join("templates"));
+    let tera = match tera {
+        Ok(t) => Some(t),
+        Err(e) => {
+            findings.extend(e.into_iter().map(error));
+            None
+        }
+    };
+    let site = match Site::assemble(config, stories.into_iter().map(std::sync::Arc::new).collect()) {
+        Ok(mut site) => {
+            site.link_related();
+            site
+        }
+        Err(e) => {
+            findings.extend(e.into_iter().map(error));
+            return Ok(sorted(findings));
+        }
+    };
+    if let Some(tera) = &tera {
+        findings.extend(render_errors(&site, tera));
+    }
+    let statics: HashSet<String> =
+        inputs.statics.iter().map(|(rel, _)| rel.to_string_lossy().replace('\\', "/")).collect();
+    findings.extend(relative_links(&site, &statics));
+    findings.extend(editorial(&site));
+    if opts.external {
+        findings.extend(external_links(&site, opts));
+    }
+    Ok(sorted(findings))
+}
+
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| a.diag.cmp(&b.diag).then(a.level.cmp(&b.level)));
+    findings.dedup();
+    findings
+}
+
+/// Renders every page in memory: template errors that only show with real data.
+fn render_errors(site: &Site, tera: &tera::Tera) -> Vec<Finding> {
+    let renderer = Renderer::new(site, tera);
+    render::plan(site).par_iter().filter_map(|&job| renderer.render(job).err()).map(error).collect()
+}
+
+/// Relative links and images in story bodies must reach a page or a static file of the site.
+fn relative_links(site: &Site, statics: &HashSet<String>) -> Vec<Finding> {
+    let pages: HashSet<String> = render::plan(site).into_iter().map(|job| output_path(site, job)).collect();
+    let mut out = Vec::new();
+    for (c, chain) in site.chains.iter().enumerate() {
+        let story = site.shown(c);
+        for link in &story.urls {
+            let Some(target) = resolve_relative(&chain.path, &link.target) else { continue };
+            let found = pages.contains(&target)
+                || statics.contains(&target)
+                || pages.contains(&format!("{}/index.html", target.trim_end_matches('/')))
+                || (target.is_empty() && pages.contains("index.html"));
+            if !found {
+                let file = content_path(&site.config, &story.source);
+                let msg = format!("broken link `{}`: nothing of the site at /{target}", link.target);
+                out.push(error(Diagnostic::new(&file, link.line, link.col, msg)));
+            }
+        }
+    }
+    out
+}
+
+/// A link relative to the page at `page` (a URL path such as `/politics/…/slug/`) as a path under
+/// the output, without a leading `/`; `None` for external links, fragments and other schemes.
+pub fn resolve_relative(page: &str, link: &str) -> Option<String> {
+    let link = link.split(['#', '?']).next().unwrap_or("");
+    if link.is_empty() || link.contains(':') || link.starts_with("//") {
+        return None;
+    }
+    let base = if link.starts_with('/') { String::new() } else { page.to_string() };
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in base.split('/').chain(link.split('/')).filter(|s| !s.is_empty() && *s != ".") {
+        if seg == ".." {
+            parts.pop();
+        } else {
+            parts.push(seg);
+        }
+    }
+    let mut path = parts.join("/");
+    if link.ends_with('/') && !path.is_empty() {
+        path.push('/');
+    }
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().to_string();
+    Some(decoded)
+}
+
+/// What an editor would want to know before publishing.
+fn editorial(site: &Site) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let file = |source: &str| content_path(&site.config, source);
+    for (story, line, text) in related::unresolved(site) {
+        let msg = format!("related headline names no story of the site: {text:?}");
+        let hint = "check its wording against the story's headline; unresolved headlines show as plain text";
+        out.push(warning(Diagnostic::new(&file(&site.stories[story].source), line, 1, msg).with_hint(hint)));
+    }
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for c in 0..site.chains.len() {
+        let s = site.shown(c);
+        let path = file(&s.source);
+        if site.chains[c].section.is_none() {
+            let d = Diagnostic::new(&path, 1, 1, "story has no section");
+            out.push(warning(d.with_hint("set `section` in the front matter, or put the file in a section folder")));
+        }
+        if site.chains[c].tags.is_empty() {
+            let d = Diagnostic::new(&path, 1, 1, "story has no tags");
+            out.push(warning(
+                d.with_hint("add `tags = [\"…\"]` to the front matter (wire stories can start with a +++ block)"),
+            ));
+        }
+        let len = s.headline.text.chars().count();
+        if len > 110 {
+            let msg = format!("headline is {len} characters; search engines show 110 at most");
+            out.push(warning(Diagnostic::new(&path, s.headline_line, 1, msg)));
+        }
+        if let Some(other) = seen.insert(normalize_headline(&s.headline.text), &s.source) {
+            let msg = format!("same headline as content/{other}: {:?}", s.headline.text);
+            out.push(warning(Diagnostic::new(&path, s.headline_line, 1, msg)));
+        }
+    }
+    out
+}
+
+/// Requests every distinct external link once, a few at a time, and reports each place a link
+/// that does not answer with a success is used.
+fn external_links(site: &Site, opts: &CheckOptions) -> Vec<Finding> {
+    let mut uses: HashMap<&str, Vec<(PathBuf, usize, usize)>> = HashMap::new();
+    for c in 0..site.chains.len() {
+        let s = site.shown(c);
+        for link in s.urls.iter().filter(|l| l.target.starts_with("http://") || l.target.starts_with("https://")) {
+            uses.entry(link.target.as_str()).or_default().push((
+                content_path(&site.config, &s.source),
+                link.line,
+                link.col,
+            ));
+        }
+    }
+    let urls: BTreeSet<&str> = uses.keys().copied().collect();
+    let urls: Vec<&str> = urls.into_iter().collect();
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(opts.concurrency.max(1)).build() {
+        Ok(p) => p,
+        Err(e) => return vec![error(Diagnostic::new(Path::new("check"), 1, 1, format!("cannot start requests: {e}")))],
+    };
+    let failures: Vec<(&str, String)> =
+        pool.install(|| urls.par_iter().filter_map(|u| probe(u, opts.timeout).err().map(|e| (*u, e))).collect());
+    let mut out = Vec::new();
+    for (url, why) in failures {
+        for (path, line, col) in &uses[url] {
+            out.push(error(Diagnostic::new(path, *line, *col, format!("external link {url} does not answer: {why}"))));
+        }
+    }
+    out
+}
+
+/// A HEAD request (GET when HEAD is refused); `Err` with the reason unless it succeeds.
+fn probe(url: &str, timeout: Duration) -> Result<(), String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .user_agent(concat!("gazette-check/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    let status = match agent.head(url).call() {
+        Ok(r) if r.status() == 405 || r.status() == 501 => agent.get(url).call().map(|r| r.status()),
+        other => other.map(|r| r.status()),
+    }
+    .map_err(|e| e.to_string())?;
+    if status.is_success() || status.is_redirection() { Ok(()) } else { Err(format!("HTTP {}", status.as_u16())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_relative;
+
+    #[test]
+    fn relative_links_table() {
+        let page = "/politics/2024/05/01/vote/";
+        let cases = [
+            ("../../02/other/", Some("politics/2024/05/02/other/")),
+            ("/tags/budget/", Some("tags/budget/")),
+            ("photo.jpg", Some("politics/2024/05/01/vote/photo.jpg")),
+            ("/images/a%20b.png", Some("images/a b.png")),
+            ("#section", None),
+            ("https://example.org/", None),
+            ("mailto:x@y.z", None),
+            ("//cdn.example/x.js", None),
+            ("/", Some("")),
+        ];
+        for (link, want) in cases {
+            assert_eq!(resolve_relative(page, link).as_deref(), want, "{link}");
+        }
+    }
+}
