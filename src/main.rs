@@ -40,6 +40,9 @@ enum Command {
         /// Print each stage's time
         #[arg(short, long)]
         verbose: bool,
+        /// Print only errors
+        #[arg(short, long, conflicts_with = "verbose")]
+        quiet: bool,
     },
     /// Build the site, serve it locally and rebuild what each change touches, reloading the browser
     Serve {
@@ -147,9 +150,9 @@ struct Publishing {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { site_dir, output, base_url, publishing: p, verbose } => {
+        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet } => {
             let overrides = Overrides { base_url, drafts: p.drafts, future: p.future, now: p.now };
-            build(BuildOptions { site_dir, output, overrides }, verbose)
+            build(BuildOptions { site_dir, output, overrides }, verbose, quiet)
         }
         Command::New { site_dir, what } => new(site_dir, what),
         Command::Check { site_dir, external, strict, timeout, publishing: p } => {
@@ -243,14 +246,70 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn build(opts: BuildOptions, verbose: bool) -> ExitCode {
+fn build(opts: BuildOptions, verbose: bool, quiet: bool) -> ExitCode {
     let started = Instant::now();
-    match pipeline::build(&opts) {
+    let bar = Bar::new(!quiet);
+    let result = pipeline::build_observed(&opts, &bar);
+    bar.finish();
+    match result {
+        Ok(_) if quiet => ExitCode::SUCCESS,
         Ok(report) => {
             print_report(&report, verbose, started);
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e, Some("build failed; the previous output was left as it was")),
+    }
+}
+
+/// A progress bar per stage on a terminal, shown once a build has run for a second (indicatif);
+/// nothing when output is piped or `--quiet`.
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+}
+
+impl Bar {
+    fn new(enabled: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+            let style = indicatif::ProgressStyle::with_template("{msg:>8} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style.progress_chars("=> "));
+            bar
+        });
+        Bar { bar, started: Instant::now() }
+    }
+
+    /// Starts drawing once the build has taken a second.
+    fn reveal(&self, bar: &indicatif::ProgressBar) {
+        if bar.is_hidden() && self.started.elapsed() > std::time::Duration::from_secs(1) {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl pipeline::Observer for Bar {
+    fn stage(&self, name: &'static str, total: usize) {
+        if let Some(bar) = &self.bar {
+            self.reveal(bar);
+            bar.set_message(name);
+            bar.set_length(total as u64);
+            bar.set_position(0);
+        }
+    }
+
+    fn advance(&self, steps: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(steps as u64);
+            self.reveal(bar);
+        }
     }
 }
 

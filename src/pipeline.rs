@@ -44,8 +44,25 @@ pub struct Report {
     pub output: PathBuf,
 }
 
+/// Hears about a build's progress (the command line draws a progress bar with it).
+pub trait Observer: Sync {
+    /// A stage starts; `total` is how many steps it reports through [`Observer::advance`] (0: none).
+    fn stage(&self, _name: &'static str, _total: usize) {}
+    fn advance(&self, _steps: usize) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+
+impl Observer for Quiet {}
+
 /// Builds the site. Errors in stories or templates come back as [`Diagnostics`].
 pub fn build(opts: &BuildOptions) -> Result<Report> {
+    build_observed(opts, &Quiet)
+}
+
+/// [`build`], telling `observer` how far it got.
+pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Report> {
     let mut t = Timer::default();
     if !opts.site_dir.join("content").is_dir() {
         anyhow::bail!(
@@ -58,6 +75,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     let inputs = load::inputs(&opts.site_dir)?;
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
+    observer.stage("parse", 0);
     let stories = parse_all(&files, &ParseOptions { tz: config.timezone.clone() });
     let tera = theme::build(&site_templates, &opts.site_dir.join("templates"));
     t.lap("parse");
@@ -70,8 +88,10 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
         }
     };
     let stories = stories.into_iter().map(std::sync::Arc::new).collect();
+    observer.stage("site", 0);
     let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
     t.lap("site");
+    observer.stage("related", 0);
     site.link_related();
     t.lap("related");
     let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
@@ -90,9 +110,11 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
     }
     let staging = Staging::begin(&output)?;
     let renderer = Renderer::new(&site, &tera);
+    observer.stage("render", planned.len());
     let mut errors: Vec<Diagnostic> = planned
         .par_iter()
         .filter_map(|(job, path, digest)| {
+            observer.advance(1);
             if staging.keep(path, *digest) {
                 return None;
             }
@@ -122,6 +144,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report> {
         return Err(Diagnostics::sorted(errors).into());
     }
     let (written, unchanged) = (staging.written.load(Ordering::Relaxed), staging.unchanged.load(Ordering::Relaxed));
+    observer.stage("write", 0);
     staging.commit(&cache).with_context(|| format!("replacing {}", output.display()))?;
     t.lap("write");
     Ok(report(&site, jobs.len(), written, unchanged, t, output))

@@ -628,3 +628,31 @@ fn a_broken_link_by_path_is_an_error_at_its_line() {
     assert!(err.contains("content/world/reaction.md:7:7"), "{err}");
     assert!(err.contains("7 │ After [the vote](@/politics/nope.md), allies spoke."), "the source line is shown: {err}");
 }
+
+#[test]
+fn quiet_prints_nothing_and_piped_output_is_plain() {
+    let site = Site::new();
+    site.file("content/world/a.md", "+++\ntitle = \"Same\"\ndate = 2024-05-01T09:00:00Z\n+++\nx\n");
+    site.file("content/world/b.md", "+++\ntitle = \"Same\"\ndate = 2024-05-01T10:00:00Z\n+++\ny\n");
+    let out = site.build(&["--quiet"]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+    let out = site.build(&[]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("warning: 2 stories share the URL"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no escape codes when piped: {text:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "one line: {text}");
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = crate::support::gazette().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("serve") && text.contains("check"), "{shell}: {text}");
+    }
+    let out = crate::support::gazette().arg("man").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(".TH gazette 1") && text.contains("build"), "{text}");
+}
