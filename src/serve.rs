@@ -160,8 +160,9 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 None => vec![format!("{e:#}")],
             };
             eprintln!("rebuild failed ({what}); still serving the last good pages:");
-            for l in &lines {
-                eprintln!("error: {l}");
+            match e.downcast_ref::<Diagnostics>() {
+                Some(d) => eprintln!("{}", d.render(crate::diag::use_color())),
+                None => eprintln!("error: {e:#}"),
             }
             *shared.errors.write().expect("lock") = lines.clone();
             let _ = shared.events.send(Notice::Errors(lines));
