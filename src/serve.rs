@@ -106,19 +106,11 @@ fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shar
     while let Ok(first) = rx.recv() {
         let mut changes = first;
         while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
-            merge(&mut changes, more);
+            changes.merge(more);
         }
         let what = describe(&changes);
         report(shared, &what, session.rebuild(&changes));
     }
-}
-
-fn merge(into: &mut Changes, more: Changes) {
-    into.stories.extend(more.stories);
-    into.content_tree |= more.content_tree;
-    into.templates |= more.templates;
-    into.statics |= more.statics;
-    into.config |= more.config;
 }
 
 fn describe(c: &Changes) -> String {

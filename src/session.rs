@@ -47,6 +47,15 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         *self == Changes::default()
     }
+
+    /// Adds another batch of changes to this one.
+    pub fn merge(&mut self, more: Changes) {
+        self.stories.extend(more.stories);
+        self.content_tree |= more.content_tree;
+        self.templates |= more.templates;
+        self.statics |= more.statics;
+        self.config |= more.config;
+    }
 }
 
 /// What one rebuild did.
@@ -79,6 +88,8 @@ pub struct Session {
     written: HashMap<String, u64>,
     /// The model of the last successful rebuild, kept for the fast path ([`Session::reuse`]).
     site: Option<Site>,
+    /// Changes a failed rebuild did not finish applying; the next rebuild applies them too.
+    pending: Changes,
 }
 
 impl Session {
@@ -97,6 +108,7 @@ impl Session {
             load_errors: Vec::new(),
             written: HashMap::new(),
             site: None,
+            pending: Changes::default(),
         }
     }
 
@@ -107,6 +119,21 @@ impl Session {
     /// Applies `changes`. On error (a bad story, template or config) the output is left as it was
     /// and the error lists every problem; a later rebuild picks up from the files as they are then.
     pub fn rebuild(&mut self, changes: &Changes) -> Result<Outcome> {
+        let mut all = std::mem::take(&mut self.pending);
+        if !all.is_empty() {
+            // After a failed rebuild the stories already hold the new text: the fast path could
+            // not tell what changed since the kept model, so assemble afresh.
+            self.site = None;
+        }
+        all.merge(changes.clone());
+        let result = self.apply(&all);
+        if result.is_err() {
+            self.pending = all;
+        }
+        result
+    }
+
+    fn apply(&mut self, changes: &Changes) -> Result<Outcome> {
         let started = Instant::now();
         let first = self.config.is_none();
         if first {

@@ -261,7 +261,7 @@ fn check_sequence(ops: &[Op], mode: Mode) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn incremental_rebuilds_equal_full_builds(ops in prop::collection::vec(op(), 1..10)) {
@@ -289,4 +289,24 @@ fn a_burst_of_many_files_is_one_rebuild_with_nothing_lost() {
     let outcome = session.rebuild(&classify(&root, &touched)).unwrap();
     assert!(outcome.written > 0);
     assert_eq!(snapshot_tree(&served), full_build(&root, &work.path().join("fresh")).unwrap());
+}
+
+/// Regression: a static file added while a story was broken was never copied once it was fixed
+/// (the failed rebuild dropped the static change).
+#[test]
+fn changes_made_during_a_failed_rebuild_are_applied_once_it_is_fixed() {
+    let ops = [
+        Op::Break(86),
+        Op::Static(191),
+        Op::Config(5),
+        Op::Template(3),
+        Op::Write { kind: 58, n: 0, h: 219, day: 9, related: 40 },
+        Op::Write { kind: 1, n: 0, h: 1, day: 1, related: 2 },
+        Op::Write { kind: 0, n: 1, h: 3, day: 2, related: 1 },
+        Op::Write { kind: 0, n: 2, h: 5, day: 0, related: 3 },
+        Op::Write { kind: 0, n: 4, h: 0, day: 1, related: 2 },
+        Op::Write { kind: 1, n: 6, h: 2, day: 2, related: 1 },
+    ];
+    check_sequence(&ops, Mode::Session);
+    check_sequence(&ops, Mode::Rebuild);
 }
