@@ -6,6 +6,7 @@ mod check;
 mod errors;
 mod incremental;
 mod news;
+mod scaffold;
 mod serve;
 mod support;
 mod versions;
