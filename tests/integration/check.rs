@@ -137,3 +137,12 @@ fn external_links_that_do_not_answer_are_reported() {
     assert!(!err.contains(&format!("{server}/ok does not answer")), "{err}");
     assert!(out.contains("2 errors"), "{out}");
 }
+
+#[test]
+fn check_output_snapshot() {
+    let site = Site::new();
+    site.file("content/world/a.md", md("Bridge opens", "related = [\"A story nobody wrote\"]\n", "See [the map](/maps/bridge.png)."));
+    let out = gazette().arg("check").current_dir(site.path()).env("NO_COLOR", "1").output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!(text);
+}
