@@ -141,7 +141,10 @@ fn external_links_that_do_not_answer_are_reported() {
 #[test]
 fn check_output_snapshot() {
     let site = Site::new();
-    site.file("content/world/a.md", md("Bridge opens", "related = [\"A story nobody wrote\"]\n", "See [the map](/maps/bridge.png)."));
+    site.file(
+        "content/world/a.md",
+        md("Bridge opens", "related = [\"A story nobody wrote\"]\n", "See [the map](/maps/bridge.png)."),
+    );
     let out = gazette().arg("check").current_dir(site.path()).env("NO_COLOR", "1").output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
     insta::assert_snapshot!(text);
