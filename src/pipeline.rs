@@ -101,6 +101,12 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let planned: Vec<(Job, String, u64)> =
         jobs.par_iter().map(|&job| (job, output_path(&site, job), digester.digest(job))).collect();
     let statics = read_statics(&static_files)?;
+    let pages: std::collections::HashSet<&str> = planned.iter().map(|(_, p, _)| p.as_str()).collect();
+    let clashes =
+        static_clashes(&opts.site_dir, statics.iter().map(|(rel, _)| rel.as_str()), |rel| pages.contains(rel));
+    if !clashes.is_empty() {
+        return Err(Diagnostics::sorted(clashes).into());
+    }
     let mut cache: BTreeMap<String, u64> = planned.iter().map(|(_, path, d)| (path.clone(), *d)).collect();
     cache.extend(statics.iter().map(|(rel, bytes)| (format!("static:{rel}"), bytes_digest(bytes))));
     t.lap("plan");
@@ -161,6 +167,21 @@ fn report(site: &Site, pages: usize, written: usize, unchanged: usize, t: Timer,
         stages: t.stages,
         output,
     }
+}
+
+/// Static files that would replace a generated page: an error each, naming the file.
+pub fn static_clashes<'a>(
+    site_dir: &Path,
+    statics: impl Iterator<Item = &'a str>,
+    is_page: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    statics
+        .filter(|rel| is_page(rel))
+        .map(|rel| {
+            let msg = format!("static/{rel} would replace the page Gazette generates at /{rel}; rename or remove it");
+            Diagnostic::new(&site_dir.join("static").join(rel), 1, 1, msg)
+        })
+        .collect()
 }
 
 /// Reads every static file: `(path under the output, bytes)`.

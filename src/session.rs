@@ -296,6 +296,13 @@ impl Session {
         let digester = Digester::new(site, &self.template_digests, self.config_print);
         let planned: Vec<(render::Job, String, u64)> =
             jobs.par_iter().map(|&job| (job, output_path(site, job), digester.digest(job))).collect();
+        let statics: Vec<&str> = self.written.keys().filter_map(|k| k.strip_prefix("static:")).collect();
+        let clashes = crate::pipeline::static_clashes(&self.site_dir, statics.into_iter(), |rel| {
+            planned.iter().any(|(_, p, _)| p == rel)
+        });
+        if !clashes.is_empty() {
+            return Err(Diagnostics::sorted(clashes).into());
+        }
         let renderer = Renderer::new(site, tera);
         let out = &self.out;
         let stale: Vec<&(render::Job, String, u64)> =
@@ -337,6 +344,13 @@ impl Session {
     fn sync_statics(&mut self, outcome: &mut Outcome) -> Result<()> {
         let mut errors = Vec::new();
         let statics = load::statics(&self.site_dir, &mut errors)?;
+        let rels: Vec<String> = statics.iter().map(|(rel, _)| rel.to_string_lossy().replace('\\', "/")).collect();
+        let clashes = crate::pipeline::static_clashes(&self.site_dir, rels.iter().map(String::as_str), |rel| {
+            self.written.contains_key(rel)
+        });
+        if !clashes.is_empty() {
+            return Err(Diagnostics::sorted(clashes).into());
+        }
         let mut seen = BTreeSet::new();
         for (rel, from) in &statics {
             let rel = rel.to_string_lossy().replace('\\', "/");

@@ -145,12 +145,16 @@ pub fn digest_of(rel: &Path, text: &str) -> u64 {
 }
 
 /// Drops a BOM and turns CRLF and lone CR into LF.
+/// Also drops control characters other than tab and newline (NUL, escape …): they have no place
+/// in a story and are not allowed in XML, so one would break every feed the story is in.
 pub fn normalize_newlines(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if !text.contains('\r') {
-        return text.to_string();
+    let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() };
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        text.chars().filter(|&c| !c.is_control() || c == '\n' || c == '\t').collect()
+    } else {
+        text
     }
-    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// A dateline, the line it is on, and its (month, day) when it names one.
@@ -428,7 +432,9 @@ mod tests {
 
     #[test]
     fn newlines_table() {
-        for (input, want) in [("a\r\nb", "a\nb"), ("a\rb", "a\nb"), ("\u{feff}a", "a"), ("a\n", "a\n")] {
+        let cases =
+            [("a\r\nb", "a\nb"), ("a\rb", "a\nb"), ("\u{feff}a", "a"), ("a\n", "a\n"), ("a\0b\u{1b}c\td", "abc\td")];
+        for (input, want) in cases {
             assert_eq!(normalize_newlines(input), want);
         }
     }

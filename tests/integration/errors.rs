@@ -537,3 +537,22 @@ fn missing_site_folder_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!outer.path().join("no-such-site").exists());
 }
+
+#[test]
+fn a_static_file_over_a_generated_page_is_an_error() {
+    let site = site_with("world/other.md", good_md("Other story"));
+    site.file("static/index.html", "<p>mine</p>");
+    let err = site.build_err(&[]);
+    assert!(err.contains("static/index.html would replace the page Gazette generates at /index.html"), "{err}");
+}
+
+#[test]
+fn control_characters_in_a_story_do_not_reach_the_feeds() {
+    let site = Site::new();
+    site.file("content/world/a.md", "+++\ntitle = \"Bell\u{7} story\"\ndate = 2024-05-01T09:00:00Z\n+++\nText with a NUL \u{0} and an escape \u{1b}[31m.\n");
+    site.build_ok(&[]);
+    for file in ["rss.xml", "atom.xml", "world/2024/05/01/bell-story/index.html"] {
+        let text = site.read(file);
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{file} has a control character");
+    }
+}
