@@ -166,6 +166,12 @@ impl Staging {
         if self.old.exists() {
             fs::remove_dir_all(&self.old).with_context(|| format!("removing {}", self.old.display()))?;
         }
+        if self.output.exists() && exchange(&self.staging, &self.output).is_ok() {
+            // One atomic step: the output path always holds a whole site, old or new.
+            fs::rename(&self.staging, &self.old)
+                .with_context(|| format!("moving the previous site to {}", self.old.display()))?;
+            return Ok(());
+        }
         if self.output.exists() {
             fs::rename(&self.output, &self.old).with_context(|| format!("moving {} aside", self.output.display()))?;
         }
@@ -177,6 +183,21 @@ impl Staging {
     /// Drops the staging folder, leaving the output as it was.
     pub fn abandon(self) {
         let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// Swaps two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`); an error where the system or
+/// file system cannot, and the caller falls back to two renames.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (a, b);
+        Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
     }
 }
 

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod errors;
+mod faults;
 mod incremental;
 mod news;
 mod scaffold;
