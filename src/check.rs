@@ -56,7 +56,7 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
     let config = config::load(site_dir, &opts.overrides)?;
     let inputs = load::inputs(site_dir)?;
     let mut findings: Vec<Finding> = inputs.errors.into_iter().map(error).collect();
-    let opts_parse = ParseOptions { tz: config.timezone.clone() };
+    let opts_parse = ParseOptions::from_config(&config);
     // Parse one file at a time so one bad story does not hide the others' checks.
     let mut stories = Vec::new();
     for file in &inputs.stories {

@@ -36,6 +36,29 @@ pub struct RawConfig {
     /// `"remove"`: its page goes too.
     pub expired: Option<String>,
     pub news: RawNews,
+    pub markdown: RawMarkdown,
+}
+
+/// `[markdown]`: how Markdown bodies are rendered.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawMarkdown {
+    /// Raw HTML in Markdown: `"allow"` (default, trusted editors), `"sanitize"` (ammonia keeps
+    /// safe tags and drops scripts, styles, event handlers and `javascript:` URLs) or `"escape"`
+    /// (shown as text).
+    pub raw_html: Option<String>,
+}
+
+/// What happens to raw HTML written in a Markdown story.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RawHtml {
+    /// Passed through as written (trusted editors).
+    #[default]
+    Allow,
+    /// Cleaned by ammonia: safe tags stay, anything that can run script goes.
+    Sanitize,
+    /// Shown as text.
+    Escape,
 }
 
 /// `[news]`: the Google News sitemap.
@@ -104,6 +127,7 @@ pub struct Config {
     pub sitemap_limit: usize,
     pub remove_expired: bool,
     pub news: NewsConfig,
+    pub raw_html: RawHtml,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -219,6 +243,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         sitemap_limit,
         expired,
         news,
+        markdown,
     } = raw;
     let base_url = overrides.base_url.clone().or(base_url).unwrap_or_else(|| "http://localhost".into());
     let base_url = base_url.trim_end_matches('/').to_string();
@@ -251,6 +276,13 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         window_hours: window_hours.unwrap_or(48),
         max: max.unwrap_or(1000).min(1000),
     };
+    let RawMarkdown { raw_html } = markdown;
+    let raw_html = match raw_html.as_deref() {
+        None | Some("allow") => RawHtml::Allow,
+        Some("sanitize") => RawHtml::Sanitize,
+        Some("escape") => RawHtml::Escape,
+        Some(other) => bail!("[markdown] raw_html = `{other}`: use \"allow\", \"sanitize\" or \"escape\""),
+    };
     let sitemap_limit = sitemap_limit.unwrap_or(50_000).clamp(1, 50_000);
     let now = overrides.now.unwrap_or_else(jiff::Timestamp::now).to_zoned(tz.clone());
     Ok(Config {
@@ -274,6 +306,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         sitemap_limit,
         remove_expired,
         news,
+        raw_html,
     })
 }
 

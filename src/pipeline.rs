@@ -76,7 +76,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
     observer.stage("parse", 0);
-    let stories = parse_all(&files, &ParseOptions { tz: config.timezone.clone() });
+    let stories = parse_all(&files, &ParseOptions::from_config(&config));
     let tera = theme::build(&site_templates, &opts.site_dir.join("templates"));
     t.lap("parse");
     let (stories, tera) = match (stories, tera, load_errors) {

@@ -273,6 +273,9 @@ base_url = "https://news.example.com"   # where the site will live; a path (http
 # language = "en"                       # the publication's language (default: language)
 # window_hours = 48                     # stories first published this many hours before the build are listed
 # max = 1000                            # at most this many stories (Google's limit is 1,000)
+
+# [markdown]
+# raw_html = "allow"                    # raw HTML in Markdown: "allow" (trusted editors), "sanitize" or "escape"
 "#;
 
 const STORY_TOML: &str = r#"+++
@@ -382,7 +385,7 @@ mod tests {
         ];
         for (headline, time, tz, title) in table {
             let now = zoned(time, tz);
-            let opts = ParseOptions { tz: now.time_zone().clone() };
+            let opts = ParseOptions::new(now.time_zone().clone());
             let md = parse_story(Path::new("x.md"), &markdown_skeleton(headline, &now), &opts).unwrap();
             assert_eq!((md.headline.text.as_str(), md.date.timestamp()), (headline, now.timestamp()));
             let rel = format!(
@@ -432,7 +435,7 @@ mod tests {
     /// The sample site's wire datelines agree with their folders on every day of a year.
     #[test]
     fn sample_stories_parse_on_any_day() {
-        let opts = ParseOptions { tz: TimeZone::UTC };
+        let opts = ParseOptions::new(TimeZone::UTC);
         let mut day = Date::new(2028, 1, 1).unwrap();
         while day.year() == 2028 {
             for (rel, text) in sample_files(day).iter().filter(|(r, _)| r.starts_with("content/")) {
@@ -480,6 +483,8 @@ mod tests {
             "name",
             "window_hours",
             "max",
+            "[markdown]",
+            "raw_html",
         ];
         for key in keys {
             assert!(uncommented.lines().any(|l| l.starts_with(key)), "{key} is in the sample config");

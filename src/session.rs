@@ -247,7 +247,7 @@ impl Session {
                 }
             }
         }
-        let opts = ParseOptions { tz: self.config.as_ref().expect("config").timezone.clone() };
+        let opts = ParseOptions::from_config(self.config.as_ref().expect("config"));
         let parsed: Vec<(PathBuf, Parsed)> = todo
             .par_iter()
             .map(|(rel, path)| {

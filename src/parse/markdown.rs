@@ -1,11 +1,12 @@
 //! Markdown stories: front matter (required: `title`, `date`) and a CommonMark body rendered by
-//! pulldown-cmark with tables, footnotes and strikethrough. Raw HTML passes through (trusted editors).
+//! pulldown-cmark with tables, footnotes and strikethrough. Raw HTML passes through (trusted
+//! editors) unless `[markdown] raw_html` says to sanitize it (ammonia) or show it as text.
 
 use std::path::Path;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
-use super::{Format, InternalLink, ParseOptions, Parts, Story, finish, front_matter};
+use super::{Format, InternalLink, ParseOptions, Parts, RawHtml, Story, finish, front_matter};
 use crate::diag::{ErrorKind, ParseError, line_col};
 use crate::text::clean_line;
 
@@ -20,7 +21,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         )]);
     };
     let fm = front_matter::read(front).map_err(|e| vec![e])?;
-    let (body_html, lede, links, urls) = render_full(split.body, split.body_line);
+    let (body_html, lede, links, urls) = render_full(split.body, split.body_line, opts.raw_html);
     finish(
         rel,
         Parts {
@@ -57,12 +58,17 @@ pub fn render(body: &str) -> (String, String) {
 /// located in the file (`first_line` is the file line the body starts on). Those links stay as
 /// `@/…` in the HTML until the site model knows their URLs.
 pub fn render_with_links(body: &str, first_line: usize) -> (String, String, Vec<InternalLink>) {
-    let (html, lede, links, _) = render_full(body, first_line);
+    let (html, lede, links, _) = render_full(body, first_line, RawHtml::Allow);
     (html, lede, links)
 }
 
-/// [`render_with_links`] plus every other link and image destination, located (for `check`).
-pub fn render_full(body: &str, first_line: usize) -> (String, String, Vec<InternalLink>, Vec<InternalLink>) {
+/// [`render_with_links`] plus every other link and image destination, located (for `check`), with
+/// raw HTML treated as `raw_html` says.
+pub fn render_full(
+    body: &str,
+    first_line: usize,
+    raw_html: RawHtml,
+) -> (String, String, Vec<InternalLink>, Vec<InternalLink>) {
     let mut links = Vec::new();
     let mut urls = Vec::new();
     let events: Vec<Event<'_>> = Parser::new_ext(body, options())
@@ -76,13 +82,32 @@ pub fn render_full(body: &str, first_line: usize) -> (String, String, Vec<Intern
                     None => urls.push(InternalLink { target: dest_url.to_string(), line, col }),
                 }
             }
-            ev
+            match ev {
+                Event::Html(h) | Event::InlineHtml(h) if raw_html == RawHtml::Escape => Event::Text(h),
+                ev => ev,
+            }
         })
         .collect();
     let lede = first_paragraph_text(&events);
     let mut out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
+    if raw_html == RawHtml::Sanitize {
+        out = sanitize(&out);
+    }
     (out, lede, links, urls)
+}
+
+/// Cleans rendered HTML with ammonia: its safe tag set, plus the `class` and `id` attributes
+/// pulldown-cmark's footnotes and code blocks use. Links to other stories (`@/…`) and relative
+/// URLs are kept; `rel` is left as the editor wrote it.
+fn sanitize(html: &str) -> String {
+    use std::sync::LazyLock;
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["class", "id"]).link_rel(None);
+        b
+    });
+    CLEANER.clean(html).to_string()
 }
 
 fn first_paragraph_text(events: &[Event<'_>]) -> String {
@@ -121,5 +146,30 @@ mod tests {
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>old</del>"), "{html}");
         assert!(html.contains("footnote"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_modes_table() {
+        let body = "Para <b>bold</b> <script>alert(1)</script>.\n\n<div onclick=\"x()\"><a href=\"javascript:alert(1)\">j</a> <a href=\"@/a/b.md\">in</a></div>\n\n<iframe src=\"https://e.org\"></iframe>\n\nNote[^1]\n\n[^1]: foot\n";
+        // (mode, must contain, must not contain)
+        let table: &[(RawHtml, &[&str], &[&str])] = &[
+            (RawHtml::Allow, &["<script>alert(1)</script>", "onclick", "<iframe"], &[]),
+            (
+                RawHtml::Sanitize,
+                &["<b>bold</b>", "href=\"@/a/b.md\"", "class=\"footnote-definition\"", "id=\"1\""],
+                &["<script", "alert(1)", "onclick", "javascript:", "<iframe"],
+            ),
+            (RawHtml::Escape, &["&lt;script&gt;", "&lt;b&gt;bold&lt;/b&gt;"], &["<script", "<b>", "<div onclick"]),
+        ];
+        for (mode, yes, no) in table {
+            let (html, _, links, _) = render_full(body, 1, *mode);
+            for y in *yes {
+                assert!(html.contains(y), "{mode:?} should keep {y}: {html}");
+            }
+            for n in *no {
+                assert!(!html.contains(n), "{mode:?} should drop {n}: {html}");
+            }
+            assert!(links.is_empty(), "raw HTML links are not Markdown links");
+        }
     }
 }

@@ -16,6 +16,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
+pub use crate::config::RawHtml;
 use crate::diag::{ErrorKind, ParseError};
 use crate::text::{check_segment, clean_line, slugify};
 use front_matter::{RawDate, RawFrontMatter};
@@ -26,6 +27,20 @@ pub use headline::{Headline, Version};
 pub struct ParseOptions {
     /// Dates written without an offset are in this zone.
     pub tz: TimeZone,
+    /// What becomes of raw HTML in Markdown bodies.
+    pub raw_html: RawHtml,
+}
+
+impl ParseOptions {
+    /// Dates in `tz`, raw HTML allowed.
+    pub fn new(tz: TimeZone) -> Self {
+        ParseOptions { tz, raw_html: RawHtml::Allow }
+    }
+
+    /// The options a site's config sets.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        ParseOptions { tz: config.timezone.clone(), raw_html: config.raw_html }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn wire_text_is_escaped() {
-        let opts = ParseOptions { tz: jiff::tz::TimeZone::UTC };
+        let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
         let text = "<script>alert(1)</script> & co\nSEOUL, Nov. 1 (Yonhap) -- <b>bold</b> & \"q\"\n(END)\n";
         let s = parse(Path::new("2024/11/01/x.txt"), text, &opts).unwrap();
         assert_eq!(s.body_html, "<p>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;</p>\n");
@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn dateline_must_agree_with_the_path_date() {
-        let opts = ParseOptions { tz: jiff::tz::TimeZone::UTC };
+        let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
         let text = "H\nSEOUL, Nov. 2 (Yonhap) -- a\n(END)\n";
         let e = parse(Path::new("world/2024/11/01/x.txt"), text, &opts).unwrap_err();
         assert_eq!((e[0].kind, e[0].line), (ErrorKind::Date, 2));
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn front_matter_shifts_lines() {
-        let opts = ParseOptions { tz: jiff::tz::TimeZone::UTC };
+        let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
         let text = "+++\ntags = [\"a\"]\n+++\nH\nSEOUL, Nov. 2 (Yonhap) -- a\n(END)\n";
         let e = parse(Path::new("world/2024/11/01/x.txt"), text, &opts).unwrap_err();
         assert_eq!(e[0].line, 5);

@@ -345,7 +345,7 @@ pub(crate) fn test_site(files: &[(&str, &str)], raw: crate::config::RawConfig) -
     use crate::config::{Overrides, resolve};
     use crate::parse::{ParseOptions, parse_story};
     let config = resolve(raw, std::path::Path::new("."), &Overrides::default()).unwrap();
-    let opts = ParseOptions { tz: config.timezone.clone() };
+    let opts = ParseOptions::from_config(&config);
     let stories =
         files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
     let mut site = Site::assemble(config, stories).unwrap();
