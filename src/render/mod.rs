@@ -2,6 +2,7 @@
 //! one template ([`Job`]); jobs render in parallel and hand their bytes to a sink as they finish,
 //! so rendered HTML is held only until it is written.
 
+pub mod budget;
 pub mod digest;
 pub mod jsonld;
 pub mod sitemap;
@@ -236,9 +237,26 @@ impl<'a> Renderer<'a> {
         Ok((format!("{}index.html", path.trim_start_matches('/')), self.tera_render(template, ctx)?))
     }
 
+    /// Renders one page within the bounds of [`budget`]; an error names the template (and line).
     fn tera_render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
         let dir = self.site.config.site_dir.join("templates");
-        self.tera.render(template, ctx).map(String::into_bytes).map_err(|e| theme::locate(&e, &dir))
+        let (result, stopped) = budget::with_budget(|| {
+            let mut out = budget::Capped::new();
+            self.tera.render_to(template, ctx, &mut out).map(|()| out.bytes)
+        });
+        result.map_err(|e| {
+            let mut d = theme::locate(&e, &dir);
+            if d.path == dir {
+                // Tera could not locate it (stopped at a write, too deep a recursion): name the
+                // template's file (a stat on this error path only).
+                let own = dir.join(template);
+                d.path = if own.is_file() { own } else { std::path::Path::new("(embedded theme)").join(template) };
+            }
+            if let Some(why) = stopped {
+                d.message = why;
+            }
+            d
+        })
     }
 
     fn article(&self, c: ChainId) -> Result<(String, Vec<u8>), Diagnostic> {

@@ -78,6 +78,7 @@ fn base_tera() -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);
     tera.register_filter("date", tera_contrib::dates::date);
+    tera.register_function("range", super::budget::range);
     tera
 }
 
