@@ -34,7 +34,7 @@ pub struct Inputs {
     pub templates: Vec<(String, String)>,
     /// `(path under static/, path on disk)`.
     pub statics: Vec<(PathBuf, PathBuf)>,
-    /// Files that could not be read (symlinks that leave the site, permission errors).
+    /// Files that could not be read (symlinks that leave the site or loop, permission errors).
     pub errors: Vec<Diagnostic>,
 }
 
@@ -79,36 +79,71 @@ pub fn statics(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(Pat
 }
 
 /// Regular files under `dir` as `(relative path, full path)`, sorted, without hidden files and
-/// editor leftovers. Symlinks are not followed. A missing `dir` is an empty list.
+/// editor leftovers. A missing `dir` is an empty list. Symbolic links are followed while they
+/// stay inside the site folder (the parent of `dir`); one that leads outside it, dangles or loops
+/// is an error naming the link, and nothing behind it is read.
 fn walk(dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBuf)>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
+    // `dir` itself may be a link (a shared content folder); what is under it must stay under it or
+    // under the site folder.
+    let roots: Vec<PathBuf> =
+        [dir.parent().unwrap_or(dir), dir].iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let refused = std::cell::RefCell::new(Vec::new());
     let mut out = Vec::new();
-    let entries = WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter();
-    for entry in entries.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_str().unwrap_or(""))) {
+    let entries = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    let entries = entries.filter_entry(|e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        if is_ignored(e.file_name().to_str().unwrap_or("")) {
+            return false;
+        }
+        if !e.path_is_symlink() {
+            return true;
+        }
+        match std::fs::canonicalize(e.path()) {
+            Ok(real) if roots.iter().any(|r| real.starts_with(r)) => true,
+            Ok(real) => {
+                refused.borrow_mut().push(Diagnostic::new(
+                    e.path(),
+                    1,
+                    1,
+                    format!(
+                        "symbolic link leads outside the site (to {}): copy the file into the site instead",
+                        real.display()
+                    ),
+                ));
+                false
+            }
+            Err(err) => {
+                refused.borrow_mut().push(Diagnostic::new(e.path(), 1, 1, format!("broken symbolic link: {err}")));
+                false
+            }
+        }
+    });
+    for entry in entries {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).to_path_buf();
-                errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}")));
+                let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink());
+                let message = match e.loop_ancestor() {
+                    Some(to) => format!("symbolic link loop: it leads back to {}", to.display()),
+                    None if dangling => "broken symbolic link: its target does not exist".to_string(),
+                    None => format!("cannot read: {e}"),
+                };
+                errors.push(Diagnostic::new(&path, 1, 1, message));
                 continue;
             }
         };
-        if entry.file_type().is_symlink() {
-            errors.push(Diagnostic::new(
-                entry.path(),
-                1,
-                1,
-                "symbolic links are not followed: copy the file into the site instead",
-            ));
-            continue;
-        }
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(dir).with_context(|| format!("walking {}", dir.display()))?;
             out.push((rel.to_path_buf(), entry.path().to_path_buf()));
         }
     }
+    errors.extend(refused.into_inner());
     Ok(out)
 }
 

@@ -83,7 +83,21 @@ pub fn check_segment(value: &str) -> Result<(), String> {
     if value.contains('%') {
         return Err("contains `%` (percent-encoding is not allowed)".into());
     }
+    if is_reserved_name(value) {
+        return Err("is a reserved file name on Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9)".into());
+    }
     Ok(())
+}
+
+/// Names Windows refuses for files and folders, with or without an extension: a site built here is
+/// often copied or synced there.
+fn is_reserved_name(value: &str) -> bool {
+    let stem = value.split('.').next().unwrap_or(value).trim_end().to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
 }
 
 /// Removes control characters (tabs and newlines become spaces) from text that came from a story.
@@ -148,10 +162,12 @@ mod tests {
 
     #[test]
     fn check_segment_table() {
-        for bad in ["../x", "a/b", "a\\b", ".hidden", "", "a\0b", "%2e%2e", " "] {
+        for bad in
+            ["../x", "a/b", "a\\b", ".hidden", "", "a\0b", "%2e%2e", " ", "CON", "nul.txt", "com1", "LPT9", "aux "]
+        {
             assert!(check_segment(bad).is_err(), "{bad:?} should be rejected");
         }
-        for good in ["politics", "north-korea", "정치", "Economy & Trade"] {
+        for good in ["politics", "north-korea", "정치", "Economy & Trade", "consul", "com0", "com10", "auxiliary"] {
             assert!(check_segment(good).is_ok(), "{good:?} should pass");
         }
     }
