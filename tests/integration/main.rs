@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod errors;
 mod faults;
+mod hostile;
 mod incremental;
 mod news;
 mod scaffold;

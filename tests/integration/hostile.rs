@@ -1,0 +1,420 @@
+//! The hostile-input corpus: every case under `tests/hostile/` (plus the ones too big or too binary
+//! to commit, made here) is laid over a good site that has already been built once, then built
+//! again. A case is either
+//! - an error: exit code 1, each expected `file:line` named in a located error, no panic, and the
+//!   previous output byte for byte as it was, with no staging folder left behind; or
+//! - legal but nasty: the build succeeds and the forbidden bytes appear in no output file (HTML,
+//!   feeds, sitemaps, JSON-LD), every XML file is well-formed.
+//!
+//! Either way nothing is written outside the output folder, and no build may run longer than
+//! [`HANG`] (a template that never ends must be stopped by Gazette, not by this test).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::support::{gazette, snapshot_tree};
+
+/// Longer than any case may take: a build still running then is a hang.
+const HANG: Duration = Duration::from_secs(180);
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Expect {
+    about: String,
+    outcome: String,
+    /// `path` or `path:line`, each named by one of the located errors.
+    errors: Vec<String>,
+    /// Text the error report contains.
+    messages: Vec<String>,
+    /// Text no output file may contain.
+    forbid: Vec<String>,
+    /// `(output file, text it contains)`.
+    require: Vec<(String, String)>,
+}
+
+enum Link {
+    /// A symbolic link at the path, pointing at this target (relative to the link's folder, or
+    /// absolute).
+    To(PathBuf),
+}
+
+struct Case {
+    name: String,
+    files: Vec<(String, Vec<u8>)>,
+    links: Vec<(String, Link)>,
+    expect: Expect,
+}
+
+/// The committed corpus: `tests/hostile/NAME/case.toml` and the files of `tests/hostile/NAME/site/`.
+fn corpus() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+    let mut cases = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.sort();
+    for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(dir.join("case.toml")).unwrap();
+        let expect: Expect = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/case.toml: {e}"));
+        let files = snapshot_tree(&dir.join("site"));
+        assert!(!files.is_empty(), "{name} has no files");
+        cases.push(Case { name, files, links: vec![], expect });
+    }
+    cases
+}
+
+fn error(errors: &[&str], messages: &[&str]) -> Expect {
+    Expect {
+        outcome: "error".into(),
+        errors: errors.iter().map(|s| s.to_string()).collect(),
+        messages: messages.iter().map(|s| s.to_string()).collect(),
+        ..Expect::default()
+    }
+}
+
+fn ok(forbid: &[&str], require: &[(&str, &str)]) -> Expect {
+    Expect {
+        outcome: "ok".into(),
+        forbid: forbid.iter().map(|s| s.to_string()).collect(),
+        require: require.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        ..Expect::default()
+    }
+}
+
+fn file(path: &str, bytes: impl Into<Vec<u8>>) -> (String, Vec<u8>) {
+    (path.to_string(), bytes.into())
+}
+
+/// Cases too large or too binary to commit.
+fn generated() -> Vec<Case> {
+    let wire = |headline: &str, body: &str, tail: &str| {
+        format!("{headline}\nSEOUL, May 1 (Yonhap) -- Officials met.\n\n{body}\n\n(END)\n{tail}").into_bytes()
+    };
+    let mut big_body = String::with_capacity(51 << 20);
+    while big_body.len() < 50 << 20 {
+        big_body.push_str("The council voted again on the harbor budget, and again the vote was close.\n\n");
+    }
+    let mut long_tail = String::new();
+    for i in 0..100_000 {
+        long_tail.push_str(&format!("-\nFerry line {i} opens to the island towns\n"));
+    }
+    let mut invalid = b"+++\ntitle = \"Bad bytes\"\ndate = 2024-05-01T09:00:00Z\n+++\nBody \xff\xfe here.\n".to_vec();
+    invalid.extend_from_slice(b"\xc3\x28\n");
+    vec![
+        Case {
+            name: "gen/invalid-utf8".into(),
+            files: vec![file("content/world/bad.md", invalid)],
+            links: vec![],
+            expect: error(&["content/world/bad.md"], &["UTF-8"]),
+        },
+        Case {
+            name: "gen/nul-bytes".into(),
+            files: vec![file(
+                "content/world/nul.md",
+                "+++\ntitle = \"Nul\u{0} in title\"\ndate = 2024-05-01T09:00:00Z\n+++\nBody \u{0} with NUL \u{0}.\n",
+            )],
+            links: vec![],
+            expect: ok(&["\u{0}"], &[("world/2024/05/01/nul-in-title/index.html", "Body  with NUL .")]),
+        },
+        Case {
+            name: "gen/story-of-50-mb".into(),
+            files: vec![file(
+                "content/world/big.md",
+                format!("+++\ntitle = \"Big story\"\ndate = 2024-05-01T09:00:00Z\n+++\n{big_body}"),
+            )],
+            links: vec![],
+            expect: ok(&[], &[("world/2024/05/01/big-story/index.html", "the harbor budget")]),
+        },
+        Case {
+            name: "gen/related-tail-of-100000-lines".into(),
+            files: vec![file(
+                "content/world/2024/05/01/tail.txt",
+                wire("Council meets on the harbor budget", "More.", &long_tail),
+            )],
+            links: vec![],
+            expect: ok(
+                &[],
+                &[("world/2024/05/01/council-meets-on-the-harbor-budget/index.html", "Ferry line 99999 opens")],
+            ),
+        },
+        Case {
+            name: "gen/symlink-outside".into(),
+            files: vec![],
+            links: vec![("content/world/link.md".into(), Link::To("/etc/hostname".into()))],
+            expect: error(&["content/world/link.md"], &["outside the site"]),
+        },
+        Case {
+            name: "gen/symlink-folder-outside".into(),
+            files: vec![],
+            links: vec![("content/etc".into(), Link::To("/etc".into()))],
+            expect: error(&["content/etc"], &["outside the site"]),
+        },
+        Case {
+            name: "gen/symlink-loop".into(),
+            files: vec![],
+            links: vec![("content/world/loop".into(), Link::To("..".into()))],
+            expect: error(&["content/world/loop"], &["loop"]),
+        },
+        Case {
+            name: "gen/symlink-dangling".into(),
+            files: vec![],
+            links: vec![("content/world/gone.md".into(), Link::To("no-such-file.md".into()))],
+            expect: error(&["content/world/gone.md"], &["broken symbolic link"]),
+        },
+        Case {
+            name: "gen/symlink-inside-the-site-is-followed".into(),
+            files: vec![file(
+                "shared/desk.md",
+                "+++\ntitle = \"Shared desk story\"\ndate = 2024-05-01T09:00:00Z\n+++\nShared body.\n",
+            )],
+            links: vec![("content/world/desk.md".into(), Link::To("../../shared/desk.md".into()))],
+            expect: ok(&[], &[("world/2024/05/01/shared-desk-story/index.html", "Shared body.")]),
+        },
+        Case {
+            name: "gen/unwritable-output-parent".into(),
+            // The output path runs through a regular file: nothing can be written there.
+            files: vec![file("blocker", "a file, not a folder")],
+            links: vec![],
+            expect: Expect { outcome: "error".into(), messages: vec!["blocker".into()], ..Expect::default() },
+        },
+    ]
+}
+
+/// The good site every case is laid over.
+fn base_site(site: &Path) {
+    let write = |rel: &str, text: &str| {
+        let p = site.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "content/world/good.md",
+        "+++\ntitle = \"A good story\"\ndate = 2024-05-01T08:00:00Z\ntags = [\"harbor\"]\n+++\nGood body.\n",
+    );
+    write(
+        "content/world/2024/05/01/0700-good.txt",
+        "Harbor opens at dawn\nSEOUL, May 1 (Yonhap) -- The harbor opened.\n\nMore.\n\nreporter@yna.co.kr\n(END)\n",
+    );
+}
+
+/// Runs the binary, killing it if it outlives [`HANG`].
+fn run_build(site: &Path, out: &Path) -> (Option<i32>, String) {
+    let mut child = gazette()
+        .args(["build", "--quiet"])
+        .arg(site)
+        .arg("--output")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        stderr.read_to_string(&mut s).unwrap();
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > HANG {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the build of {} hung", site.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status.code(), reader.join().unwrap())
+}
+
+/// The located errors of a report, as `PATH:LINE:COL: message` (see `errors.rs` for the format).
+fn located(stderr: &str) -> Vec<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(msg) = l.strip_prefix("error: ") else { continue };
+        let loc = lines[i + 1..].iter().take_while(|n| !n.starts_with("error")).find_map(|n| {
+            n.split_once("┌─ ").map(|(_, loc)| loc).or_else(|| n.split_once("= at ").map(|(_, loc)| loc))
+        });
+        out.push(format!("{}: {msg}", loc.unwrap_or("").trim()));
+    }
+    out
+}
+
+fn paths(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_string_lossy().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs one case; returns what went wrong, if anything.
+fn run(case: &Case) -> Result<(), String> {
+    let root = tempfile::tempdir().unwrap();
+    let site = root.path().join("site");
+    base_site(&site);
+    let unwritable = case.name == "gen/unwritable-output-parent";
+    let out = if unwritable { site.join("blocker/public") } else { site.join("public") };
+    let (code, stderr) = run_build(&site, &site.join("public"));
+    assert_eq!(code, Some(0), "{}: the base site does not build:\n{stderr}", case.name);
+    let before = snapshot_tree(&site.join("public"));
+
+    for (rel, bytes) in &case.files {
+        let p = site.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    for (rel, Link::To(target)) in &case.links {
+        let p = site.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, &p).unwrap();
+    }
+    // The output folder and the previous tree Gazette keeps beside it (`.public.gazette-old`).
+    let ours = |p: &String| p.starts_with("site/public") || p.starts_with("site/.public.gazette-old");
+    let outside_before: Vec<String> = paths(root.path()).into_iter().filter(|p| !ours(p)).collect();
+    let (code, stderr) = run_build(&site, &out);
+    let mut problems = Vec::new();
+    if stderr.contains("panicked") {
+        problems.push("the build panicked".to_string());
+    }
+    let outside_after: Vec<String> =
+        paths(root.path()).into_iter().filter(|p| !ours(p) && !p.starts_with("site/blocker/public")).collect();
+    if outside_after != outside_before {
+        let new: Vec<&String> = outside_after.iter().filter(|p| !outside_before.contains(p)).collect();
+        problems.push(format!("files appeared outside the output folder: {new:?}"));
+    }
+    match case.expect.outcome.as_str() {
+        "error" => {
+            if code != Some(1) {
+                problems.push(format!("expected exit code 1, got {code:?}"));
+            }
+            let errors = located(&stderr);
+            for want in &case.expect.errors {
+                // `path` alone, or `path:line` (any column).
+                let want = format!("{want}:");
+                if !errors.iter().any(|e| e.contains(&want)) {
+                    problems.push(format!("no error at {want}"));
+                }
+            }
+            for m in &case.expect.messages {
+                if !stderr.contains(m.as_str()) {
+                    problems.push(format!("the report does not say {m:?}"));
+                }
+            }
+            if snapshot_tree(&site.join("public")) != before {
+                problems.push("the previous output changed".into());
+            }
+            let leftovers: Vec<String> = paths(&site)
+                .into_iter()
+                .filter(|p| !p.contains('/') && (p.contains("gazette-new") || p.contains("gazette-old")))
+                .collect();
+            if !leftovers.is_empty() {
+                problems.push(format!("staging left behind: {leftovers:?}"));
+            }
+        }
+        "ok" => {
+            if code != Some(0) {
+                problems.push(format!("expected success, got {code:?}"));
+            }
+            let files = snapshot_tree(&out);
+            for (path, bytes) in &files {
+                for f in &case.expect.forbid {
+                    if bytes.windows(f.len()).any(|w| w == f.as_bytes()) {
+                        problems.push(format!("{path} contains {f:?}"));
+                    }
+                }
+                if path.ends_with(".xml")
+                    && let Err(e) = well_formed(bytes)
+                {
+                    problems.push(format!("{path} is not well-formed XML: {e}"));
+                }
+            }
+            for (path, text) in &case.expect.require {
+                match files.iter().find(|(p, _)| p == path) {
+                    Some((_, bytes)) if String::from_utf8_lossy(bytes).contains(text.as_str()) => {}
+                    Some(_) => problems.push(format!("{path} does not contain {text:?}")),
+                    None => problems.push(format!("{path} was not written")),
+                }
+            }
+        }
+        other => problems.push(format!("unknown outcome {other:?}")),
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} ({}):\n  {}\n--- stderr:\n{stderr}", case.name, case.expect.about, problems.join("\n  ")))
+    }
+}
+
+/// Parses the whole document with quick-xml: balanced tags, legal text, nothing after the root.
+fn well_formed(bytes: &[u8]) -> Result<(), String> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).map_err(|e| e.to_string())? {
+            quick_xml::events::Event::Start(_) => depth += 1,
+            quick_xml::events::Event::End(_) => depth = depth.checked_sub(1).ok_or("unbalanced end tag")?,
+            quick_xml::events::Event::Text(t) => {
+                let text: &str = &t;
+                if text.contains("]]>") {
+                    return Err("`]]>` in text".into());
+                }
+                if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+                    return Err("a control character in text".into());
+                }
+            }
+            quick_xml::events::Event::GeneralRef(r) => {
+                let known = matches!(&*r, "lt" | "gt" | "amp" | "quot" | "apos");
+                if !known && r.resolve_char_ref().map_err(|e| e.to_string())?.is_none() {
+                    return Err(format!("unknown entity &{};", &*r));
+                }
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if depth != 0 { Err(format!("{depth} elements left open")) } else { Ok(()) }
+}
+
+/// Runs the cases on two threads; reports every failing case, not only the first.
+fn run_all(cases: Vec<Case>) {
+    let cases = std::sync::Mutex::new(cases);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let Some(case) = cases.lock().unwrap().pop() else { break };
+                    if let Err(e) = run(&case) {
+                        failures.lock().unwrap().push(e);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{} hostile cases failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn committed_corpus() {
+    let cases = corpus();
+    assert!(cases.len() >= 30, "the corpus has {} cases", cases.len());
+    run_all(cases);
+}
+
+#[test]
+fn generated_cases() {
+    run_all(generated());
+}
