@@ -117,29 +117,45 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let staging = Staging::begin(&output)?;
     let renderer = Renderer::new(&site, &tera);
     observer.stage("render", planned.len());
+    // The first failed write (a full disk, a read-only folder) stops the rendering: every later
+    // page would fail the same way. It is reported once, with how many writes failed.
+    let write_errors = std::sync::Mutex::new(Vec::new());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let put = |path: &str, bytes: &[u8]| {
+        if let Err(e) = staging.put(path, bytes) {
+            stop.store(true, Ordering::Relaxed);
+            write_errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+        }
+    };
     let mut errors: Vec<Diagnostic> = planned
         .par_iter()
         .filter_map(|(job, path, digest)| {
             observer.advance(1);
-            if staging.keep(path, *digest) {
+            if stop.load(Ordering::Relaxed) || staging.keep(path, *digest) {
                 return None;
             }
             match renderer.render(*job) {
                 Ok((p, bytes)) => {
                     debug_assert_eq!(&p, path, "output_path must agree with render");
-                    staging.put(path, &bytes).err()
+                    put(path, &bytes);
+                    None
                 }
                 Err(e) => Some(e),
             }
         })
         .collect();
     t.lap("render");
-    errors.extend(
-        statics
-            .iter()
-            .filter(|(rel, bytes)| !staging.keep_static(rel, bytes_digest(bytes)))
-            .filter_map(|(rel, bytes)| staging.put(rel, bytes).err()),
-    );
+    for (rel, bytes) in &statics {
+        if !stop.load(Ordering::Relaxed) && !staging.keep_static(rel, bytes_digest(bytes)) {
+            put(rel, bytes);
+        }
+    }
+    let mut write_errors: Vec<Diagnostic> = write_errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    write_errors.sort();
+    if let Some(mut first) = write_errors.into_iter().next() {
+        first.hint = Some("the build stopped at the first output file it could not write".into());
+        errors.push(first);
+    }
     if errors.is_empty()
         && let Err(e) = staging.prune(&cache)
     {

@@ -56,3 +56,92 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     site.build_ok(&[]);
     assert!(snapshot_tree(&site.out()) == trees[1].0);
 }
+
+/// Whether this process runs as root (needed to mount a small or read-only file system).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
+/// Builds `site` once into a fresh file system mounted (in a private mount namespace) at
+/// `mnt/`, copies that output out, then runs `fault` (shell) and builds again, copying the output
+/// out once more. Returns the second build's exit code and stderr, and the two copies.
+fn build_on_a_small_disk(site: &Site, size: &str, fault: &str) -> (i32, String, std::path::PathBuf) {
+    let work = site.path().join("work");
+    std::fs::create_dir_all(work.join("mnt")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_gazette");
+    let script = format!(
+        r#"set -e
+mount -t tmpfs -o size={size} tmpfs "$W/mnt"
+"{bin}" build --quiet "$S" --output "$W/mnt/public"
+cp -a "$W/mnt/public" "$W/before"
+{fault}
+set +e
+"{bin}" build --quiet "$S" --output "$W/mnt/public" 2>"$W/stderr"
+echo $? >"$W/code"
+cp -a "$W/mnt/public" "$W/after"
+ls -A "$W/mnt" >"$W/listing"
+"#
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .env("W", &work)
+        .env("S", site.path())
+        .output()
+        .expect("running unshare");
+    assert!(out.status.success(), "the fault script failed: {}", String::from_utf8_lossy(&out.stderr));
+    let code = std::fs::read_to_string(work.join("code")).unwrap().trim().parse().unwrap();
+    (code, std::fs::read_to_string(work.join("stderr")).unwrap(), work)
+}
+
+#[test]
+fn a_full_disk_fails_the_build_clearly_and_keeps_the_old_site() {
+    if !is_root() {
+        eprintln!("skipped: mounting a small file system needs root (CI runs as root)");
+        return;
+    }
+    let site = Site::new();
+    write_version(&site, 40, "A");
+    // The second build needs far more room than the 4 MiB disk has.
+    write_version(&site, 40, "B");
+    let big = "Filler paragraph for a story that no longer fits on the disk. ".repeat(20_000);
+    site.file("content/s0/huge.md", format!("+++\ntitle = \"Huge\"\ndate = 2024-05-01T09:00:00Z\n+++\n{big}\n"));
+    std::fs::rename(site.path().join("content/s0/huge.md"), site.path().join("huge.md.later")).unwrap();
+    let (code, stderr, work) = build_on_a_small_disk(
+        &site,
+        "4m",
+        &format!("mv '{}/huge.md.later' '{}/content/s0/huge.md'", site.path().display(), site.path().display()),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains("/mnt/"), "the error names the path it could not write: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(snapshot_tree(&work.join("after")), snapshot_tree(&work.join("before")));
+    let listing = std::fs::read_to_string(work.join("listing")).unwrap();
+    assert!(!listing.contains("gazette-new"), "staging left behind: {listing}");
+}
+
+#[test]
+fn a_read_only_output_folder_fails_the_build_clearly_and_keeps_the_old_site() {
+    if !is_root() {
+        eprintln!("skipped: a read-only mount needs root (CI runs as root)");
+        return;
+    }
+    let site = Site::new();
+    write_version(&site, 10, "A");
+    let (code, stderr, work) = build_on_a_small_disk(
+        &site,
+        "64m",
+        &format!(
+            "mount -o remount,ro \"$W/mnt\"\nsed -i 's/Version A/Version B/' {}/content/s*/*.md",
+            site.path().display()
+        ),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Read-only file system"), "{stderr}");
+    assert!(stderr.contains("/mnt/"), "the error names the path it could not write: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(snapshot_tree(&work.join("after")), snapshot_tree(&work.join("before")));
+}
