@@ -68,6 +68,7 @@ impl Staging {
                     fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
                 }
                 fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+                mark_top_of_tree(&staging);
                 BTreeMap::new()
             }
         };
@@ -122,10 +123,35 @@ impl Staging {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        self.replace_with(&rel_path, |tmp| fs::write(tmp, bytes))
+        self.create_or_replace(&rel_path, bytes)
             .map_err(|e| Diagnostic::new(&self.staging.join(&rel_path), 1, 1, format!("writing: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Writes a new file at `rel_path` in staging: created in place when nothing is there yet (a
+    /// fresh staging folder, a new page), which saves a rename per file; otherwise through
+    /// [`Staging::replace_with`], since what is there may be shared with the live output.
+    fn create_or_replace(&self, rel_path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        let dest = self.staging.join(rel_path);
+        let create = || fs::OpenOptions::new().write(true).create_new(true).open(&dest);
+        let file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = dest.parent() {
+                    fs::create_dir_all(dir)?;
+                }
+                create()
+            }
+            other => other,
+        };
+        match file {
+            Ok(mut f) => f.write_all(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                self.replace_with(rel_path, |tmp| fs::write(tmp, bytes))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Creates the file at `rel_path` in staging through `make(temporary path)`, then renames it
@@ -184,6 +210,26 @@ impl Staging {
     pub fn abandon(self) {
         let _ = fs::remove_dir_all(&self.staging);
     }
+}
+
+/// Tells the file system that `dir` is the top of a tree (ext4's `FS_TOPDIR_FL`, what `chattr +T`
+/// sets), so its sub-folders are spread over the disk like top-level folders instead of being
+/// packed into the block group of their parent. On ext4 without a journal, inodes freed in the last
+/// seconds are skipped one by one on every allocation in their group, and a site written right
+/// after the previous one was deleted spends most of its time in that scan; spreading avoids those
+/// groups. A hint only: where the flag is not supported, nothing happens.
+fn mark_top_of_tree(dir: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{IFlags, ioctl_getflags, ioctl_setflags};
+        if let Ok(f) = fs::File::open(dir)
+            && let Ok(flags) = ioctl_getflags(&f)
+        {
+            let _ = ioctl_setflags(&f, flags | IFlags::TOPDIR);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
 }
 
 /// Swaps two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`); an error where the system or
