@@ -115,6 +115,9 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         return Ok(report(&site, jobs.len(), 0, planned.len() + statics.len(), t, output));
     }
     let staging = Staging::begin(&output)?;
+    let top: std::collections::BTreeSet<&str> =
+        planned.iter().filter_map(|(_, path, _)| path.split_once('/').map(|(first, _)| first)).collect();
+    staging.make_top_folders(top)?;
     let renderer = Renderer::new(&site, &tera);
     observer.stage("render", planned.len());
     // The first failed write (a full disk, a read-only folder) stops the rendering: every later

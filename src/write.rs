@@ -85,6 +85,30 @@ impl Staging {
         })
     }
 
+    /// Creates the top-level folders of the output (`top`: the first components of the paths about
+    /// to be written) that staging lacks. Each is made under a name unique to this build and then
+    /// renamed: ext4 places a top-level folder in a block group picked from a hash of its name, so
+    /// fixed names would put every build in the groups the previous one just freed (see
+    /// [`mark_top_of_tree`]). Where a folder goes on disk changes nothing in the output.
+    pub fn make_top_folders<'s>(&self, top: impl IntoIterator<Item = &'s str>) -> Result<()> {
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() ^ d.as_secs() as u32)
+            ^ std::process::id();
+        for name in top {
+            let dest = self.staging.join(name);
+            if dest.exists() {
+                continue;
+            }
+            let tmp = self.staging.join(format!(".{name}.{nonce:08x}.gazette-tmp"));
+            fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            if fs::rename(&tmp, &dest).is_err() {
+                let _ = fs::remove_dir(&tmp);
+            }
+        }
+        Ok(())
+    }
+
     /// Makes sure the staging folder holds the file made from `digest` at `rel` without rendering
     /// it: it is already there, or the current output has it (hard-linked over). False when the
     /// caller must render it.
