@@ -122,10 +122,14 @@ fn attn_note(line: &str) -> Option<String> {
     head.trim().eq_ignore_ascii_case("ATTN").then(|| note.trim().to_string())
 }
 
+/// A line of reporter e-mails: one or more addresses and nothing else. (A line of only `,` and
+/// `;` has no address: it is a paragraph.)
 fn is_email_line(line: &str) -> bool {
-    line.split([' ', ',', ';']).filter(|s| !s.is_empty()).all(|w| {
-        w.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
-    })
+    let mut words = line.split([' ', ',', ';']).filter(|s| !s.is_empty()).peekable();
+    words.peek().is_some()
+        && words.all(|w| {
+            w.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.contains('@'))
+        })
 }
 
 type DatelineParts = (Dateline, Option<(i8, i8)>, String);
@@ -225,6 +229,18 @@ mod tests {
                 }
                 (got, want) => panic!("{input:?}: got {got:?}, want error {want:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_line_of_only_separators_is_a_paragraph_not_an_email_line() {
+        // Found by the wire round-trip property: `;` was read as an e-mail line with no address
+        // and dropped, so a story whose only paragraph it was had "no body".
+        let b = read_body("H\n;\n, ;\nx@y.kr, z@w.kr\n(END)\n", 1).unwrap();
+        assert_eq!(b.paragraphs, [";", ", ;"]);
+        assert_eq!(b.emails, ["x@y.kr", "z@w.kr"]);
+        for (line, want) in [(";", false), (", ;", false), ("x@y.kr", true), ("x@y.kr;", true), ("x@y", false)] {
+            assert_eq!(is_email_line(line), want, "{line:?}");
         }
     }
 
