@@ -9,6 +9,9 @@ pub mod headline;
 pub mod markdown;
 pub mod wire;
 
+#[cfg(test)]
+mod props;
+
 use std::path::Path;
 
 use jiff::Zoned;
