@@ -8,6 +8,7 @@ mod faults;
 mod hostile;
 mod incremental;
 mod news;
+mod props;
 mod scaffold;
 mod serve;
 mod support;
