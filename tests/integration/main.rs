@@ -10,5 +10,6 @@ mod incremental;
 mod news;
 mod scaffold;
 mod serve;
+mod serve_faults;
 mod support;
 mod versions;
