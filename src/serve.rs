@@ -217,14 +217,16 @@ async fn file(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     match ServeDir::new(&shared.out).append_index_html_on_directories(false).try_call(req).await {
         Ok(r) if r.status() == StatusCode::NOT_FOUND => not_found(&shared).await,
         Ok(r) => r.map(Body::new),
-        Err(e)
-            if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied)
-                || e.raw_os_error() == Some(20) =>
-        {
-            not_found(&shared).await
-        }
+        Err(e) if names_no_file(&e) => not_found(&shared).await,
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file\n").into_response(),
     }
+}
+
+/// Errors that mean the request names no file of the output: a name too long for the file system
+/// or a file where the path needs a folder are the client's doing (404), not the server's (500).
+fn names_no_file(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{InvalidFilename, NotADirectory, NotFound, PermissionDenied};
+    matches!(e.kind(), NotFound | PermissionDenied | NotADirectory | InvalidFilename)
 }
 
 async fn html(shared: &Shared, path: &Path, status: StatusCode, method: &Method) -> Response {

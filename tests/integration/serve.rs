@@ -141,3 +141,18 @@ fn only_get_and_head_and_nothing_outside_the_output() {
     let r = ureq::get(&format!("{}/rss.xml", server.url)).call().unwrap();
     assert!(r.headers().get("content-type").unwrap().to_str().unwrap().contains("xml"));
 }
+
+/// Regression: a path segment over 255 bytes, or a path over PATH_MAX, was a 500.
+#[test]
+fn names_too_long_for_the_file_system_are_not_found() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    for path in
+        [format!("/{}", "a".repeat(300)), format!("/{}", "a/".repeat(3000)), format!("/{}.css", "b".repeat(400))]
+    {
+        let status = raw(&server.url, &format!("GET {path} HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"));
+        assert!(status.contains("404"), "{}: {status}", &path[..20]);
+    }
+}
