@@ -206,7 +206,8 @@ async fn file(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let path = shared.out.join(&rel);
     if path.is_dir() {
         if !req.uri().path().ends_with('/') {
-            let to = format!("{}/", req.uri().path());
+            // One leading slash: `//world` must not send the browser to a host named `world`.
+            let to = format!("/{}/", req.uri().path().trim_start_matches('/'));
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
         }
         return html(&shared, &path.join("index.html"), StatusCode::OK, req.method()).await;

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::support::{Server, Site, get, raw, wait_for};
+use crate::support::{Server, Site, get, raw, raw_bytes, wait_for};
 
 fn start(site: &Site) -> Server {
     Server::start(site)
@@ -154,5 +154,21 @@ fn names_too_long_for_the_file_system_are_not_found() {
     {
         let status = raw(&server.url, &format!("GET {path} HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"));
         assert!(status.contains("404"), "{}: {status}", &path[..20]);
+    }
+}
+
+/// Regression: `//world` redirected to `//world/`, which a browser reads as the host `world`.
+#[test]
+fn a_folder_asked_for_with_two_slashes_redirects_on_this_host() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    for (path, to) in [("//world", "/world/"), ("///world", "/world/"), ("/world", "/world/")] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let answer = String::from_utf8_lossy(&raw_bytes(server.host(), request.as_bytes())).to_string();
+        assert!(answer.starts_with("HTTP/1.1 301"), "{path}: {answer}");
+        let location = answer.lines().find_map(|l| l.strip_prefix("location: ")).unwrap_or_default();
+        assert_eq!(location.trim(), to, "{path}");
     }
 }
