@@ -256,8 +256,12 @@ async fn not_found(shared: &Shared) -> Response {
     html(shared, &shared.out.join("404.html"), StatusCode::NOT_FOUND, &Method::GET).await
 }
 
-/// A request path as a relative path under the output, or `None` when it tries to leave it.
+/// A request path as a relative path under the output, or `None` when it tries to leave it or
+/// is not a path at all (a request target such as `secret.txt` or `host:80` has no leading `/`).
 pub fn safe_request_path(path: &str) -> Option<PathBuf> {
+    if !path.starts_with('/') {
+        return None;
+    }
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
     if decoded.contains('\0') || decoded.contains('\\') {
         return None;
@@ -320,6 +324,8 @@ mod tests {
             ("/a%5c..%5cb", None),
             ("/a%00b", None),
             ("//etc/passwd", Some("etc/passwd")),
+            ("", None),
+            ("secret.txt", None),
         ];
         for (input, want) in cases {
             assert_eq!(safe_request_path(input).map(|p| p.to_string_lossy().to_string()).as_deref(), want, "{input}");

@@ -172,3 +172,17 @@ fn a_folder_asked_for_with_two_slashes_redirects_on_this_host() {
         assert_eq!(location.trim(), to, "{path}");
     }
 }
+
+/// Regression: a request target without a leading `/` (`GET secret.txt`) was taken for the home
+/// folder and redirected.
+#[test]
+fn a_target_that_is_not_a_path_is_refused() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    for target in ["secret.txt", "world"] {
+        let status = raw(&server.url, &format!("GET {target} HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"));
+        assert!(status.contains("400"), "{target}: {status}");
+    }
+}
