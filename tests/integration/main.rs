@@ -11,5 +11,6 @@ mod news;
 mod scaffold;
 mod serve;
 mod serve_faults;
+mod serve_load;
 mod support;
 mod versions;

@@ -211,6 +211,11 @@ impl Server {
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
+    /// Open file descriptors (sockets, files, the watcher's).
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid())).expect("reading /proc").count()
+    }
+
     /// A fresh `gazette build` of the site as it is now, made the way `serve` builds (same base
     /// URL, same time), into a folder beside the served one; returns its files.
     pub fn full_build(&self, site: &Site) -> Vec<(String, Vec<u8>)> {
