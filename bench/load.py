@@ -17,7 +17,8 @@ file sits beside it, where a `/../` request would lead. Then, for --duration sec
                  after reading the `hello` event, some mid-request, some silent
 Prints requests served, errors (wrk's socket errors and non-2xx answers), p50/p99 latency, the attack
 and live-client counts and any rule broken, and the server's VmRSS and open file descriptors after
-the first build, at their peak during the load, and once it is over (the connections closed).
+the first build and after the load (the connections closed), each once VmRSS holds still, and their
+peak during the load.
 Exit status 1 if a rule was broken, the server died or answers failed. Standard library and wrk only.
 """
 import argparse, os, re, shutil, signal, socket, subprocess, sys, threading, time
@@ -57,6 +58,19 @@ def proc_status(pid):
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1])
     return rss / 1024, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def settled(pid, limit=20):
+    """VmRSS and fds once VmRSS holds still (the allocator hands freed memory back with a delay,
+    and the first build's peak is still counted for a few seconds after it)."""
+    t0, last = time.monotonic(), proc_status(pid)
+    while time.monotonic() - t0 < limit:
+        time.sleep(1)
+        now = proc_status(pid)
+        if abs(now[0] - last[0]) <= 0.01 * last[0]:
+            return now
+        last = now
+    return last
 
 
 def raw(addr, data, timeout=10):
@@ -222,8 +236,7 @@ def main():
         script = os.path.join(tmp, "pages.lua")
         with open(script, "w") as f:
             f.write(WRK_SCRIPT)
-        time.sleep(1)
-        rss0, fds0 = proc_status(proc.pid)
+        rss0, fds0 = settled(proc.pid)
 
         stop, stats, peaks = threading.Event(), {"attacks": 0, "live": 0, "broken": []}, {"rss": rss0, "fds": fds0}
         helpers = [threading.Thread(target=attack, args=(addr, secrets, stop, stats)),
@@ -240,8 +253,7 @@ def main():
         settle = time.monotonic()
         while time.monotonic() - settle < 20 and proc_status(proc.pid)[1] > fds0:
             time.sleep(0.2)
-        time.sleep(2)
-        rss1, fds1 = proc_status(proc.pid)
+        rss1, fds1 = settled(proc.pid)
         alive = proc.poll() is None and status(raw(addr, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) == 200
         w = parse_wrk(wrk.stdout)
         print(f"| pages | first build | connections | requests served | req/s | errors | p50 | p99 | attacks | live clients | VmRSS before → after | fds before → after |")
