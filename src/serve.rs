@@ -41,6 +41,11 @@ pub struct ServeOptions {
     pub now: Option<jiff::Timestamp>,
 }
 
+/// Threads for file reads. tokio reads files on its blocking pool, which grows to 512 threads: with
+/// 256 connections open the server ran some 280 threads, for no more throughput than 16 give (the
+/// pages are small and mostly in the page cache); reads beyond them wait their turn.
+const BLOCKING_THREADS: usize = 16;
+
 /// The path of the live-reload event stream.
 pub const LIVE_PATH: &str = "/__gazette/live";
 
@@ -88,7 +93,11 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     if opts.open {
         open_browser(&url);
     }
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
+        .context("starting the async runtime")?;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, router(Arc::clone(&shared)))
@@ -206,7 +215,8 @@ async fn file(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let path = shared.out.join(&rel);
     if path.is_dir() {
         if !req.uri().path().ends_with('/') {
-            let to = format!("{}/", req.uri().path());
+            // One leading slash: `//world` must not send the browser to a host named `world`.
+            let to = format!("/{}/", req.uri().path().trim_start_matches('/'));
             return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
         }
         return html(&shared, &path.join("index.html"), StatusCode::OK, req.method()).await;
@@ -217,14 +227,16 @@ async fn file(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     match ServeDir::new(&shared.out).append_index_html_on_directories(false).try_call(req).await {
         Ok(r) if r.status() == StatusCode::NOT_FOUND => not_found(&shared).await,
         Ok(r) => r.map(Body::new),
-        Err(e)
-            if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied)
-                || e.raw_os_error() == Some(20) =>
-        {
-            not_found(&shared).await
-        }
+        Err(e) if names_no_file(&e) => not_found(&shared).await,
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file\n").into_response(),
     }
+}
+
+/// Errors that mean the request names no file of the output: a name too long for the file system
+/// or a file where the path needs a folder are the client's doing (404), not the server's (500).
+fn names_no_file(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{InvalidFilename, NotADirectory, NotFound, PermissionDenied};
+    matches!(e.kind(), NotFound | PermissionDenied | NotADirectory | InvalidFilename)
 }
 
 async fn html(shared: &Shared, path: &Path, status: StatusCode, method: &Method) -> Response {
@@ -253,8 +265,12 @@ async fn not_found(shared: &Shared) -> Response {
     html(shared, &shared.out.join("404.html"), StatusCode::NOT_FOUND, &Method::GET).await
 }
 
-/// A request path as a relative path under the output, or `None` when it tries to leave it.
+/// A request path as a relative path under the output, or `None` when it tries to leave it or
+/// is not a path at all (a request target such as `secret.txt` or `host:80` has no leading `/`).
 pub fn safe_request_path(path: &str) -> Option<PathBuf> {
+    if !path.starts_with('/') {
+        return None;
+    }
     let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
     if decoded.contains('\0') || decoded.contains('\\') {
         return None;
@@ -317,6 +333,8 @@ mod tests {
             ("/a%5c..%5cb", None),
             ("/a%00b", None),
             ("//etc/passwd", Some("etc/passwd")),
+            ("", None),
+            ("secret.txt", None),
         ];
         for (input, want) in cases {
             assert_eq!(safe_request_path(input).map(|p| p.to_string_lossy().to_string()).as_deref(), want, "{input}");

@@ -223,8 +223,8 @@ impl Session {
         Ok(())
     }
 
-    /// Re-reads the changed story files; with `rescan`, lists `content/` again to find every
-    /// file added or removed (a renamed folder, the first build).
+    /// Re-reads the changed story files; with `rescan`, lists `content/` again and re-reads every
+    /// story file (a folder created, removed or renamed, lost watcher events, the first build).
     fn sync_stories(&mut self, rescan: bool, changed: &BTreeSet<PathBuf>) -> Result<()> {
         let content = self.site_dir.join("content");
         let mut todo: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -232,11 +232,13 @@ impl Session {
             let mut errors = Vec::new();
             let listed = load::story_paths(&self.site_dir, &mut errors)?;
             self.load_errors = errors;
-            let present: BTreeSet<&PathBuf> = listed.iter().map(|(rel, _)| rel).collect();
-            self.stories.retain(|rel, _| present.contains(rel));
-            todo.extend(
-                listed.iter().filter(|(rel, _)| changed.contains(rel) || !self.stories.contains_key(rel)).cloned(),
-            );
+            // A rescan is what the watcher asks for when it may have missed events: a file written
+            // into a folder before the folder was watched, or the events of files in a folder that
+            // was removed and made again (the debouncer drops them). A kept parse of a file that
+            // is still listed may be stale, so every file is read again; unchanged stories give
+            // unchanged digests, so only what really changed is rendered.
+            self.stories.clear();
+            todo = listed;
         } else {
             for rel in changed {
                 let path = content.join(rel);

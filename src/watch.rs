@@ -60,14 +60,7 @@ where
     let root = site_dir.to_path_buf();
     let (added_tx, added_rx) = mpsc::channel::<PathBuf>();
     let debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        let paths: Vec<PathBuf> = match result {
-            // Reads (the build's own) are not changes.
-            Ok(events) => {
-                events.into_iter().filter(|e| !e.event.kind.is_access()).flat_map(|e| e.event.paths).collect()
-            }
-            // The watcher lost events (queue overflow): rebuild from the files as they are.
-            Err(_) => INPUT_DIRS.iter().map(|d| root.join(d)).collect(),
-        };
+        let paths = changed_paths(&root, result);
         for dir in INPUT_DIRS.iter().map(|d| root.join(d)) {
             if paths.contains(&dir) && dir.is_dir() {
                 let _ = added_tx.send(dir);
@@ -102,6 +95,19 @@ where
 }
 
 const INPUT_DIRS: [&str; 3] = ["content", "templates", "static"];
+
+/// The paths a debounced batch names, for [`classify`]. Reads (the build's own) are not changes.
+/// When events were lost (the kernel's inotify queue overflowed, which notify reports as an event
+/// with the rescan flag and no paths, or the watcher failed) it names every input, so the site is
+/// re-read from the files as they are: a burst of thousands of writes must not leave stale pages.
+fn changed_paths(root: &Path, result: DebounceEventResult) -> Vec<PathBuf> {
+    let lost = || INPUT_DIRS.iter().chain(["gazette.toml"].iter()).map(|d| root.join(d)).collect();
+    match result {
+        Ok(events) if events.iter().any(|e| e.need_rescan()) => lost(),
+        Ok(events) => events.into_iter().filter(|e| !e.event.kind.is_access()).flat_map(|e| e.event.paths).collect(),
+        Err(_) => lost(),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -139,6 +145,26 @@ mod tests {
         for (paths, want) in cases {
             assert_eq!(classify(site, &paths), want, "{paths:?}");
         }
+    }
+
+    /// Regression: an inotify queue overflow (notify's rescan event, which names no path) was
+    /// dropped as "nothing changed", so the writes it stood for never reached the served site.
+    #[test]
+    fn lost_events_rescan_everything() {
+        use notify::event::{EventKind, Flag, ModifyKind};
+        use notify_debouncer_full::DebouncedEvent;
+        let site = Path::new("/site");
+        let event = |e: notify::Event| DebouncedEvent::new(e, std::time::Instant::now());
+        let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        let write = notify::Event::new(EventKind::Modify(ModifyKind::Any)).add_path(site.join("content/a.md"));
+        let everything =
+            Changes { content_tree: true, templates: true, statics: true, config: true, ..Default::default() };
+        for result in [Ok(vec![event(overflow.clone())]), Ok(vec![event(write.clone()), event(overflow)]), Err(vec![])]
+        {
+            assert_eq!(classify(site, &changed_paths(site, result)), everything);
+        }
+        let one = classify(site, &changed_paths(site, Ok(vec![event(write)])));
+        assert_eq!(one, Changes { stories: [PathBuf::from("a.md")].into(), ..Default::default() });
     }
 
     #[test]

@@ -11,5 +11,7 @@ mod news;
 mod props;
 mod scaffold;
 mod serve;
+mod serve_faults;
+mod serve_load;
 mod support;
 mod versions;

@@ -1,75 +1,14 @@
 //! `gazette serve` over HTTP: start it on a free port, edit, add and delete files, and fetch pages
 //! until they change (bounded waits).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Site, gazette};
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{Server, Site, get, raw, raw_bytes, wait_for};
 
 fn start(site: &Site) -> Server {
-    let mut child = gazette()
-        .args(["serve", "--port", "0"])
-        .arg(site.path())
-        .env("GAZETTE_NOW", "2024-05-10T12:00:00Z")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting gazette serve");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(i) = line.find("http://") {
-                let _ = tx.send(line[i..].split_whitespace().next().unwrap().to_string());
-            }
-        }
-    });
-    let url = rx.recv_timeout(Duration::from_secs(20)).expect("serve prints its URL");
-    Server { child, url }
-}
-
-fn get(url: &str) -> (u16, String) {
-    match ureq::get(url).config().http_status_as_error(false).build().call() {
-        Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
-        Err(e) => (0, e.to_string()),
-    }
-}
-
-/// Polls `url` until `pred` holds on (status, body); panics after 10 s.
-fn wait_for(url: &str, what: &str, pred: impl Fn(u16, &str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        let (status, body) = get(url);
-        if pred(status, &body) {
-            return body;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "timed out waiting for {what} at {url}: {status}\n{body}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
-/// Sends raw bytes, returns the status line (for requests an HTTP client would normalise).
-fn raw(url: &str, request: &str) -> String {
-    let host = url.trim_start_matches("http://");
-    let mut s = TcpStream::connect(host).unwrap();
-    s.write_all(request.replace("HOST", host).as_bytes()).unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out.lines().next().unwrap_or_default().to_string()
+    Server::start(site)
 }
 
 fn story(title: &str, body: &str) -> String {
@@ -201,4 +140,49 @@ fn only_get_and_head_and_nothing_outside_the_output() {
     assert!(r.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/css"));
     let r = ureq::get(&format!("{}/rss.xml", server.url)).call().unwrap();
     assert!(r.headers().get("content-type").unwrap().to_str().unwrap().contains("xml"));
+}
+
+/// Regression: a path segment over 255 bytes, or a path over PATH_MAX, was a 500.
+#[test]
+fn names_too_long_for_the_file_system_are_not_found() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    for path in
+        [format!("/{}", "a".repeat(300)), format!("/{}", "a/".repeat(3000)), format!("/{}.css", "b".repeat(400))]
+    {
+        let status = raw(&server.url, &format!("GET {path} HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"));
+        assert!(status.contains("404"), "{}: {status}", &path[..20]);
+    }
+}
+
+/// Regression: `//world` redirected to `//world/`, which a browser reads as the host `world`.
+#[test]
+fn a_folder_asked_for_with_two_slashes_redirects_on_this_host() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    for (path, to) in [("//world", "/world/"), ("///world", "/world/"), ("/world", "/world/")] {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let answer = String::from_utf8_lossy(&raw_bytes(server.host(), request.as_bytes())).to_string();
+        assert!(answer.starts_with("HTTP/1.1 301"), "{path}: {answer}");
+        let location = answer.lines().find_map(|l| l.strip_prefix("location: ")).unwrap_or_default();
+        assert_eq!(location.trim(), to, "{path}");
+    }
+}
+
+/// Regression: a request target without a leading `/` (`GET secret.txt`) was taken for the home
+/// folder and redirected.
+#[test]
+fn a_target_that_is_not_a_path_is_refused() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    for target in ["secret.txt", "world"] {
+        let status = raw(&server.url, &format!("GET {target} HTTP/1.1\r\nHost: HOST\r\nConnection: close\r\n\r\n"));
+        assert!(status.contains("400"), "{target}: {status}");
+    }
 }

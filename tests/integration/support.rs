@@ -1,7 +1,12 @@
-//! Helpers: run the binary, make throwaway sites, read output files.
+//! Helpers: run the binary, make throwaway sites, read output files, run `gazette serve` and
+//! talk to it over HTTP.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub fn gazette() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gazette"))
@@ -92,18 +97,213 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Every file under `dir` with its bytes, sorted by path.
 pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap()))
-        .collect();
+    try_snapshot_tree(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+}
+
+/// [`snapshot_tree`] of a folder something else may be writing: an error instead of a panic when a
+/// file goes away between listing and reading.
+pub fn try_snapshot_tree(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().to_string();
+            files.push((rel, std::fs::read(entry.path())?));
+        }
+    }
     files.sort();
-    files
+    Ok(files)
 }
 
 /// The seed story of `../shared/seed/`, when it exists.
 pub fn seed_story() -> Option<String> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/000_223e6dcc73290e3f.txt");
     std::fs::read_to_string(p).ok()
+}
+
+/// The build time every served site uses, so a full build can reproduce its pages.
+pub const NOW: &str = "2024-05-10T12:00:00Z";
+
+/// A running `gazette serve SITE --port 0`, with a temporary folder of its own as `TMPDIR` (where
+/// it builds its output) and its stdout and stderr collected; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    tmp: tempfile::TempDir,
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start(site: &Site) -> Server {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut child = gazette()
+            .args(["serve", "--port", "0"])
+            .arg(site.path())
+            .env("GAZETTE_NOW", NOW)
+            .env("TMPDIR", tmp.path())
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting gazette serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let collect = |pipe: Box<dyn Read + Send>, tx: Option<std::sync::mpsc::Sender<String>>| {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if let (Some(tx), Some(i)) = (&tx, line.find("http://")) {
+                        let _ = tx.send(line[i..].split_whitespace().next().unwrap().to_string());
+                    }
+                    let mut log = log.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            })
+        };
+        collect(Box::new(stdout), Some(tx));
+        collect(Box::new(stderr), None);
+        let url = rx.recv_timeout(Duration::from_secs(30)).expect("serve prints its URL");
+        Server { child, url, tmp, log }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn host(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's `TMPDIR`: its output folder is in here.
+    pub fn tmp(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The folder `serve` builds into and serves from.
+    pub fn output(&self) -> PathBuf {
+        self.tmp().join(format!("gazette-serve-{}", self.pid()))
+    }
+
+    /// Everything the server printed so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Resident memory (`VmRSS`), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("reading /proc");
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    /// Open file descriptors (sockets, files, the watcher's).
+    pub fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.pid())).expect("reading /proc").count()
+    }
+
+    /// A fresh `gazette build` of the site as it is now, made the way `serve` builds (same base
+    /// URL, same time), into a folder beside the served one; returns its files.
+    pub fn full_build(&self, site: &Site) -> Vec<(String, Vec<u8>)> {
+        let out = self.tmp().join("full-build");
+        let _ = std::fs::remove_dir_all(&out);
+        let built = gazette()
+            .arg("build")
+            .arg(site.path())
+            .arg("--output")
+            .arg(&out)
+            .args(["--base-url", &self.url, "--quiet"])
+            .env("GAZETTE_NOW", NOW)
+            .output()
+            .expect("running gazette build");
+        assert!(built.status.success(), "full build failed: {}", String::from_utf8_lossy(&built.stderr));
+        snapshot_tree(&out)
+    }
+
+    /// Waits (up to `limit`) until the served output holds exactly the files of a full build of
+    /// the site as it is now; panics naming the differences otherwise.
+    pub fn assert_settles_to_full_build(&self, site: &Site, limit: Duration) {
+        let want = self.full_build(site);
+        let start = Instant::now();
+        loop {
+            let got = try_snapshot_tree(&self.output());
+            if got.as_ref().is_ok_and(|got| *got == want) {
+                return;
+            }
+            if start.elapsed() > limit {
+                let got = got.unwrap_or_default();
+                let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+                let (g, w) = (names(&got), names(&want));
+                let missing: Vec<_> = w.iter().filter(|n| !g.contains(n)).take(10).collect();
+                let extra: Vec<_> = g.iter().filter(|n| !w.contains(n)).take(10).collect();
+                let differ: Vec<_> = got
+                    .iter()
+                    .filter(|(n, b)| want.iter().any(|(m, c)| m == n && c != b))
+                    .map(|(n, _)| n)
+                    .take(10)
+                    .collect();
+                let log = self.log();
+                let tail: Vec<&str> = log.lines().rev().take(20).collect();
+                panic!(
+                    "the served output did not settle to a full build within {limit:?}\nmissing: {missing:?}\nextra: {extra:?}\ndiffering: {differ:?}\nlast lines of the server:\n{}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// GETs `url`; `(0, error)` when there is no HTTP answer at all.
+pub fn get(url: &str) -> (u16, String) {
+    match ureq::get(url).config().http_status_as_error(false).build().call() {
+        Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+/// Polls `url` until `pred` holds on (status, body); panics after 20 s.
+pub fn wait_for(url: &str, what: &str, pred: impl Fn(u16, &str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let (status, body) = get(url);
+        if pred(status, &body) {
+            return body;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what} at {url}: {status}\n{body}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Sends raw bytes on a new connection and reads the answer until the server closes it (or 10 s
+/// pass), for requests an HTTP client would refuse or normalise.
+pub fn raw_bytes(host: &str, request: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(host).expect("connecting to the server");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    // The server may answer and close before reading a long request: a failed write is an answer too.
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+/// The status line of [`raw_bytes`]'s answer; `HOST` in `request` becomes the server's address.
+pub fn raw(url: &str, request: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    let out = raw_bytes(host, request.replace("HOST", host).as_bytes());
+    String::from_utf8_lossy(&out).lines().next().unwrap_or_default().to_string()
 }
