@@ -3,30 +3,11 @@
 
 use std::path::Path;
 
-use crate::support::{Site, build, snapshot_tree};
+use crate::support::{Site, build, error_lines, snapshot_tree};
 
 /// A valid Markdown story.
 fn good_md(title: &str) -> String {
     format!("+++\ntitle = \"{title}\"\ndate = 2024-05-01T09:00:00Z\n+++\nBody.\n")
-}
-
-/// Each error of stderr as one line, `error: PATH:LINE:COL: message`. Errors are printed as
-/// blocks: `error: message`, then `┌─ PATH:LINE:COL` above the source line (or a note
-/// `= at PATH:LINE:COL` when there is no source to show).
-fn error_lines(stderr: &str) -> Vec<String> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let Some(msg) = l.strip_prefix("error: ") else { continue };
-        let loc = lines[i + 1..].iter().take_while(|n| !n.starts_with("error")).find_map(|n| {
-            n.split_once("┌─ ").map(|(_, loc)| loc).or_else(|| n.split_once("= at ").map(|(_, loc)| loc))
-        });
-        out.push(match loc {
-            Some(loc) => format!("error: {}: {msg}", loc.trim()),
-            None => format!("error: {msg}"),
-        });
-    }
-    out
 }
 
 /// The one error naming `file`; fails when there is not exactly one.

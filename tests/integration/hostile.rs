@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use crate::support::{gazette, snapshot_tree};
+use crate::support::{check_xml, error_lines, gazette, snapshot_tree};
 
 /// Longer than any case may take: a build still running then is a hang.
 const HANG: Duration = Duration::from_secs(180);
@@ -232,20 +232,6 @@ fn run_build(site: &Path, out: &Path) -> (Option<i32>, String) {
     (status.code(), reader.join().unwrap())
 }
 
-/// The located errors of a report, as `PATH:LINE:COL: message` (see `errors.rs` for the format).
-fn located(stderr: &str) -> Vec<String> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    let mut out = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let Some(msg) = l.strip_prefix("error: ") else { continue };
-        let loc = lines[i + 1..].iter().take_while(|n| !n.starts_with("error")).find_map(|n| {
-            n.split_once("┌─ ").map(|(_, loc)| loc).or_else(|| n.split_once("= at ").map(|(_, loc)| loc))
-        });
-        out.push(format!("{}: {msg}", loc.unwrap_or("").trim()));
-    }
-    out
-}
-
 fn paths(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -296,7 +282,7 @@ fn run(case: &Case) -> Result<(), String> {
             if code != Some(1) {
                 problems.push(format!("expected exit code 1, got {code:?}"));
             }
-            let errors = located(&stderr);
+            let errors = error_lines(&stderr);
             for want in &case.expect.errors {
                 // `path` alone, or `path:line` (any column).
                 let want = format!("{want}:");
@@ -331,10 +317,11 @@ fn run(case: &Case) -> Result<(), String> {
                         problems.push(format!("{path} contains {f:?}"));
                     }
                 }
-                if path.ends_with(".xml")
-                    && let Err(e) = well_formed(bytes)
-                {
-                    problems.push(format!("{path} is not well-formed XML: {e}"));
+                if path.ends_with(".xml") {
+                    match std::str::from_utf8(bytes) {
+                        Ok(xml) => drop(check_xml(path, xml)),
+                        Err(e) => problems.push(format!("{path} is not UTF-8: {e}")),
+                    }
                 }
             }
             for (path, text) in &case.expect.require {
@@ -352,39 +339,6 @@ fn run(case: &Case) -> Result<(), String> {
     } else {
         Err(format!("{} ({}):\n  {}\n--- stderr:\n{stderr}", case.name, case.expect.about, problems.join("\n  ")))
     }
-}
-
-/// Parses the whole document with quick-xml: balanced tags, legal text, nothing after the root.
-fn well_formed(bytes: &[u8]) -> Result<(), String> {
-    let mut reader = quick_xml::Reader::from_reader(bytes);
-    reader.config_mut().check_end_names = true;
-    let mut depth = 0usize;
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf).map_err(|e| e.to_string())? {
-            quick_xml::events::Event::Start(_) => depth += 1,
-            quick_xml::events::Event::End(_) => depth = depth.checked_sub(1).ok_or("unbalanced end tag")?,
-            quick_xml::events::Event::Text(t) => {
-                let text: &str = &t;
-                if text.contains("]]>") {
-                    return Err("`]]>` in text".into());
-                }
-                if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-                    return Err("a control character in text".into());
-                }
-            }
-            quick_xml::events::Event::GeneralRef(r) => {
-                let known = matches!(&*r, "lt" | "gt" | "amp" | "quot" | "apos");
-                if !known && r.resolve_char_ref().map_err(|e| e.to_string())?.is_none() {
-                    return Err(format!("unknown entity &{};", &*r));
-                }
-            }
-            quick_xml::events::Event::Eof => break,
-            _ => {}
-        }
-        buf.clear();
-    }
-    if depth != 0 { Err(format!("{depth} elements left open")) } else { Ok(()) }
 }
 
 /// Runs the cases on two threads; reports every failing case, not only the first.

@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 use gazette::parse::headline::split_tags;
 use gazette::text::{clean_line, slugify};
 use proptest::prelude::*;
-use quick_xml::events::Event;
 
-use crate::support::Site;
+use crate::support::{Site, check_xml};
 
 const BASE: &str = "http://gazette.test";
 
@@ -193,68 +192,6 @@ fn target(out: &Path, href: &str) -> Option<PathBuf> {
     let path = percent_encoding::percent_decode_str(path).decode_utf8().unwrap().to_string();
     let file = out.join(path.trim_start_matches('/'));
     Some(if path.ends_with('/') { file.join("index.html") } else { file })
-}
-
-/// Checks that `xml` is well-formed (one root, matched tags, attributes and entities that
-/// resolve); returns the text of every `<loc>` element.
-fn check_xml(name: &str, xml: &str) -> Vec<String> {
-    let illegal =
-        xml.chars().find(|&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}' || c == '\u{ffff}');
-    assert_eq!(illegal, None, "{name}: a character XML does not allow");
-    let mut reader = quick_xml::Reader::from_str(xml);
-    reader.config_mut().check_end_names = true;
-    let (mut depth, mut roots, mut locs, mut loc) = (0usize, 0, Vec::new(), None::<String>);
-    let check_attributes = |e: &quick_xml::events::BytesStart<'_>| {
-        for a in e.attributes() {
-            let a = a.unwrap_or_else(|e| panic!("{name}: attribute: {e}"));
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .unwrap_or_else(|e| panic!("{name}: attribute value: {e}"));
-        }
-    };
-    loop {
-        match reader.read_event() {
-            Ok(Event::Eof) => break,
-            Ok(Event::Start(e)) => {
-                check_attributes(&e);
-                roots += usize::from(depth == 0);
-                depth += 1;
-                loc = (e.name().as_ref() == "loc").then(String::new);
-            }
-            Ok(Event::End(_)) => {
-                depth = depth.checked_sub(1).unwrap_or_else(|| panic!("{name}: end tag without a start"));
-                locs.extend(loc.take());
-            }
-            Ok(Event::Empty(e)) => {
-                check_attributes(&e);
-                roots += usize::from(depth == 0);
-            }
-            Ok(Event::Text(t)) => {
-                assert!(depth > 0 || t.trim().is_empty(), "{name}: text outside the root: {:?}", &*t);
-                assert!(!t.contains("]]>"), "{name}: `]]>` in text");
-                if let Some(loc) = &mut loc {
-                    loc.push_str(&t);
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                let c = match &*r {
-                    "amp" => '&',
-                    "lt" => '<',
-                    "gt" => '>',
-                    "quot" => '"',
-                    "apos" => '\'',
-                    _ => r.resolve_char_ref().ok().flatten().unwrap_or_else(|| panic!("{name}: entity &{};", &*r)),
-                };
-                assert!(depth > 0, "{name}: entity outside the root");
-                if let Some(loc) = &mut loc {
-                    loc.push(c);
-                }
-            }
-            Ok(_) => {}
-            Err(e) => panic!("{name} is not well-formed at {}: {e}\n{xml}", reader.error_position()),
-        }
-    }
-    assert_eq!((depth, roots), (0, 1), "{name}: unclosed elements or not one root\n{xml}");
-    locs
 }
 
 /// Checks one article page; returns the titles it shows (its headline and its versions') and

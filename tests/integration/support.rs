@@ -307,3 +307,85 @@ pub fn raw(url: &str, request: &str) -> String {
     let out = raw_bytes(host, request.replace("HOST", host).as_bytes());
     String::from_utf8_lossy(&out).lines().next().unwrap_or_default().to_string()
 }
+
+/// Each error of stderr as one line, `error: PATH:LINE:COL: message`. Errors are printed as
+/// blocks: `error: message`, then `┌─ PATH:LINE:COL` above the source line (or a note
+/// `= at PATH:LINE:COL` when there is no source to show).
+pub fn error_lines(stderr: &str) -> Vec<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(msg) = l.strip_prefix("error: ") else { continue };
+        let loc = lines[i + 1..].iter().take_while(|n| !n.starts_with("error")).find_map(|n| {
+            n.split_once("┌─ ").map(|(_, loc)| loc).or_else(|| n.split_once("= at ").map(|(_, loc)| loc))
+        });
+        out.push(match loc {
+            Some(loc) => format!("error: {}: {msg}", loc.trim()),
+            None => format!("error: {msg}"),
+        });
+    }
+    out
+}
+
+/// Checks that `xml` is well-formed (one root, matched tags, attributes and entities that
+/// resolve; no character XML forbids, no `]]>` in text) and panics
+/// naming `name` when it is not; returns the text of every `<loc>` element.
+pub fn check_xml(name: &str, xml: &str) -> Vec<String> {
+    let illegal =
+        xml.chars().find(|&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffe}' || c == '\u{ffff}');
+    assert_eq!(illegal, None, "{name}: a character XML does not allow");
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = true;
+    let (mut depth, mut roots, mut locs, mut loc) = (0usize, 0, Vec::new(), None::<String>);
+    let check_attributes = |e: &quick_xml::events::BytesStart<'_>| {
+        for a in e.attributes() {
+            let a = a.unwrap_or_else(|e| panic!("{name}: attribute: {e}"));
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .unwrap_or_else(|e| panic!("{name}: attribute value: {e}"));
+        }
+    };
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Start(e)) => {
+                check_attributes(&e);
+                roots += usize::from(depth == 0);
+                depth += 1;
+                loc = (e.name().as_ref() == "loc").then(String::new);
+            }
+            Ok(quick_xml::events::Event::End(_)) => {
+                depth = depth.checked_sub(1).unwrap_or_else(|| panic!("{name}: end tag without a start"));
+                locs.extend(loc.take());
+            }
+            Ok(quick_xml::events::Event::Empty(e)) => {
+                check_attributes(&e);
+                roots += usize::from(depth == 0);
+            }
+            Ok(quick_xml::events::Event::Text(t)) => {
+                assert!(depth > 0 || t.trim().is_empty(), "{name}: text outside the root: {:?}", &*t);
+                assert!(!t.contains("]]>"), "{name}: `]]>` in text");
+                if let Some(loc) = &mut loc {
+                    loc.push_str(&t);
+                }
+            }
+            Ok(quick_xml::events::Event::GeneralRef(r)) => {
+                let c = match &*r {
+                    "amp" => '&',
+                    "lt" => '<',
+                    "gt" => '>',
+                    "quot" => '"',
+                    "apos" => '\'',
+                    _ => r.resolve_char_ref().ok().flatten().unwrap_or_else(|| panic!("{name}: entity &{};", &*r)),
+                };
+                assert!(depth > 0, "{name}: entity outside the root");
+                if let Some(loc) = &mut loc {
+                    loc.push(c);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => panic!("{name} is not well-formed at {}: {e}\n{xml}", reader.error_position()),
+        }
+    }
+    assert_eq!((depth, roots), (0, 1), "{name}: unclosed elements or not one root\n{xml}");
+    locs
+}
