@@ -3,7 +3,7 @@
 //! headlines that name no story, stories with no section or tags, headlines over 110 characters and
 //! duplicate headlines. Errors fail the check; warnings only with `--strict`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -15,9 +15,11 @@ use crate::diag::{Diagnostic, Level};
 use crate::load;
 use crate::parse::ParseOptions;
 use crate::pipeline::parse_all;
-use crate::render::{self, Renderer, output_path, theme};
+use crate::plan::Plan;
+use crate::render::{self, Renderer, theme};
 use crate::site::{Site, related, urls::content_path};
 use crate::text::normalize_headline;
+use crate::write::Discard;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -83,12 +85,17 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
             return Ok(sorted(findings));
         }
     };
+    let plan = match Plan::new(&site, inputs.statics) {
+        Ok(plan) => plan,
+        Err(e) => {
+            findings.extend(e.into_iter().map(error));
+            return Ok(sorted(findings));
+        }
+    };
     if let Some(tera) = &tera {
-        findings.extend(render_errors(&site, tera));
+        findings.extend(render_errors(&site, &plan, tera));
     }
-    let statics: HashSet<String> =
-        inputs.statics.iter().map(|(rel, _)| rel.to_string_lossy().replace('\\', "/")).collect();
-    findings.extend(relative_links(&site, &statics));
+    findings.extend(relative_links(&site, &plan));
     findings.extend(editorial(&site));
     if opts.external {
         findings.extend(external_links(&site, opts));
@@ -102,24 +109,24 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings
 }
 
-/// Renders every page in memory: template errors that only show with real data.
-fn render_errors(site: &Site, tera: &tera::Tera) -> Vec<Finding> {
-    let renderer = Renderer::new(site, tera);
-    render::plan(site).par_iter().filter_map(|&job| renderer.render(job).err()).map(error).collect()
+/// Renders every page through the build's loop into a sink that keeps nothing: template errors
+/// that only show with real data.
+fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera) -> Vec<Finding> {
+    let renderer = Renderer::new(site, plan, tera);
+    let digests = vec![0; plan.entries.len()];
+    render::run(plan, &renderer, &digests, &Discard, &|| {}).err().unwrap_or_default().into_iter().map(error).collect()
 }
 
 /// Relative links and images in story bodies must reach a page or a static file of the site.
-fn relative_links(site: &Site, statics: &HashSet<String>) -> Vec<Finding> {
-    let pages: HashSet<String> = render::plan(site).into_iter().map(|job| output_path(site, job)).collect();
+fn relative_links(site: &Site, plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
     for (c, chain) in site.chains.iter().enumerate() {
         let story = site.shown(c);
         for link in &story.urls {
             let Some(target) = resolve_relative(&chain.path, &link.target) else { continue };
-            let found = pages.contains(&target)
-                || statics.contains(&target)
-                || pages.contains(&format!("{}/index.html", target.trim_end_matches('/')))
-                || (target.is_empty() && pages.contains("index.html"));
+            let found = plan.at(&target).is_some()
+                || plan.at(&format!("{}/index.html", target.trim_end_matches('/'))).is_some()
+                || (target.is_empty() && plan.at("index.html").is_some());
             if !found {
                 let file = content_path(&site.config, &story.source);
                 let msg = format!("broken link `{}`: nothing of the site at /{target}", link.target);

@@ -204,17 +204,14 @@ pub fn load(site_dir: &Path, overrides: &Overrides) -> Result<Config> {
     resolve(raw, site_dir, overrides).with_context(|| format!("in {}", path.display()))
 }
 
-/// A fingerprint of everything configuration-like a page depends on: the config file, the
-/// command-line overrides (not the clock) and the gazette binary itself, so a new build of Gazette
-/// re-renders everything.
+/// A fingerprint of everything configuration-like a page depends on: the config file and the
+/// command-line overrides (not the clock). A new Gazette is caught by the cache's version line
+/// (`write::cache::version`), not here.
 pub fn fingerprint(site_dir: &Path, overrides: &Overrides) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     std::fs::read(site_dir.join("gazette.toml")).ok().hash(&mut h);
-    (&overrides.base_url, overrides.drafts, overrides.future, env!("CARGO_PKG_VERSION")).hash(&mut h);
-    if let Some(meta) = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok()) {
-        (meta.len(), meta.modified().ok()).hash(&mut h);
-    }
+    (&overrides.base_url, overrides.drafts, overrides.future).hash(&mut h);
     h.finish()
 }
 

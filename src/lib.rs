@@ -1,7 +1,8 @@
 //! Gazette: a static news-site generator.
 //!
 //! The build is a pipeline of stages, one module each (see `ARCHITECTURE.md`):
-//! `config` → `load` → `parse` → `site` → `render` → `write`, run in order by [`pipeline::build`].
+//! `config` → `load` → `parse` → `site` → `plan` → `render` → `write`, run in order by
+//! [`pipeline::build`].
 
 pub mod check;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod diag;
 pub mod load;
 pub mod parse;
 pub mod pipeline;
+pub mod plan;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -32,8 +32,8 @@ pub struct Inputs {
     pub stories: Vec<(PathBuf, PathBuf)>,
     /// `(name, text)` of the site's own templates, e.g. `("article.html", "…")`.
     pub templates: Vec<(String, String)>,
-    /// `(path under static/, path on disk)`.
-    pub statics: Vec<(PathBuf, PathBuf)>,
+    /// Every file under `static/`, with the size and time the build cache compares.
+    pub statics: Vec<StaticFile>,
     /// Files that could not be read (symlinks that leave the site or loop, permission errors).
     pub errors: Vec<Diagnostic>,
 }
@@ -73,9 +73,42 @@ pub fn templates(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(S
     Ok(templates)
 }
 
-/// The files under `static/` as `(path under static/, path on disk)`.
-pub fn statics(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBuf)>> {
-    walk(&site_dir.join("static"), errors)
+/// A file under `static/`, copied as it is. Its bytes are never read into memory: the build copies
+/// it when its size or modification time differ from what the build cache recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    /// Its path under the output, `/`-separated (the same as under `static/`).
+    pub rel: String,
+    pub path: PathBuf,
+    pub len: u64,
+    /// Modification time in nanoseconds since the Unix epoch (0 when the system gives none).
+    pub mtime_ns: i128,
+}
+
+/// The files under `static/`, with their size and modification time.
+pub fn statics(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<StaticFile>> {
+    let mut out = Vec::new();
+    for (rel, path) in walk(&site_dir.join("static"), errors)? {
+        match std::fs::metadata(&path) {
+            Ok(meta) => out.push(StaticFile {
+                rel: rel.to_string_lossy().replace('\\', "/"),
+                len: meta.len(),
+                mtime_ns: mtime_ns(&meta),
+                path,
+            }),
+            Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch (0 when unknown).
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
+    match meta.modified().map(|t| t.duration_since(std::time::UNIX_EPOCH)) {
+        Ok(Ok(d)) => d.as_nanos() as i128,
+        Ok(Err(before)) => -(before.duration().as_nanos() as i128),
+        Err(_) => 0,
+    }
 }
 
 /// Regular files under `dir` as `(relative path, full path)`, sorted, without hidden files and

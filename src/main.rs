@@ -331,8 +331,15 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
             eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
         }
     }
+    if let Some(why) = &report.cache_discarded {
+        eprintln!("note: the build cache of {} was not used: {why}", pipeline::display(&report.output));
+    }
+    let repaired = match report.repaired {
+        0 => String::new(),
+        n => format!(", {n} repaired"),
+    };
     println!(
-        "built {} stories, {} pages ({} written, {} unchanged) into {} in {:.2} s",
+        "built {} stories, {} pages ({} written, {} unchanged{repaired}) into {} in {:.2} s",
         report.stories,
         report.pages,
         report.written,

@@ -1,13 +1,11 @@
-//! `build`: the stage list, in order, with timings. config → load → parse → site → render → write.
+//! `build`: the stage list, in order, with timings: config → load → parse → site → related → plan
+//! → render and write (one loop, [`render::run`], into a [`Staging`] sink) → swap.
 //!
 //! Every stage collects all of its errors before the build fails, so one run reports every bad
 //! file. Nothing touches the output folder until every page has rendered: a failed build leaves
 //! the previous site as it was.
 
-use std::collections::BTreeMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -17,8 +15,9 @@ use crate::config::{self, Overrides};
 use crate::diag::{Diagnostic, Diagnostics, ErrorKind, ParseError, line_col};
 use crate::load::{self, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
+use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
-use crate::render::{self, Job, Renderer, output_path, theme};
+use crate::render::{self, Counts, Renderer, theme};
 use crate::site::Site;
 use crate::write::{self, Staging};
 
@@ -37,6 +36,10 @@ pub struct Report {
     pub pages: usize,
     pub written: usize,
     pub unchanged: usize,
+    /// Output files that were missing or altered on disk, made whole again.
+    pub repaired: usize,
+    /// Why the output's build cache was not trusted (another Gazette wrote it), if it was not.
+    pub cache_discarded: Option<String>,
     pub warnings: Vec<String>,
     /// Embargoed stories left out.
     pub held_back: usize,
@@ -94,131 +97,52 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     observer.stage("related", 0);
     site.link_related();
     t.lap("related");
-    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
-    let jobs = render::plan(&site);
+    let plan = Plan::new(&site, static_files).map_err(Diagnostics::sorted)?;
     let templates = TemplateDigests::new(&theme::final_set(&site_templates));
-    let digester = Digester::new(&site, &templates, config::fingerprint(&opts.site_dir, &opts.overrides));
-    let planned: Vec<(Job, String, u64)> =
-        jobs.par_iter().map(|&job| (job, output_path(&site, job), digester.digest(job))).collect();
-    let statics = read_statics(&static_files)?;
-    let pages: std::collections::HashSet<&str> = planned.iter().map(|(_, p, _)| p.as_str()).collect();
-    let clashes =
-        static_clashes(&opts.site_dir, statics.iter().map(|(rel, _)| rel.as_str()), |rel| pages.contains(rel));
-    if !clashes.is_empty() {
-        return Err(Diagnostics::sorted(clashes).into());
-    }
-    let mut cache: BTreeMap<String, u64> = planned.iter().map(|(_, path, d)| (path.clone(), *d)).collect();
-    cache.extend(statics.iter().map(|(rel, bytes)| (format!("static:{rel}"), bytes_digest(bytes))));
+    let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
+    let digests = Digester::new(&site, &plan, &templates, fingerprint).all();
     t.lap("plan");
-    if write::read_cache(&output) == Some(cache.clone()) {
-        // Nothing any output file is made from changed: leave the folder alone.
-        return Ok(report(&site, jobs.len(), 0, planned.len() + statics.len(), t, output));
+    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
+    let wanted = plan.entries.iter().zip(&digests).map(|(e, &d)| (e.path.as_str(), d));
+    if write::up_to_date(&output, wanted) {
+        // Nothing any output file is made from changed, and every file is on disk as written.
+        let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
+        return Ok(report(&site, &plan, counts, None, t, output));
     }
     let staging = Staging::begin(&output)?;
-    let top: std::collections::BTreeSet<&str> =
-        planned.iter().filter_map(|(_, path, _)| path.split_once('/').map(|(first, _)| first)).collect();
-    staging.make_top_folders(top)?;
-    let renderer = Renderer::new(&site, &tera);
-    observer.stage("render", planned.len());
-    // The first failed write (a full disk, a read-only folder) stops the rendering: every later
-    // page would fail the same way. It is reported once, with how many writes failed.
-    let write_errors = std::sync::Mutex::new(Vec::new());
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let put = |path: &str, bytes: &[u8]| {
-        if let Err(e) = staging.put(path, bytes) {
-            stop.store(true, Ordering::Relaxed);
-            write_errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+    staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
+    let renderer = Renderer::new(&site, &plan, &tera);
+    observer.stage("render", plan.entries.len());
+    let counts = render::run(&plan, &renderer, &digests, &staging, &|| observer.advance(1))
+        .and_then(|counts| staging.prune(|p| plan.at(p).is_some()).map(|()| counts).map_err(|e| vec![e]));
+    t.lap("render");
+    let counts = match counts {
+        Ok(c) => c,
+        Err(errors) => {
+            staging.abandon();
+            return Err(Diagnostics::sorted(errors).into());
         }
     };
-    let mut errors: Vec<Diagnostic> = planned
-        .par_iter()
-        .filter_map(|(job, path, digest)| {
-            observer.advance(1);
-            if stop.load(Ordering::Relaxed) || staging.keep(path, *digest) {
-                return None;
-            }
-            match renderer.render(*job) {
-                Ok((p, bytes)) => {
-                    debug_assert_eq!(&p, path, "output_path must agree with render");
-                    put(path, &bytes);
-                    None
-                }
-                Err(e) => Some(e),
-            }
-        })
-        .collect();
-    t.lap("render");
-    for (rel, bytes) in &statics {
-        if !stop.load(Ordering::Relaxed) && !staging.keep_static(rel, bytes_digest(bytes)) {
-            put(rel, bytes);
-        }
-    }
-    let mut write_errors: Vec<Diagnostic> = write_errors.into_inner().unwrap_or_else(|p| p.into_inner());
-    write_errors.sort();
-    if let Some(mut first) = write_errors.into_iter().next() {
-        first.hint = Some("the build stopped at the first output file it could not write".into());
-        errors.push(first);
-    }
-    if errors.is_empty()
-        && let Err(e) = staging.prune(&cache)
-    {
-        errors.push(e);
-    }
-    if !errors.is_empty() {
-        staging.abandon();
-        return Err(Diagnostics::sorted(errors).into());
-    }
-    let (written, unchanged) = (staging.written.load(Ordering::Relaxed), staging.unchanged.load(Ordering::Relaxed));
     observer.stage("write", 0);
-    staging.commit(&cache).with_context(|| format!("replacing {}", output.display()))?;
+    let discarded = staging.discarded.clone();
+    staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     t.lap("write");
-    Ok(report(&site, jobs.len(), written, unchanged, t, output))
+    Ok(report(&site, &plan, counts, discarded, t, output))
 }
 
-fn report(site: &Site, pages: usize, written: usize, unchanged: usize, t: Timer, output: PathBuf) -> Report {
+fn report(site: &Site, plan: &Plan, counts: Counts, discarded: Option<String>, t: Timer, output: PathBuf) -> Report {
     Report {
         stories: site.chains.len(),
-        pages,
-        written,
-        unchanged,
+        pages: plan.pages(),
+        written: counts.written,
+        unchanged: counts.unchanged,
+        repaired: counts.repaired,
+        cache_discarded: discarded,
         warnings: site.warnings.clone(),
         held_back: site.held_back,
         stages: t.stages,
         output,
     }
-}
-
-/// Static files that would replace a generated page: an error each, naming the file.
-pub fn static_clashes<'a>(
-    site_dir: &Path,
-    statics: impl Iterator<Item = &'a str>,
-    is_page: impl Fn(&str) -> bool,
-) -> Vec<Diagnostic> {
-    statics
-        .filter(|rel| is_page(rel))
-        .map(|rel| {
-            let msg = format!("static/{rel} would replace the page Gazette generates at /{rel}; rename or remove it");
-            Diagnostic::new(&site_dir.join("static").join(rel), 1, 1, msg)
-        })
-        .collect()
-}
-
-/// Reads every static file: `(path under the output, bytes)`.
-fn read_statics(statics: &[(PathBuf, PathBuf)]) -> Result<Vec<(String, Vec<u8>)>> {
-    statics
-        .par_iter()
-        .map(|(rel, from)| {
-            let bytes = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
-            Ok((rel.to_string_lossy().replace('\\', "/"), bytes))
-        })
-        .collect()
-}
-
-/// A fingerprint of a file's bytes.
-pub fn bytes_digest(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
 }
 
 /// Reads and parses every story file in parallel; all errors of all files, or all stories.

@@ -2,12 +2,12 @@
 //! per output file, the digest of what it was made from ([`render::digest`]).
 //!
 //! A rebuild re-reads only the files that changed, re-assembles the model (cheap: no I/O, no
-//! parsing), then renders and writes only the jobs whose digest changed and removes files no longer
-//! made. Invariant: after any rebuild, the output folder holds exactly the bytes a full
+//! parsing), plans the outputs and runs the build's own render loop ([`render::run`]) into the
+//! served folder ([`InPlace`]): only files whose digest changed, or whose copy on disk was lost or
+//! altered, are rendered; files no longer made are removed. Invariant: after any rebuild, the output folder holds exactly the bytes a full
 //! `gazette build` of the same inputs (and the same build time) writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,13 +18,14 @@ use tera::Tera;
 
 use crate::config::{self, Config, Overrides};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::load;
+use crate::load::{self, StaticFile};
 use crate::parse::{ParseOptions, Story};
 use crate::pipeline::parse_file;
+use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
-use crate::render::{self, Renderer, output_path, theme};
-use crate::site::{Site, model_fingerprint};
-use crate::write;
+use crate::render::{self, Renderer, theme};
+use crate::site::Site;
+use crate::write::{self, InPlace, cache::Records};
 
 /// What changed since the last rebuild, as `watch` sorts it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -63,8 +64,10 @@ impl Changes {
 pub struct Outcome {
     pub stories: usize,
     pub pages: usize,
-    /// Files rendered and written (their digest changed).
+    /// Files rendered (or copied) and written: their digest changed.
     pub written: usize,
+    /// Files that were missing or altered in the served folder and were made again.
+    pub repaired: usize,
     pub removed: usize,
     pub held_back: usize,
     pub elapsed: Duration,
@@ -84,9 +87,11 @@ pub struct Session {
     tera: Result<Tera, Vec<Diagnostic>>,
     template_digests: TemplateDigests,
     load_errors: Vec<Diagnostic>,
-    /// Output file → digest of what it was made from (pages) or of its bytes (static files).
-    written: HashMap<String, u64>,
-    /// The model of the last successful rebuild, kept for the fast path ([`Session::reuse`]).
+    statics: Vec<StaticFile>,
+    static_errors: Vec<Diagnostic>,
+    /// The served folder's build cache: what each of its files was made from, and how it looked.
+    records: Records,
+    /// The model of the last successful rebuild, kept for the fast path ([`Site::refresh`]).
     site: Option<Site>,
     /// Changes a failed rebuild did not finish applying; the next rebuild applies them too.
     pending: Changes,
@@ -106,7 +111,9 @@ impl Session {
             tera: Err(Vec::new()),
             template_digests: TemplateDigests::new(&HashMap::new()),
             load_errors: Vec::new(),
-            written: HashMap::new(),
+            statics: Vec::new(),
+            static_errors: Vec::new(),
+            records: Records::new(),
             site: None,
             pending: Changes::default(),
         }
@@ -147,35 +154,31 @@ impl Session {
         if self.overrides.now.is_none() {
             config.now = jiff::Timestamp::now().to_zoned(config.timezone.clone());
         }
-        let before: Vec<Option<Arc<Story>>> =
-            changes.stories.iter().map(|rel| self.stories.get(rel).and_then(|p| p.as_ref().ok().cloned())).collect();
+        let now = config.now.clone();
         if everything || changes.content_tree || !changes.stories.is_empty() {
             self.sync_stories(everything || changes.content_tree, &changes.stories)?;
         }
         if everything || changes.templates {
             self.load_templates()?;
         }
+        if everything || changes.statics {
+            self.static_errors.clear();
+            self.statics = load::statics(&self.site_dir, &mut self.static_errors)?;
+        }
         let reusable = !everything && !changes.content_tree && self.load_errors.is_empty();
-        let site = match self.site.take().filter(|_| reusable) {
-            Some(old) => match self.reuse(old, changes, &before) {
-                Ok(site) => site,
-                Err(_) => self.assemble()?,
-            },
-            None => self.assemble()?,
+        let changed = self.changed_stories(changes);
+        let mut kept = self.site.take().filter(|_| reusable);
+        let site = match kept.as_mut().is_some_and(|site| site.refresh(&changed, now)) {
+            true => kept.expect("kept above"),
+            false => self.assemble()?,
         };
         let tera = std::mem::replace(&mut self.tera, Err(Vec::new()));
         let result = match &tera {
-            Ok(t) => self.write_pages(&site, t),
+            Ok(t) => self.write(&site, t),
             Err(e) => Err(Diagnostics::sorted(e.clone()).into()),
         };
         self.tera = tera;
         let mut outcome = result?;
-        if everything || changes.statics {
-            self.sync_statics(&mut outcome)?;
-        }
-        let cache: std::collections::BTreeMap<&String, &u64> = self.written.iter().collect();
-        write::put_atomic(&self.out, write::MARKER, write::marker_text(cache).as_bytes())
-            .map_err(|d| Diagnostics::sorted(vec![d]))?;
         outcome.stories = site.chains.len();
         outcome.held_back = site.held_back;
         outcome.elapsed = started.elapsed();
@@ -183,33 +186,9 @@ impl Session {
         Ok(outcome)
     }
 
-    /// The fast path for the most common edit, text that no list or link shows: when every
-    /// changed story reads the same to the site model ([`model_fingerprint`]) and no embargo or
-    /// expiry passed since the last rebuild, the previous model is kept with the new stories put in.
-    /// Gives the old site back (as the error) when it cannot be reused.
-    fn reuse(&self, mut site: Site, changes: &Changes, before: &[Option<Arc<Story>>]) -> Result<Site, Box<Site>> {
-        let config = self.config.as_ref().expect("config");
-        let (then, now) = (site.config.now.clone(), config.now.clone());
-        let crossed = |t: &jiff::Zoned| then < *t && *t <= now;
-        if self.stories.values().flatten().any(|s| crossed(s.release_time()) || s.expires.as_ref().is_some_and(crossed))
-        {
-            return Err(Box::new(site));
-        }
-        let mut swaps = Vec::new();
-        for (rel, old) in changes.stories.iter().zip(before) {
-            let (Some(old), Some(Ok(new))) = (old, self.stories.get(rel)) else { return Err(Box::new(site)) };
-            if model_fingerprint(old) != model_fingerprint(new) {
-                return Err(Box::new(site));
-            }
-            swaps.push(Arc::clone(new));
-        }
-        for new in swaps {
-            if let Ok(i) = site.stories.binary_search_by(|s| s.source.cmp(&new.source)) {
-                site.stories[i] = new;
-            }
-        }
-        site.config.now = now;
-        Ok(site)
+    /// The parsed stories of the changed files (`None` for a file that is gone or does not parse).
+    fn changed_stories(&self, changes: &Changes) -> Vec<Option<Arc<Story>>> {
+        changes.stories.iter().map(|rel| self.stories.get(rel).and_then(|p| p.as_ref().ok().cloned())).collect()
     }
 
     fn load_config(&mut self) -> Result<()> {
@@ -292,91 +271,29 @@ impl Session {
         Ok(site)
     }
 
-    /// Renders the jobs whose digest changed, writes them, and removes pages no longer made.
-    fn write_pages(&mut self, site: &Site, tera: &Tera) -> Result<Outcome> {
-        let jobs = render::plan(site);
-        let digester = Digester::new(site, &self.template_digests, self.config_print);
-        let planned: Vec<(render::Job, String, u64)> =
-            jobs.par_iter().map(|&job| (job, output_path(site, job), digester.digest(job))).collect();
-        let statics: Vec<&str> = self.written.keys().filter_map(|k| k.strip_prefix("static:")).collect();
-        let clashes = crate::pipeline::static_clashes(&self.site_dir, statics.into_iter(), |rel| {
-            planned.iter().any(|(_, p, _)| p == rel)
-        });
-        if !clashes.is_empty() {
-            return Err(Diagnostics::sorted(clashes).into());
+    /// Plans the site, renders and writes (through the build's loop) the files whose digest
+    /// changed or whose served copy was lost or altered, and removes files no longer made.
+    fn write(&mut self, site: &Site, tera: &Tera) -> Result<Outcome> {
+        if !self.static_errors.is_empty() {
+            return Err(Diagnostics::sorted(self.static_errors.clone()).into());
         }
-        let renderer = Renderer::new(site, tera);
-        let out = &self.out;
-        let stale: Vec<&(render::Job, String, u64)> =
-            planned.iter().filter(|(_, path, d)| self.written.get(path) != Some(d)).collect();
-        let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> =
-            stale.par_iter().map(|(job, _, _)| renderer.render(*job)).collect();
-        let mut errors = Vec::new();
-        let mut files = Vec::with_capacity(rendered.len());
-        for r in rendered {
-            match r {
-                Ok(f) => files.push(f),
-                Err(e) => errors.push(e),
+        let plan = Plan::new(site, self.statics.clone()).map_err(Diagnostics::sorted)?;
+        let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
+        let renderer = Renderer::new(site, &plan, tera);
+        let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
+        match render::run(&plan, &renderer, &digests, &sink, &|| {}) {
+            Ok(counts) => {
+                let (records, removed) =
+                    sink.finish(|p| plan.at(p).is_some()).map_err(|d| Diagnostics::sorted(vec![d]))?;
+                self.records = records;
+                let (written, repaired) = (counts.written, counts.repaired);
+                Ok(Outcome { pages: plan.pages(), written, repaired, removed, ..Default::default() })
+            }
+            Err(errors) => {
+                // What was written is on disk and recorded; what was not keeps its old record.
+                self.records = sink.abandon();
+                Err(Diagnostics::sorted(errors).into())
             }
         }
-        if !errors.is_empty() {
-            return Err(Diagnostics::sorted(errors).into());
-        }
-        let written: Vec<Diagnostic> =
-            files.par_iter().filter_map(|(path, bytes)| write::put_atomic(out, path, bytes).err()).collect();
-        if !written.is_empty() {
-            return Err(Diagnostics::sorted(written).into());
-        }
-        let now_made: HashMap<String, u64> = planned.into_iter().map(|(_, p, d)| (p, d)).collect();
-        let mut outcome = Outcome { pages: now_made.len(), written: files.len(), ..Default::default() };
-        let gone: Vec<String> =
-            self.written.keys().filter(|p| !now_made.contains_key(*p) && !p.starts_with("static:")).cloned().collect();
-        for path in &gone {
-            write::remove(out, path).map_err(|d| Diagnostics::sorted(vec![d]))?;
-            self.written.remove(path);
-        }
-        outcome.removed = gone.len();
-        self.written.retain(|p, _| p.starts_with("static:"));
-        self.written.extend(now_made);
-        Ok(outcome)
-    }
-
-    /// Copies static files whose bytes changed and removes those that went away. Static files are
-    /// tracked as `static:PATH` so they never clash with page paths in the map.
-    fn sync_statics(&mut self, outcome: &mut Outcome) -> Result<()> {
-        let mut errors = Vec::new();
-        let statics = load::statics(&self.site_dir, &mut errors)?;
-        let rels: Vec<String> = statics.iter().map(|(rel, _)| rel.to_string_lossy().replace('\\', "/")).collect();
-        let clashes = crate::pipeline::static_clashes(&self.site_dir, rels.iter().map(String::as_str), |rel| {
-            self.written.contains_key(rel)
-        });
-        if !clashes.is_empty() {
-            return Err(Diagnostics::sorted(clashes).into());
-        }
-        let mut seen = BTreeSet::new();
-        for (rel, from) in &statics {
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let Ok(bytes) = std::fs::read(from) else { continue };
-            let digest = crate::pipeline::bytes_digest(&bytes);
-            let key = format!("static:{rel}");
-            seen.insert(key.clone());
-            if self.written.get(&key) != Some(&digest) {
-                write::put_atomic(&self.out, &rel, &bytes).map_err(|d| Diagnostics::sorted(vec![d]))?;
-                self.written.insert(key, digest);
-                outcome.written += 1;
-            }
-        }
-        let gone: Vec<String> =
-            self.written.keys().filter(|k| k.starts_with("static:") && !seen.contains(*k)).cloned().collect();
-        for key in gone {
-            let rel = &key["static:".len()..];
-            // A page may have taken the path since: only remove what no page writes.
-            if !self.written.contains_key(rel) {
-                write::remove(&self.out, rel).map_err(|d| Diagnostics::sorted(vec![d]))?;
-            }
-            self.written.remove(&key);
-            outcome.removed += 1;
-        }
-        Ok(())
     }
 }

@@ -1,5 +1,6 @@
-//! What each output file is made from, as a fingerprint: the part of the site model a job reads
-//! plus the templates its template extends or includes. Two equal digests mean equal bytes, so an
+//! What each output file is made from, as a fingerprint: the part of the site model a plan
+//! entry's job reads plus the entry's template and everything it extends or includes (the template
+//! comes from the entry itself, the same field the renderer uses). Two equal digests mean equal bytes, so an
 //! incremental rebuild renders only the jobs whose digest changed.
 //!
 //! Invariant: every input a job's rendering reads is hashed here. A missed input shows up as a
@@ -8,9 +9,11 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use super::sitemap;
-use super::{FeedKind, Job, Scope, TOP_WITH_RELATED};
-use crate::site::urls::{day_path, page_path, section_path, tag_path};
+use rayon::prelude::*;
+
+use super::TOP_WITH_RELATED;
+use crate::plan::{Entry, Job, Plan, Scope, SitemapPart};
+use crate::site::urls::page_path;
 use crate::site::{ChainId, Site};
 
 /// Digests of the templates (each with everything it extends, includes or imports).
@@ -64,29 +67,10 @@ fn references(text: &str) -> Vec<String> {
     out
 }
 
-/// The template a job renders with.
-pub fn template_of(job: Job) -> &'static str {
-    match job {
-        Job::Article(_) => "article.html",
-        Job::Redirect(_) => "redirect.html",
-        Job::Home(_) => "index.html",
-        Job::Section(..) => "section.html",
-        Job::Tag(..) => "tag.html",
-        Job::Day(..) => "day.html",
-        Job::Tags => "tags.html",
-        Job::NotFound => "404.html",
-        Job::Css => "style.css",
-        Job::Feed(_, FeedKind::Rss) => "rss.xml",
-        Job::Feed(_, FeedKind::Atom) => "atom.xml",
-        Job::Sitemap(_) => "sitemap.xml",
-        Job::NewsSitemap => "news-sitemap.xml",
-        Job::Robots => "",
-    }
-}
-
-/// Computes job digests for one state of the site.
+/// Computes entry digests for one state of the site.
 pub struct Digester<'a> {
     site: &'a Site,
+    plan: &'a Plan,
     templates: &'a TemplateDigests,
     global: u64,
     sitemap: Vec<u64>,
@@ -94,16 +78,16 @@ pub struct Digester<'a> {
 
 impl<'a> Digester<'a> {
     /// `config_fingerprint` covers the config file and command-line overrides (not the clock).
-    pub fn new(site: &'a Site, templates: &'a TemplateDigests, config_fingerprint: u64) -> Self {
+    pub fn new(site: &'a Site, plan: &'a Plan, templates: &'a TemplateDigests, config_fingerprint: u64) -> Self {
         let mut h = DefaultHasher::new();
         config_fingerprint.hash(&mut h);
         for s in &site.sections {
             (&s.slug, &s.title).hash(&mut h);
         }
         let global = h.finish();
-        let limit = site.config.sitemap_limit;
-        let sitemap = sitemap::entries(site)
-            .chunks(limit)
+        let sitemap = plan
+            .sitemap
+            .chunks(site.config.sitemap_limit)
             .map(|chunk| {
                 let mut h = DefaultHasher::new();
                 for e in chunk {
@@ -112,31 +96,29 @@ impl<'a> Digester<'a> {
                 h.finish()
             })
             .collect();
-        Digester { site, templates, global, sitemap }
+        Digester { site, plan, templates, global, sitemap }
     }
 
-    pub fn digest(&self, job: Job) -> u64 {
+    /// The digest of every entry of the plan, in its order.
+    pub fn all(&self) -> Vec<u64> {
+        self.plan.entries.par_iter().map(|e| self.digest(e)).collect()
+    }
+
+    /// What the entry's file is made from: its path, its template (with everything the template
+    /// extends or includes) and the part of the model its job reads.
+    pub fn digest(&self, entry: &Entry) -> u64 {
         let site = self.site;
         let mut h = DefaultHasher::new();
-        (self.global, self.templates.get(template_of(job)), format!("{job:?}")).hash(&mut h);
-        match job {
+        (self.global, entry.template.map(|t| self.templates.get(t)), &entry.path).hash(&mut h);
+        match entry.job {
             Job::Article(c) => self.article(c, &mut h),
             Job::Redirect(r) => {
                 let red = &site.redirects[r];
-                (&red.path, &site.chains[red.chain].path, site.shown(red.chain).digest).hash(&mut h);
+                (&site.chains[red.chain].path, site.shown(red.chain).digest).hash(&mut h);
             }
-            Job::Home(p) => self.list(&site.config.title, "/", &site.home, p, &mut h),
-            Job::Section(i, p) => {
-                let s = &site.sections[i];
-                self.list(&s.title, &section_path(&s.slug), &s.chains, p, &mut h);
-            }
-            Job::Tag(i, p) => {
-                let t = &site.tags[i];
-                self.list(&t.name, &tag_path(&t.slug), &t.chains, p, &mut h);
-            }
-            Job::Day(i, p) => {
-                let d = &site.days[i];
-                self.list("", &day_path(d.date), &d.chains, p, &mut h);
+            Job::List(kind, p) => {
+                let list = crate::plan::list_of(site, kind);
+                self.list(&list.title, &list.base, list.chains, p, &mut h);
             }
             Job::Tags => {
                 for t in &site.tags {
@@ -155,16 +137,21 @@ impl<'a> Digester<'a> {
                 }
             }
             Job::Sitemap(part) => {
-                (self.sitemap.len(), self.sitemap.get(part.saturating_sub(1))).hash(&mut h);
-                if part == 0 {
-                    self.sitemap.hash(&mut h);
+                self.sitemap.len().hash(&mut h);
+                match part {
+                    SitemapPart::Single | SitemapPart::Index => self.sitemap.hash(&mut h),
+                    SitemapPart::Part(n) => self.sitemap.get(n - 1).hash(&mut h),
                 }
             }
             Job::NewsSitemap | Job::Robots => {
-                for c in sitemap::news_items(site) {
+                for &c in &self.plan.news {
                     (&site.chains[c].path, site.shown(c).digest, site.chains[c].first_published.timestamp())
                         .hash(&mut h);
                 }
+            }
+            Job::Static(s) => {
+                let file = &self.plan.statics[s];
+                (&file.path, file.len, file.mtime_ns).hash(&mut h);
             }
             Job::NotFound | Job::Css => {}
         }

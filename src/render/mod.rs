@@ -1,10 +1,12 @@
-//! Render: the site model → output files. Each page is a pure function of part of the model and
-//! one template ([`Job`]); jobs render in parallel and hand their bytes to a sink as they finish,
-//! so rendered HTML is held only until it is written.
+//! Render: a plan [`Entry`] → its bytes. Each page is a pure function of part of the model and
+//! the entry's template; [`run`] is the one render-and-write loop of `build`, `serve` and `check`:
+//! entries render in parallel and hand their bytes to a [`Sink`] as they finish, so rendered HTML
+//! is held only until it is written.
 
 pub mod budget;
 pub mod digest;
 pub mod jsonld;
+mod run;
 pub mod sitemap;
 pub mod theme;
 pub mod views;
@@ -12,122 +14,25 @@ pub mod views;
 use tera::{Context, Tera};
 
 use crate::diag::Diagnostic;
-use crate::site::urls::{day_path, page_path, pages_for, section_path, tag_path};
+use crate::plan::{Entry, Job, ListKind, Plan, Scope, SitemapPart, scope_path};
+use crate::site::urls::{page_path, pages_for, tag_path};
 use crate::site::{ChainId, Site};
+pub use run::{Counts, run};
 use views::*;
 
 /// The number of list items that show their related headlines.
 pub const TOP_WITH_RELATED: usize = 5;
 
-/// One output file to make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Job {
-    Article(ChainId),
-    Redirect(usize),
-    Home(usize),
-    Section(usize, usize),
-    Tag(usize, usize),
-    Day(usize, usize),
-    Tags,
-    NotFound,
-    Css,
-    Feed(Scope, FeedKind),
-    /// Part 0 is `sitemap.xml` (the only sitemap, or the index of the parts); parts 1.. are `sitemap-N.xml`.
-    Sitemap(usize),
-    NewsSitemap,
-    Robots,
-}
-
-/// What a feed covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Site,
-    Section(usize),
-    Tag(usize),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedKind {
-    Rss,
-    Atom,
-}
-
-impl FeedKind {
-    fn file(self) -> &'static str {
-        match self {
-            FeedKind::Rss => "rss.xml",
-            FeedKind::Atom => "atom.xml",
-        }
-    }
-}
-
-/// Every page of the site, in a fixed order.
-pub fn plan(site: &Site) -> Vec<Job> {
-    let per = site.config.per_page;
-    let mut jobs: Vec<Job> = (0..site.chains.len()).map(Job::Article).collect();
-    jobs.extend((0..site.redirects.len()).map(Job::Redirect));
-    jobs.extend((1..=pages_for(site.home.len(), per)).map(Job::Home));
-    for (i, s) in site.sections.iter().enumerate() {
-        jobs.extend((1..=pages_for(s.chains.len(), per)).map(|p| Job::Section(i, p)));
-    }
-    for (i, t) in site.tags.iter().enumerate() {
-        jobs.extend((1..=pages_for(t.chains.len(), per)).map(|p| Job::Tag(i, p)));
-    }
-    for (i, d) in site.days.iter().enumerate() {
-        jobs.extend((1..=pages_for(d.chains.len(), per)).map(|p| Job::Day(i, p)));
-    }
-    jobs.extend([Job::Tags, Job::NotFound, Job::Css, Job::Robots]);
-    let mut scopes = vec![Scope::Site];
-    scopes.extend((0..site.sections.len()).map(Scope::Section));
-    scopes.extend((0..site.tags.len()).map(Scope::Tag));
-    for scope in scopes {
-        jobs.extend([Job::Feed(scope, FeedKind::Rss), Job::Feed(scope, FeedKind::Atom)]);
-    }
-    let parts = sitemap::parts(site);
-    jobs.extend((0..=parts).filter(|&p| parts > 1 || p == 0).map(Job::Sitemap));
-    if !sitemap::news_items(site).is_empty() {
-        jobs.push(Job::NewsSitemap);
-    }
-    jobs
-}
-
-/// The file a job writes, relative to the output folder.
-pub fn output_path(site: &Site, job: Job) -> String {
-    let dir = |path: &str| format!("{}index.html", path.trim_start_matches('/'));
-    match job {
-        Job::Article(c) => dir(&site.chains[c].path),
-        Job::Redirect(r) => dir(&site.redirects[r].path),
-        Job::Home(p) => dir(&page_path("/", p)),
-        Job::Section(i, p) => dir(&page_path(&section_path(&site.sections[i].slug), p)),
-        Job::Tag(i, p) => dir(&page_path(&tag_path(&site.tags[i].slug), p)),
-        Job::Day(i, p) => dir(&page_path(&day_path(site.days[i].date), p)),
-        Job::Tags => "tags/index.html".into(),
-        Job::NotFound => "404.html".into(),
-        Job::Css => "style.css".into(),
-        Job::Feed(scope, kind) => {
-            let base = match scope {
-                Scope::Site => "/".to_string(),
-                Scope::Section(i) => section_path(&site.sections[i].slug),
-                Scope::Tag(i) => tag_path(&site.tags[i].slug),
-            };
-            format!("{}{}", base.trim_start_matches('/'), kind.file())
-        }
-        Job::Sitemap(0) => "sitemap.xml".into(),
-        Job::Sitemap(n) => format!("sitemap-{n}.xml"),
-        Job::NewsSitemap => "news-sitemap.xml".into(),
-        Job::Robots => "robots.txt".into(),
-    }
-}
-
 /// Renders single pages; holds what every page shares.
 pub struct Renderer<'a> {
     site: &'a Site,
+    plan: &'a Plan,
     tera: &'a Tera,
     globals: Context,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
+    pub fn new(site: &'a Site, plan: &'a Plan, tera: &'a Tera) -> Self {
         let c = &site.config;
         let view = SiteView {
             title: &c.title,
@@ -140,36 +45,25 @@ impl<'a> Renderer<'a> {
         };
         let mut globals = Context::new();
         globals.insert("site", &view);
-        Renderer { site, tera, globals }
+        Renderer { site, plan, tera, globals }
     }
 
-    /// One job → its output path (relative, `/`-separated) and bytes.
-    pub fn render(&self, job: Job) -> Result<(String, Vec<u8>), Diagnostic> {
+    /// The bytes of one planned page (not a static file: those are copied, never rendered).
+    pub fn render(&self, entry: &Entry) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        match job {
-            Job::Article(c) => self.article(c),
+        let template = entry.template.unwrap_or_default();
+        let url = entry.url();
+        match entry.job {
+            Job::Article(c) => self.article(c, template),
             Job::Redirect(r) => {
                 let red = &site.redirects[r];
-                let mut ctx = self.page("redirect", site.shown(red.chain).headline.text.clone(), &red.path);
+                let mut ctx = self.page("redirect", site.shown(red.chain).headline.text.clone(), &url);
                 ctx.insert("target", &site.permalink(&site.chains[red.chain].path));
-                self.html("redirect.html", &red.path, &ctx)
+                self.tera_render(template, &ctx)
             }
-            Job::Home(p) => self.list("index.html", "home", site.config.title.clone(), "/", &site.home, p),
-            Job::Section(i, p) => {
-                let s = &site.sections[i];
-                self.list("section.html", "section", s.title.clone(), &section_path(&s.slug), &s.chains, p)
-            }
-            Job::Tag(i, p) => {
-                let t = &site.tags[i];
-                self.list("tag.html", "tag", t.name.clone(), &tag_path(&t.slug), &t.chains, p)
-            }
-            Job::Day(i, p) => {
-                let d = &site.days[i];
-                let title = d.date.strftime("%B %-d, %Y").to_string();
-                self.list("day.html", "day", title, &day_path(d.date), &d.chains, p)
-            }
+            Job::List(kind, p) => self.list(template, kind, p),
             Job::Tags => {
-                let mut ctx = self.page("tags", "Tags".into(), "/tags/");
+                let mut ctx = self.page("tags", "Tags".into(), &url);
                 let tags: Vec<TagLink> = site
                     .tags
                     .iter()
@@ -181,27 +75,22 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 ctx.insert("tags", &tags);
-                self.html("tags.html", "/tags/", &ctx)
+                self.tera_render(template, &ctx)
             }
-            Job::NotFound => {
-                let ctx = self.page("404", "Page not found".into(), "/404.html");
-                Ok(("404.html".into(), self.tera_render("404.html", &ctx)?))
-            }
-            Job::Css => Ok((
-                "style.css".into(),
-                self.tera_render("style.css", &self.page("asset", String::new(), "/style.css"))?,
-            )),
-            Job::Feed(scope, kind) => self.feed(scope, kind),
-            Job::Sitemap(part) => self.sitemap(part),
-            Job::NewsSitemap => self.news_sitemap(),
+            Job::NotFound => self.tera_render(template, &self.page("404", "Page not found".into(), &url)),
+            Job::Css => self.tera_render(template, &self.page("asset", String::new(), &url)),
+            Job::Feed(scope, _) => self.feed(scope, template, &url),
+            Job::Sitemap(part) => self.sitemap(part, template, &url),
+            Job::NewsSitemap => self.news_sitemap(template, &url),
             Job::Robots => {
                 let mut text = String::from("User-agent: *\nAllow: /\n\n");
                 text.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
-                if !sitemap::news_items(site).is_empty() {
+                if !self.plan.news.is_empty() {
                     text.push_str(&format!("Sitemap: {}\n", site.permalink("/news-sitemap.xml")));
                 }
-                Ok(("robots.txt".into(), text.into_bytes()))
+                Ok(text.into_bytes())
             }
+            Job::Static(_) => unreachable!("static files are copied, not rendered"),
         }
     }
 
@@ -233,10 +122,6 @@ impl<'a> Renderer<'a> {
         ctx
     }
 
-    fn html(&self, template: &str, path: &str, ctx: &Context) -> Result<(String, Vec<u8>), Diagnostic> {
-        Ok((format!("{}index.html", path.trim_start_matches('/')), self.tera_render(template, ctx)?))
-    }
-
     /// Renders one page within the bounds of [`budget`]; an error names the template (and line).
     fn tera_render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
         let dir = self.site.config.site_dir.join("templates");
@@ -259,7 +144,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn article(&self, c: ChainId) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn article(&self, c: ChainId, template: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let chain = &site.chains[c];
         let story = self.story_view(c);
@@ -277,7 +162,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("jsonld", &jsonld::news_article(site, c));
         ctx.insert("story", &story);
         ctx.insert("related", &related);
-        self.html("article.html", &chain.path, &ctx)
+        self.tera_render(template, &ctx)
     }
 
     fn story_view(&self, c: ChainId) -> StoryView<'a> {
@@ -335,16 +220,10 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn list(
-        &self,
-        template: &str,
-        kind: &'a str,
-        title: String,
-        base: &str,
-        chains: &[ChainId],
-        page: usize,
-    ) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn list(&self, template: &str, kind: ListKind, page: usize) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
+        let list = crate::plan::list_of(site, kind);
+        let (base, chains, title) = (list.base.as_str(), list.chains, list.title);
         let per = site.config.per_page;
         let total = pages_for(chains.len(), per);
         let items = chains
@@ -363,10 +242,10 @@ impl<'a> Renderer<'a> {
         };
         let path = page_path(base, page);
         let page_title = if page > 1 { format!("{title} (page {page})") } else { title.clone() };
-        let feed_base = matches!(kind, "section" | "tag").then_some((base, title.as_str()));
-        let mut ctx = self.page_with_feeds(kind, page_title, &path, feed_base);
-        ctx.insert("list", &ListView { title: title.clone(), kind, items, pagination });
-        self.html(template, &path, &ctx)
+        let feed_base = matches!(kind, ListKind::Section(_) | ListKind::Tag(_)).then_some((base, title.as_str()));
+        let mut ctx = self.page_with_feeds(list.name, page_title, &path, feed_base);
+        ctx.insert("list", &ListView { title: title.clone(), kind: list.name, items, pagination });
+        self.tera_render(template, &ctx)
     }
 
     fn item(&self, c: ChainId, with_related: bool) -> ItemView<'a> {
@@ -395,17 +274,15 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn feed(&self, scope: Scope, kind: FeedKind) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn feed(&self, scope: Scope, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let (base, name, chains): (String, Option<&str>, &[ChainId]) = match scope {
-            Scope::Site => ("/".into(), None, &site.home),
-            Scope::Section(i) => {
-                (section_path(&site.sections[i].slug), Some(&site.sections[i].title), &site.sections[i].chains)
-            }
-            Scope::Tag(i) => (tag_path(&site.tags[i].slug), Some(&site.tags[i].name), &site.tags[i].chains),
+        let (name, chains): (Option<&str>, &[ChainId]) = match scope {
+            Scope::Site => (None, &site.home),
+            Scope::Section(i) => (Some(&site.sections[i].title), &site.sections[i].chains),
+            Scope::Tag(i) => (Some(&site.tags[i].name), &site.tags[i].chains),
         };
+        let base = scope_path(site, scope);
         let items: Vec<FeedItem> = chains.iter().take(site.config.feed_limit).map(|&c| self.feed_item(c)).collect();
-        let path = format!("{base}{}", kind.file());
         let description = match name {
             Some(n) => format!("{}: {n}", site.config.title),
             None if site.config.description.is_empty() => site.config.title.clone(),
@@ -415,13 +292,13 @@ impl<'a> Renderer<'a> {
             title: name.map_or_else(|| site.config.title.clone(), |n| format!("{} – {n}", site.config.title)),
             description,
             home: site.permalink(&base),
-            self_url: site.permalink(&path),
+            self_url: site.permalink(path),
             updated: items.iter().map(|i| i.updated.clone()).max(),
             items,
         };
-        let mut ctx = self.page("feed", feed.title.clone(), &path);
+        let mut ctx = self.page("feed", feed.title.clone(), path);
         ctx.insert("feed", &feed);
-        Ok((path.trim_start_matches('/').to_string(), self.tera_render(kind.file(), &ctx)?))
+        self.tera_render(template, &ctx)
     }
 
     fn feed_item(&self, c: ChainId) -> FeedItem<'a> {
@@ -440,42 +317,44 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn sitemap(&self, part: usize) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn sitemap(&self, part: SitemapPart, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let entries = sitemap::entries(site);
+        let entries = &self.plan.sitemap;
         let limit = site.config.sitemap_limit;
-        let mut ctx = self.page("sitemap", String::new(), "/sitemap.xml");
-        if part == 0 && entries.len() > limit {
-            let index: Vec<SitemapEntry> = entries
-                .chunks(limit)
-                .enumerate()
-                .map(|(i, chunk)| SitemapEntry {
-                    url: site.permalink(&format!("/sitemap-{}.xml", i + 1)),
-                    lastmod: chunk.iter().map(|e| e.lastmod.clone()).max().unwrap_or_default(),
-                })
-                .collect();
-            ctx.insert("sitemaps", &index);
-            return Ok(("sitemap.xml".into(), self.tera_render("sitemap-index.xml", &ctx)?));
+        let mut ctx = self.page("sitemap", String::new(), path);
+        match part {
+            SitemapPart::Index => {
+                let index: Vec<SitemapEntry> = entries
+                    .chunks(limit)
+                    .enumerate()
+                    .map(|(i, chunk)| SitemapEntry {
+                        url: site.permalink(&format!("/sitemap-{}.xml", i + 1)),
+                        lastmod: chunk.iter().map(|e| e.lastmod.clone()).max().unwrap_or_default(),
+                    })
+                    .collect();
+                ctx.insert("sitemaps", &index);
+            }
+            SitemapPart::Single => ctx.insert("entries", &entries[..]),
+            SitemapPart::Part(n) => ctx.insert("entries", entries.chunks(limit).nth(n - 1).unwrap_or_default()),
         }
-        let chunk = if part == 0 { &entries[..] } else { entries.chunks(limit).nth(part - 1).unwrap_or_default() };
-        ctx.insert("entries", chunk);
-        let name = if part == 0 { "sitemap.xml".to_string() } else { format!("sitemap-{part}.xml") };
-        Ok((name, self.tera_render("sitemap.xml", &ctx)?))
+        self.tera_render(template, &ctx)
     }
 
-    fn news_sitemap(&self) -> Result<(String, Vec<u8>), Diagnostic> {
+    fn news_sitemap(&self, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let items: Vec<NewsItem> = sitemap::news_items(site)
-            .into_iter()
-            .map(|c| NewsItem {
+        let items: Vec<NewsItem> = self
+            .plan
+            .news
+            .iter()
+            .map(|&c| NewsItem {
                 url: site.permalink(&site.chains[c].path),
                 title: &site.shown(c).headline.text,
                 published: rfc3339(&site.chains[c].first_published),
             })
             .collect();
-        let mut ctx = self.page("news-sitemap", String::new(), "/news-sitemap.xml");
+        let mut ctx = self.page("news-sitemap", String::new(), path);
         let news = NewsView { name: &site.config.news.name, language: &site.config.news.language, items };
         ctx.insert("news", &news);
-        Ok(("news-sitemap.xml".into(), self.tera_render("news-sitemap.xml", &ctx)?))
+        self.tera_render(template, &ctx)
     }
 }

@@ -176,7 +176,7 @@ pub struct FeedItem<'a> {
     pub section: Option<&'a str>,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Debug)]
 pub struct SitemapEntry {
     pub url: String,
     pub lastmod: String,

@@ -98,6 +98,9 @@ pub struct Site {
     pub home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
     pub held_back: usize,
+    /// The first time after the build time at which an embargo lifts or a story expires: from
+    /// then on this model is out of date.
+    next_change: Option<Zoned>,
     /// Each story's path under `content/` → its chain (what `@/path.md` links name).
     pub by_source: HashMap<String, ChainId>,
     pub redirects: Vec<Redirect>,
@@ -113,6 +116,13 @@ impl Site {
             stories.retain(|s| !s.draft);
         }
         stories.sort_by(|a, b| a.source.cmp(&b.source));
+        let next_change = stories
+            .iter()
+            .flat_map(|s| [Some(s.release_time()), s.expires.as_ref()])
+            .flatten()
+            .filter(|t| **t > config.now)
+            .min()
+            .cloned();
         let before = stories.len();
         if !config.future {
             stories.retain(|s| *s.release_time() <= config.now);
@@ -186,9 +196,9 @@ impl Site {
             redirects: urls.redirects,
             related: vec![],
             held_back,
+            next_change,
             warnings,
         };
-        urls::check_unique(&site)?;
         site.check_links()?;
         Ok(site)
     }
@@ -238,6 +248,31 @@ impl Site {
         self.related = related::compute(&self.config, &self.stories, &self.chains);
     }
 
+    /// Puts in new parses of changed story files and moves the build time to `now`, when that
+    /// leaves the model as it is: every changed story reads the same to the model
+    /// ([`model_fingerprint`]) and no embargo lifts and no story expires by `now`. `changed` holds
+    /// the new parse of each changed file (`None`: gone or unparsable). False, with nothing
+    /// changed, when the model must be assembled again.
+    pub fn refresh(&mut self, changed: &[Option<Arc<Story>>], now: Zoned) -> bool {
+        if self.next_change.as_ref().is_some_and(|t| *t <= now) {
+            return false;
+        }
+        let mut swaps = Vec::with_capacity(changed.len());
+        for new in changed {
+            let Some(new) = new else { return false };
+            let Ok(i) = self.stories.binary_search_by(|s| s.source.cmp(&new.source)) else { return false };
+            if model_fingerprint(&self.stories[i]) != model_fingerprint(new) {
+                return false;
+            }
+            swaps.push((i, Arc::clone(new)));
+        }
+        for (i, new) in swaps {
+            self.stories[i] = new;
+        }
+        self.config.now = now;
+        true
+    }
+
     /// The story shown for a chain: its newest version.
     pub fn shown(&self, chain: ChainId) -> &Story {
         &self.stories[self.chains[chain].newest()]
@@ -248,7 +283,7 @@ impl Site {
 /// Two stories with the same fingerprint give the same model, so an edit that leaves it unchanged
 /// (body text past the lede, ATTN notes, e-mails, byline, dateline, image) only touches the pages
 /// that show the story. Keep in step with what `assemble` and `related` read.
-pub fn model_fingerprint(s: &Story) -> u64 {
+fn model_fingerprint(s: &Story) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     let time = |z: &Zoned| z.timestamp().as_nanosecond();

@@ -1,12 +1,12 @@
 //! URLs: each chain's canonical path from the permalink pattern, slug collisions settled
-//! deterministically, redirects for older versions' own URLs, and the check that no two pages of
-//! the site share a URL.
+//! deterministically, redirects for older versions' own URLs. That no two output files share a
+//! path is checked by the plan (`plan::Plan::new`), which lists them all.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Redirect, Site, StoryId};
+use super::{Redirect, StoryId};
 use crate::config::{Config, PermalinkPart};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
@@ -169,42 +169,4 @@ pub fn tag_path(slug: &str) -> String {
 
 pub fn day_path(date: jiff::civil::Date) -> String {
     format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
-}
-
-/// Every page of the site must have its own URL: a section named `tags` or a slug equal to a day
-/// page would otherwise overwrite another page. Names the files involved.
-pub fn check_unique(site: &Site) -> Result<(), Vec<Diagnostic>> {
-    let mut owner: HashMap<String, String> = HashMap::new();
-    let mut errors = Vec::new();
-    let mut claim = |path: String, who: String| {
-        if let Some(prev) = owner.get(&path) {
-            errors.push(Diagnostic::new(Path::new(&who), 1, 1, format!("URL {path} is also used by {prev}")));
-        } else {
-            owner.insert(path, who);
-        }
-    };
-    let per = site.config.per_page;
-    let list = |claim: &mut dyn FnMut(String, String), base: &str, n: usize, who: &str| {
-        for p in 1..=pages_for(n, per) {
-            claim(page_path(base, p), who.to_string());
-        }
-    };
-    list(&mut claim, "/", site.home.len(), "the home page");
-    claim("/tags/".into(), "the tag list".into());
-    for s in &site.sections {
-        list(&mut claim, &section_path(&s.slug), s.chains.len(), &format!("section `{}`", s.title));
-    }
-    for t in &site.tags {
-        list(&mut claim, &tag_path(&t.slug), t.chains.len(), &format!("tag `{}`", t.name));
-    }
-    for d in &site.days {
-        list(&mut claim, &day_path(d.date), d.chains.len(), &format!("the day page of {}", d.date));
-    }
-    for c in &site.chains {
-        claim(c.path.clone(), content_path(&site.config, &site.stories[c.first()].source).display().to_string());
-    }
-    for r in &site.redirects {
-        claim(r.path.clone(), format!("a redirect for {}", site.chains[r.chain].path));
-    }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }

@@ -95,7 +95,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Every file under `dir` with its bytes, sorted by path.
+/// The marker file holding the build cache: it records where and when files were written (sizes,
+/// times, inodes), so it is the one file two equal outputs do not share.
+pub const MARKER: &str = ".gazette-build";
+
+/// Every file under `dir` with its bytes, sorted by path; the build cache's marker is left out.
 pub fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     try_snapshot_tree(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
 }
@@ -106,7 +110,7 @@ pub fn try_snapshot_tree(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> 
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry?;
-        if entry.file_type().is_file() {
+        if entry.file_type().is_file() && entry.file_name() != MARKER {
             let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().to_string();
             files.push((rel, std::fs::read(entry.path())?));
         }
