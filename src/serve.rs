@@ -59,10 +59,31 @@ struct Shared {
     events: broadcast::Sender<Notice>,
 }
 
-#[derive(Clone, Debug)]
+impl Shared {
+    fn new(out: PathBuf) -> Shared {
+        let (events, _) = broadcast::channel(64);
+        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events }
+    }
+
+    /// A rebuild succeeded: a new build number, told to every open page.
+    fn reloaded(&self) {
+        self.errors.write().expect("lock").clear();
+        let build = self.build.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = self.events.send(Notice::Reload(build));
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 enum Notice {
     Reload(u64),
     Errors(Vec<String>),
+}
+
+/// What a page learns when it opens the live stream: the current build and the last errors.
+#[derive(Debug, PartialEq)]
+struct Hello {
+    build: u64,
+    errors: Vec<String>,
 }
 
 /// Runs the server until interrupted.
@@ -76,9 +97,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let out = std::env::temp_dir().join(format!("gazette-serve-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let overrides = Overrides { base_url: Some(url.clone()), drafts: opts.drafts, future: opts.future, now: opts.now };
-    let (events, _) = broadcast::channel(64);
-    let shared =
-        Arc::new(Shared { out: out.clone(), errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events });
+    let shared = Arc::new(Shared::new(out.clone()));
 
     let mut session = Session::new(&site_dir, &out, overrides);
     report(&shared, "first build", session.rebuild(&Changes::all()));
@@ -151,9 +170,7 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );
-            shared.errors.write().expect("lock").clear();
-            let build = shared.build.fetch_add(1, Ordering::SeqCst) + 1;
-            let _ = shared.events.send(Notice::Reload(build));
+            shared.reloaded();
         }
         Err(e) => {
             let lines: Vec<String> = match e.downcast_ref::<Diagnostics>() {
@@ -178,12 +195,11 @@ fn router(shared: Arc<Shared>) -> Router {
 /// The event stream: `hello` with the current build number (and `errors` when the last rebuild
 /// failed), then `reload` and `errors` as they happen.
 async fn live(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let mut first = vec![Event::default().event("hello").data(shared.build.load(Ordering::SeqCst).to_string())];
-    let errors = shared.errors.read().expect("lock").clone();
-    if !errors.is_empty() {
-        first.push(errors_event(&errors));
+    let (hello, rx) = subscribe(&shared);
+    let mut first = vec![Event::default().event("hello").data(hello.build.to_string())];
+    if !hello.errors.is_empty() {
+        first.push(errors_event(&hello.errors));
     }
-    let rx = shared.events.subscribe();
     let later = stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
@@ -196,6 +212,23 @@ async fn live(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Resul
     });
     let first = stream::iter(first.into_iter().map(Ok));
     Sse::new(futures_util::StreamExt::chain(first, later)).keep_alive(KeepAlive::default())
+}
+
+/// Subscribes to the notices, then reads the state for `hello`. In this order a rebuild that
+/// lands in between is in both (the page may reload once more than needed); read first and
+/// subscribed second, it was in neither, and the page kept showing the old build.
+fn subscribe(shared: &Shared) -> (Hello, broadcast::Receiver<Notice>) {
+    subscribe_then(shared, || {})
+}
+
+/// [`subscribe`] with `between` run after subscribing and before reading, where a rebuild may
+/// land; tests put one there.
+fn subscribe_then(shared: &Shared, between: impl FnOnce()) -> (Hello, broadcast::Receiver<Notice>) {
+    let rx = shared.events.subscribe();
+    between();
+    let hello =
+        Hello { build: shared.build.load(Ordering::SeqCst), errors: shared.errors.read().expect("lock").clone() };
+    (hello, rx)
 }
 
 fn errors_event(errors: &[String]) -> Event {
@@ -339,6 +372,20 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(safe_request_path(input).map(|p| p.to_string_lossy().to_string()).as_deref(), want, "{input}");
         }
+    }
+
+    /// Regression: `live` read the build number before it subscribed, so a rebuild that finished
+    /// in between reached the page neither in `hello` nor as a `reload`.
+    #[test]
+    fn a_rebuild_while_a_page_subscribes_reaches_the_page() {
+        let shared = Shared::new(PathBuf::from("/nowhere"));
+        let (hello, mut rx) = subscribe_then(&shared, || shared.reloaded());
+        assert_eq!(hello, Hello { build: 1, errors: Vec::new() });
+        assert_eq!(rx.try_recv(), Ok(Notice::Reload(1)));
+        shared.reloaded();
+        assert_eq!(rx.try_recv(), Ok(Notice::Reload(2)));
+        let (hello, _) = subscribe(&shared);
+        assert_eq!(hello.build, 2);
     }
 
     #[test]
