@@ -94,8 +94,13 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let url = format!("http://{}", display_addr(addr));
-    let out = std::env::temp_dir().join(format!("gazette-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    // A fresh folder whose name nobody can guess or plant beforehand (the old one was the pid's);
+    // removed when dropped.
+    let out_dir = tempfile::Builder::new()
+        .prefix("gazette-serve-")
+        .tempdir()
+        .context("creating the output folder in the temporary folder")?;
+    let out = out_dir.path().to_path_buf();
     let overrides = Overrides { base_url: Some(url.clone()), drafts: opts.drafts, future: opts.future, now: opts.now };
     let shared = Arc::new(Shared::new(out.clone()));
 
@@ -125,7 +130,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             })
             .await
     });
-    let _ = std::fs::remove_dir_all(&out);
+    drop(runtime);
+    drop(out_dir);
     result.context("serving HTTP")
 }
 

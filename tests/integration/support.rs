@@ -190,9 +190,16 @@ impl Server {
         self.tmp.path()
     }
 
-    /// The folder `serve` builds into and serves from.
+    /// The folder `serve` builds into and serves from: the one `gazette-serve-*` folder in its
+    /// `TMPDIR` (the rest of the name is random).
     pub fn output(&self) -> PathBuf {
-        self.tmp().join(format!("gazette-serve-{}", self.pid()))
+        let mut found = std::fs::read_dir(self.tmp())
+            .expect("reading the server's TMPDIR")
+            .map(|e| e.expect("listing the server's TMPDIR").path())
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("gazette-serve-")));
+        let out = found.next().expect("serve made no gazette-serve-* folder");
+        assert!(found.next().is_none(), "more than one gazette-serve-* folder in {}", self.tmp().display());
+        out
     }
 
     /// Everything the server printed so far.
