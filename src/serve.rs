@@ -5,6 +5,9 @@
 //!
 //! Safety: binds 127.0.0.1 unless told otherwise, answers GET and HEAD only, and serves only
 //! files under its output folder (no `..`, encoded or not, no absolute paths, no symlinks out).
+//! A connection that does not send a request's head within [`HEADER_TIMEOUT`] is closed; the live
+//! stream, a response, is never cut by it. Ctrl-C ends the live streams, waits briefly for other
+//! responses, and removes the output folder.
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
@@ -21,6 +24,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
@@ -39,7 +44,19 @@ pub struct ServeOptions {
     pub drafts: bool,
     pub future: bool,
     pub now: Option<jiff::Timestamp>,
+    /// How long a client may take to send a request's head; [`HEADER_TIMEOUT`] unless a test
+    /// shortens it (the hidden `--header-timeout-ms`).
+    pub header_timeout: Duration,
 }
+
+/// How long a client may take to send the head of a request (request line and headers), from
+/// when it connects or its previous response ended. A connection that sends nothing, or half a
+/// request line, or drips a header a second (slowloris), is closed after this: each one held an
+/// open socket and a task for ever.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long Ctrl-C waits for responses under way before the server exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Threads for file reads. tokio reads files on its blocking pool, which grows to 512 threads: with
 /// 256 connections open the server ran some 280 threads, for no more throughput than 16 give (the
@@ -77,6 +94,8 @@ impl Shared {
 enum Notice {
     Reload(u64),
     Errors(Vec<String>),
+    /// The server is stopping: live streams end, so their connections can close.
+    Shutdown,
 }
 
 /// What a page learns when it opens the live stream: the current build and the last errors.
@@ -124,15 +143,73 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .context("starting the async runtime")?;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, router(Arc::clone(&shared)))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        accept_loop(listener, shared, opts.header_timeout).await;
+        std::io::Result::Ok(())
     });
     drop(runtime);
     drop(out_dir);
     result.context("serving HTTP")
+}
+
+/// Accepts connections until Ctrl-C, each served on a task of its own; then stops accepting, ends
+/// the live-reload streams, lets responses under way finish (for at most [`SHUTDOWN_GRACE`]).
+async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, header_timeout: Duration) {
+    let app = router(Arc::clone(&shared));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Every connection task holds a sender; `recv` returns `None` once all of them have ended.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        };
+        tokio::spawn(connection(stream, app.clone(), header_timeout, stop_rx.clone(), done_tx.clone()));
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let _ = shared.events.send(Notice::Shutdown);
+    drop(done_tx);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, done_rx.recv()).await;
+}
+
+/// Serves one connection (HTTP/1.1, kept alive) until the client closes it, the header-read
+/// timeout drops it, or shutdown asks it to finish its response and close.
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    _done: tokio::sync::mpsc::Sender<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // The clock runs while the server waits for a request's head (on connect and between requests
+    // of a kept-alive connection), never while it sends a response: the live stream is not cut.
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        _ = stop.wait_for(|stop| *stop) => conn.as_mut().graceful_shutdown(),
+    }
+    let _ = conn.await;
+}
+
+/// A failed accept: a connection that went before it was accepted is nothing; anything else
+/// (out of file descriptors) is waited out, as hyper and axum do, rather than spun on.
+async fn accept_failed(e: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+        eprintln!("accepting a connection: {e}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 /// Waits for changes; each rebuild takes every change queued meanwhile, so a burst is one rebuild.
@@ -199,7 +276,7 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// The event stream: `hello` with the current build number (and `errors` when the last rebuild
-/// failed), then `reload` and `errors` as they happen.
+/// failed), then `reload` and `errors` as they happen; it ends when the server stops.
 async fn live(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let (hello, rx) = subscribe(&shared);
     let mut first = vec![Event::default().event("hello").data(hello.build.to_string())];
@@ -211,8 +288,8 @@ async fn live(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Resul
             match rx.recv().await {
                 Ok(Notice::Reload(n)) => return Some((Ok(Event::default().event("reload").data(n.to_string())), rx)),
                 Ok(Notice::Errors(e)) => return Some((Ok(errors_event(&e)), rx)),
+                Ok(Notice::Shutdown) | Err(broadcast::error::RecvError::Closed) => return None,
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });

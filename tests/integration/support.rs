@@ -142,9 +142,15 @@ impl Drop for Server {
 
 impl Server {
     pub fn start(site: &Site) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    /// [`Server::start`] with extra arguments for `gazette serve`.
+    pub fn start_with(site: &Site, args: &[&str]) -> Server {
         let tmp = tempfile::tempdir().expect("temp dir");
         let mut child = gazette()
             .args(["serve", "--port", "0"])
+            .args(args)
             .arg(site.path())
             .env("GAZETTE_NOW", NOW)
             .env("TMPDIR", tmp.path())
@@ -200,6 +206,21 @@ impl Server {
         let out = found.next().expect("serve made no gazette-serve-* folder");
         assert!(found.next().is_none(), "more than one gazette-serve-* folder in {}", self.tmp().display());
         out
+    }
+
+    /// Sends SIGINT (what Ctrl-C sends) and waits up to `limit` for the server to exit; returns
+    /// its exit status, or `None` if it was still running.
+    pub fn interrupt(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill").args(["-INT", &self.pid().to_string()]).status().expect("running kill");
+        assert!(sent.success(), "kill -INT failed");
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("waiting for the server") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Everything the server printed so far.
