@@ -174,8 +174,9 @@ mod tests {
     #[test]
     fn a_burst_is_one_change_set() {
         let site = Path::new("/site");
-        let story =
-            |i: usize| PathBuf::from(format!("desk{}/n{i:04}.{}", i % 10, if i % 3 == 0 { "txt" } else { "md" }));
+        let story = |i: usize| {
+            PathBuf::from(format!("desk{}/n{i:04}.{}", i % 10, if i.is_multiple_of(3) { "txt" } else { "md" }))
+        };
         let mut paths: Vec<PathBuf> = (0..10).map(|d| site.join(format!("content/desk{d}"))).collect();
         for i in 0..1000 {
             let path = site.join("content").join(story(i));
