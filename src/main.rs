@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use gazette::config::Overrides;
@@ -60,6 +60,9 @@ enum Command {
         open: bool,
         #[command(flatten)]
         publishing: Publishing,
+        /// How long a client may take to send a request's head, in milliseconds (tests shorten it)
+        #[arg(long, hide = true, value_name = "MS")]
+        header_timeout_ms: Option<u64>,
     },
     /// Check a site without writing it: broken links, unresolved related headlines, missing sections
     /// and tags, long and duplicate headlines
@@ -194,8 +197,18 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.into(), None),
             }
         }
-        Command::Serve { site_dir, port, bind, open, publishing: p } => {
-            let opts = ServeOptions { site_dir, bind, port, open, drafts: p.drafts, future: p.future, now: p.now };
+        Command::Serve { site_dir, port, bind, open, publishing: p, header_timeout_ms } => {
+            let header_timeout = header_timeout_ms.map_or(serve::HEADER_TIMEOUT, Duration::from_millis);
+            let opts = ServeOptions {
+                site_dir,
+                bind,
+                port,
+                open,
+                drafts: p.drafts,
+                future: p.future,
+                now: p.now,
+                header_timeout,
+            };
             match serve::serve(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e, None),

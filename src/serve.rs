@@ -5,6 +5,9 @@
 //!
 //! Safety: binds 127.0.0.1 unless told otherwise, answers GET and HEAD only, and serves only
 //! files under its output folder (no `..`, encoded or not, no absolute paths, no symlinks out).
+//! A connection that does not send a request's head within [`HEADER_TIMEOUT`] is closed; the live
+//! stream, a response, is never cut by it. Ctrl-C ends the live streams, waits briefly for other
+//! responses, and removes the output folder.
 
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
@@ -21,6 +24,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::stream::{self, Stream};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
@@ -39,7 +44,19 @@ pub struct ServeOptions {
     pub drafts: bool,
     pub future: bool,
     pub now: Option<jiff::Timestamp>,
+    /// How long a client may take to send a request's head; [`HEADER_TIMEOUT`] unless a test
+    /// shortens it (the hidden `--header-timeout-ms`).
+    pub header_timeout: Duration,
 }
+
+/// How long a client may take to send the head of a request (request line and headers), from
+/// when it connects or its previous response ended. A connection that sends nothing, or half a
+/// request line, or drips a header a second (slowloris), is closed after this: each one held an
+/// open socket and a task for ever.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long Ctrl-C waits for responses under way before the server exits anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Threads for file reads. tokio reads files on its blocking pool, which grows to 512 threads: with
 /// 256 connections open the server ran some 280 threads, for no more throughput than 16 give (the
@@ -59,10 +76,33 @@ struct Shared {
     events: broadcast::Sender<Notice>,
 }
 
-#[derive(Clone, Debug)]
+impl Shared {
+    fn new(out: PathBuf) -> Shared {
+        let (events, _) = broadcast::channel(64);
+        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events }
+    }
+
+    /// A rebuild succeeded: a new build number, told to every open page.
+    fn reloaded(&self) {
+        self.errors.write().expect("lock").clear();
+        let build = self.build.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = self.events.send(Notice::Reload(build));
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 enum Notice {
     Reload(u64),
     Errors(Vec<String>),
+    /// The server is stopping: live streams end, so their connections can close.
+    Shutdown,
+}
+
+/// What a page learns when it opens the live stream: the current build and the last errors.
+#[derive(Debug, PartialEq)]
+struct Hello {
+    build: u64,
+    errors: Vec<String>,
 }
 
 /// Runs the server until interrupted.
@@ -73,12 +113,15 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let url = format!("http://{}", display_addr(addr));
-    let out = std::env::temp_dir().join(format!("gazette-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    // A fresh folder whose name nobody can guess or plant beforehand (the old one was the pid's);
+    // removed when dropped.
+    let out_dir = tempfile::Builder::new()
+        .prefix("gazette-serve-")
+        .tempdir()
+        .context("creating the output folder in the temporary folder")?;
+    let out = out_dir.path().to_path_buf();
     let overrides = Overrides { base_url: Some(url.clone()), drafts: opts.drafts, future: opts.future, now: opts.now };
-    let (events, _) = broadcast::channel(64);
-    let shared =
-        Arc::new(Shared { out: out.clone(), errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events });
+    let shared = Arc::new(Shared::new(out.clone()));
 
     let mut session = Session::new(&site_dir, &out, overrides);
     report(&shared, "first build", session.rebuild(&Changes::all()));
@@ -100,14 +143,73 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .context("starting the async runtime")?;
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, router(Arc::clone(&shared)))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        accept_loop(listener, shared, opts.header_timeout).await;
+        std::io::Result::Ok(())
     });
-    let _ = std::fs::remove_dir_all(&out);
+    drop(runtime);
+    drop(out_dir);
     result.context("serving HTTP")
+}
+
+/// Accepts connections until Ctrl-C, each served on a task of its own; then stops accepting, ends
+/// the live-reload streams, lets responses under way finish (for at most [`SHUTDOWN_GRACE`]).
+async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, header_timeout: Duration) {
+    let app = router(Arc::clone(&shared));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Every connection task holds a sender; `recv` returns `None` once all of them have ended.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(&e).await;
+                    continue;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        };
+        tokio::spawn(connection(stream, app.clone(), header_timeout, stop_rx.clone(), done_tx.clone()));
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let _ = shared.events.send(Notice::Shutdown);
+    drop(done_tx);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, done_rx.recv()).await;
+}
+
+/// Serves one connection (HTTP/1.1, kept alive) until the client closes it, the header-read
+/// timeout drops it, or shutdown asks it to finish its response and close.
+async fn connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    _done: tokio::sync::mpsc::Sender<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // The clock runs while the server waits for a request's head (on connect and between requests
+    // of a kept-alive connection), never while it sends a response: the live stream is not cut.
+    http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        _ = stop.wait_for(|stop| *stop) => conn.as_mut().graceful_shutdown(),
+    }
+    let _ = conn.await;
+}
+
+/// A failed accept: a connection that went before it was accepted is nothing; anything else
+/// (out of file descriptors) is waited out, as hyper and axum do, rather than spun on.
+async fn accept_failed(e: &std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if !matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+        eprintln!("accepting a connection: {e}");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 /// Waits for changes; each rebuild takes every change queued meanwhile, so a burst is one rebuild.
@@ -151,9 +253,7 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );
-            shared.errors.write().expect("lock").clear();
-            let build = shared.build.fetch_add(1, Ordering::SeqCst) + 1;
-            let _ = shared.events.send(Notice::Reload(build));
+            shared.reloaded();
         }
         Err(e) => {
             let lines: Vec<String> = match e.downcast_ref::<Diagnostics>() {
@@ -176,26 +276,42 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// The event stream: `hello` with the current build number (and `errors` when the last rebuild
-/// failed), then `reload` and `errors` as they happen.
+/// failed), then `reload` and `errors` as they happen; it ends when the server stops.
 async fn live(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let mut first = vec![Event::default().event("hello").data(shared.build.load(Ordering::SeqCst).to_string())];
-    let errors = shared.errors.read().expect("lock").clone();
-    if !errors.is_empty() {
-        first.push(errors_event(&errors));
+    let (hello, rx) = subscribe(&shared);
+    let mut first = vec![Event::default().event("hello").data(hello.build.to_string())];
+    if !hello.errors.is_empty() {
+        first.push(errors_event(&hello.errors));
     }
-    let rx = shared.events.subscribe();
     let later = stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {
                 Ok(Notice::Reload(n)) => return Some((Ok(Event::default().event("reload").data(n.to_string())), rx)),
                 Ok(Notice::Errors(e)) => return Some((Ok(errors_event(&e)), rx)),
+                Ok(Notice::Shutdown) | Err(broadcast::error::RecvError::Closed) => return None,
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
     let first = stream::iter(first.into_iter().map(Ok));
     Sse::new(futures_util::StreamExt::chain(first, later)).keep_alive(KeepAlive::default())
+}
+
+/// Subscribes to the notices, then reads the state for `hello`. In this order a rebuild that
+/// lands in between is in both (the page may reload once more than needed); read first and
+/// subscribed second, it was in neither, and the page kept showing the old build.
+fn subscribe(shared: &Shared) -> (Hello, broadcast::Receiver<Notice>) {
+    subscribe_then(shared, || {})
+}
+
+/// [`subscribe`] with `between` run after subscribing and before reading, where a rebuild may
+/// land; tests put one there.
+fn subscribe_then(shared: &Shared, between: impl FnOnce()) -> (Hello, broadcast::Receiver<Notice>) {
+    let rx = shared.events.subscribe();
+    between();
+    let hello =
+        Hello { build: shared.build.load(Ordering::SeqCst), errors: shared.errors.read().expect("lock").clone() };
+    (hello, rx)
 }
 
 fn errors_event(errors: &[String]) -> Event {
@@ -339,6 +455,20 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(safe_request_path(input).map(|p| p.to_string_lossy().to_string()).as_deref(), want, "{input}");
         }
+    }
+
+    /// Regression: `live` read the build number before it subscribed, so a rebuild that finished
+    /// in between reached the page neither in `hello` nor as a `reload`.
+    #[test]
+    fn a_rebuild_while_a_page_subscribes_reaches_the_page() {
+        let shared = Shared::new(PathBuf::from("/nowhere"));
+        let (hello, mut rx) = subscribe_then(&shared, || shared.reloaded());
+        assert_eq!(hello, Hello { build: 1, errors: Vec::new() });
+        assert_eq!(rx.try_recv(), Ok(Notice::Reload(1)));
+        shared.reloaded();
+        assert_eq!(rx.try_recv(), Ok(Notice::Reload(2)));
+        let (hello, _) = subscribe(&shared);
+        assert_eq!(hello.build, 2);
     }
 
     #[test]

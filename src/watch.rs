@@ -167,11 +167,30 @@ mod tests {
         assert_eq!(one, Changes { stories: [PathBuf::from("a.md")].into(), ..Default::default() });
     }
 
+    /// A burst as the watcher reports it: 1,000 stories (Markdown and wire) written at once into
+    /// ten new folders, each file named twice (created, then written), among editor leftovers and
+    /// an image. The change set names every story once and nothing else, and the new folders make
+    /// it a rescan of `content/`, as any folder event does; nothing else is flagged.
     #[test]
     fn a_burst_is_one_change_set() {
         let site = Path::new("/site");
-        let paths: Vec<PathBuf> = (0..1000).map(|i| site.join(format!("content/s/{i}.md"))).collect();
-        let c = classify(site, &paths);
-        assert_eq!(c.stories.len(), 1000);
+        let story = |i: usize| {
+            PathBuf::from(format!("desk{}/n{i:04}.{}", i % 10, if i.is_multiple_of(3) { "txt" } else { "md" }))
+        };
+        let mut paths: Vec<PathBuf> = (0..10).map(|d| site.join(format!("content/desk{d}"))).collect();
+        for i in 0..1000 {
+            let path = site.join("content").join(story(i));
+            paths.extend([path.clone(), path]);
+            let leftover = format!("content/desk{}/.n{i:04}.md.swp", i % 10);
+            paths.extend([site.join(leftover), site.join(format!("content/desk{}/n{i:04}.md~", i % 10))]);
+        }
+        paths.push(site.join("content/desk0/photo.jpg"));
+        let want = Changes { stories: (0..1000).map(story).collect(), content_tree: true, ..Default::default() };
+        assert_eq!(want.stories.len(), 1000);
+        assert_eq!(classify(site, &paths), want);
+
+        // The same burst into folders that already existed (no folder events): no rescan.
+        let files: Vec<PathBuf> = paths.into_iter().filter(|p| p.extension().is_some()).collect();
+        assert_eq!(classify(site, &files), Changes { content_tree: false, ..want });
     }
 }

@@ -1,4 +1,6 @@
-//! Faults: a build killed at any moment leaves the old site or the new one, never a mix.
+//! Faults: a build killed at any moment leaves the old site or the new one, never a mix; a full
+//! disk or a read-only output folder fails the build clearly and keeps the old site (these two
+//! mount file systems, so they need root and are `#[ignore]`d: `.ci/run` runs them as root).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -57,12 +59,14 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     assert!(snapshot_tree(&site.out()) == trees[1].0);
 }
 
-/// Whether this process runs as root (needed to mount a small or read-only file system).
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
+/// Fails the test unless it runs as root (needed to mount a small or read-only file system). The
+/// tests that call it are `#[ignore = "needs root"]`; `.ci/run` runs them as root.
+fn needs_root() {
+    let root = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
-        .unwrap_or(false)
+        .unwrap_or(false);
+    assert!(root, "this test mounts file systems and needs root: sudo cargo test --test integration -- --ignored");
 }
 
 /// Builds `site` once into a fresh file system mounted (in a private mount namespace) at
@@ -97,11 +101,9 @@ ls -A "$W/mnt" >"$W/listing"
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_full_disk_fails_the_build_clearly_and_keeps_the_old_site() {
-    if !is_root() {
-        eprintln!("skipped: mounting a small file system needs root (CI runs as root)");
-        return;
-    }
+    needs_root();
     let site = Site::new();
     write_version(&site, 40, "A");
     // The second build needs far more room than the 4 MiB disk has.
@@ -124,11 +126,9 @@ fn a_full_disk_fails_the_build_clearly_and_keeps_the_old_site() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_read_only_output_folder_fails_the_build_clearly_and_keeps_the_old_site() {
-    if !is_root() {
-        eprintln!("skipped: a read-only mount needs root (CI runs as root)");
-        return;
-    }
+    needs_root();
     let site = Site::new();
     write_version(&site, 10, "A");
     let (code, stderr, work) = build_on_a_small_disk(

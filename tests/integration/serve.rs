@@ -186,3 +186,121 @@ fn a_target_that_is_not_a_path_is_refused() {
         assert!(status.contains("400"), "{target}: {status}");
     }
 }
+
+/// Reads (and, with `drip`, writes one byte of it every 500 ms) until the server closes the
+/// connection; returns how long that took, or `None` if it was still open after `limit`.
+fn closed_after(mut s: TcpStream, drip: &[u8], limit: Duration) -> Option<Duration> {
+    s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let start = Instant::now();
+    let (mut buf, mut sent, mut last_drip) = ([0u8; 1024], 0, Instant::now());
+    while start.elapsed() < limit {
+        match s.read(&mut buf) {
+            Ok(0) => return Some(start.elapsed()),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return Some(start.elapsed()),
+        }
+        if sent < drip.len() && last_drip.elapsed() >= Duration::from_millis(500) {
+            if s.write_all(&drip[sent..=sent]).is_err() {
+                return Some(start.elapsed());
+            }
+            sent += 1;
+            last_drip = Instant::now();
+        }
+    }
+    None
+}
+
+/// Regression: a connection that sent nothing, half a request line, or a header a byte at a time
+/// (slowloris) was held open for ever, each one a socket and a task of the server.
+#[test]
+fn idle_connection_is_dropped_after_the_header_timeout() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    let timeout = gazette::serve::HEADER_TIMEOUT;
+    let limit = timeout + Duration::from_secs(5);
+    let clients: Vec<_> = [
+        ("silent", &b""[..], &b""[..]),
+        ("half a request line", b"GET /wor", b""),
+        ("slowloris", b"GET / HTTP/1.1\r\nHost: x\r\n", b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"),
+    ]
+    .into_iter()
+    .map(|(name, first, drip)| {
+        let mut s = TcpStream::connect(server.host()).unwrap();
+        s.write_all(first).unwrap();
+        (name, std::thread::spawn(move || closed_after(s, drip, limit)))
+    })
+    .collect();
+    // Meanwhile the server answers as usual.
+    std::thread::sleep(Duration::from_secs(1));
+    let (status, body) = get(&format!("{}/world/2024/05/09/bridge-opens/", server.url));
+    assert_eq!(status, 200);
+    assert!(body.contains("Text."));
+    for (name, client) in clients {
+        let closed = client.join().unwrap();
+        let closed = closed.unwrap_or_else(|| panic!("{name}: still open after {limit:?}"));
+        // Not before the timeout: a client with a slow link gets the whole of it.
+        assert!(closed >= timeout - Duration::from_millis(500), "{name}: closed after only {closed:?}");
+    }
+    let (status, _) = get(&format!("{}/", server.url));
+    assert_eq!(status, 200, "the server still answers after dropping them");
+}
+
+/// The header timeout counts only while the server waits for a request: the live-reload stream,
+/// one response that lasts as long as the page is open, outlives it many times over.
+#[test]
+fn the_live_stream_outlives_the_header_timeout() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "First text."));
+    let server = Server::start_with(&site, &["--header-timeout-ms", "300"]);
+    let page = format!("{}/world/2024/05/09/bridge-opens/", server.url);
+    wait_for(&page, "the first build", |s, _| s == 200);
+    let idle = TcpStream::connect(server.host()).unwrap();
+    let mut live = TcpStream::connect(server.host()).unwrap();
+    live.write_all(format!("GET /__gazette/live HTTP/1.1\r\nHost: {}\r\n\r\n", server.host()).as_bytes()).unwrap();
+    let closed = closed_after(idle, b"", Duration::from_secs(5));
+    assert!(closed.is_some(), "the shortened timeout did not apply");
+    std::thread::sleep(Duration::from_millis(1500));
+    site.file("content/world/a.md", story("Bridge opens", "Second text."));
+    live.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let (start, mut text, mut buf) = (Instant::now(), String::new(), [0u8; 4096]);
+    while !text.contains("event: reload") && start.elapsed() < Duration::from_secs(20) {
+        match live.read(&mut buf) {
+            Ok(0) => panic!("the live stream was closed: {text}"),
+            Ok(n) => text.push_str(&String::from_utf8_lossy(&buf[..n])),
+            Err(_) => {}
+        }
+    }
+    assert!(text.contains("event: hello"), "{text}");
+    assert!(text.contains("event: reload"), "no reload on a stream older than the header timeout: {text}");
+}
+
+/// Ctrl-C ends the live streams, lets the server exit cleanly, and removes its output folder,
+/// which has a name nobody could guess (or plant) beforehand.
+#[test]
+fn ctrl_c_ends_live_streams_and_removes_the_output_folder() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let mut server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    let out = server.output();
+    let name = out.file_name().unwrap().to_string_lossy().to_string();
+    assert_ne!(name, format!("gazette-serve-{}", server.pid()), "a predictable name");
+    assert!(out.join("index.html").is_file());
+
+    let mut live = TcpStream::connect(server.host()).unwrap();
+    live.write_all(format!("GET /__gazette/live HTTP/1.1\r\nHost: {}\r\n\r\n", server.host()).as_bytes()).unwrap();
+    live.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = [0u8; 4096];
+    let n = live.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("200 OK"));
+
+    let status = server.interrupt(Duration::from_secs(10)).expect("serve did not exit within 10 s of Ctrl-C");
+    assert!(status.success(), "{status}\n{}", server.log());
+    assert!(!out.exists(), "{} is left behind", out.display());
+    let mut rest = Vec::new();
+    let _ = live.read_to_end(&mut rest);
+    assert!(String::from_utf8_lossy(&rest).ends_with("0\r\n\r\n"), "the live stream did not end: {rest:?}");
+}

@@ -1,6 +1,7 @@
 //! Faults during `gazette serve`: a story deleted while the server reads it, a template broken and
 //! fixed 100 times in a row, 1,000 stories written and touched at once. Throughout, the server keeps
-//! answering; once the files are quiet, what it serves is byte for byte a full build of the site.
+//! answering; once the files are quiet, what it serves is byte for byte a full build of the site
+//! (and after the burst, every one of the 1,000 stories has its page, text and list entry).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -259,6 +260,7 @@ fn a_thousand_stories_written_and_touched_at_once_end_as_a_full_build() {
         site.file(&rel(i), story(&format!("Notice {i} of the port authority"), 1 + (i % 9) as u32, "First."));
     }
     server.assert_settles_to_full_build(&site, SETTLE);
+    every_notice_is_served(&server, "First.");
 
     // Touched all at once (mtime only), then all rewritten at once.
     let now = SystemTime::now();
@@ -270,9 +272,37 @@ fn a_thousand_stories_written_and_touched_at_once_end_as_a_full_build() {
         site.file(&rel(i), story(&format!("Notice {i} of the port authority"), 1 + (i % 9) as u32, "Second."));
     }
     server.assert_settles_to_full_build(&site, SETTLE);
+    every_notice_is_served(&server, "Second.");
     prober.finish();
     assert!(server.is_running(), "the server exited:\n{}", server.log());
     let (status, body) = get(&format!("{}/desk3/2024/05/05/notice-13-of-the-port-authority/", server.url));
     assert_eq!(status, 200);
     assert!(body.contains("Second."));
+}
+
+/// Each of the burst's 1,000 stories has its own page in the served output, with its headline and
+/// `text`, and a link from its section's list pages: equality with a full build alone would pass
+/// if both lost a story.
+fn every_notice_is_served(server: &Server, text: &str) {
+    let out = server.output();
+    // The list pages of each section: `deskN/index.html` and `deskN/page/K/index.html`.
+    let lists: Vec<String> = (0..10)
+        .map(|d| {
+            walkdir::WalkDir::new(out.join(format!("desk{d}")))
+                .max_depth(3)
+                .into_iter()
+                .map(|e| e.unwrap())
+                .filter(|e| e.file_name() == "index.html")
+                .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                .collect()
+        })
+        .collect();
+    for i in 0..1000 {
+        let url = format!("desk{}/2024/05/{:02}/notice-{i}-of-the-port-authority/", i % 10, 1 + i % 9);
+        let page = std::fs::read_to_string(out.join(&url).join("index.html"))
+            .unwrap_or_else(|e| panic!("story {i} of the burst has no page {url}: {e}"));
+        assert!(page.contains(&format!("Notice {i} of the port authority")), "{url}: no headline");
+        assert!(page.contains(text), "{url}: not the text {text:?}");
+        assert!(lists[i % 10].contains(&format!("/{url}\"")), "{url} is on no list page of its section");
+    }
 }

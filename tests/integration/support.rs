@@ -119,10 +119,11 @@ pub fn try_snapshot_tree(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> 
     Ok(files)
 }
 
-/// The seed story of `../shared/seed/`, when it exists.
-pub fn seed_story() -> Option<String> {
+/// The seed story of `../shared/seed/`; a test that uses it fails (it does not pass untested)
+/// where that folder is missing.
+pub fn seed_story() -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/000_223e6dcc73290e3f.txt");
-    std::fs::read_to_string(p).ok()
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading the seed story {}: {e}", p.display()))
 }
 
 /// The build time every served site uses, so a full build can reproduce its pages.
@@ -146,9 +147,15 @@ impl Drop for Server {
 
 impl Server {
     pub fn start(site: &Site) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    /// [`Server::start`] with extra arguments for `gazette serve`.
+    pub fn start_with(site: &Site, args: &[&str]) -> Server {
         let tmp = tempfile::tempdir().expect("temp dir");
         let mut child = gazette()
             .args(["serve", "--port", "0"])
+            .args(args)
             .arg(site.path())
             .env("GAZETTE_NOW", NOW)
             .env("TMPDIR", tmp.path())
@@ -194,9 +201,31 @@ impl Server {
         self.tmp.path()
     }
 
-    /// The folder `serve` builds into and serves from.
+    /// The folder `serve` builds into and serves from: the one `gazette-serve-*` folder in its
+    /// `TMPDIR` (the rest of the name is random).
     pub fn output(&self) -> PathBuf {
-        self.tmp().join(format!("gazette-serve-{}", self.pid()))
+        let mut found = std::fs::read_dir(self.tmp())
+            .expect("reading the server's TMPDIR")
+            .map(|e| e.expect("listing the server's TMPDIR").path())
+            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("gazette-serve-")));
+        let out = found.next().expect("serve made no gazette-serve-* folder");
+        assert!(found.next().is_none(), "more than one gazette-serve-* folder in {}", self.tmp().display());
+        out
+    }
+
+    /// Sends SIGINT (what Ctrl-C sends) and waits up to `limit` for the server to exit; returns
+    /// its exit status, or `None` if it was still running.
+    pub fn interrupt(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill").args(["-INT", &self.pid().to_string()]).status().expect("running kill");
+        assert!(sent.success(), "kill -INT failed");
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("waiting for the server") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Everything the server printed so far.
