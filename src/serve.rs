@@ -247,8 +247,9 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
     match result {
         Ok(o) => {
             println!(
-                "rebuilt ({what}): {} pages written, {} removed, {} stories, in {:.0} ms",
+                "rebuilt ({what}): {} pages written, {} repaired, {} removed, {} stories, in {:.0} ms",
                 o.written,
+                o.repaired,
                 o.removed,
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0

@@ -119,11 +119,11 @@ pub fn try_snapshot_tree(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> 
     Ok(files)
 }
 
-/// The seed story of `../shared/seed/`; a test that uses it fails (it does not pass untested)
-/// where that folder is missing.
-pub fn seed_story() -> String {
+/// The seed story of `../shared/seed/`, when it exists. Tests must pass without it: each test that
+/// uses it runs over a stand-in of our own as well (or instead), never returning untested.
+pub fn seed_story() -> Option<String> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/000_223e6dcc73290e3f.txt");
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("reading the seed story {}: {e}", p.display()))
+    std::fs::read_to_string(p).ok()
 }
 
 /// The build time every served site uses, so a full build can reproduce its pages.
