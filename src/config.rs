@@ -125,7 +125,7 @@ pub struct Config {
     pub logo: Option<String>,
     pub feed_limit: usize,
     pub sitemap_limit: usize,
-    pub remove_expired: bool,
+    pub expired: Expired,
     pub news: NewsConfig,
     pub raw_html: RawHtml,
 }
@@ -143,7 +143,27 @@ pub struct RelatedConfig {
     pub threshold: f64,
     pub version_threshold: f64,
     pub max: usize,
-    pub hide_unresolved: bool,
+    pub unresolved: Unresolved,
+}
+
+/// What happens to a story past its `expires` time (`expired` in `gazette.toml`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Expired {
+    /// It keeps its page but leaves lists and feeds.
+    #[default]
+    Keep,
+    /// Its page goes too.
+    Remove,
+}
+
+/// How a related headline that names no story is shown (`[related] unresolved`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unresolved {
+    /// As plain text.
+    #[default]
+    Text,
+    /// Not at all.
+    Hide,
 }
 
 /// A permalink pattern such as `/{section}/{year}/{month}/{day}/{slug}/`.
@@ -264,9 +284,9 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
     }
     let title = title.unwrap_or_else(|| "Gazette".into());
     let language = language.unwrap_or_else(|| "en".into());
-    let remove_expired = match expired.as_deref() {
-        None | Some("keep") => false,
-        Some("remove") => true,
+    let expired = match expired.as_deref() {
+        None | Some("keep") => Expired::Keep,
+        Some("remove") => Expired::Remove,
         Some(other) => bail!("expired = `{other}`: use \"keep\" or \"remove\""),
     };
     let RawNews { name, language: news_language, window_hours, max } = news;
@@ -304,7 +324,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         logo,
         feed_limit: feed_limit.unwrap_or(20).max(1),
         sitemap_limit,
-        remove_expired,
+        expired,
         news,
         raw_html,
     })
@@ -312,9 +332,9 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
 
 fn resolve_related(raw: RawRelated) -> Result<RelatedConfig> {
     let RawRelated { threshold, version_threshold, max, unresolved } = raw;
-    let hide_unresolved = match unresolved.as_deref() {
-        None | Some("text") => false,
-        Some("hide") => true,
+    let unresolved = match unresolved.as_deref() {
+        None | Some("text") => Unresolved::Text,
+        Some("hide") => Unresolved::Hide,
         Some(other) => bail!("[related] unresolved = `{other}`: use \"text\" or \"hide\""),
     };
     let check = |name: &str, v: f64| {
@@ -324,7 +344,7 @@ fn resolve_related(raw: RawRelated) -> Result<RelatedConfig> {
         threshold: check("threshold", threshold.unwrap_or(0.6))?,
         version_threshold: check("version_threshold", version_threshold.unwrap_or(0.6))?,
         max: max.unwrap_or(5),
-        hide_unresolved,
+        unresolved,
     })
 }
 

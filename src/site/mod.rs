@@ -16,7 +16,7 @@ use std::sync::Arc;
 use jiff::Zoned;
 use jiff::civil::Date;
 
-use crate::config::Config;
+use crate::config::{Config, Expired};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
 use crate::text::slugify;
@@ -122,7 +122,7 @@ impl Site {
         let expired = |g: &Vec<StoryId>| {
             g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
         };
-        if config.remove_expired {
+        if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
         let listed: Vec<bool> = groups.iter().map(|g| !expired(g)).collect();

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::terms::{Weights, headline_terms};
 use super::{Chain, ChainId, Related};
-use crate::config::Config;
+use crate::config::{Config, Unresolved};
 use crate::parse::Story;
 use crate::parse::headline::split_tags;
 use crate::text::{normalize_headline, tokens};
@@ -57,7 +57,7 @@ pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec
                             out.push(Related { title: title(t), target: Some(t), computed: false });
                         }
                         Some(_) => {}
-                        None if !rc.hide_unresolved => {
+                        None if rc.unresolved == Unresolved::Text => {
                             out.push(Related { title: l.text, target: None, computed: false })
                         }
                         None => {}
