@@ -477,11 +477,7 @@ mod tests {
             [("A headline no story has", None), ("Budget passes", Some(1))],
             "economy/… is chain 0, politics/… chain 1"
         );
-        let raw = RawConfig {
-            related: crate::config::RawRelated { unresolved: Some("hide".into()), ..Default::default() },
-            ..Default::default()
-        };
-        let hidden = site(&files, raw);
+        let hidden = site(&files, crate::config::parse_raw("[related]\nunresolved = \"hide\"\n").unwrap());
         assert_eq!(hidden.related[0].iter().map(|r| r.target).collect::<Vec<_>>(), [Some(1)]);
     }
 
