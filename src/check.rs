@@ -1,7 +1,8 @@
 //! `gazette check`: everything a build does short of writing the site, then a report of what an
 //! editor should fix: broken links (by path, relative, and with `--external` on the web), related
-//! headlines that name no story, stories with no section or tags, headlines over 110 characters and
-//! duplicate headlines. Errors fail the check; warnings only with `--strict`.
+//! headlines that name no story, stories with no section or tags, headlines over 110 characters,
+//! duplicate headlines, and the model's own warnings (slug collisions). Errors fail the check;
+//! warnings only with `--strict`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -88,6 +89,7 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
     }
     let statics: HashSet<String> =
         inputs.statics.iter().map(|(rel, _)| rel.to_string_lossy().replace('\\', "/")).collect();
+    findings.extend(site.warnings.iter().cloned().map(warning));
     findings.extend(relative_links(&site, &statics));
     findings.extend(editorial(&site));
     if opts.external {

@@ -37,7 +37,7 @@ pub struct Report {
     pub pages: usize,
     pub written: usize,
     pub unchanged: usize,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// Embargoed stories left out.
     pub held_back: usize,
     pub stages: Vec<(&'static str, Duration)>,

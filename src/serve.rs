@@ -151,6 +151,7 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );
+            eprint!("{}", crate::diag::render_warnings(&o.warnings, crate::diag::use_color()));
             shared.errors.write().expect("lock").clear();
             let build = shared.build.fetch_add(1, Ordering::SeqCst) + 1;
             let _ = shared.events.send(Notice::Reload(build));

@@ -67,6 +67,8 @@ pub struct Outcome {
     pub written: usize,
     pub removed: usize,
     pub held_back: usize,
+    /// The model's warnings (slug collisions), located.
+    pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
 }
 
@@ -178,6 +180,7 @@ impl Session {
             .map_err(|d| Diagnostics::sorted(vec![d]))?;
         outcome.stories = site.chains.len();
         outcome.held_back = site.held_back;
+        outcome.warnings = site.warnings.clone();
         outcome.elapsed = started.elapsed();
         self.site = Some(site);
         Ok(outcome)

@@ -103,7 +103,8 @@ pub struct Site {
     pub redirects: Vec<Redirect>,
     /// Per chain; empty until [`Site::link_related`] runs.
     pub related: Vec<Vec<Related>>,
-    pub warnings: Vec<String>,
+    /// Located, for `build` and `serve` to print and `check` to count (slug collisions).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {

@@ -186,3 +186,20 @@ fn a_target_that_is_not_a_path_is_refused() {
         assert!(status.contains("400"), "{target}: {status}");
     }
 }
+
+#[test]
+fn a_slug_collision_is_printed_as_a_located_warning() {
+    let site = Site::new();
+    site.file("content/world/first.md", story("Harbour reopens", "One."));
+    site.file("content/world/second.md", story("Harbour Reopens!", "Two."));
+    let server = start(&site);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log().contains("hint: give all but one") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = server.log();
+    let warning =
+        log.lines().find(|l| l.starts_with("warning: 2 stories share the URL")).unwrap_or_else(|| panic!("{log}"));
+    assert!(warning.contains("world/first.md") && warning.contains("world/second.md"), "{warning}");
+    assert!(log.contains("content/world/first.md:2:1"), "{log}");
+}
