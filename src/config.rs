@@ -503,7 +503,8 @@ mod tests {
     #[test]
     fn every_bad_value_is_reported_at_its_value() {
         // (file, every error as (line, col, a word of its message))
-        let cases: &[(&str, &[(usize, usize, &str)])] = &[
+        type Want = &'static [(usize, usize, &'static str)];
+        let cases: &[(&str, Want)] = &[
             (
                 "timezone = \"Mars/Olympus\"\nper_page = 0\npermalink = \"/{author}/{slug}/\"\n",
                 &[(1, 12, "unknown timezone"), (2, 12, "per_page"), (3, 13, "{author}")],
