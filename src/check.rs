@@ -1,7 +1,8 @@
 //! `gazette check`: everything a build does short of writing the site, then a report of what an
 //! editor should fix: broken links (by path, relative, and with `--external` on the web), related
-//! headlines that name no story, stories with no section or tags, headlines over 110 characters and
-//! duplicate headlines. Errors fail the check; warnings only with `--strict`.
+//! headlines that name no story, stories with no section or tags, headlines over 110 characters,
+//! duplicate headlines, and the model's own warnings (slug collisions). Errors fail the check;
+//! warnings only with `--strict`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -95,6 +96,7 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
     if let Some(tera) = &tera {
         findings.extend(render_errors(&site, &plan, tera));
     }
+    findings.extend(site.warnings.iter().cloned().map(warning));
     findings.extend(relative_links(&site, &plan));
     findings.extend(editorial(&site));
     if opts.external {

@@ -1,17 +1,22 @@
 //! `gazette.toml` → [`Config`].
 //!
-//! The file is read into [`RawConfig`] (serde, `deny_unknown_fields`, every key optional), then
-//! resolved into a checked [`Config`] by destructuring every field, so a new key does not compile
-//! until it is handled. No file means the defaults: a folder holding only `content/` builds.
+//! The file is read into [`RawConfig`] (serde, `deny_unknown_fields`, every key optional; values
+//! that can be wrong carry their place in the file as a [`Spanned`]), then resolved into a checked
+//! [`Config`] by destructuring every field, so a new key does not compile until it is handled.
+//! Resolving goes on past a bad value, so one run reports every one of them, each as a located
+//! `gazette.toml:LINE:COL` [`Diagnostic`]. No file means the defaults: a folder holding only
+//! `content/` builds.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use toml::Spanned;
 
-use crate::diag::{Diagnostic, line_col};
+use crate::diag::{Diagnostic, Diagnostics, line_col};
 
 /// The config file as written.
 #[derive(Debug, Default, Deserialize)]
@@ -19,12 +24,12 @@ use crate::diag::{Diagnostic, line_col};
 pub struct RawConfig {
     pub title: Option<String>,
     pub description: Option<String>,
-    pub base_url: Option<String>,
+    pub base_url: Option<Spanned<String>>,
     pub language: Option<String>,
-    pub timezone: Option<String>,
-    pub permalink: Option<String>,
-    pub per_page: Option<usize>,
-    pub sections: BTreeMap<String, String>,
+    pub timezone: Option<Spanned<String>>,
+    pub permalink: Option<Spanned<String>>,
+    pub per_page: Option<Spanned<usize>>,
+    pub sections: BTreeMap<Spanned<String>, String>,
     pub related: RawRelated,
     /// Publisher logo URL for JSON-LD (absolute, or a path under the site).
     pub logo: Option<String>,
@@ -34,7 +39,7 @@ pub struct RawConfig {
     pub sitemap_limit: Option<usize>,
     /// `"keep"` (default): an expired story keeps its page but leaves lists and feeds;
     /// `"remove"`: its page goes too.
-    pub expired: Option<String>,
+    pub expired: Option<Spanned<String>>,
     pub news: RawNews,
     pub markdown: RawMarkdown,
 }
@@ -46,7 +51,7 @@ pub struct RawMarkdown {
     /// Raw HTML in Markdown: `"allow"` (default, trusted editors), `"sanitize"` (ammonia keeps
     /// safe tags and drops scripts, styles, event handlers and `javascript:` URLs) or `"escape"`
     /// (shown as text).
-    pub raw_html: Option<String>,
+    pub raw_html: Option<Spanned<String>>,
 }
 
 /// What happens to raw HTML written in a Markdown story.
@@ -80,13 +85,13 @@ pub struct RawNews {
 #[serde(default, deny_unknown_fields)]
 pub struct RawRelated {
     /// Similarity (0..1) a reworded headline needs to link to a story.
-    pub threshold: Option<f64>,
+    pub threshold: Option<Spanned<f64>>,
     /// Similarity two same-day wire headlines need to be versions of one story.
-    pub version_threshold: Option<f64>,
-    /// The related list is filled with computed stories up to this length.
+    pub version_threshold: Option<Spanned<f64>>,
+    /// Stories that list this one, then computed stories, fill the list up to this length.
     pub max: Option<usize>,
     /// `"text"` (default) shows unresolved headlines as plain text, `"hide"` drops them.
-    pub unresolved: Option<String>,
+    pub unresolved: Option<Spanned<String>>,
 }
 
 /// What the command line can override.
@@ -125,7 +130,7 @@ pub struct Config {
     pub logo: Option<String>,
     pub feed_limit: usize,
     pub sitemap_limit: usize,
-    pub remove_expired: bool,
+    pub expired: Expired,
     pub news: NewsConfig,
     pub raw_html: RawHtml,
 }
@@ -143,7 +148,27 @@ pub struct RelatedConfig {
     pub threshold: f64,
     pub version_threshold: f64,
     pub max: usize,
-    pub hide_unresolved: bool,
+    pub unresolved: Unresolved,
+}
+
+/// What happens to a story past its `expires` time (`expired` in `gazette.toml`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Expired {
+    /// It keeps its page but leaves lists and feeds.
+    #[default]
+    Keep,
+    /// Its page goes too.
+    Remove,
+}
+
+/// How a related headline that names no story is shown (`[related] unresolved`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unresolved {
+    /// As plain text.
+    #[default]
+    Text,
+    /// Not at all.
+    Hide,
 }
 
 /// A permalink pattern such as `/{section}/{year}/{month}/{day}/{slug}/`.
@@ -192,16 +217,65 @@ impl Permalink {
     }
 }
 
-/// Reads `SITE_DIR/gazette.toml` if it exists and resolves it.
+/// Reads `SITE_DIR/gazette.toml` if it exists and resolves it. A bad file is an error that
+/// downcasts to [`Diagnostics`]: the TOML error, or every bad value, each located.
 pub fn load(site_dir: &Path, overrides: &Overrides) -> Result<Config> {
     let path = site_dir.join("gazette.toml");
-    let raw = if path.exists() {
+    let (raw, text) = if path.exists() {
         let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        parse_raw(&text).map_err(|d| anyhow::anyhow!("{}", Diagnostic { path: path.clone(), ..d }))?
+        let raw = parse_raw(&text).map_err(|d| Diagnostics(vec![Diagnostic { path: path.clone(), ..d }]))?;
+        (raw, text)
     } else {
-        RawConfig::default()
+        (RawConfig::default(), String::new())
     };
-    resolve(raw, site_dir, overrides).with_context(|| format!("in {}", path.display()))
+    resolve(raw, site_dir, overrides).map_err(|bad| {
+        // Only a command-line value has no place in the file; it is an error of its own.
+        if let Some(b) = bad.iter().find(|b| b.span.is_none()) {
+            return anyhow::anyhow!("{}", b.message);
+        }
+        let located = bad.into_iter().map(|b| b.at(&path, &text)).collect();
+        Diagnostics::sorted(located).into()
+    })
+}
+
+/// A bad value of the config file: what is wrong, and where it is written (`None`: it came from
+/// the command line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadValue {
+    pub span: Option<Range<usize>>,
+    pub message: String,
+}
+
+impl BadValue {
+    /// Located in the file at `path` whose text is `text`.
+    fn at(self, path: &Path, text: &str) -> Diagnostic {
+        let (line, col) = self.span.map_or((1, 1), |s| line_col(text, s.start));
+        Diagnostic::new(path, line, col, self.message)
+    }
+}
+
+/// Collects every bad value of one file while resolving goes on.
+#[derive(Default)]
+struct Checker {
+    bad: Vec<BadValue>,
+}
+
+impl Checker {
+    /// `raw` checked by `check`, or `default()` when absent. A bad value is recorded and
+    /// `default()` stands in for it, so the rest of the file is still checked.
+    fn value<T, U>(
+        &mut self,
+        raw: Option<Spanned<T>>,
+        default: impl FnOnce() -> U,
+        check: impl FnOnce(T) -> Result<U, String>,
+    ) -> U {
+        let Some(raw) = raw else { return default() };
+        let span = raw.span();
+        check(raw.into_inner()).unwrap_or_else(|message| {
+            self.bad.push(BadValue { span: Some(span), message });
+            default()
+        })
+    }
 }
 
 /// A fingerprint of everything configuration-like a page depends on: the config file and the
@@ -223,8 +297,9 @@ pub fn parse_raw(text: &str) -> Result<RawConfig, Diagnostic> {
     })
 }
 
-/// Turns the raw file into a checked config. Every field is destructured on purpose.
-pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result<Config> {
+/// Turns the raw file into a checked config, or every bad value in it. Every field is destructured
+/// on purpose.
+pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result<Config, Vec<BadValue>> {
     let RawConfig {
         title,
         description,
@@ -242,30 +317,29 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         news,
         markdown,
     } = raw;
-    let base_url = overrides.base_url.clone().or(base_url).unwrap_or_else(|| "http://localhost".into());
-    let base_url = base_url.trim_end_matches('/').to_string();
-    let root = url_path(&base_url)?;
-    let timezone_name = timezone.unwrap_or_else(|| "UTC".into());
-    let tz = TimeZone::get(&timezone_name)
-        .map_err(|_| anyhow::anyhow!("unknown timezone `{timezone_name}` (use an IANA name such as Asia/Seoul)"))?;
-    let permalink = Permalink::parse(permalink.as_deref().unwrap_or(DEFAULT_PERMALINK))
-        .map_err(|e| anyhow::anyhow!("permalink: {e}"))?;
-    let per_page = per_page.unwrap_or(20);
-    if per_page == 0 {
-        bail!("per_page must be at least 1");
-    }
-    for slug in sections.keys() {
-        if crate::text::slugify(slug) != *slug {
-            bail!("[sections]: key `{slug}` must be a section slug such as `{}`", crate::text::slugify(slug));
-        }
-    }
+    let mut ck = Checker::default();
+    let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
+    let (timezone, timezone_name) = ck.value(
+        timezone,
+        || (TimeZone::UTC, "UTC".to_string()),
+        |name| match TimeZone::get(&name) {
+            Ok(tz) => Ok((tz, name)),
+            Err(_) => Err(format!("unknown timezone `{name}` (use an IANA name such as Asia/Seoul)")),
+        },
+    );
+    let default_permalink = || Permalink::parse(DEFAULT_PERMALINK).expect("the default permalink parses");
+    let permalink =
+        ck.value(permalink, default_permalink, |p| Permalink::parse(&p).map_err(|e| format!("permalink: {e}")));
+    let per_page =
+        ck.value(per_page, || 20, |n| if n == 0 { Err("per_page must be at least 1".into()) } else { Ok(n) });
+    let sections = resolve_sections(&mut ck, sections);
     let title = title.unwrap_or_else(|| "Gazette".into());
     let language = language.unwrap_or_else(|| "en".into());
-    let remove_expired = match expired.as_deref() {
-        None | Some("keep") => false,
-        Some("remove") => true,
-        Some(other) => bail!("expired = `{other}`: use \"keep\" or \"remove\""),
-    };
+    let expired = ck.value(expired, Expired::default, |e| match e.as_str() {
+        "keep" => Ok(Expired::Keep),
+        "remove" => Ok(Expired::Remove),
+        other => Err(format!("expired = `{other}`: use \"keep\" or \"remove\"")),
+    });
     let RawNews { name, language: news_language, window_hours, max } = news;
     let news = NewsConfig {
         name: name.unwrap_or_else(|| title.clone()),
@@ -274,14 +348,17 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         max: max.unwrap_or(1000).min(1000),
     };
     let RawMarkdown { raw_html } = markdown;
-    let raw_html = match raw_html.as_deref() {
-        None | Some("allow") => RawHtml::Allow,
-        Some("sanitize") => RawHtml::Sanitize,
-        Some("escape") => RawHtml::Escape,
-        Some(other) => bail!("[markdown] raw_html = `{other}`: use \"allow\", \"sanitize\" or \"escape\""),
-    };
-    let sitemap_limit = sitemap_limit.unwrap_or(50_000).clamp(1, 50_000);
-    let now = overrides.now.unwrap_or_else(jiff::Timestamp::now).to_zoned(tz.clone());
+    let raw_html = ck.value(raw_html, RawHtml::default, |r| match r.as_str() {
+        "allow" => Ok(RawHtml::Allow),
+        "sanitize" => Ok(RawHtml::Sanitize),
+        "escape" => Ok(RawHtml::Escape),
+        other => Err(format!("[markdown] raw_html = `{other}`: use \"allow\", \"sanitize\" or \"escape\"")),
+    });
+    let related = resolve_related(&mut ck, related);
+    if !ck.bad.is_empty() {
+        return Err(ck.bad);
+    }
+    let now = overrides.now.unwrap_or_else(jiff::Timestamp::now).to_zoned(timezone.clone());
     Ok(Config {
         site_dir: site_dir.to_path_buf(),
         title,
@@ -289,49 +366,89 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         base_url,
         root,
         language,
-        timezone: tz,
+        timezone,
         timezone_name,
         permalink,
         per_page,
         sections,
-        related: resolve_related(related)?,
+        related,
         drafts: overrides.drafts,
         future: overrides.future,
         now,
         logo,
         feed_limit: feed_limit.unwrap_or(20).max(1),
-        sitemap_limit,
-        remove_expired,
+        sitemap_limit: sitemap_limit.unwrap_or(50_000).clamp(1, 50_000),
+        expired,
         news,
         raw_html,
     })
 }
 
-fn resolve_related(raw: RawRelated) -> Result<RelatedConfig> {
+/// The base URL without a trailing slash (`--base-url` over the file's) and its path part.
+fn resolve_base_url(ck: &mut Checker, raw: Option<Spanned<String>>, overrides: &Overrides) -> (String, String) {
+    let check = |url: String| {
+        let url = url.trim_end_matches('/').to_string();
+        url_path(&url).map(|root| (url, root))
+    };
+    let default = || ("http://localhost".to_string(), String::new());
+    match &overrides.base_url {
+        Some(url) => check(url.clone()).unwrap_or_else(|e| {
+            ck.bad.push(BadValue { span: None, message: format!("{e} (from --base-url)") });
+            default()
+        }),
+        None => ck.value(raw, default, check),
+    }
+}
+
+/// `[sections]`: each key must be a section slug.
+fn resolve_sections(ck: &mut Checker, raw: BTreeMap<Spanned<String>, String>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (key, title) in raw {
+        let slug = ck.value(Some(key), String::new, |slug| {
+            let want = crate::text::slugify(&slug);
+            if want == slug {
+                Ok(slug)
+            } else {
+                Err(format!("[sections]: key `{slug}` must be a section slug such as `{want}`"))
+            }
+        });
+        if !slug.is_empty() {
+            out.insert(slug, title);
+        }
+    }
+    out
+}
+
+fn resolve_related(ck: &mut Checker, raw: RawRelated) -> RelatedConfig {
     let RawRelated { threshold, version_threshold, max, unresolved } = raw;
-    let hide_unresolved = match unresolved.as_deref() {
-        None | Some("text") => false,
-        Some("hide") => true,
-        Some(other) => bail!("[related] unresolved = `{other}`: use \"text\" or \"hide\""),
+    let unresolved = ck.value(unresolved, Unresolved::default, |u| match u.as_str() {
+        "text" => Ok(Unresolved::Text),
+        "hide" => Ok(Unresolved::Hide),
+        other => Err(format!("[related] unresolved = `{other}`: use \"text\" or \"hide\"")),
+    });
+    let mut fraction = |name: &str, raw: Option<Spanned<f64>>| {
+        ck.value(
+            raw,
+            || 0.6,
+            |v| {
+                if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("[related] {name} must be between 0 and 1")) }
+            },
+        )
     };
-    let check = |name: &str, v: f64| {
-        if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(anyhow::anyhow!("[related] {name} must be between 0 and 1")) }
-    };
-    Ok(RelatedConfig {
-        threshold: check("threshold", threshold.unwrap_or(0.6))?,
-        version_threshold: check("version_threshold", version_threshold.unwrap_or(0.6))?,
+    RelatedConfig {
+        threshold: fraction("threshold", threshold),
+        version_threshold: fraction("version_threshold", version_threshold),
         max: max.unwrap_or(5),
-        hide_unresolved,
-    })
+        unresolved,
+    }
 }
 
 /// The path part of an absolute URL, without a trailing slash.
-fn url_path(base_url: &str) -> Result<String> {
-    let Some((scheme, rest)) = base_url.split_once("://") else {
-        bail!("base_url `{base_url}` must be an absolute URL such as https://news.example");
-    };
+fn url_path(base_url: &str) -> Result<String, String> {
+    let bad = || format!("base_url `{base_url}` must be an absolute URL such as https://news.example");
+    let (scheme, rest) = base_url.split_once("://").ok_or_else(bad)?;
     if scheme.is_empty() || rest.is_empty() {
-        bail!("base_url `{base_url}` must be an absolute URL such as https://news.example");
+        return Err(bad());
     }
     Ok(rest.find('/').map_or(String::new(), |i| rest[i..].trim_end_matches('/').to_string()))
 }
@@ -339,6 +456,17 @@ fn url_path(base_url: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Resolves config text; the errors as `(line, col, message)`, in file order.
+    fn resolve_text(text: &str) -> Result<Config, Vec<(usize, usize, String)>> {
+        let raw = parse_raw(text).unwrap_or_else(|d| panic!("{text:?}: {d:?}"));
+        resolve(raw, Path::new("."), &Overrides::default()).map_err(|bad| {
+            let at = |b: BadValue| b.at(Path::new("gazette.toml"), text);
+            let mut found: Vec<_> = bad.into_iter().map(at).map(|d| (d.line, d.col, d.message)).collect();
+            found.sort();
+            found
+        })
+    }
 
     #[test]
     fn unknown_key_is_named_with_its_line() {
@@ -354,13 +482,57 @@ mod tests {
         assert_eq!(c.root, "");
         assert_eq!(c.timezone_name, "UTC");
         assert_eq!(c.permalink, Permalink::parse(DEFAULT_PERMALINK).unwrap());
+        assert_eq!((c.expired, c.related.unresolved), (Expired::Keep, Unresolved::Text));
     }
 
     #[test]
-    fn base_url_path_becomes_root() {
-        let raw = RawConfig { base_url: Some("https://x.org/news/".into()), ..Default::default() };
-        let c = resolve(raw, Path::new("."), &Overrides::default()).unwrap();
+    fn good_values_resolve() {
+        let text = "base_url = \"https://x.org/news/\"\ntimezone = \"Asia/Seoul\"\nexpired = \"remove\"\n\
+                    [sections]\nworld = \"World\"\n[related]\nunresolved = \"hide\"\nthreshold = 0.5\n\
+                    [markdown]\nraw_html = \"escape\"\n";
+        let c = resolve_text(text).unwrap();
         assert_eq!((c.base_url.as_str(), c.root.as_str()), ("https://x.org/news", "/news"));
+        assert_eq!((c.timezone_name.as_str(), c.expired, c.raw_html), ("Asia/Seoul", Expired::Remove, RawHtml::Escape));
+        assert_eq!((c.related.unresolved, c.related.threshold), (Unresolved::Hide, 0.5));
+        assert_eq!(c.sections.keys().collect::<Vec<_>>(), ["world"]);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_its_value() {
+        // (file, every error as (line, col, a word of its message))
+        type Want = &'static [(usize, usize, &'static str)];
+        let cases: &[(&str, Want)] = &[
+            (
+                "timezone = \"Mars/Olympus\"\nper_page = 0\npermalink = \"/{author}/{slug}/\"\n",
+                &[(1, 12, "unknown timezone"), (2, 12, "per_page"), (3, 13, "{author}")],
+            ),
+            ("base_url = \"news.example\"\n", &[(1, 12, "base_url")]),
+            ("permalink = \"/{year}/\"\n", &[(1, 13, "{slug}")]),
+            ("permalink = \"/../{slug}/\"\n", &[(1, 13, "permalink")]),
+            ("expired = \"delete\"\n", &[(1, 11, "keep")]),
+            ("[sections]\nworld = \"World\"\n\"World News\" = \"x\"\n", &[(3, 1, "section slug")]),
+            ("[markdown]\nraw_html = \"strip\"\n", &[(2, 12, "raw_html")]),
+            (
+                "[related]\nunresolved = \"drop\"\nthreshold = 1.5\nversion_threshold = -1.0\n",
+                &[(2, 14, "unresolved"), (3, 13, "threshold"), (4, 21, "version_threshold")],
+            ),
+        ];
+        for (text, want) in cases {
+            let got = resolve_text(text).err().unwrap_or_else(|| panic!("{text:?} resolved"));
+            assert_eq!(got.len(), want.len(), "{text:?}: {got:?}");
+            for ((line, col, msg), (wl, wc, word)) in got.iter().zip(want.iter()) {
+                assert_eq!((line, col), (wl, wc), "{text:?}: {msg}");
+                assert!(msg.contains(word), "{text:?}: {msg:?} lacks {word:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_base_url_flag_has_no_place_in_the_file() {
+        let overrides = Overrides { base_url: Some("not a url".into()), ..Default::default() };
+        let bad = resolve(RawConfig::default(), Path::new("."), &overrides).unwrap_err();
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].span.is_none() && bad[0].message.contains("--base-url"), "{bad:?}");
     }
 
     #[test]
@@ -369,11 +541,5 @@ mod tests {
         assert!(Permalink::parse("/{year}/").is_err());
         assert!(Permalink::parse("/../{slug}/").is_err());
         assert!(Permalink::parse("/{author}/{slug}/").is_err());
-    }
-
-    #[test]
-    fn bad_timezone_is_an_error() {
-        let raw = RawConfig { timezone: Some("Mars/Olympus".into()), ..Default::default() };
-        assert!(resolve(raw, Path::new("."), &Overrides::default()).is_err());
     }
 }

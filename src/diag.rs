@@ -113,6 +113,12 @@ pub fn render(items: &[(Level, &Diagnostic)], color: bool) -> String {
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
+/// Warnings rendered for a person ([`render`]); nothing when there are none.
+pub fn render_warnings(warnings: &[Diagnostic], color: bool) -> String {
+    let items: Vec<(Level, &Diagnostic)> = warnings.iter().map(|d| (Level::Warning, d)).collect();
+    if items.is_empty() { String::new() } else { render(&items, color) }
+}
+
 /// The byte range of the character at 1-based `line` and `col` (to the end of its word).
 fn span_at(text: &str, line: usize, col: usize) -> Option<std::ops::Range<usize>> {
     let start_of_line: usize = text.split_inclusive('\n').take(line.checked_sub(1)?).map(str::len).sum();

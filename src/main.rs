@@ -332,9 +332,7 @@ impl pipeline::Observer for Bar {
 }
 
 fn print_report(report: &Report, verbose: bool, started: Instant) {
-    for w in &report.warnings {
-        eprintln!("warning: {w}");
-    }
+    eprint!("{}", gazette::diag::render_warnings(&report.warnings, gazette::diag::use_color()));
     if report.held_back > 0 {
         let plural = if report.held_back == 1 { "y" } else { "ies" };
         eprintln!("held back {} embargoed stor{plural} dated in the future (--future includes them)", report.held_back);

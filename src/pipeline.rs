@@ -40,7 +40,7 @@ pub struct Report {
     pub repaired: usize,
     /// Why the output's build cache was not trusted (another Gazette wrote it), if it was not.
     pub cache_discarded: Option<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// Embargoed stories left out.
     pub held_back: usize,
     pub stages: Vec<(&'static str, Duration)>,

@@ -254,6 +254,7 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );
+            eprint!("{}", crate::diag::render_warnings(&o.warnings, crate::diag::use_color()));
             shared.reloaded();
         }
         Err(e) => {

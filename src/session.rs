@@ -70,6 +70,8 @@ pub struct Outcome {
     pub repaired: usize,
     pub removed: usize,
     pub held_back: usize,
+    /// The model's warnings (slug collisions), located.
+    pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
 }
 
@@ -181,6 +183,7 @@ impl Session {
         let mut outcome = result?;
         outcome.stories = site.chains.len();
         outcome.held_back = site.held_back;
+        outcome.warnings = site.warnings.clone();
         outcome.elapsed = started.elapsed();
         self.site = Some(site);
         Ok(outcome)

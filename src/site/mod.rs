@@ -16,7 +16,7 @@ use std::sync::Arc;
 use jiff::Zoned;
 use jiff::civil::Date;
 
-use crate::config::Config;
+use crate::config::{Config, Expired};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
 use crate::text::slugify;
@@ -106,7 +106,8 @@ pub struct Site {
     pub redirects: Vec<Redirect>,
     /// Per chain; empty until [`Site::link_related`] runs.
     pub related: Vec<Vec<Related>>,
-    pub warnings: Vec<String>,
+    /// Located, for `build` and `serve` to print and `check` to count (slug collisions).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -132,7 +133,7 @@ impl Site {
         let expired = |g: &Vec<StoryId>| {
             g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
         };
-        if config.remove_expired {
+        if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
         let listed: Vec<bool> = groups.iter().map(|g| !expired(g)).collect();

@@ -1,11 +1,16 @@
-//! Related lists: the headlines an editor listed, resolved to stories of the site; stories that
-//! list this one (links are two-way); then computed related stories up to `related.max`.
+//! Related lists: the headlines an editor listed, resolved to stories of the site; then stories
+//! that list this one (links are two-way) and computed related stories, which together fill the
+//! list up to `related.max`.
 //!
 //! Resolution: tags stripped and text folded ([`normalize_headline`]) for an exact match against
 //! every version's headline, else the most similar headline over a term index (weighted Dice ≥
-//! `related.threshold`). A headline naming any version resolves to its chain. Lists are deduplicated
-//! by target, never point to their own story and keep the editor's order. Everything here goes
-//! through inverted indexes: no step compares all pairs of stories.
+//! `related.threshold`). A headline naming any version resolves to its chain; when several stories
+//! share it ("In brief"), the one nearest in time to the lister (then the lowest id) wins, found by
+//! binary search in a time-sorted [`Group`], and the lister itself only when no other story has it.
+//! Lists are deduplicated by target, never point to their own story and keep the editor's order;
+//! the editor's entries always show, backlinks and computed stories never push a list past
+//! `related.max`. Everything here goes through inverted indexes and sorted groups: no step compares
+//! all pairs of stories, nor all stories sharing a headline with each other.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,7 +19,7 @@ use rayon::prelude::*;
 
 use super::terms::{Weights, headline_terms};
 use super::{Chain, ChainId, Related};
-use crate::config::Config;
+use crate::config::{Config, RelatedConfig, Unresolved};
 use crate::parse::Story;
 use crate::parse::headline::split_tags;
 use crate::text::{normalize_headline, tokens};
@@ -22,14 +27,9 @@ use crate::text::{normalize_headline, tokens};
 /// Per chain, its related list.
 pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec<Vec<Related>> {
     let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
-    // Many stories list the same headlines: read each distinct one once.
-    let mut distinct: Vec<&str> = chains
-        .iter()
-        .flat_map(|ch| ch.versions.iter().flat_map(|&v| stories[v].related.iter().map(String::as_str)))
-        .collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let readings: HashMap<&str, Reading> = distinct.par_iter().map(|r| (*r, resolver.read(r))).collect();
+    let readings = resolver.readings(
+        chains.iter().flat_map(|ch| ch.versions.iter().flat_map(|&v| stories[v].related.iter().map(String::as_str))),
+    );
     let listed: Vec<Vec<Listed>> =
         chains.par_iter().enumerate().map(|(c, chain)| resolver.editor_list(c, chain, stories, &readings)).collect();
     let mut backlinks: Vec<Vec<ChainId>> = vec![Vec::new(); chains.len()];
@@ -39,52 +39,74 @@ pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec
         }
     }
     let computed = Computed::new(stories, chains);
-    let rc = &config.related;
+    let fill = Fill { rc: &config.related, stories, chains, computed: &computed };
     listed
         .into_par_iter()
         .zip(backlinks)
         .enumerate()
-        .map_init(
-            || Scores::new(chains.len()),
-            |scores, (c, (listed, mut back))| {
-                let title = |t: ChainId| stories[chains[t].newest()].headline.text.clone();
-                let mut out: Vec<Related> = Vec::new();
-                let mut seen: Vec<ChainId> = vec![c];
-                for l in listed {
-                    match l.target {
-                        Some(t) if !seen.contains(&t) => {
-                            seen.push(t);
-                            out.push(Related { title: title(t), target: Some(t), computed: false });
-                        }
-                        Some(_) => {}
-                        None if !rc.hide_unresolved => {
-                            out.push(Related { title: l.text, target: None, computed: false })
-                        }
-                        None => {}
-                    }
-                }
-                back.sort_by(|&a, &b| chains[b].modified.cmp(&chains[a].modified).then(a.cmp(&b)));
-                for b in back {
-                    if !seen.contains(&b) {
-                        seen.push(b);
-                        out.push(Related { title: title(b), target: Some(b), computed: false });
-                    }
-                }
-                let want = rc.max.saturating_sub(out.len());
-                for t in computed.top(c, want, &seen, scores) {
-                    out.push(Related { title: title(t), target: Some(t), computed: true });
-                }
-                out
-            },
-        )
+        .map_init(|| Scores::new(chains.len()), |scores, (c, (listed, back))| fill.list(c, listed, back, scores))
         .collect()
+}
+
+/// What one chain's related list is made from.
+struct Fill<'a> {
+    rc: &'a RelatedConfig,
+    stories: &'a [Arc<Story>],
+    chains: &'a [Chain],
+    computed: &'a Computed,
+}
+
+impl Fill<'_> {
+    /// The editor's entries (all of them), then backlinks newest first, then computed stories, the
+    /// last two only while the list is shorter than `related.max`.
+    fn list(&self, c: ChainId, listed: Vec<Listed>, mut back: Vec<ChainId>, scores: &mut Scores) -> Vec<Related> {
+        let title = |t: ChainId| self.stories[self.chains[t].newest()].headline.text.clone();
+        let linked = |t: ChainId, computed| Related { title: title(t), target: Some(t), computed };
+        let mut out: Vec<Related> = Vec::new();
+        let mut seen: Vec<ChainId> = vec![c];
+        for l in listed {
+            match l.target {
+                Some(t) if !seen.contains(&t) => {
+                    seen.push(t);
+                    out.push(linked(t, false));
+                }
+                Some(_) => {}
+                None if self.rc.unresolved == Unresolved::Text => {
+                    out.push(Related { title: l.text, target: None, computed: false })
+                }
+                None => {}
+            }
+        }
+        back.sort_unstable_by(|&a, &b| self.chains[b].modified.cmp(&self.chains[a].modified).then(a.cmp(&b)));
+        for b in back {
+            if out.len() >= self.rc.max {
+                break;
+            }
+            if !seen.contains(&b) {
+                seen.push(b);
+                out.push(linked(b, false));
+            }
+        }
+        let want = self.rc.max.saturating_sub(out.len());
+        out.extend(self.computed.top(c, want, &seen, scores).into_iter().map(|t| linked(t, true)));
+        out
+    }
 }
 
 /// A listed headline, read once.
 struct Reading {
     text: String,
     norm: String,
-    candidates: Vec<(ChainId, f64)>,
+    candidates: Candidates,
+}
+
+/// The stories a listed headline may name: all of them equally good, so the nearest in time wins.
+enum Candidates {
+    /// An exact match: the resolver's group for that folded headline.
+    Exact(usize),
+    /// The chains whose headlines are most similar (all with the best score).
+    Similar(Group),
+    None,
 }
 
 /// One headline as listed, resolved or not.
@@ -93,9 +115,40 @@ struct Listed {
     target: Option<ChainId>,
 }
 
+/// Equally good candidates, each chain once, sorted by first-published time then id, so the one
+/// nearest a given time is a binary search away however many stories share a headline.
+struct Group(Vec<(i64, ChainId)>);
+
+impl Group {
+    fn new(mut members: Vec<(i64, ChainId)>) -> Self {
+        members.sort_unstable();
+        members.dedup();
+        Group(members)
+    }
+
+    /// The member nearest in time to `from` (at `t0`), then the lowest id; `from` itself only when
+    /// it is the only member.
+    fn nearest(&self, t0: i64, from: ChainId) -> Option<ChainId> {
+        let m = &self.0;
+        let i = m.partition_point(|&(t, _)| t < t0);
+        // At or after t0: the first member in (time, id) order that is not `from`.
+        let after = m[i..].iter().find(|&&(_, c)| c != from).copied();
+        // Before t0: the latest time, lowest id at that time (`from`, at t0, is never here).
+        let before = i.checked_sub(1).map(|j| m[m.partition_point(|&(t, _)| t < m[j].0)]);
+        let key = |(t, c): (i64, ChainId)| ((t - t0).unsigned_abs(), c);
+        match (before, after) {
+            (Some(b), Some(a)) => Some(if key(b) <= key(a) { b.1 } else { a.1 }),
+            (Some((_, c)), None) | (None, Some((_, c))) => Some(c),
+            (None, None) => m.binary_search(&(t0, from)).ok().map(|_| from),
+        }
+    }
+}
+
 /// Finds the chain a listed headline names.
 pub struct Resolver {
-    exact: HashMap<String, Vec<ChainId>>,
+    /// Folded headline → index into `groups`.
+    exact: HashMap<String, usize>,
+    groups: Vec<Group>,
     /// Per version (in `versions` order): its chain and its terms.
     docs: Vec<(ChainId, Vec<String>)>,
     index: HashMap<String, Vec<u32>>,
@@ -117,14 +170,17 @@ impl Resolver {
                 })
             })
             .collect();
-        let mut exact: HashMap<String, Vec<ChainId>> = HashMap::new();
+        let times: Vec<i64> = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
+        let mut members: HashMap<String, Vec<(i64, ChainId)>> = HashMap::new();
         let mut docs = Vec::with_capacity(read.len());
         for (c, norm, terms) in read {
-            let list = exact.entry(norm).or_default();
-            if !list.contains(&c) {
-                list.push(c);
-            }
+            members.entry(norm).or_default().push((times[c], c));
             docs.push((c, terms));
+        }
+        let (mut exact, mut groups) = (HashMap::with_capacity(members.len()), Vec::with_capacity(members.len()));
+        for (norm, m) in members {
+            exact.insert(norm, groups.len());
+            groups.push(Group::new(m));
         }
         let weights = Weights::new(docs.iter().map(|(_, t)| t.as_slice()));
         let mut index: HashMap<String, Vec<u32>> = HashMap::new();
@@ -134,8 +190,7 @@ impl Resolver {
             }
         }
         let max_postings = (docs.len() / 50).max(64);
-        let times = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
-        Resolver { exact, docs, index, weights, max_postings, threshold: 0.6, times }
+        Resolver { exact, groups, docs, index, weights, max_postings, threshold: 0.6, times }
     }
 
     pub fn with_threshold(mut self, threshold: f64) -> Self {
@@ -143,29 +198,44 @@ impl Resolver {
         self
     }
 
-    /// The chain a headline names, if any; `near` (a chain) breaks ties between equal candidates
-    /// by closeness in time.
-    pub fn resolve(&self, listed: &str, near: ChainId) -> Option<ChainId> {
-        self.nearest(self.read(listed).candidates.iter().copied(), near)
+    /// The chain a headline listed by chain `from` names, if any: the nearest in time of the
+    /// stories it names, `from` itself only when no other story has that headline.
+    pub fn resolve(&self, listed: &str, from: ChainId) -> Option<ChainId> {
+        self.target(&self.read(listed), from)
+    }
+
+    fn target(&self, reading: &Reading, from: ChainId) -> Option<ChainId> {
+        let t0 = self.times.get(from).copied().unwrap_or(0);
+        match &reading.candidates {
+            Candidates::Exact(g) => self.groups[*g].nearest(t0, from),
+            Candidates::Similar(group) => group.nearest(t0, from),
+            Candidates::None => None,
+        }
+    }
+
+    /// Reads each distinct headline once (many stories list the same ones).
+    fn readings<'a>(&self, listed: impl Iterator<Item = &'a str>) -> HashMap<&'a str, Reading> {
+        let mut distinct: Vec<&str> = listed.collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct.par_iter().map(|r| (*r, self.read(r))).collect()
     }
 
     /// Reads a listed headline: its tag-free text, its folded form, and the chains it may name
-    /// (every exact match, else every similar enough headline's chain, with its score).
+    /// (the exact matches, else the most similar headlines' chains).
     fn read(&self, listed: &str) -> Reading {
         let text = split_tags(listed).text;
         let norm = normalize_headline(&text);
-        let candidates = self.candidates(&text, &norm);
+        let candidates = match self.exact.get(&norm) {
+            Some(&g) => Candidates::Exact(g),
+            None => self.similar(&text),
+        };
         Reading { text, norm, candidates }
     }
 
-    fn candidates(&self, text: &str, norm: &str) -> Vec<(ChainId, f64)> {
-        if let Some(cands) = self.exact.get(norm) {
-            return cands.iter().map(|&c| (c, 1.0)).collect();
-        }
+    /// The chains whose headlines score best (at least the threshold) against `text`.
+    fn similar(&self, text: &str) -> Candidates {
         let q = headline_terms(text);
-        if q.is_empty() {
-            return Vec::new();
-        }
         let mut cands: Vec<u32> = q
             .iter()
             .filter_map(|t| self.index.get(t))
@@ -175,23 +245,19 @@ impl Resolver {
             .collect();
         cands.sort_unstable();
         cands.dedup();
-        cands
+        let scored: Vec<(ChainId, f64)> = cands
             .into_iter()
             .map(|d| {
                 let (c, terms) = &self.docs[d as usize];
                 (*c, self.weights.dice(&q, terms))
             })
             .filter(|&(_, s)| s >= self.threshold)
-            .collect()
-    }
-
-    /// Best score, then nearest in time to `near`, then lowest id.
-    fn nearest(&self, cands: impl Iterator<Item = (ChainId, f64)>, near: ChainId) -> Option<ChainId> {
-        let t0 = self.times.get(near).copied().unwrap_or(0);
-        cands
-            .map(|(c, s)| (c, s, (self.times[c] - t0).unsigned_abs()))
-            .min_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)))
-            .map(|(c, _, _)| c)
+            .collect();
+        let Some(best) = scored.iter().map(|&(_, s)| s).max_by(f64::total_cmp) else {
+            return Candidates::None;
+        };
+        let top = scored.into_iter().filter(|&(_, s)| s == best).map(|(c, _)| (self.times[c], c)).collect();
+        Candidates::Similar(Group::new(top))
     }
 
     /// The editor's related headlines of every version, newest version first, each resolved.
@@ -210,10 +276,7 @@ impl Resolver {
                 if !seen_text.insert(reading.norm.as_str()) {
                     continue;
                 }
-                out.push(Listed {
-                    target: self.nearest(reading.candidates.iter().copied(), c),
-                    text: reading.text.clone(),
-                });
+                out.push(Listed { target: self.target(reading, c), text: reading.text.clone() });
             }
         }
         out
@@ -346,13 +409,15 @@ impl Scores {
 /// Every listed related headline that names no story of the site: `(story, line, headline)`.
 pub fn unresolved(site: &super::Site) -> Vec<(super::StoryId, usize, String)> {
     let resolver = Resolver::new(&site.stories, &site.chains).with_threshold(site.config.related.threshold);
+    let readings = resolver.readings(site.stories.iter().flat_map(|s| s.related.iter().map(String::as_str)));
     let mut out = Vec::new();
     for (c, chain) in site.chains.iter().enumerate() {
         for &v in &chain.versions {
             let s = &site.stories[v];
             for (r, &line) in s.related.iter().zip(&s.related_lines) {
-                if resolver.resolve(r, c).is_none() {
-                    out.push((v, line, split_tags(r).text));
+                let reading = &readings[r.as_str()];
+                if resolver.target(reading, c).is_none() {
+                    out.push((v, line, reading.text.clone()));
                 }
             }
         }
@@ -412,11 +477,98 @@ mod tests {
             [("A headline no story has", None), ("Budget passes", Some(1))],
             "economy/… is chain 0, politics/… chain 1"
         );
+        let hidden = site(&files, crate::config::parse_raw("[related]\nunresolved = \"hide\"\n").unwrap());
+        assert_eq!(hidden.related[0].iter().map(|r| r.target).collect::<Vec<_>>(), [Some(1)]);
+    }
+
+    /// A Markdown story dated `minute` minutes into 2024 (up to a day).
+    fn md(title: &str, minute: usize, related: &[&str]) -> String {
+        let related: Vec<String> = related.iter().map(|r| format!("{r:?}")).collect();
+        let (hour, minute) = (minute / 60, minute % 60);
+        format!(
+            "+++\ntitle = {title:?}\ndate = 2024-01-01T{hour:02}:{minute:02}:00Z\nrelated = [{}]\n+++\nText.\n",
+            related.join(", ")
+        )
+    }
+
+    fn sources(s: &Site, c: ChainId) -> Vec<&str> {
+        s.related[c].iter().map(|r| r.target.map_or("-", |t| s.stories[s.chains[t].first()].source.as_str())).collect()
+    }
+
+    #[test]
+    fn backlinks_from_400_stories_are_capped_at_related_max() {
+        let mut files = vec![("news/a-target.md".to_string(), md("Harbour tunnel opens", 0, &[]))];
+        for i in 0..400 {
+            files.push((
+                format!("news/b{i:03}.md"),
+                md(&format!("Commuter note {i}"), 1 + i, &["Harbour tunnel opens"]),
+            ));
+        }
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let s = site(&files, RawConfig::default());
+        assert_eq!(s.stories[s.chains[0].first()].source.as_str(), "news/a-target.md");
+        // related.max is 5: the five newest of the 400 stories that list it.
+        assert_eq!(sources(&s, 0), ["news/b399.md", "news/b398.md", "news/b397.md", "news/b396.md", "news/b395.md"]);
+        assert!(s.related.iter().all(|r| r.len() <= 5), "no list longer than related.max");
+        assert!(s.related[1..].iter().all(|r| r[0].target == Some(0) && !r[0].computed), "each lister links it first");
+    }
+
+    #[test]
+    fn editor_entries_all_show_past_related_max_and_backlinks_only_fill_up_to_it() {
+        let listed = ["One", "Two", "Three", "Four", "Five", "Six", "No such story"];
+        let mut files = vec![("news/a.md".to_string(), md("Many links", 0, &listed))];
+        for (i, t) in listed[..6].iter().enumerate() {
+            files.push((format!("news/t{i}.md"), md(t, 1 + i, &[])));
+        }
+        files.push(("news/u.md".to_string(), md("Lists one", 9, &["Many links", "One"])));
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let raw = RawConfig {
-            related: crate::config::RawRelated { unresolved: Some("hide".into()), ..Default::default() },
+            related: crate::config::RawRelated { max: Some(3), ..Default::default() },
             ..Default::default()
         };
-        let hidden = site(&files, raw);
-        assert_eq!(hidden.related[0].iter().map(|r| r.target).collect::<Vec<_>>(), [Some(1)]);
+        let s = site(&files, raw);
+        let titles = |c: ChainId| s.related[c].iter().map(|r| r.title.as_str()).collect::<Vec<_>>();
+        assert_eq!(titles(0), listed, "the editor's seven entries, no backlink from u.md");
+        // t0.md ("One") has two backlinks and room for three: both, newest first, then computed.
+        let one = s.chains.iter().position(|ch| s.stories[ch.first()].source.as_str() == "news/t0.md").unwrap();
+        assert_eq!(&sources(&s, one)[..2], ["news/u.md", "news/a.md"]);
+        assert!(s.related[one].len() <= 3);
+    }
+
+    #[test]
+    fn stories_sharing_one_headline_resolve_to_a_bounded_list() {
+        let files: Vec<(String, String)> =
+            (0..1000).map(|i| (format!("news/s{i:04}.md"), md("In brief", i, &["In brief"]))).collect();
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let s = site(&files, RawConfig::default());
+        for (c, list) in s.related.iter().enumerate() {
+            assert!(list.len() <= 5, "story {c}: {} related", list.len());
+            // Listed "In brief" names the nearest other story in time: the one a minute before (the
+            // one after for the first).
+            let want = if c == 0 { 1 } else { c - 1 };
+            assert_eq!(list[0].target, Some(want), "story {c}");
+            assert!(list.iter().all(|r| r.target != Some(c)));
+        }
+    }
+
+    #[test]
+    fn group_nearest_table() {
+        let g = Group::new(vec![(10, 4), (10, 2), (20, 1), (30, 3), (30, 0), (20, 1)]);
+        // (time of `from`, from, want): nearest in time, then lowest id, never `from` while others exist
+        let cases = [
+            (20, 1, Some(0)),
+            (10, 2, Some(4)),
+            (30, 3, Some(0)),
+            (30, 0, Some(3)),
+            (24, 9, Some(1)),
+            (25, 9, Some(0)),
+            (0, 9, Some(2)),
+        ];
+        for (t0, from, want) in cases {
+            assert_eq!(g.nearest(t0, from), want, "from {from} at {t0}");
+        }
+        assert_eq!(Group::new(vec![(5, 7)]).nearest(5, 7), Some(7), "itself only when alone");
+        assert_eq!(Group::new(vec![(5, 7)]).nearest(6, 8), Some(7));
+        assert_eq!(Group::new(vec![]).nearest(5, 7), None);
     }
 }

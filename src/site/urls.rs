@@ -60,6 +60,25 @@ pub fn story_path(config: &Config, story: &Story, slug: &str) -> String {
     out
 }
 
+/// One warning per shared URL, at the first story's headline, naming every story's file.
+fn collision_warning(
+    config: &Config,
+    stories: &[Arc<Story>],
+    groups: &[Vec<StoryId>],
+    chains: &[usize],
+    path: &str,
+) -> Diagnostic {
+    let first = &stories[groups[chains[0]][0]];
+    let files: Vec<&str> = chains.iter().map(|&c| stories[groups[c][0]].source.as_str()).collect();
+    let message = format!(
+        "{} stories share the URL {path}: {}; each headline-made slug gets a suffix from its file name",
+        chains.len(),
+        files.join(", ")
+    );
+    Diagnostic::new(&content_path(config, &first.source), first.headline_line.max(1), 1, message)
+        .with_hint("give all but one of them a `slug` in the front matter (or another headline) to choose their URLs")
+}
+
 pub fn content_path(config: &Config, source: &str) -> std::path::PathBuf {
     config.site_dir.join("content").join(source)
 }
@@ -70,7 +89,7 @@ pub fn assign(
     config: &Config,
     stories: &[Arc<Story>],
     groups: &[Vec<StoryId>],
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Urls, Vec<Diagnostic>> {
     let wanted: Vec<(String, bool)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
     let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -103,12 +122,7 @@ pub fn assign(
             }
             continue;
         }
-        let files: Vec<&str> = chains.iter().map(|&c| stories[groups[c][0]].source.as_str()).collect();
-        warnings.push(format!(
-            "{} stories share the URL {path}: {}; each headline-made slug gets a suffix from its file name",
-            chains.len(),
-            files.join(", ")
-        ));
+        warnings.push(collision_warning(config, stories, groups, chains, path));
         for &c in chains {
             let story = &stories[groups[c][0]];
             let slug =

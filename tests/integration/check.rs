@@ -34,6 +34,24 @@ fn a_clean_site_passes() {
 }
 
 #[test]
+fn colliding_headline_slugs_are_a_warning_check_strict_fails_on() {
+    let site = Site::new();
+    site.file("content/world/first.md", md("Harbour reopens", "tags = [\"port\"]\n", "One."));
+    site.file("content/world/second.md", md("Harbour Reopens!", "tags = [\"ferry\"]\n", "Two."));
+    let (code, out, err) = check(&site, &[]);
+    assert_eq!(code, 0, "a warning alone passes: {out}{err}");
+    let warning = err.lines().find(|l| l.contains("share the URL")).unwrap_or_else(|| panic!("no warning:\n{err}"));
+    assert!(warning.starts_with("warning: 2 stories share the URL /world/2024/05/01/harbour-reopens/"), "{warning}");
+    assert!(warning.contains("world/first.md") && warning.contains("world/second.md"), "{warning}");
+    assert!(err.contains("content/world/first.md:2:1"), "located at the first story's title line: {err}");
+    assert!(err.contains("hint: give all but one of them a `slug`"), "{err}");
+    let (code, out, err) = check(&site, &["--strict"]);
+    assert_eq!(code, 1, "--strict fails on it: {out}{err}");
+    assert!(err.contains("world/first.md") && err.contains("world/second.md"), "{err}");
+    assert!(out.contains("0 errors, 2 warnings"), "the collision and the duplicate headline: {out}");
+}
+
+#[test]
 fn warnings_are_listed_and_fail_only_with_strict() {
     let site = Site::new();
     let long = "A very long headline that goes on and on about the harbor, the ferries, the bridge, the budget, the strike and the weather";
@@ -49,6 +67,7 @@ fn warnings_are_listed_and_fail_only_with_strict() {
         "warning: story has no tags",
         &format!("warning: headline is {} characters", long.chars().count()) as &str,
         "warning: same headline as content/world/b.md",
+        "warning: 2 stories share the URL /world/2024/05/01/same-words/",
         "hint: add `tags",
     ] {
         assert!(err.contains(want), "{want} in:\n{err}");
@@ -56,7 +75,7 @@ fn warnings_are_listed_and_fail_only_with_strict() {
     assert!(err.contains("content/a.md:4:1"), "the related line: {err}");
     assert!(err.contains("content/world/c.md:2:1"), "the duplicate's title line: {err}");
     assert!(!err.contains('\u{1b}'), "no colour when NO_COLOR is set");
-    assert!(out.contains("0 errors, 5 warnings"), "{out}");
+    assert!(out.contains("0 errors, 6 warnings"), "b.md and c.md also share a slug: {out}");
     let (code, _, _) = check(&site, &["--strict"]);
     assert_eq!(code, 1);
 }

@@ -428,6 +428,22 @@ fn bad_config_values_are_errors() {
 }
 
 #[test]
+fn every_bad_config_value_is_reported_with_its_line() {
+    let site = site_with("world/other.md", good_md("Other"));
+    site.file(
+        "gazette.toml",
+        "title = \"x\"\ntimezone = \"Mars/Olympus\"\nper_page = 0\npermalink = \"/{author}/{slug}/\"\n",
+    );
+    let err = site.build_err(&[]);
+    assert_eq!(error_lines(&err).len(), 3, "{err}");
+    assert!(error_for(&err, "gazette.toml:2:12").contains("unknown timezone"), "{err}");
+    assert!(error_for(&err, "gazette.toml:3:12").contains("per_page must be at least 1"), "{err}");
+    assert!(error_for(&err, "gazette.toml:4:13").contains("{author}"), "{err}");
+    assert!(err.contains("timezone = \"Mars/Olympus\""), "the source line is shown: {err}");
+    assert!(err.lines().any(|l| l == "3 errors"), "{err}");
+}
+
+#[test]
 fn bad_base_url_flag_is_an_error() {
     let site = site_with("world/other.md", good_md("Other"));
     let err = site.build_err(&["--base-url", "not a url"]);

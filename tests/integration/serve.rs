@@ -304,3 +304,20 @@ fn ctrl_c_ends_live_streams_and_removes_the_output_folder() {
     let _ = live.read_to_end(&mut rest);
     assert!(String::from_utf8_lossy(&rest).ends_with("0\r\n\r\n"), "the live stream did not end: {rest:?}");
 }
+
+#[test]
+fn a_slug_collision_is_printed_as_a_located_warning() {
+    let site = Site::new();
+    site.file("content/world/first.md", story("Harbour reopens", "One."));
+    site.file("content/world/second.md", story("Harbour Reopens!", "Two."));
+    let server = start(&site);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log().contains("hint: give all but one") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = server.log();
+    let warning =
+        log.lines().find(|l| l.starts_with("warning: 2 stories share the URL")).unwrap_or_else(|| panic!("{log}"));
+    assert!(warning.contains("world/first.md") && warning.contains("world/second.md"), "{warning}");
+    assert!(log.contains("content/world/first.md:2:1"), "{log}");
+}
