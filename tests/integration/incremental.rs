@@ -1,5 +1,8 @@
-//! The incremental-rebuild invariant: after any sequence of edits, adds, deletes and renames, the
-//! output of a `Session` (what `serve` serves) is byte-identical to a fresh full build.
+//! The incremental-rebuild invariant: after any sequence of edits, adds, deletes and renames, of
+//! templates (the sitemap index's among them), static files and the config (which splits the
+//! sitemap or joins it again), and of damage done to the output itself (files deleted, truncated
+//! or overwritten between builds), the output of a `Session` (what `serve` serves) and of a
+//! `gazette build` into the same folder is byte-identical to a fresh full build.
 
 use std::path::Path;
 
@@ -73,6 +76,17 @@ enum Op {
     Template(u8),
     Static(u8),
     Config(u8),
+    /// Damage to an output file between builds: which file, and how.
+    Damage(u8, Harm),
+}
+
+/// What happens to an output file.
+#[derive(Debug, Clone, Copy)]
+enum Harm {
+    Delete,
+    Truncate,
+    /// Other bytes of the same length: only the time and inode tell.
+    Overwrite,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -87,6 +101,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Template),
         1 => any::<u8>().prop_map(Op::Static),
         1 => any::<u8>().prop_map(Op::Config),
+        2 => (any::<u8>(), prop_oneof![Just(Harm::Delete), Just(Harm::Truncate), Just(Harm::Overwrite)])
+            .prop_map(|(i, h)| Op::Damage(i, h)),
     ]
 }
 
@@ -170,11 +186,21 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
                 vec![p]
             })
             .unwrap_or_default(),
-        Op::Template(i) => {
+        Op::Template(i) if i.is_multiple_of(2) => {
             let path = site.join("templates/tag.html");
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let text = format!(
                 "{{% extends \"theme/tag.html\" %}}{{% block title %}}Tag {i}: {{{{ list.title }}}}{{% endblock title %}}"
+            );
+            std::fs::write(&path, text).unwrap();
+            vec![path]
+        }
+        Op::Template(i) => {
+            // The index of a split sitemap has a template of its own (a digest once missed it).
+            let path = site.join("templates/sitemap-index.xml");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let text = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><!-- {i} -->\n{{% for s in sitemaps %}}<sitemap><loc>{{{{ s.url }}}}</loc></sitemap>\n{{% endfor %}}</sitemapindex>\n"
             );
             std::fs::write(&path, text).unwrap();
             vec![path]
@@ -191,14 +217,37 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
         }
         Op::Config(i) => {
             let path = site.join("gazette.toml");
-            std::fs::write(&path, format!("title = \"Site {}\"\nper_page = {}\n", i % 3, 2 + i % 3)).unwrap();
+            // A limit of 4 to 40 URLs: the sitemap splits into parts, or joins into one file again.
+            let text =
+                format!("title = \"Site {}\"\nper_page = {}\nsitemap_limit = {}\n", i % 3, 2 + i % 3, 4 + i % 37);
+            std::fs::write(&path, text).unwrap();
             vec![path]
+        }
+        Op::Damage(..) => vec![],
+    }
+}
+
+/// Deletes, truncates or overwrites one file of the output folder `out` (not its cache marker).
+fn damage(out: &Path, i: u8, harm: Harm) {
+    let files: Vec<_> = snapshot_tree(out).into_iter().map(|(name, _)| out.join(name)).collect();
+    let Some(file) = (!files.is_empty()).then(|| &files[i as usize % files.len()]) else { return };
+    match harm {
+        Harm::Delete => std::fs::remove_file(file).unwrap(),
+        Harm::Truncate => {
+            let len = std::fs::metadata(file).unwrap().len();
+            std::fs::OpenOptions::new().write(true).open(file).unwrap().set_len(len / 2).unwrap();
+        }
+        Harm::Overwrite => {
+            let len = std::fs::metadata(file).unwrap().len() as usize;
+            std::fs::write(file, "#".repeat(len)).unwrap();
         }
     }
 }
 
 fn seed_site() -> Site {
     let site = Site::new();
+    // Some 30 URLs: the sitemap starts split into parts.
+    site.file("gazette.toml", "title = \"Site\"\nsitemap_limit = 8\n");
     for (i, (kind, h)) in [(0, 0), (1, 1), (0, 3), (1, 2), (0, 4), (0, 5), (1, 4)].into_iter().enumerate() {
         let (rel, text) = story(kind, i as u8, h, (i % 3) as u8, (i + 2) as u8);
         site.file(&rel, text);
@@ -234,6 +283,9 @@ fn check_sequence(ops: &[Op], mode: Mode) {
         Mode::Rebuild => drop(build(&rebuild_opts).expect("the seed site builds")),
     }
     for (step, op) in ops.iter().enumerate() {
+        if let Op::Damage(i, harm) = op {
+            damage(&served, *i, *harm);
+        }
         let touched = apply(&root, op);
         let changes = classify(&root, &touched);
         let incremental = match mode {

@@ -2,6 +2,7 @@
 //! checks the files it writes and its error output.
 
 mod build;
+mod cache;
 mod check;
 mod errors;
 mod faults;
