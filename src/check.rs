@@ -122,7 +122,7 @@ fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera) -> Vec<Finding> {
 /// Relative links and images in story bodies must reach a page or a static file of the site.
 fn relative_links(site: &Site, plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (c, chain) in site.chains.iter().enumerate() {
+    for (c, chain) in site.chains.iter_enumerated() {
         let story = site.shown(c);
         for link in &story.urls {
             let Some(target) = resolve_relative(&chain.path, &link.target) else { continue };
@@ -173,7 +173,7 @@ fn editorial(site: &Site) -> Vec<Finding> {
         out.push(warning(Diagnostic::new(&file(&site.stories[story].source), line, 1, msg).with_hint(hint)));
     }
     let mut seen: HashMap<String, &str> = HashMap::new();
-    for c in 0..site.chains.len() {
+    for c in site.chains.keys() {
         let s = site.shown(c);
         let path = file(&s.source);
         if site.chains[c].section.is_none() {
@@ -203,7 +203,7 @@ fn editorial(site: &Site) -> Vec<Finding> {
 /// that does not answer with a success is used.
 fn external_links(site: &Site, opts: &CheckOptions) -> Vec<Finding> {
     let mut uses: HashMap<&str, Vec<(PathBuf, usize, usize)>> = HashMap::new();
-    for c in 0..site.chains.len() {
+    for c in site.chains.keys() {
         let s = site.shown(c);
         for link in s.urls.iter().filter(|l| l.target.starts_with("http://") || l.target.starts_with("https://")) {
             uses.entry(link.target.as_str()).or_default().push((

@@ -12,17 +12,24 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use typed_index_collections::{TiSlice, TiVec};
+
 use crate::diag::Diagnostic;
 use crate::load::StaticFile;
 use crate::render::views::{SitemapEntry, rfc3339};
 use crate::site::urls::{content_path, day_path, page_path, pages_for, section_path, tag_path};
-use crate::site::{ChainId, Site, newest_first};
+use crate::site::{ChainId, DayId, RedirectId, SectionId, Site, TagId, index_id, newest_first};
+
+index_id! {
+    /// A file of [`Plan::statics`], in the order `load` lists them.
+    StaticId;
+}
 
 /// What one output file is made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     Article(ChainId),
-    Redirect(usize),
+    Redirect(RedirectId),
     /// A page of a paginated list (1-based).
     List(ListKind, usize),
     Tags,
@@ -32,25 +39,25 @@ pub enum Job {
     Sitemap(SitemapPart),
     NewsSitemap,
     Robots,
-    /// A file of `static/`, copied as it is (an index into [`Plan::statics`]).
-    Static(usize),
+    /// A file of `static/`, copied as it is.
+    Static(StaticId),
 }
 
 /// Which list a list page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {
     Home,
-    Section(usize),
-    Tag(usize),
-    Day(usize),
+    Section(SectionId),
+    Tag(TagId),
+    Day(DayId),
 }
 
 /// What a feed covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Site,
-    Section(usize),
-    Tag(usize),
+    Section(SectionId),
+    Tag(TagId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,7 +119,7 @@ impl Entry {
 #[derive(Debug)]
 pub struct Plan {
     pub entries: Vec<Entry>,
-    pub statics: Vec<StaticFile>,
+    pub statics: TiVec<StaticId, StaticFile>,
     /// What the sitemap lists, in order: list pages, then stories newest first.
     pub sitemap: Vec<SitemapEntry>,
     /// Stories of the Google News sitemap, newest first.
@@ -123,6 +130,7 @@ pub struct Plan {
 impl Plan {
     /// Plans every page of `site` and every static file, or names every pair that writes one path.
     pub fn new(site: &Site, statics: Vec<StaticFile>) -> Result<Plan, Vec<Diagnostic>> {
+        let statics: TiVec<StaticId, StaticFile> = statics.into();
         let mut entries = Vec::new();
         let mut page = |job: Job, url: &str, template: &'static str, listing: Listing| {
             let path = format!("{}index.html", url.trim_start_matches('/'));
@@ -140,7 +148,7 @@ impl Plan {
         for c in newest_first(&site.chains) {
             page(Job::Article(c), &site.chains[c].path, "article.html", Listing::Listed(Some(c)));
         }
-        for (r, red) in site.redirects.iter().enumerate() {
+        for (r, red) in site.redirects.iter_enumerated() {
             page(Job::Redirect(r), &red.path, "redirect.html", Listing::Unlisted);
         }
         let file = |job, path: &str, template| Entry { job, path: path.into(), template, listing: Listing::Unlisted };
@@ -159,7 +167,7 @@ impl Plan {
         if !news.is_empty() {
             entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
         }
-        for (i, s) in statics.iter().enumerate() {
+        for (i, s) in statics.iter_enumerated() {
             entries.push(file(Job::Static(i), &s.rel, None));
         }
         let by_path = unique_paths(site, &entries, &statics)?;
@@ -191,9 +199,9 @@ impl ListKind {
 /// Every paginated list, in the sitemap's order.
 fn lists(site: &Site) -> Vec<ListSource<'_>> {
     let mut kinds = vec![ListKind::Home];
-    kinds.extend((0..site.sections.len()).map(ListKind::Section));
-    kinds.extend((0..site.tags.len()).map(ListKind::Tag));
-    kinds.extend((0..site.days.len()).map(ListKind::Day));
+    kinds.extend(site.sections.keys().map(ListKind::Section));
+    kinds.extend(site.tags.keys().map(ListKind::Tag));
+    kinds.extend(site.days.keys().map(ListKind::Day));
     kinds.into_iter().map(|k| list_of(site, k)).collect()
 }
 
@@ -226,8 +234,8 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
 
 fn scopes(site: &Site) -> Vec<Scope> {
     let mut scopes = vec![Scope::Site];
-    scopes.extend((0..site.sections.len()).map(Scope::Section));
-    scopes.extend((0..site.tags.len()).map(Scope::Tag));
+    scopes.extend(site.sections.keys().map(Scope::Section));
+    scopes.extend(site.tags.keys().map(Scope::Tag));
     scopes
 }
 
@@ -275,7 +283,7 @@ fn sitemap_files(urls: usize, limit: usize) -> Vec<Entry> {
 fn unique_paths(
     site: &Site,
     entries: &[Entry],
-    statics: &[StaticFile],
+    statics: &TiSlice<StaticId, StaticFile>,
 ) -> Result<HashMap<String, usize>, Vec<Diagnostic>> {
     let mut by_path: HashMap<String, usize> = HashMap::with_capacity(entries.len());
     let mut errors = Vec::new();
@@ -290,7 +298,7 @@ fn unique_paths(
 }
 
 /// The error for `second` writing the path `first` writes, located at the file responsible.
-fn clash(site: &Site, first: &Entry, second: &Entry, statics: &[StaticFile]) -> Diagnostic {
+fn clash(site: &Site, first: &Entry, second: &Entry, statics: &TiSlice<StaticId, StaticFile>) -> Diagnostic {
     if let Job::Static(s) = second.job {
         let msg = format!(
             "static/{} would replace the page Gazette generates at /{}; rename or remove it",
@@ -304,7 +312,7 @@ fn clash(site: &Site, first: &Entry, second: &Entry, statics: &[StaticFile]) -> 
 }
 
 /// The file an entry comes from (where an error about it points) and how to name it.
-fn source_of(site: &Site, e: &Entry, statics: &[StaticFile]) -> (PathBuf, String) {
+fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) -> (PathBuf, String) {
     let described = |what: String| (PathBuf::from(&what), what);
     match e.job {
         Job::Article(c) => {

@@ -199,9 +199,9 @@ impl<'a> Digester<'a> {
         for (i, &c) in chains.iter().skip((page - 1) * per).take(per).enumerate() {
             self.item(c, h);
             if i < TOP_WITH_RELATED {
-                for r in self.site.related[c].iter().filter(|r| r.target.is_some()).take(3) {
+                for (r, t) in self.site.related[c].iter().filter_map(|r| Some((r, r.target?))).take(3) {
                     r.title.hash(h);
-                    self.link(r.target.unwrap_or_default(), h);
+                    self.link(t, h);
                 }
             }
         }

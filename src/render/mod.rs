@@ -40,7 +40,7 @@ impl<'a> Renderer<'a> {
             language: &c.language,
             base_url: &c.base_url,
             root: &c.root,
-            sections: (0..site.sections.len()).map(|i| site.section_link(i)).collect(),
+            sections: site.sections.keys().map(|i| site.section_link(i)).collect(),
             generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
         };
         let mut globals = Context::new();

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::parse::Dateline;
-use crate::site::{ChainId, Site};
+use crate::site::{ChainId, SectionId, Site};
 
 #[derive(Serialize)]
 pub struct SiteView<'a> {
@@ -188,7 +188,7 @@ pub fn rfc3339(z: &jiff::Zoned) -> String {
 }
 
 impl Site {
-    pub fn section_link(&self, i: usize) -> SectionLink<'_> {
+    pub fn section_link(&self, i: SectionId) -> SectionLink<'_> {
         let s = &self.sections[i];
         SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(&s.slug)) }
     }

@@ -15,14 +15,51 @@ use std::sync::Arc;
 
 use jiff::Zoned;
 use jiff::civil::Date;
+use typed_index_collections::{TiSlice, TiVec};
 
 use crate::config::{Config, Expired};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
 use crate::text::slugify;
 
-pub type StoryId = usize;
-pub type ChainId = usize;
+/// A newtype over a `usize` index into one collection of the model. Its `Hash` and `Ord` are the
+/// index's, so digests and orders are those of the plain index; `From<usize>` lets `TiVec` index
+/// with it, and the distinct types keep a tag index from being used where a section index is meant.
+macro_rules! index_id {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(usize);
+
+        impl From<usize> for $name {
+            fn from(i: usize) -> Self {
+                $name(i)
+            }
+        }
+
+        impl From<$name> for usize {
+            fn from(id: $name) -> usize {
+                id.0
+            }
+        }
+    )*};
+}
+pub(crate) use index_id;
+
+index_id! {
+    /// A story of [`Site::stories`]: stories are sorted by source path, so ids follow that order.
+    StoryId;
+    /// A chain of [`Site::chains`], in the order of its first version's source path.
+    ChainId;
+    /// A section of [`Site::sections`], configured sections first.
+    SectionId;
+    /// A tag of [`Site::tags`], by slug.
+    TagId;
+    /// A day of [`Site::days`], oldest first.
+    DayId;
+    /// A redirect of [`Site::redirects`], by path.
+    RedirectId;
+}
 
 /// One story with all its versions.
 #[derive(Debug, Clone)]
@@ -31,8 +68,8 @@ pub struct Chain {
     pub versions: Vec<StoryId>,
     /// Root-relative URL path of the story page, e.g. `/politics/2024/05/01/slug/`.
     pub path: String,
-    pub section: Option<usize>,
-    pub tags: Vec<usize>,
+    pub section: Option<SectionId>,
+    pub tags: Vec<TagId>,
     pub first_published: Zoned,
     /// The newest version's `updated`, else its date: what orders lists.
     pub modified: Zoned,
@@ -89,11 +126,11 @@ pub struct Related {
 #[derive(Debug)]
 pub struct Site {
     pub config: Config,
-    pub stories: Vec<Arc<Story>>,
-    pub chains: Vec<Chain>,
-    pub sections: Vec<Section>,
-    pub tags: Vec<Tag>,
-    pub days: Vec<Day>,
+    pub stories: TiVec<StoryId, Arc<Story>>,
+    pub chains: TiVec<ChainId, Chain>,
+    pub sections: TiVec<SectionId, Section>,
+    pub tags: TiVec<TagId, Tag>,
+    pub days: TiVec<DayId, Day>,
     /// Every listed chain, newest first.
     pub home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
@@ -103,16 +140,17 @@ pub struct Site {
     next_change: Option<Zoned>,
     /// Each story's path under `content/` → its chain (what `@/path.md` links name).
     pub by_source: HashMap<String, ChainId>,
-    pub redirects: Vec<Redirect>,
+    pub redirects: TiVec<RedirectId, Redirect>,
     /// Per chain; empty until [`Site::link_related`] runs.
-    pub related: Vec<Vec<Related>>,
+    pub related: TiVec<ChainId, Vec<Related>>,
     /// Located, for `build` and `serve` to print and `check` to count (slug collisions).
     pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {
     /// Builds the model. Errors are located (duplicate hand-set slugs, clashing URLs).
-    pub fn assemble(config: Config, mut stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
+    pub fn assemble(config: Config, stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
+        let mut stories: TiVec<StoryId, Arc<Story>> = stories.into();
         if !config.drafts {
             stories.retain(|s| !s.draft);
         }
@@ -129,17 +167,18 @@ impl Site {
             stories.retain(|s| *s.release_time() <= config.now);
         }
         let held_back = before - stories.len();
-        let mut groups = versions::group(&stories, config.related.version_threshold);
+        let mut groups: TiVec<ChainId, Vec<StoryId>> =
+            versions::group(&stories, config.related.version_threshold).into();
         let expired = |g: &Vec<StoryId>| {
             g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
         };
         if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
-        let listed: Vec<bool> = groups.iter().map(|g| !expired(g)).collect();
+        let listed: TiVec<ChainId, bool> = groups.iter().map(|g| !expired(g)).collect();
         let mut warnings = Vec::new();
         let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
-        let mut chains: Vec<Chain> = groups
+        let mut chains: TiVec<ChainId, Chain> = groups
             .into_iter()
             .zip(urls.paths)
             .zip(listed)
@@ -180,8 +219,7 @@ impl Site {
         }
         let days = days.into_iter().map(|(date, chains)| Day { date, chains }).collect();
         let by_source: HashMap<String, ChainId> = chains
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .flat_map(|(c, chain)| chain.versions.iter().map(move |&v| (v, c)))
             .map(|(v, c)| (stories[v].source.clone(), c))
             .collect();
@@ -195,7 +233,7 @@ impl Site {
             days,
             home,
             redirects: urls.redirects,
-            related: vec![],
+            related: TiVec::new(),
             held_back,
             next_change,
             warnings,
@@ -299,8 +337,8 @@ fn model_fingerprint(s: &Story) -> u64 {
 }
 
 /// Chain ids, most recently modified first; ties broken by URL so the order is total.
-pub fn newest_first(chains: &[Chain]) -> Vec<ChainId> {
-    let mut order: Vec<ChainId> = (0..chains.len()).collect();
+pub fn newest_first(chains: &TiSlice<ChainId, Chain>) -> Vec<ChainId> {
+    let mut order: Vec<ChainId> = chains.keys().collect();
     order.sort_by(|&a, &b| {
         chains[b].modified.cmp(&chains[a].modified).then_with(|| chains[a].path.cmp(&chains[b].path))
     });
@@ -308,16 +346,21 @@ pub fn newest_first(chains: &[Chain]) -> Vec<ChainId> {
 }
 
 /// Finds each chain's section (the first version's) and returns the sections, config order first.
-fn index_sections(config: &Config, stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Section> {
+fn index_sections(
+    config: &Config,
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    chains: &mut TiSlice<ChainId, Chain>,
+) -> TiVec<SectionId, Section> {
     let mut by_slug: BTreeMap<String, String> = BTreeMap::new();
     for chain in chains.iter() {
         if let Some(name) = &stories[chain.first()].section {
             by_slug.entry(slugify(name)).or_insert_with(|| name.clone());
         }
     }
-    let mut slugs: Vec<String> = config.sections.keys().filter(|s| by_slug.contains_key(*s)).cloned().collect();
+    let mut slugs: TiVec<SectionId, String> =
+        config.sections.keys().filter(|s| by_slug.contains_key(*s)).cloned().collect();
     slugs.extend(by_slug.keys().filter(|s| !config.sections.contains_key(*s)).cloned());
-    let sections: Vec<Section> = slugs
+    let sections = slugs
         .iter()
         .map(|slug| Section {
             slug: slug.clone(),
@@ -326,8 +369,7 @@ fn index_sections(config: &Config, stories: &[Arc<Story>], chains: &mut [Chain])
         })
         .collect();
     for chain in chains.iter_mut() {
-        chain.section =
-            stories[chain.first()].section.as_ref().and_then(|n| slugs.iter().position(|s| *s == slugify(n)));
+        chain.section = stories[chain.first()].section.as_ref().and_then(|n| slugs.position(|s| *s == slugify(n)));
     }
     sections
 }
@@ -348,7 +390,7 @@ fn title_case(name: &str) -> String {
 
 /// Tags of all versions of a chain (newest version's first), keyed by slug; the spelling shown is
 /// the one of the first story (by path) that uses the tag.
-fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
+fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<ChainId, Chain>) -> TiVec<TagId, Tag> {
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for s in stories {
         for t in &s.tags {
@@ -358,7 +400,7 @@ fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
             }
         }
     }
-    let slugs: Vec<&String> = names.keys().collect();
+    let slugs: TiVec<TagId, &String> = names.keys().collect();
     for chain in chains.iter_mut() {
         let mut tags = Vec::new();
         for &v in chain.versions.iter().rev() {
@@ -446,13 +488,13 @@ mod tests {
     #[test]
     fn related_never_links_a_story_to_itself_or_twice() {
         let site = site_from(&corpus());
-        for (c, list) in site.related.iter().enumerate() {
+        for (c, list) in site.related.iter_enumerated() {
             let targets: Vec<ChainId> = list.iter().filter_map(|r| r.target).collect();
-            assert!(!targets.contains(&c), "story {c} links to itself");
+            assert!(!targets.contains(&c), "story {c:?} links to itself");
             let mut dedup = targets.clone();
             dedup.sort();
             dedup.dedup();
-            assert_eq!(dedup.len(), targets.len(), "story {c} links twice: {list:?}");
+            assert_eq!(dedup.len(), targets.len(), "story {c:?} links twice: {list:?}");
         }
     }
 }
