@@ -138,17 +138,17 @@ impl Plan {
         };
         page(Job::Tags, "/tags/", "tags.html", Listing::Unlisted);
         for list in lists(site) {
-            let per = site.config.per_page;
+            let per = site.config().per_page;
             for p in 1..=pages_for(list.chains.len(), per) {
                 let lastmod = list.chains.get((p - 1) * per).copied();
                 let template = list.kind.template();
                 page(Job::List(list.kind, p), &page_path(&list.base, p), template, Listing::Listed(lastmod));
             }
         }
-        for c in newest_first(&site.chains) {
-            page(Job::Article(c), &site.chains[c].path, "article.html", Listing::Listed(Some(c)));
+        for c in newest_first(site.chains()) {
+            page(Job::Article(c), &site.chain(c).path, "article.html", Listing::Listed(Some(c)));
         }
-        for (r, red) in site.redirects.iter_enumerated() {
+        for (r, red) in site.redirects().iter_enumerated() {
             page(Job::Redirect(r), &red.path, "redirect.html", Listing::Unlisted);
         }
         let file = |job, path: &str, template| Entry { job, path: path.into(), template, listing: Listing::Unlisted };
@@ -162,7 +162,7 @@ impl Plan {
             }
         }
         let sitemap = sitemap_entries(site, &entries);
-        entries.extend(sitemap_files(sitemap.len(), site.config.sitemap_limit));
+        entries.extend(sitemap_files(sitemap.len(), site.config().sitemap_limit));
         let news = crate::render::sitemap::news_items(site);
         if !news.is_empty() {
             entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
@@ -199,9 +199,9 @@ impl ListKind {
 /// Every paginated list, in the sitemap's order.
 fn lists(site: &Site) -> Vec<ListSource<'_>> {
     let mut kinds = vec![ListKind::Home];
-    kinds.extend(site.sections.keys().map(ListKind::Section));
-    kinds.extend(site.tags.keys().map(ListKind::Tag));
-    kinds.extend(site.days.keys().map(ListKind::Day));
+    kinds.extend(site.sections().keys().map(ListKind::Section));
+    kinds.extend(site.tags().keys().map(ListKind::Tag));
+    kinds.extend(site.days().keys().map(ListKind::Day));
     kinds.into_iter().map(|k| list_of(site, k)).collect()
 }
 
@@ -218,14 +218,14 @@ pub struct ListSource<'s> {
 
 pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
     let (name, title, base, chains): (_, String, String, &[ChainId]) = match kind {
-        ListKind::Home => ("home", site.config.title.clone(), "/".into(), &site.home),
+        ListKind::Home => ("home", site.config().title.clone(), "/".into(), site.home()),
         ListKind::Section(i) => {
-            let s = &site.sections[i];
+            let s = &site.section(i);
             ("section", s.title.clone(), section_path(&s.slug), &s.chains)
         }
-        ListKind::Tag(i) => ("tag", site.tags[i].name.clone(), tag_path(&site.tags[i].slug), &site.tags[i].chains),
+        ListKind::Tag(i) => ("tag", site.tag(i).name.clone(), tag_path(&site.tag(i).slug), &site.tag(i).chains),
         ListKind::Day(i) => {
-            let d = &site.days[i];
+            let d = &site.day(i);
             ("day", d.date.strftime("%B %-d, %Y").to_string(), day_path(d.date), &d.chains)
         }
     };
@@ -234,8 +234,8 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
 
 fn scopes(site: &Site) -> Vec<Scope> {
     let mut scopes = vec![Scope::Site];
-    scopes.extend(site.sections.keys().map(Scope::Section));
-    scopes.extend(site.tags.keys().map(Scope::Tag));
+    scopes.extend(site.sections().keys().map(Scope::Section));
+    scopes.extend(site.tags().keys().map(Scope::Tag));
     scopes
 }
 
@@ -243,8 +243,8 @@ fn scopes(site: &Site) -> Vec<Scope> {
 pub fn scope_path(site: &Site, scope: Scope) -> String {
     match scope {
         Scope::Site => "/".into(),
-        Scope::Section(i) => section_path(&site.sections[i].slug),
-        Scope::Tag(i) => tag_path(&site.tags[i].slug),
+        Scope::Section(i) => section_path(&site.section(i).slug),
+        Scope::Tag(i) => tag_path(&site.tag(i).slug),
     }
 }
 
@@ -256,7 +256,7 @@ fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapEntry> {
             Listing::Unlisted => None,
             Listing::Listed(lastmod) => Some(SitemapEntry {
                 url: site.permalink(&e.url()),
-                lastmod: lastmod.map(|c| rfc3339(&site.chains[c].modified)).unwrap_or_default(),
+                lastmod: lastmod.map(|c| rfc3339(&site.chain(c).modified)).unwrap_or_default(),
             }),
         })
         .collect()
@@ -304,7 +304,7 @@ fn clash(site: &Site, first: &Entry, second: &Entry, statics: &TiSlice<StaticId,
             "static/{} would replace the page Gazette generates at /{}; rename or remove it",
             statics[s].rel, first.path
         );
-        return Diagnostic::new(&site.config.site_dir.join("static").join(&statics[s].rel), 1, 1, msg);
+        return Diagnostic::new(&site.config().site_dir.join("static").join(&statics[s].rel), 1, 1, msg);
     }
     let (path, _) = source_of(site, second, statics);
     let (_, other) = source_of(site, first, statics);
@@ -316,18 +316,18 @@ fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) ->
     let described = |what: String| (PathBuf::from(&what), what);
     match e.job {
         Job::Article(c) => {
-            let path = content_path(&site.config, &site.stories[site.chains[c].first()].source);
+            let path = content_path(site.config(), &site.story(site.chain(c).first()).source);
             (path.clone(), path.display().to_string())
         }
         Job::Static(s) => {
-            let path = site.config.site_dir.join("static").join(&statics[s].rel);
+            let path = site.config().site_dir.join("static").join(&statics[s].rel);
             (path.clone(), path.display().to_string())
         }
-        Job::Redirect(r) => described(format!("a redirect for {}", site.chains[site.redirects[r].chain].path)),
+        Job::Redirect(r) => described(format!("a redirect for {}", site.chain(site.redirect(r).chain).path)),
         Job::List(ListKind::Home, _) => described("the home page".into()),
-        Job::List(ListKind::Section(i), _) => described(format!("section `{}`", site.sections[i].title)),
-        Job::List(ListKind::Tag(i), _) => described(format!("tag `{}`", site.tags[i].name)),
-        Job::List(ListKind::Day(i), _) => described(format!("the day page of {}", site.days[i].date)),
+        Job::List(ListKind::Section(i), _) => described(format!("section `{}`", site.section(i).title)),
+        Job::List(ListKind::Tag(i), _) => described(format!("tag `{}`", site.tag(i).name)),
+        Job::List(ListKind::Day(i), _) => described(format!("the day page of {}", site.day(i).date)),
         Job::Tags => described("the tag list".into()),
         _ => described(format!("Gazette's {}", e.path)),
     }

@@ -189,18 +189,18 @@ pub fn rfc3339(z: &jiff::Zoned) -> String {
 
 impl Site {
     pub fn section_link(&self, i: SectionId) -> SectionLink<'_> {
-        let s = &self.sections[i];
+        let s = &self.section(i);
         SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(&s.slug)) }
     }
 
     /// A root-relative link (with the base URL's path prefix).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.config.root, path)
+        format!("{}{}", self.config().root, path)
     }
 
     /// An absolute URL.
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url, path)
+        format!("{}{}", self.config().base_url, path)
     }
 
     /// A URL given in front matter or config (image, logo): absolute URLs as they are, root-relative
@@ -229,7 +229,7 @@ impl Site {
 
     /// The time a chain was last changed, when it ever was: `None` for an untouched single version.
     pub fn updated(&self, chain: ChainId) -> Option<String> {
-        let c = &self.chains[chain];
+        let c = &self.chain(chain);
         (c.modified > c.first_published).then(|| rfc3339(&c.modified))
     }
 }

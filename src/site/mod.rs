@@ -4,6 +4,12 @@
 //! A [`Chain`] is one story as readers see it: every version (URGENT → untagged → LEAD → 2nd LD …)
 //! under one canonical URL, the URL of its first version, which never changes when a newer one
 //! arrives. Older versions' own URLs become redirects.
+//!
+//! Every collection is indexed by its own id type ([`StoryId`], [`ChainId`], [`SectionId`], …), and
+//! [`Site`] keeps its fields private: stories stay sorted by source with chains indexing into them,
+//! every version's source maps to its chain, home, section, tag and day lists hold listed chains
+//! newest first, and related lists are one per chain. Only [`Site::assemble`],
+//! [`Site::link_related`] and [`Site::refresh`] change a site; everything else reads it.
 
 pub mod related;
 pub mod terms;
@@ -64,8 +70,8 @@ index_id! {
 /// One story with all its versions.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    /// Versions, oldest first: the first is canonical, the last is shown.
-    pub versions: Vec<StoryId>,
+    /// Versions, oldest first: the first is canonical, the last is shown. Never empty.
+    versions: Vec<StoryId>,
     /// Root-relative URL path of the story page, e.g. `/politics/2024/05/01/slug/`.
     pub path: String,
     pub section: Option<SectionId>,
@@ -78,6 +84,10 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// Every version, oldest first (at least one).
+    pub fn versions(&self) -> &[StoryId] {
+        &self.versions
+    }
     pub fn newest(&self) -> StoryId {
         *self.versions.last().expect("a chain has at least one version")
     }
@@ -122,29 +132,117 @@ pub struct Related {
     pub computed: bool,
 }
 
-/// The whole site, ready to render.
+/// The whole site, ready to render. Its fields are private because they keep invariants (see the
+/// accessors); only [`Site::assemble`], [`Site::link_related`] and [`Site::refresh`] change it.
 #[derive(Debug)]
 pub struct Site {
-    pub config: Config,
-    pub stories: TiVec<StoryId, Arc<Story>>,
-    pub chains: TiVec<ChainId, Chain>,
-    pub sections: TiVec<SectionId, Section>,
-    pub tags: TiVec<TagId, Tag>,
-    pub days: TiVec<DayId, Day>,
+    config: Config,
+    /// Sorted by source path; chains, `by_source` and `related` index into it.
+    stories: TiVec<StoryId, Arc<Story>>,
+    chains: TiVec<ChainId, Chain>,
+    sections: TiVec<SectionId, Section>,
+    tags: TiVec<TagId, Tag>,
+    days: TiVec<DayId, Day>,
     /// Every listed chain, newest first.
-    pub home: Vec<ChainId>,
+    home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
-    pub held_back: usize,
+    held_back: usize,
     /// The first time after the build time at which an embargo lifts or a story expires: from
     /// then on this model is out of date.
     next_change: Option<Zoned>,
-    /// Each story's path under `content/` → its chain (what `@/path.md` links name).
-    pub by_source: HashMap<String, ChainId>,
-    pub redirects: TiVec<RedirectId, Redirect>,
-    /// Per chain; empty until [`Site::link_related`] runs.
-    pub related: TiVec<ChainId, Vec<Related>>,
+    /// Each version's path under `content/` → its chain (what `@/path.md` links name).
+    by_source: HashMap<String, ChainId>,
+    redirects: TiVec<RedirectId, Redirect>,
+    /// One list per chain once [`Site::link_related`] has run; empty before.
+    related: TiVec<ChainId, Vec<Related>>,
     /// Located, for `build` and `serve` to print and `check` to count (slug collisions).
-    pub warnings: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Read-only views of the model.
+impl Site {
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Every published story, sorted by source path.
+    pub fn stories(&self) -> &TiSlice<StoryId, Arc<Story>> {
+        &self.stories
+    }
+
+    pub fn story(&self, id: StoryId) -> &Story {
+        &self.stories[id]
+    }
+
+    /// Every chain, in the order of its first version's source path.
+    pub fn chains(&self) -> &TiSlice<ChainId, Chain> {
+        &self.chains
+    }
+
+    pub fn chain(&self, id: ChainId) -> &Chain {
+        &self.chains[id]
+    }
+
+    /// Sections with at least one story, configured ones first; each lists its listed chains, newest first.
+    pub fn sections(&self) -> &TiSlice<SectionId, Section> {
+        &self.sections
+    }
+
+    pub fn section(&self, id: SectionId) -> &Section {
+        &self.sections[id]
+    }
+
+    /// Tags by slug; each lists its listed chains, newest first.
+    pub fn tags(&self) -> &TiSlice<TagId, Tag> {
+        &self.tags
+    }
+
+    pub fn tag(&self, id: TagId) -> &Tag {
+        &self.tags[id]
+    }
+
+    /// Days with a listed story, oldest first; each lists its chains, newest first.
+    pub fn days(&self) -> &TiSlice<DayId, Day> {
+        &self.days
+    }
+
+    pub fn day(&self, id: DayId) -> &Day {
+        &self.days[id]
+    }
+
+    /// Every listed chain, newest first.
+    pub fn home(&self) -> &[ChainId] {
+        &self.home
+    }
+
+    /// Redirect pages, sorted by path.
+    pub fn redirects(&self) -> &TiSlice<RedirectId, Redirect> {
+        &self.redirects
+    }
+
+    pub fn redirect(&self, id: RedirectId) -> &Redirect {
+        &self.redirects[id]
+    }
+
+    /// A chain's related list (empty until [`Site::link_related`] runs).
+    pub fn related(&self, id: ChainId) -> &[Related] {
+        self.related.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The chain a story file (its path under `content/`) is a version of.
+    pub fn chain_of(&self, source: &str) -> Option<ChainId> {
+        self.by_source.get(source).copied()
+    }
+
+    /// Stories left out because they are embargoed (dated in the future).
+    pub fn held_back(&self) -> usize {
+        self.held_back
+    }
+
+    /// Located warnings (slug collisions), for `build` and `serve` to print and `check` to count.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
 }
 
 impl Site {

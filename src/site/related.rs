@@ -424,12 +424,12 @@ impl Scores {
 
 /// Every listed related headline that names no story of the site: `(story, line, headline)`.
 pub fn unresolved(site: &super::Site) -> Vec<(StoryId, usize, String)> {
-    let resolver = Resolver::new(&site.stories, &site.chains).with_threshold(site.config.related.threshold);
-    let readings = resolver.readings(site.stories.iter().flat_map(|s| s.related.iter().map(String::as_str)));
+    let resolver = Resolver::new(site.stories(), site.chains()).with_threshold(site.config().related.threshold);
+    let readings = resolver.readings(site.stories().iter().flat_map(|s| s.related.iter().map(String::as_str)));
     let mut out = Vec::new();
-    for (c, chain) in site.chains.iter_enumerated() {
+    for (c, chain) in site.chains().iter_enumerated() {
         for &v in &chain.versions {
-            let s = &site.stories[v];
+            let s = &site.story(v);
             for (r, &line) in s.related.iter().zip(&s.related_lines) {
                 let reading = &readings[r.as_str()];
                 if resolver.target(reading, c).is_none() {
@@ -469,7 +469,7 @@ mod tests {
             &[("nk/2022/05/24/a.txt", &a), ("culture/2022/05/24/b.txt", &b), ("economy/2022/05/24/c.txt", &c)],
             RawConfig::default(),
         );
-        let r = Resolver::new(&s.stories, &s.chains).with_threshold(0.6);
+        let r = Resolver::new(s.stories(), s.chains()).with_threshold(0.6);
         let cases: [(&str, Option<&str>); 8] = [
             ("(LEAD) Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS", Some("nk/2022/05/24/a.txt")),
             ("multiple russian chinese warplanes enter kadiz without notice -- jcs", Some("nk/2022/05/24/a.txt")),
@@ -481,7 +481,7 @@ mod tests {
             ("", None),
         ];
         for (headline, want) in cases {
-            let got = r.resolve(headline, id(0)).map(|c| s.stories[s.chains[c].first()].source.as_str());
+            let got = r.resolve(headline, id(0)).map(|c| s.story(s.chain(c).first()).source.as_str());
             assert_eq!(got, want, "{headline:?}");
         }
     }
@@ -493,12 +493,12 @@ mod tests {
         let files = [("economy/2022/05/24/a.txt", a.as_str()), ("politics/2022/05/24/b.txt", b.as_str())];
         let shown = site(&files, RawConfig::default());
         assert_eq!(
-            shown.related[id(0)].iter().map(|r| (r.title.as_str(), r.target)).collect::<Vec<_>>(),
+            shown.related(id(0)).iter().map(|r| (r.title.as_str(), r.target)).collect::<Vec<_>>(),
             [("A headline no story has", None), ("Budget passes", Some(id(1)))],
             "economy/… is chain 0, politics/… chain 1"
         );
         let hidden = site(&files, crate::config::parse_raw("[related]\nunresolved = \"hide\"\n").unwrap());
-        assert_eq!(hidden.related[id(0)].iter().map(|r| r.target).collect::<Vec<_>>(), [Some(id(1))]);
+        assert_eq!(hidden.related(id(0)).iter().map(|r| r.target).collect::<Vec<_>>(), [Some(id(1))]);
     }
 
     /// A Markdown story dated `minute` minutes into 2024 (up to a day).
@@ -512,7 +512,7 @@ mod tests {
     }
 
     fn sources(s: &Site, c: ChainId) -> Vec<&str> {
-        s.related[c].iter().map(|r| r.target.map_or("-", |t| s.stories[s.chains[t].first()].source.as_str())).collect()
+        s.related(c).iter().map(|r| r.target.map_or("-", |t| s.story(s.chain(t).first()).source.as_str())).collect()
     }
 
     #[test]
@@ -526,7 +526,7 @@ mod tests {
         }
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let s = site(&files, RawConfig::default());
-        assert_eq!(s.stories[s.chains[id(0)].first()].source.as_str(), "news/a-target.md");
+        assert_eq!(s.story(s.chain(id(0)).first()).source.as_str(), "news/a-target.md");
         // related.max is 5: the five newest of the 400 stories that list it.
         assert_eq!(
             sources(&s, id(0)),
@@ -553,12 +553,12 @@ mod tests {
             ..Default::default()
         };
         let s = site(&files, raw);
-        let titles = |c: ChainId| s.related[c].iter().map(|r| r.title.as_str()).collect::<Vec<_>>();
+        let titles = |c: ChainId| s.related(c).iter().map(|r| r.title.as_str()).collect::<Vec<_>>();
         assert_eq!(titles(id(0)), listed, "the editor's seven entries, no backlink from u.md");
         // t0.md ("One") has two backlinks and room for three: both, newest first, then computed.
-        let one = s.chains.position(|ch| s.stories[ch.first()].source.as_str() == "news/t0.md").unwrap();
+        let one = s.chains().position(|ch| s.story(ch.first()).source.as_str() == "news/t0.md").unwrap();
         assert_eq!(&sources(&s, one)[..2], ["news/u.md", "news/a.md"]);
-        assert!(s.related[one].len() <= 3);
+        assert!(s.related(one).len() <= 3);
     }
 
     #[test]
