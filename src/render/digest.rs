@@ -168,7 +168,7 @@ impl<'a> Digester<'a> {
             (&site.tag(t).name, &site.tag(t).slug).hash(h);
         }
         for r in site.related(c) {
-            (&r.title, r.computed).hash(h);
+            (&r.title, r.source.is_computed()).hash(h);
             if let Some(t) = r.target {
                 self.link(t, h);
             }

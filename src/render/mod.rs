@@ -154,7 +154,7 @@ impl<'a> Renderer<'a> {
             .map(|r| RelatedView {
                 title: &r.title,
                 url: r.target.map(|t| site.url(&site.chain(t).path)),
-                computed: r.computed,
+                computed: r.source.is_computed(),
                 date: r.target.map(|t| rfc3339(&site.chain(t).first_published)),
                 section: r.target.and_then(|t| site.chain(t).section).map(|s| site.section_link(s)),
             })

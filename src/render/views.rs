@@ -122,6 +122,7 @@ pub struct CorrectionView<'a> {
 pub struct RelatedView<'a> {
     pub title: &'a str,
     pub url: Option<String>,
+    /// True for computed entries only (the editor's and backlinks are false): `RelatedSource::is_computed`.
     pub computed: bool,
     pub date: Option<String>,
     pub section: Option<SectionLink<'a>>,

@@ -23,7 +23,7 @@ use jiff::Zoned;
 use jiff::civil::Date;
 use typed_index_collections::{TiSlice, TiVec};
 
-use crate::config::{Config, Expired};
+use crate::config::{Config, Drafts, Embargoed, Expired};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
 use crate::text::slugify;
@@ -79,8 +79,15 @@ pub struct Chain {
     pub first_published: Zoned,
     /// The newest version's `updated`, else its date: what orders lists.
     pub modified: Zoned,
-    /// False once the story has expired: it keeps its page but leaves lists and feeds.
-    pub listed: bool,
+    pub visibility: Visibility,
+}
+
+/// Whether a chain shows in lists and feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Listed,
+    /// Expired and kept (`expired = "keep"`): it keeps its page but leaves lists and feeds.
+    Expired,
 }
 
 impl Chain {
@@ -129,7 +136,25 @@ pub struct Related {
     /// The headline shown: the target's newest headline, or the editor's text when unresolved.
     pub title: String,
     pub target: Option<ChainId>,
-    pub computed: bool,
+    pub source: RelatedSource,
+}
+
+/// Where a related entry comes from (see [`related`] for the order they fill a list in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelatedSource {
+    /// A headline the editor listed (resolved or not).
+    Editor,
+    /// A story that lists this one.
+    Backlink,
+    /// Found by shared tags and rare words.
+    Computed,
+}
+
+impl RelatedSource {
+    /// What templates see as `related.computed` (backlinks count as linked, not computed).
+    pub fn is_computed(self) -> bool {
+        self == RelatedSource::Computed
+    }
 }
 
 /// The whole site, ready to render. Its fields are private because they keep invariants (see the
@@ -249,7 +274,7 @@ impl Site {
     /// Builds the model. Errors are located (duplicate hand-set slugs, clashing URLs).
     pub fn assemble(config: Config, stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
         let mut stories: TiVec<StoryId, Arc<Story>> = stories.into();
-        if !config.drafts {
+        if config.drafts == Drafts::Exclude {
             stories.retain(|s| !s.draft);
         }
         stories.sort_by(|a, b| a.source.cmp(&b.source));
@@ -261,7 +286,7 @@ impl Site {
             .min()
             .cloned();
         let before = stories.len();
-        if !config.future {
+        if config.future == Embargoed::HoldBack {
             stories.retain(|s| *s.release_time() <= config.now);
         }
         let held_back = before - stories.len();
@@ -273,14 +298,15 @@ impl Site {
         if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
-        let listed: TiVec<ChainId, bool> = groups.iter().map(|g| !expired(g)).collect();
+        let visibility: TiVec<ChainId, Visibility> =
+            groups.iter().map(|g| if expired(g) { Visibility::Expired } else { Visibility::Listed }).collect();
         let mut warnings = Vec::new();
         let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
         let mut chains: TiVec<ChainId, Chain> = groups
             .into_iter()
             .zip(urls.paths)
-            .zip(listed)
-            .map(|((versions, path), listed)| {
+            .zip(visibility)
+            .map(|((versions, path), visibility)| {
                 let first = &stories[versions[0]];
                 let newest = &stories[*versions.last().unwrap()];
                 let corrected = newest.corrections.iter().map(|c| c.date.clone()).max();
@@ -297,13 +323,14 @@ impl Site {
                     path,
                     section: None,
                     tags: vec![],
-                    listed,
+                    visibility,
                 }
             })
             .collect();
         let mut sections = index_sections(&config, &stories, &mut chains);
         let mut tags = index_tags(&stories, &mut chains);
-        let home: Vec<ChainId> = newest_first(&chains).into_iter().filter(|&c| chains[c].listed).collect();
+        let home: Vec<ChainId> =
+            newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed).collect();
         let mut days: BTreeMap<Date, Vec<ChainId>> = BTreeMap::new();
         for &c in &home {
             let chain = &chains[c];
@@ -569,7 +596,7 @@ mod tests {
                     .iter()
                     .map(|r| {
                         r.iter()
-                            .map(|e| (e.title.clone(), e.target.map(|t| site.chains[t].path.clone()), e.computed))
+                            .map(|e| (e.title.clone(), e.target.map(|t| site.chains[t].path.clone()), e.source))
                             .collect::<Vec<_>>()
                     })
                     .collect::<Vec<_>>()
@@ -580,7 +607,7 @@ mod tests {
         reversed.reverse();
         assert_eq!(one, run(4, reversed));
         assert!(one.iter().all(|r| r.len() >= 5), "every list filled to related.max");
-        assert!(one.iter().flatten().any(|e| e.2), "some computed entries");
+        assert!(one.iter().flatten().any(|e| e.2 == RelatedSource::Computed), "some computed entries");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::terms::{Weights, headline_terms};
-use super::{Chain, ChainId, Related, StoryId};
+use super::{Chain, ChainId, Related, RelatedSource, StoryId};
 use crate::config::{Config, RelatedConfig, Unresolved};
 use crate::parse::Story;
 use crate::parse::headline::split_tags;
@@ -74,18 +74,18 @@ impl Fill<'_> {
     /// last two only while the list is shorter than `related.max`.
     fn list(&self, c: ChainId, listed: Vec<Listed>, mut back: Vec<ChainId>, scores: &mut Scores) -> Vec<Related> {
         let title = |t: ChainId| self.stories[self.chains[t].newest()].headline.text.clone();
-        let linked = |t: ChainId, computed| Related { title: title(t), target: Some(t), computed };
+        let linked = |t: ChainId, source| Related { title: title(t), target: Some(t), source };
         let mut out: Vec<Related> = Vec::new();
         let mut seen: Vec<ChainId> = vec![c];
         for l in listed {
             match l.target {
                 Some(t) if !seen.contains(&t) => {
                     seen.push(t);
-                    out.push(linked(t, false));
+                    out.push(linked(t, RelatedSource::Editor));
                 }
                 Some(_) => {}
                 None if self.rc.unresolved == Unresolved::Text => {
-                    out.push(Related { title: l.text, target: None, computed: false })
+                    out.push(Related { title: l.text, target: None, source: RelatedSource::Editor })
                 }
                 None => {}
             }
@@ -97,11 +97,11 @@ impl Fill<'_> {
             }
             if !seen.contains(&b) {
                 seen.push(b);
-                out.push(linked(b, false));
+                out.push(linked(b, RelatedSource::Backlink));
             }
         }
         let want = self.rc.max.saturating_sub(out.len());
-        out.extend(self.computed.top(c, want, &seen, scores).into_iter().map(|t| linked(t, true)));
+        out.extend(self.computed.top(c, want, &seen, scores).into_iter().map(|t| linked(t, RelatedSource::Computed)));
         out
     }
 }
@@ -534,7 +534,7 @@ mod tests {
         );
         assert!(s.related.iter().all(|r| r.len() <= 5), "no list longer than related.max");
         assert!(
-            s.related.iter().skip(1).all(|r| r[0].target == Some(id(0)) && !r[0].computed),
+            s.related.iter().skip(1).all(|r| r[0].target == Some(id(0)) && r[0].source == RelatedSource::Editor),
             "each lister links it first"
         );
     }
