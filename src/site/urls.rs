@@ -21,10 +21,19 @@ pub struct Urls {
     pub redirects: TiVec<RedirectId, Redirect>,
 }
 
+/// Where a slug comes from: two hand-set slugs giving one URL are an error, made ones get a suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlugFrom {
+    /// The front matter's `slug`.
+    HandSet,
+    /// The headline, else the file name.
+    Made,
+}
+
 /// The slug a story asks for: its hand-set `slug`, else one made from its headline (or file name).
-fn slug_of(story: &Story) -> (String, bool) {
+fn slug_of(story: &Story) -> (String, SlugFrom) {
     if let Some(s) = &story.slug {
-        return (s.clone(), true);
+        return (s.clone(), SlugFrom::HandSet);
     }
     let mut slug = slugify(&story.headline.text);
     if slug.is_empty() {
@@ -33,7 +42,7 @@ fn slug_of(story: &Story) -> (String, bool) {
     if slug.is_empty() {
         slug = "story".into();
     }
-    (slug, false)
+    (slug, SlugFrom::Made)
 }
 
 fn file_stem(source: &str) -> &str {
@@ -94,7 +103,7 @@ pub fn assign(
     groups: &TiSlice<ChainId, Vec<StoryId>>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Urls, Vec<Diagnostic>> {
-    let wanted: TiVec<ChainId, (String, bool)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
+    let wanted: TiVec<ChainId, (String, SlugFrom)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
     let mut by_path: BTreeMap<String, Vec<ChainId>> = BTreeMap::new();
     for (c, g) in groups.iter_enumerated() {
         by_path.entry(story_path(config, &stories[g[0]], &wanted[c].0)).or_default().push(c);
@@ -106,7 +115,7 @@ pub fn assign(
             paths[chains[0]] = path.clone();
             continue;
         }
-        let manual: Vec<ChainId> = chains.iter().copied().filter(|&c| wanted[c].1).collect();
+        let manual: Vec<ChainId> = chains.iter().copied().filter(|&c| wanted[c].1 == SlugFrom::HandSet).collect();
         if manual.len() > 1 {
             let files: Vec<String> = manual.iter().map(|&c| stories[groups[c][0]].source.clone()).collect();
             for &c in &manual {
@@ -128,8 +137,10 @@ pub fn assign(
         warnings.push(collision_warning(config, stories, groups, chains, path));
         for &c in chains {
             let story = &stories[groups[c][0]];
-            let slug =
-                if wanted[c].1 { wanted[c].0.clone() } else { format!("{}-{}", wanted[c].0, slugify(&story.source)) };
+            let slug = match wanted[c].1 {
+                SlugFrom::HandSet => wanted[c].0.clone(),
+                SlugFrom::Made => format!("{}-{}", wanted[c].0, slugify(&story.source)),
+            };
             paths[c] = story_path(config, story, &slug);
         }
     }
