@@ -96,7 +96,7 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
     if let Some(tera) = &tera {
         findings.extend(render_errors(&site, &plan, tera));
     }
-    findings.extend(site.warnings.iter().cloned().map(warning));
+    findings.extend(site.warnings().iter().cloned().map(warning));
     findings.extend(relative_links(&site, &plan));
     findings.extend(editorial(&site));
     if opts.external {
@@ -122,7 +122,7 @@ fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera) -> Vec<Finding> {
 /// Relative links and images in story bodies must reach a page or a static file of the site.
 fn relative_links(site: &Site, plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (c, chain) in site.chains.iter().enumerate() {
+    for (c, chain) in site.chains().iter_enumerated() {
         let story = site.shown(c);
         for link in &story.urls {
             let Some(target) = resolve_relative(&chain.path, &link.target) else { continue };
@@ -130,7 +130,7 @@ fn relative_links(site: &Site, plan: &Plan) -> Vec<Finding> {
                 || plan.at(&format!("{}/index.html", target.trim_end_matches('/'))).is_some()
                 || (target.is_empty() && plan.at("index.html").is_some());
             if !found {
-                let file = content_path(&site.config, &story.source);
+                let file = content_path(site.config(), &story.source);
                 let msg = format!("broken link `{}`: nothing of the site at /{target}", link.target);
                 out.push(error(Diagnostic::new(&file, link.line, link.col, msg)));
             }
@@ -166,21 +166,21 @@ pub fn resolve_relative(page: &str, link: &str) -> Option<String> {
 /// What an editor would want to know before publishing.
 fn editorial(site: &Site) -> Vec<Finding> {
     let mut out = Vec::new();
-    let file = |source: &str| content_path(&site.config, source);
+    let file = |source: &str| content_path(site.config(), source);
     for (story, line, text) in related::unresolved(site) {
         let msg = format!("related headline names no story of the site: {text:?}");
         let hint = "check its wording against the story's headline; unresolved headlines show as plain text";
-        out.push(warning(Diagnostic::new(&file(&site.stories[story].source), line, 1, msg).with_hint(hint)));
+        out.push(warning(Diagnostic::new(&file(&site.story(story).source), line, 1, msg).with_hint(hint)));
     }
     let mut seen: HashMap<String, &str> = HashMap::new();
-    for c in 0..site.chains.len() {
+    for c in site.chains().keys() {
         let s = site.shown(c);
         let path = file(&s.source);
-        if site.chains[c].section.is_none() {
+        if site.chain(c).section.is_none() {
             let d = Diagnostic::new(&path, 1, 1, "story has no section");
             out.push(warning(d.with_hint("set `section` in the front matter, or put the file in a section folder")));
         }
-        if site.chains[c].tags.is_empty() {
+        if site.chain(c).tags.is_empty() {
             let d = Diagnostic::new(&path, 1, 1, "story has no tags");
             out.push(warning(
                 d.with_hint("add `tags = [\"…\"]` to the front matter (wire stories can start with a +++ block)"),
@@ -203,11 +203,11 @@ fn editorial(site: &Site) -> Vec<Finding> {
 /// that does not answer with a success is used.
 fn external_links(site: &Site, opts: &CheckOptions) -> Vec<Finding> {
     let mut uses: HashMap<&str, Vec<(PathBuf, usize, usize)>> = HashMap::new();
-    for c in 0..site.chains.len() {
+    for c in site.chains().keys() {
         let s = site.shown(c);
         for link in s.urls.iter().filter(|l| l.target.starts_with("http://") || l.target.starts_with("https://")) {
             uses.entry(link.target.as_str()).or_default().push((
-                content_path(&site.config, &s.source),
+                content_path(site.config(), &s.source),
                 link.line,
                 link.col,
             ));

@@ -98,9 +98,8 @@ pub struct RawRelated {
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub base_url: Option<String>,
-    pub drafts: bool,
-    /// Include embargoed stories (dated in the future).
-    pub future: bool,
+    pub drafts: Drafts,
+    pub future: Embargoed,
     /// The build time; `None` means the clock.
     pub now: Option<jiff::Timestamp>,
 }
@@ -123,8 +122,8 @@ pub struct Config {
     /// Section slug → display title, in the order the navigation shows them.
     pub sections: BTreeMap<String, String>,
     pub related: RelatedConfig,
-    pub drafts: bool,
-    pub future: bool,
+    pub drafts: Drafts,
+    pub future: Embargoed,
     /// The build time: embargoes, expiry and the news sitemap window are measured from it.
     pub now: jiff::Zoned,
     pub logo: Option<String>,
@@ -149,6 +148,23 @@ pub struct RelatedConfig {
     pub version_threshold: f64,
     pub max: usize,
     pub unresolved: Unresolved,
+}
+
+/// Whether stories marked `draft = true` are published (`--drafts`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Drafts {
+    #[default]
+    Exclude,
+    Include,
+}
+
+/// Whether embargoed stories (dated or `publish_at` in the future) are published (`--future`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Embargoed {
+    /// Left out and counted in `Site::held_back`.
+    #[default]
+    HoldBack,
+    Include,
 }
 
 /// What happens to a story past its `expires` time (`expired` in `gazette.toml`).
@@ -285,7 +301,9 @@ pub fn fingerprint(site_dir: &Path, overrides: &Overrides) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     std::fs::read(site_dir.join("gazette.toml")).ok().hash(&mut h);
-    (&overrides.base_url, overrides.drafts, overrides.future).hash(&mut h);
+    // As the two flags (`--drafts`, `--future`), so the fingerprint reads as it always did.
+    let (drafts, future) = (overrides.drafts == Drafts::Include, overrides.future == Embargoed::Include);
+    (&overrides.base_url, drafts, future).hash(&mut h);
     h.finish()
 }
 

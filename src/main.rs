@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
-use gazette::config::Overrides;
+use gazette::config::{Drafts, Embargoed, Overrides};
 use gazette::diag::Diagnostics;
 use gazette::pipeline::{self, BuildOptions, Report};
 use gazette::serve::{self, ServeOptions};
@@ -151,6 +151,20 @@ struct Publishing {
     now: Option<jiff::Timestamp>,
 }
 
+impl Publishing {
+    /// The flags as the library's options: bools stop at the command line.
+    fn options(&self) -> (Drafts, Embargoed) {
+        let drafts = if self.drafts { Drafts::Include } else { Drafts::Exclude };
+        let future = if self.future { Embargoed::Include } else { Embargoed::HoldBack };
+        (drafts, future)
+    }
+
+    fn overrides(&self, base_url: Option<String>) -> Overrides {
+        let (drafts, future) = self.options();
+        Overrides { base_url, drafts, future, now: self.now }
+    }
+}
+
 /// mimalloc: rendering allocates and frees many small Tera values per page on every thread, where
 /// the system allocator spent about a tenth of a build.
 #[global_allocator]
@@ -159,12 +173,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet } => {
-            let overrides = Overrides { base_url, drafts: p.drafts, future: p.future, now: p.now };
+            let overrides = p.overrides(base_url);
             build(BuildOptions { site_dir, output, overrides }, verbose, quiet)
         }
         Command::New { site_dir, what } => new(site_dir, what),
         Command::Check { site_dir, external, strict, timeout, publishing: p } => {
-            let overrides = Overrides { base_url: None, drafts: p.drafts, future: p.future, now: p.now };
+            let overrides = p.overrides(None);
             let opts = gazette::check::CheckOptions {
                 site_dir,
                 overrides,
@@ -199,16 +213,8 @@ fn main() -> ExitCode {
         }
         Command::Serve { site_dir, port, bind, open, publishing: p, header_timeout_ms } => {
             let header_timeout = header_timeout_ms.map_or(serve::HEADER_TIMEOUT, Duration::from_millis);
-            let opts = ServeOptions {
-                site_dir,
-                bind,
-                port,
-                open,
-                drafts: p.drafts,
-                future: p.future,
-                now: p.now,
-                header_timeout,
-            };
+            let (drafts, future) = p.options();
+            let opts = ServeOptions { site_dir, bind, port, open, drafts, future, now: p.now, header_timeout };
             match serve::serve(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e, None),

@@ -132,14 +132,14 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
 
 fn report(site: &Site, plan: &Plan, counts: Counts, discarded: Option<String>, t: Timer, output: PathBuf) -> Report {
     Report {
-        stories: site.chains.len(),
+        stories: site.chains().len(),
         pages: plan.pages(),
         written: counts.written,
         unchanged: counts.unchanged,
         repaired: counts.repaired,
         cache_discarded: discarded,
-        warnings: site.warnings.clone(),
-        held_back: site.held_back,
+        warnings: site.warnings().to_vec(),
+        held_back: site.held_back(),
         stages: t.stages,
         output,
     }

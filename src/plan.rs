@@ -12,17 +12,24 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use typed_index_collections::{TiSlice, TiVec};
+
 use crate::diag::Diagnostic;
 use crate::load::StaticFile;
 use crate::render::views::{SitemapEntry, rfc3339};
 use crate::site::urls::{content_path, day_path, page_path, pages_for, section_path, tag_path};
-use crate::site::{ChainId, Site, newest_first};
+use crate::site::{ChainId, DayId, RedirectId, SectionId, Site, TagId, index_id, newest_first};
+
+index_id! {
+    /// A file of [`Plan::statics`], in the order `load` lists them.
+    StaticId;
+}
 
 /// What one output file is made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     Article(ChainId),
-    Redirect(usize),
+    Redirect(RedirectId),
     /// A page of a paginated list (1-based).
     List(ListKind, usize),
     Tags,
@@ -32,25 +39,25 @@ pub enum Job {
     Sitemap(SitemapPart),
     NewsSitemap,
     Robots,
-    /// A file of `static/`, copied as it is (an index into [`Plan::statics`]).
-    Static(usize),
+    /// A file of `static/`, copied as it is.
+    Static(StaticId),
 }
 
 /// Which list a list page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {
     Home,
-    Section(usize),
-    Tag(usize),
-    Day(usize),
+    Section(SectionId),
+    Tag(TagId),
+    Day(DayId),
 }
 
 /// What a feed covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Site,
-    Section(usize),
-    Tag(usize),
+    Section(SectionId),
+    Tag(TagId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,7 +119,7 @@ impl Entry {
 #[derive(Debug)]
 pub struct Plan {
     pub entries: Vec<Entry>,
-    pub statics: Vec<StaticFile>,
+    pub statics: TiVec<StaticId, StaticFile>,
     /// What the sitemap lists, in order: list pages, then stories newest first.
     pub sitemap: Vec<SitemapEntry>,
     /// Stories of the Google News sitemap, newest first.
@@ -123,6 +130,7 @@ pub struct Plan {
 impl Plan {
     /// Plans every page of `site` and every static file, or names every pair that writes one path.
     pub fn new(site: &Site, statics: Vec<StaticFile>) -> Result<Plan, Vec<Diagnostic>> {
+        let statics: TiVec<StaticId, StaticFile> = statics.into();
         let mut entries = Vec::new();
         let mut page = |job: Job, url: &str, template: &'static str, listing: Listing| {
             let path = format!("{}index.html", url.trim_start_matches('/'));
@@ -130,17 +138,17 @@ impl Plan {
         };
         page(Job::Tags, "/tags/", "tags.html", Listing::Unlisted);
         for list in lists(site) {
-            let per = site.config.per_page;
+            let per = site.config().per_page;
             for p in 1..=pages_for(list.chains.len(), per) {
                 let lastmod = list.chains.get((p - 1) * per).copied();
                 let template = list.kind.template();
                 page(Job::List(list.kind, p), &page_path(&list.base, p), template, Listing::Listed(lastmod));
             }
         }
-        for c in newest_first(&site.chains) {
-            page(Job::Article(c), &site.chains[c].path, "article.html", Listing::Listed(Some(c)));
+        for c in newest_first(site.chains()) {
+            page(Job::Article(c), &site.chain(c).path, "article.html", Listing::Listed(Some(c)));
         }
-        for (r, red) in site.redirects.iter().enumerate() {
+        for (r, red) in site.redirects().iter_enumerated() {
             page(Job::Redirect(r), &red.path, "redirect.html", Listing::Unlisted);
         }
         let file = |job, path: &str, template| Entry { job, path: path.into(), template, listing: Listing::Unlisted };
@@ -154,12 +162,12 @@ impl Plan {
             }
         }
         let sitemap = sitemap_entries(site, &entries);
-        entries.extend(sitemap_files(sitemap.len(), site.config.sitemap_limit));
+        entries.extend(sitemap_files(sitemap.len(), site.config().sitemap_limit));
         let news = crate::render::sitemap::news_items(site);
         if !news.is_empty() {
             entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
         }
-        for (i, s) in statics.iter().enumerate() {
+        for (i, s) in statics.iter_enumerated() {
             entries.push(file(Job::Static(i), &s.rel, None));
         }
         let by_path = unique_paths(site, &entries, &statics)?;
@@ -191,9 +199,9 @@ impl ListKind {
 /// Every paginated list, in the sitemap's order.
 fn lists(site: &Site) -> Vec<ListSource<'_>> {
     let mut kinds = vec![ListKind::Home];
-    kinds.extend((0..site.sections.len()).map(ListKind::Section));
-    kinds.extend((0..site.tags.len()).map(ListKind::Tag));
-    kinds.extend((0..site.days.len()).map(ListKind::Day));
+    kinds.extend(site.sections().keys().map(ListKind::Section));
+    kinds.extend(site.tags().keys().map(ListKind::Tag));
+    kinds.extend(site.days().keys().map(ListKind::Day));
     kinds.into_iter().map(|k| list_of(site, k)).collect()
 }
 
@@ -210,14 +218,14 @@ pub struct ListSource<'s> {
 
 pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
     let (name, title, base, chains): (_, String, String, &[ChainId]) = match kind {
-        ListKind::Home => ("home", site.config.title.clone(), "/".into(), &site.home),
+        ListKind::Home => ("home", site.config().title.clone(), "/".into(), site.home()),
         ListKind::Section(i) => {
-            let s = &site.sections[i];
+            let s = &site.section(i);
             ("section", s.title.clone(), section_path(&s.slug), &s.chains)
         }
-        ListKind::Tag(i) => ("tag", site.tags[i].name.clone(), tag_path(&site.tags[i].slug), &site.tags[i].chains),
+        ListKind::Tag(i) => ("tag", site.tag(i).name.clone(), tag_path(&site.tag(i).slug), &site.tag(i).chains),
         ListKind::Day(i) => {
-            let d = &site.days[i];
+            let d = &site.day(i);
             ("day", d.date.strftime("%B %-d, %Y").to_string(), day_path(d.date), &d.chains)
         }
     };
@@ -226,8 +234,8 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
 
 fn scopes(site: &Site) -> Vec<Scope> {
     let mut scopes = vec![Scope::Site];
-    scopes.extend((0..site.sections.len()).map(Scope::Section));
-    scopes.extend((0..site.tags.len()).map(Scope::Tag));
+    scopes.extend(site.sections().keys().map(Scope::Section));
+    scopes.extend(site.tags().keys().map(Scope::Tag));
     scopes
 }
 
@@ -235,8 +243,8 @@ fn scopes(site: &Site) -> Vec<Scope> {
 pub fn scope_path(site: &Site, scope: Scope) -> String {
     match scope {
         Scope::Site => "/".into(),
-        Scope::Section(i) => section_path(&site.sections[i].slug),
-        Scope::Tag(i) => tag_path(&site.tags[i].slug),
+        Scope::Section(i) => section_path(&site.section(i).slug),
+        Scope::Tag(i) => tag_path(&site.tag(i).slug),
     }
 }
 
@@ -248,7 +256,7 @@ fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapEntry> {
             Listing::Unlisted => None,
             Listing::Listed(lastmod) => Some(SitemapEntry {
                 url: site.permalink(&e.url()),
-                lastmod: lastmod.map(|c| rfc3339(&site.chains[c].modified)).unwrap_or_default(),
+                lastmod: lastmod.map(|c| rfc3339(&site.chain(c).modified)).unwrap_or_default(),
             }),
         })
         .collect()
@@ -275,7 +283,7 @@ fn sitemap_files(urls: usize, limit: usize) -> Vec<Entry> {
 fn unique_paths(
     site: &Site,
     entries: &[Entry],
-    statics: &[StaticFile],
+    statics: &TiSlice<StaticId, StaticFile>,
 ) -> Result<HashMap<String, usize>, Vec<Diagnostic>> {
     let mut by_path: HashMap<String, usize> = HashMap::with_capacity(entries.len());
     let mut errors = Vec::new();
@@ -290,13 +298,13 @@ fn unique_paths(
 }
 
 /// The error for `second` writing the path `first` writes, located at the file responsible.
-fn clash(site: &Site, first: &Entry, second: &Entry, statics: &[StaticFile]) -> Diagnostic {
+fn clash(site: &Site, first: &Entry, second: &Entry, statics: &TiSlice<StaticId, StaticFile>) -> Diagnostic {
     if let Job::Static(s) = second.job {
         let msg = format!(
             "static/{} would replace the page Gazette generates at /{}; rename or remove it",
             statics[s].rel, first.path
         );
-        return Diagnostic::new(&site.config.site_dir.join("static").join(&statics[s].rel), 1, 1, msg);
+        return Diagnostic::new(&site.config().site_dir.join("static").join(&statics[s].rel), 1, 1, msg);
     }
     let (path, _) = source_of(site, second, statics);
     let (_, other) = source_of(site, first, statics);
@@ -304,22 +312,22 @@ fn clash(site: &Site, first: &Entry, second: &Entry, statics: &[StaticFile]) -> 
 }
 
 /// The file an entry comes from (where an error about it points) and how to name it.
-fn source_of(site: &Site, e: &Entry, statics: &[StaticFile]) -> (PathBuf, String) {
+fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) -> (PathBuf, String) {
     let described = |what: String| (PathBuf::from(&what), what);
     match e.job {
         Job::Article(c) => {
-            let path = content_path(&site.config, &site.stories[site.chains[c].first()].source);
+            let path = content_path(site.config(), &site.story(site.chain(c).first()).source);
             (path.clone(), path.display().to_string())
         }
         Job::Static(s) => {
-            let path = site.config.site_dir.join("static").join(&statics[s].rel);
+            let path = site.config().site_dir.join("static").join(&statics[s].rel);
             (path.clone(), path.display().to_string())
         }
-        Job::Redirect(r) => described(format!("a redirect for {}", site.chains[site.redirects[r].chain].path)),
+        Job::Redirect(r) => described(format!("a redirect for {}", site.chain(site.redirect(r).chain).path)),
         Job::List(ListKind::Home, _) => described("the home page".into()),
-        Job::List(ListKind::Section(i), _) => described(format!("section `{}`", site.sections[i].title)),
-        Job::List(ListKind::Tag(i), _) => described(format!("tag `{}`", site.tags[i].name)),
-        Job::List(ListKind::Day(i), _) => described(format!("the day page of {}", site.days[i].date)),
+        Job::List(ListKind::Section(i), _) => described(format!("section `{}`", site.section(i).title)),
+        Job::List(ListKind::Tag(i), _) => described(format!("tag `{}`", site.tag(i).name)),
+        Job::List(ListKind::Day(i), _) => described(format!("the day page of {}", site.day(i).date)),
         Job::Tags => described("the tag list".into()),
         _ => described(format!("Gazette's {}", e.path)),
     }

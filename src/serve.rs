@@ -29,7 +29,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
-use crate::config::Overrides;
+use crate::config::{Drafts, Embargoed, Overrides};
 use crate::diag::Diagnostics;
 use crate::session::{Changes, Outcome, Session};
 use crate::watch;
@@ -41,8 +41,8 @@ pub struct ServeOptions {
     pub bind: String,
     pub port: u16,
     pub open: bool,
-    pub drafts: bool,
-    pub future: bool,
+    pub drafts: Drafts,
+    pub future: Embargoed,
     pub now: Option<jiff::Timestamp>,
     /// How long a client may take to send a request's head; [`HEADER_TIMEOUT`] unless a test
     /// shortens it (the hidden `--header-timeout-ms`).

@@ -181,9 +181,9 @@ impl Session {
         };
         self.tera = tera;
         let mut outcome = result?;
-        outcome.stories = site.chains.len();
-        outcome.held_back = site.held_back;
-        outcome.warnings = site.warnings.clone();
+        outcome.stories = site.chains().len();
+        outcome.held_back = site.held_back();
+        outcome.warnings = site.warnings().to_vec();
         outcome.elapsed = started.elapsed();
         self.site = Some(site);
         Ok(outcome)

@@ -81,13 +81,13 @@ impl<'a> Digester<'a> {
     pub fn new(site: &'a Site, plan: &'a Plan, templates: &'a TemplateDigests, config_fingerprint: u64) -> Self {
         let mut h = DefaultHasher::new();
         config_fingerprint.hash(&mut h);
-        for s in &site.sections {
+        for s in site.sections() {
             (&s.slug, &s.title).hash(&mut h);
         }
         let global = h.finish();
         let sitemap = plan
             .sitemap
-            .chunks(site.config.sitemap_limit)
+            .chunks(site.config().sitemap_limit)
             .map(|chunk| {
                 let mut h = DefaultHasher::new();
                 for e in chunk {
@@ -113,26 +113,26 @@ impl<'a> Digester<'a> {
         match entry.job {
             Job::Article(c) => self.article(c, &mut h),
             Job::Redirect(r) => {
-                let red = &site.redirects[r];
-                (&site.chains[red.chain].path, site.shown(red.chain).digest).hash(&mut h);
+                let red = &site.redirect(r);
+                (&site.chain(red.chain).path, site.shown(red.chain).digest).hash(&mut h);
             }
             Job::List(kind, p) => {
                 let list = crate::plan::list_of(site, kind);
                 self.list(&list.title, &list.base, list.chains, p, &mut h);
             }
             Job::Tags => {
-                for t in &site.tags {
+                for t in site.tags() {
                     (&t.name, &t.slug, t.chains.len()).hash(&mut h);
                 }
             }
             Job::Feed(scope, _) => {
                 let (name, chains): (&str, &[ChainId]) = match scope {
-                    Scope::Site => ("", &site.home),
-                    Scope::Section(i) => (&site.sections[i].title, &site.sections[i].chains),
-                    Scope::Tag(i) => (&site.tags[i].name, &site.tags[i].chains),
+                    Scope::Site => ("", site.home()),
+                    Scope::Section(i) => (&site.section(i).title, &site.section(i).chains),
+                    Scope::Tag(i) => (&site.tag(i).name, &site.tag(i).chains),
                 };
                 name.hash(&mut h);
-                for &c in chains.iter().take(site.config.feed_limit) {
+                for &c in chains.iter().take(site.config().feed_limit) {
                     self.item(c, &mut h);
                 }
             }
@@ -145,8 +145,7 @@ impl<'a> Digester<'a> {
             }
             Job::NewsSitemap | Job::Robots => {
                 for &c in &self.plan.news {
-                    (&site.chains[c].path, site.shown(c).digest, site.chains[c].first_published.timestamp())
-                        .hash(&mut h);
+                    (&site.chain(c).path, site.shown(c).digest, site.chain(c).first_published.timestamp()).hash(&mut h);
                 }
             }
             Job::Static(s) => {
@@ -160,16 +159,16 @@ impl<'a> Digester<'a> {
 
     fn article(&self, c: ChainId, h: &mut DefaultHasher) {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         self.item(c, h);
-        for &v in &chain.versions {
-            site.stories[v].digest.hash(h);
+        for &v in chain.versions() {
+            site.story(v).digest.hash(h);
         }
         for &t in &chain.tags {
-            (&site.tags[t].name, &site.tags[t].slug).hash(h);
+            (&site.tag(t).name, &site.tag(t).slug).hash(h);
         }
-        for r in &site.related[c] {
-            (&r.title, r.computed).hash(h);
+        for r in site.related(c) {
+            (&r.title, r.source.is_computed()).hash(h);
             if let Some(t) = r.target {
                 self.link(t, h);
             }
@@ -179,29 +178,29 @@ impl<'a> Digester<'a> {
     /// What a list item or feed item shows of a chain.
     fn item(&self, c: ChainId, h: &mut DefaultHasher) {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         (&chain.path, site.shown(c).digest, chain.first_published.timestamp(), chain.modified.timestamp()).hash(h);
         site.link_paths(site.shown(c)).for_each(|p| p.hash(h));
-        chain.section.map(|s| (&site.sections[s].slug, &site.sections[s].title)).hash(h);
+        chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
     }
 
     /// What a link to a chain shows: its URL, date and section.
     fn link(&self, c: ChainId, h: &mut DefaultHasher) {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         (&chain.path, chain.first_published.timestamp()).hash(h);
-        chain.section.map(|s| (&site.sections[s].slug, &site.sections[s].title)).hash(h);
+        chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
     }
 
     fn list(&self, title: &str, base: &str, chains: &[ChainId], page: usize, h: &mut DefaultHasher) {
-        let per = self.site.config.per_page;
+        let per = self.site.config().per_page;
         (title, page_path(base, page), chains.len().div_ceil(per)).hash(h);
         for (i, &c) in chains.iter().skip((page - 1) * per).take(per).enumerate() {
             self.item(c, h);
             if i < TOP_WITH_RELATED {
-                for r in self.site.related[c].iter().filter(|r| r.target.is_some()).take(3) {
+                for (r, t) in self.site.related(c).iter().filter_map(|r| Some((r, r.target?))).take(3) {
                     r.title.hash(h);
-                    self.link(r.target.unwrap_or_default(), h);
+                    self.link(t, h);
                 }
             }
         }

@@ -8,11 +8,11 @@ use crate::site::{ChainId, Site};
 
 /// The JSON-LD text, safe to place between `<script type="application/ld+json">` and `</script>`.
 pub fn news_article(site: &Site, c: ChainId) -> String {
-    let chain = &site.chains[c];
+    let chain = &site.chain(c);
     let s = site.shown(c);
     let url = site.permalink(&chain.path);
     let authors: Vec<Value> = if s.authors.is_empty() {
-        let org = s.dateline.as_ref().and_then(|d| d.agency.as_deref()).unwrap_or(&site.config.title);
+        let org = s.dateline.as_ref().and_then(|d| d.agency.as_deref()).unwrap_or(&site.config().title);
         vec![json!({"@type": "Organization", "name": org})]
     } else {
         s.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect()
@@ -27,7 +27,7 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         "publisher": publisher(site),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "inLanguage": site.config.language,
+        "inLanguage": site.config().language,
     });
     let obj = doc.as_object_mut().expect("a JSON object");
     if !s.summary.is_empty() {
@@ -37,10 +37,10 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         obj.insert("dateline".into(), json!(d.text));
     }
     if let Some(i) = chain.section {
-        obj.insert("articleSection".into(), json!(site.sections[i].title));
+        obj.insert("articleSection".into(), json!(site.section(i).title));
     }
     if !chain.tags.is_empty() {
-        let names: Vec<&str> = chain.tags.iter().map(|&t| site.tags[t].name.as_str()).collect();
+        let names: Vec<&str> = chain.tags.iter().map(|&t| site.tag(t).name.as_str()).collect();
         obj.insert("keywords".into(), json!(names));
     }
     if let Some(img) = &s.image {
@@ -58,8 +58,8 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
 }
 
 fn publisher(site: &Site) -> Value {
-    let mut org = json!({"@type": "Organization", "name": site.config.title, "url": site.permalink("/")});
-    if let Some(logo) = &site.config.logo {
+    let mut org = json!({"@type": "Organization", "name": site.config().title, "url": site.permalink("/")});
+    if let Some(logo) = &site.config().logo {
         org["logo"] = json!({"@type": "ImageObject", "url": site.asset_permalink(logo)});
     }
     org

@@ -33,14 +33,14 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, plan: &'a Plan, tera: &'a Tera) -> Self {
-        let c = &site.config;
+        let c = site.config();
         let view = SiteView {
             title: &c.title,
             description: &c.description,
             language: &c.language,
             base_url: &c.base_url,
             root: &c.root,
-            sections: (0..site.sections.len()).map(|i| site.section_link(i)).collect(),
+            sections: site.sections().keys().map(|i| site.section_link(i)).collect(),
             generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
         };
         let mut globals = Context::new();
@@ -56,16 +56,16 @@ impl<'a> Renderer<'a> {
         match entry.job {
             Job::Article(c) => self.article(c, template),
             Job::Redirect(r) => {
-                let red = &site.redirects[r];
+                let red = &site.redirect(r);
                 let mut ctx = self.page("redirect", site.shown(red.chain).headline.text.clone(), &url);
-                ctx.insert("target", &site.permalink(&site.chains[red.chain].path));
+                ctx.insert("target", &site.permalink(&site.chain(red.chain).path));
                 self.tera_render(template, &ctx)
             }
             Job::List(kind, p) => self.list(template, kind, p),
             Job::Tags => {
                 let mut ctx = self.page("tags", "Tags".into(), &url);
                 let tags: Vec<TagLink> = site
-                    .tags
+                    .tags()
                     .iter()
                     .map(|t| TagLink {
                         name: &t.name,
@@ -101,7 +101,7 @@ impl<'a> Renderer<'a> {
     /// A page context; `feed_base` is the folder and name of the page's own feeds (a section or tag).
     fn page_with_feeds(&self, kind: &str, title: String, path: &str, feed_base: Option<(&str, &str)>) -> Context {
         let site = self.site;
-        let t = &site.config.title;
+        let t = &site.config().title;
         let mut feeds = Vec::new();
         if let Some((base, name)) = feed_base {
             feeds.push(FeedLink {
@@ -124,7 +124,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page within the bounds of [`budget`]; an error names the template (and line).
     fn tera_render(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
-        let dir = self.site.config.site_dir.join("templates");
+        let dir = self.site.config().site_dir.join("templates");
         let (result, stopped) = budget::with_budget(|| {
             let mut out = budget::Capped::new();
             self.tera.render_to(template, ctx, &mut out).map(|()| out.bytes)
@@ -146,16 +146,17 @@ impl<'a> Renderer<'a> {
 
     fn article(&self, c: ChainId, template: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         let story = self.story_view(c);
-        let related: Vec<RelatedView> = site.related[c]
+        let related: Vec<RelatedView> = site
+            .related(c)
             .iter()
             .map(|r| RelatedView {
                 title: &r.title,
-                url: r.target.map(|t| site.url(&site.chains[t].path)),
-                computed: r.computed,
-                date: r.target.map(|t| rfc3339(&site.chains[t].first_published)),
-                section: r.target.and_then(|t| site.chains[t].section).map(|s| site.section_link(s)),
+                url: r.target.map(|t| site.url(&site.chain(t).path)),
+                computed: r.source.is_computed(),
+                date: r.target.map(|t| rfc3339(&site.chain(t).first_published)),
+                section: r.target.and_then(|t| site.chain(t).section).map(|s| site.section_link(s)),
             })
             .collect();
         let mut ctx = self.page("article", story.title.to_string(), &chain.path);
@@ -167,13 +168,13 @@ impl<'a> Renderer<'a> {
 
     fn story_view(&self, c: ChainId) -> StoryView<'a> {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         let s = site.shown(c);
         let versions = chain
-            .versions
+            .versions()
             .iter()
             .map(|&v| {
-                let vs = &site.stories[v];
+                let vs = &site.story(v);
                 VersionView {
                     tag: vs.headline.version.tag(),
                     title: &vs.headline.text,
@@ -199,7 +200,7 @@ impl<'a> Renderer<'a> {
                 .tags
                 .iter()
                 .map(|&t| {
-                    let t = &site.tags[t];
+                    let t = &site.tag(t);
                     TagLink { name: &t.name, slug: &t.slug, url: site.url(&tag_path(&t.slug)), count: None }
                 })
                 .collect(),
@@ -215,7 +216,7 @@ impl<'a> Renderer<'a> {
                 .map(|c| CorrectionView { date: rfc3339(&c.date), text: &c.text })
                 .collect(),
             format: s.format,
-            source: &site.stories[chain.first()].source,
+            source: &site.story(chain.first()).source,
             versions,
         }
     }
@@ -224,7 +225,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let list = crate::plan::list_of(site, kind);
         let (base, chains, title) = (list.base.as_str(), list.chains, list.title);
-        let per = site.config.per_page;
+        let per = site.config().per_page;
         let total = pages_for(chains.len(), per);
         let items = chains
             .iter()
@@ -250,12 +251,12 @@ impl<'a> Renderer<'a> {
 
     fn item(&self, c: ChainId, with_related: bool) -> ItemView<'a> {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         let s = site.shown(c);
         let related = if with_related {
-            site.related[c]
+            site.related(c)
                 .iter()
-                .filter_map(|r| r.target.map(|t| LinkView { title: &r.title, url: site.url(&site.chains[t].path) }))
+                .filter_map(|r| r.target.map(|t| LinkView { title: &r.title, url: site.url(&site.chain(t).path) }))
                 .take(3)
                 .collect()
         } else {
@@ -277,19 +278,19 @@ impl<'a> Renderer<'a> {
     fn feed(&self, scope: Scope, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let (name, chains): (Option<&str>, &[ChainId]) = match scope {
-            Scope::Site => (None, &site.home),
-            Scope::Section(i) => (Some(&site.sections[i].title), &site.sections[i].chains),
-            Scope::Tag(i) => (Some(&site.tags[i].name), &site.tags[i].chains),
+            Scope::Site => (None, site.home()),
+            Scope::Section(i) => (Some(&site.section(i).title), &site.section(i).chains),
+            Scope::Tag(i) => (Some(&site.tag(i).name), &site.tag(i).chains),
         };
         let base = scope_path(site, scope);
-        let items: Vec<FeedItem> = chains.iter().take(site.config.feed_limit).map(|&c| self.feed_item(c)).collect();
+        let items: Vec<FeedItem> = chains.iter().take(site.config().feed_limit).map(|&c| self.feed_item(c)).collect();
         let description = match name {
-            Some(n) => format!("{}: {n}", site.config.title),
-            None if site.config.description.is_empty() => site.config.title.clone(),
-            None => site.config.description.clone(),
+            Some(n) => format!("{}: {n}", site.config().title),
+            None if site.config().description.is_empty() => site.config().title.clone(),
+            None => site.config().description.clone(),
         };
         let feed = FeedView {
-            title: name.map_or_else(|| site.config.title.clone(), |n| format!("{} – {n}", site.config.title)),
+            title: name.map_or_else(|| site.config().title.clone(), |n| format!("{} – {n}", site.config().title)),
             description,
             home: site.permalink(&base),
             self_url: site.permalink(path),
@@ -303,7 +304,7 @@ impl<'a> Renderer<'a> {
 
     fn feed_item(&self, c: ChainId) -> FeedItem<'a> {
         let site = self.site;
-        let chain = &site.chains[c];
+        let chain = &site.chain(c);
         let s = site.shown(c);
         FeedItem {
             title: &s.headline.text,
@@ -313,14 +314,14 @@ impl<'a> Renderer<'a> {
             summary: &s.summary,
             body: site.body_html(s),
             authors: &s.authors,
-            section: chain.section.map(|i| site.sections[i].title.as_str()),
+            section: chain.section.map(|i| site.section(i).title.as_str()),
         }
     }
 
     fn sitemap(&self, part: SitemapPart, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let entries = &self.plan.sitemap;
-        let limit = site.config.sitemap_limit;
+        let limit = site.config().sitemap_limit;
         let mut ctx = self.page("sitemap", String::new(), path);
         match part {
             SitemapPart::Index => {
@@ -347,13 +348,13 @@ impl<'a> Renderer<'a> {
             .news
             .iter()
             .map(|&c| NewsItem {
-                url: site.permalink(&site.chains[c].path),
+                url: site.permalink(&site.chain(c).path),
                 title: &site.shown(c).headline.text,
-                published: rfc3339(&site.chains[c].first_published),
+                published: rfc3339(&site.chain(c).first_published),
             })
             .collect();
         let mut ctx = self.page("news-sitemap", String::new(), path);
-        let news = NewsView { name: &site.config.news.name, language: &site.config.news.language, items };
+        let news = NewsView { name: &site.config().news.name, language: &site.config().news.language, items };
         ctx.insert("news", &news);
         self.tera_render(template, &ctx)
     }

@@ -6,22 +6,22 @@ use crate::site::{ChainId, Site};
 
 /// Listed stories first published within the news window before the build time, newest first.
 pub fn news_items(site: &Site) -> Vec<ChainId> {
-    let now = &site.config.now;
-    let window = jiff::SignedDuration::from_hours(i64::from(site.config.news.window_hours));
+    let now = &site.config().now;
+    let window = jiff::SignedDuration::from_hours(i64::from(site.config().news.window_hours));
     let since = now.checked_sub(window).unwrap_or_else(|_| now.clone());
     let mut items: Vec<ChainId> = site
-        .home
+        .home()
         .iter()
         .copied()
         .filter(|&c| {
-            let t = &site.chains[c].first_published;
+            let t = &site.chain(c).first_published;
             *t >= since && t <= now
         })
         .collect();
     items.sort_by(|&a, &b| {
-        let (ca, cb) = (&site.chains[a], &site.chains[b]);
+        let (ca, cb) = (&site.chain(a), &site.chain(b));
         cb.first_published.cmp(&ca.first_published).then_with(|| ca.path.cmp(&cb.path))
     });
-    items.truncate(site.config.news.max);
+    items.truncate(site.config().news.max);
     items
 }

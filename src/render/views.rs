@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::parse::Dateline;
-use crate::site::{ChainId, Site};
+use crate::site::{ChainId, SectionId, Site};
 
 #[derive(Serialize)]
 pub struct SiteView<'a> {
@@ -122,6 +122,7 @@ pub struct CorrectionView<'a> {
 pub struct RelatedView<'a> {
     pub title: &'a str,
     pub url: Option<String>,
+    /// True for computed entries only (the editor's and backlinks are false): `RelatedSource::is_computed`.
     pub computed: bool,
     pub date: Option<String>,
     pub section: Option<SectionLink<'a>>,
@@ -188,19 +189,19 @@ pub fn rfc3339(z: &jiff::Zoned) -> String {
 }
 
 impl Site {
-    pub fn section_link(&self, i: usize) -> SectionLink<'_> {
-        let s = &self.sections[i];
+    pub fn section_link(&self, i: SectionId) -> SectionLink<'_> {
+        let s = &self.section(i);
         SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(&s.slug)) }
     }
 
     /// A root-relative link (with the base URL's path prefix).
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.config.root, path)
+        format!("{}{}", self.config().root, path)
     }
 
     /// An absolute URL.
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.config.base_url, path)
+        format!("{}{}", self.config().base_url, path)
     }
 
     /// A URL given in front matter or config (image, logo): absolute URLs as they are, root-relative
@@ -229,7 +230,7 @@ impl Site {
 
     /// The time a chain was last changed, when it ever was: `None` for an untouched single version.
     pub fn updated(&self, chain: ChainId) -> Option<String> {
-        let c = &self.chains[chain];
+        let c = &self.chain(chain);
         (c.modified > c.first_published).then(|| rfc3339(&c.modified))
     }
 }

@@ -4,6 +4,12 @@
 //! A [`Chain`] is one story as readers see it: every version (URGENT → untagged → LEAD → 2nd LD …)
 //! under one canonical URL, the URL of its first version, which never changes when a newer one
 //! arrives. Older versions' own URLs become redirects.
+//!
+//! Every collection is indexed by its own id type ([`StoryId`], [`ChainId`], [`SectionId`], …), and
+//! [`Site`] keeps its fields private: stories stay sorted by source with chains indexing into them,
+//! every version's source maps to its chain, home, section, tag and day lists hold listed chains
+//! newest first, and related lists are one per chain. Only [`Site::assemble`],
+//! [`Site::link_related`] and [`Site::refresh`] change a site; everything else reads it.
 
 pub mod related;
 pub mod terms;
@@ -15,32 +21,80 @@ use std::sync::Arc;
 
 use jiff::Zoned;
 use jiff::civil::Date;
+use typed_index_collections::{TiSlice, TiVec};
 
-use crate::config::{Config, Expired};
+use crate::config::{Config, Drafts, Embargoed, Expired};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
 use crate::text::slugify;
 
-pub type StoryId = usize;
-pub type ChainId = usize;
+/// A newtype over a `usize` index into one collection of the model. Its `Hash` and `Ord` are the
+/// index's, so digests and orders are those of the plain index; `From<usize>` lets `TiVec` index
+/// with it, and the distinct types keep a tag index from being used where a section index is meant.
+macro_rules! index_id {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(usize);
+
+        impl From<usize> for $name {
+            fn from(i: usize) -> Self {
+                $name(i)
+            }
+        }
+
+        impl From<$name> for usize {
+            fn from(id: $name) -> usize {
+                id.0
+            }
+        }
+    )*};
+}
+pub(crate) use index_id;
+
+index_id! {
+    /// A story of [`Site::stories`]: stories are sorted by source path, so ids follow that order.
+    StoryId;
+    /// A chain of [`Site::chains`], in the order of its first version's source path.
+    ChainId;
+    /// A section of [`Site::sections`], configured sections first.
+    SectionId;
+    /// A tag of [`Site::tags`], by slug.
+    TagId;
+    /// A day of [`Site::days`], oldest first.
+    DayId;
+    /// A redirect of [`Site::redirects`], by path.
+    RedirectId;
+}
 
 /// One story with all its versions.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    /// Versions, oldest first: the first is canonical, the last is shown.
-    pub versions: Vec<StoryId>,
+    /// Versions, oldest first: the first is canonical, the last is shown. Never empty.
+    versions: Vec<StoryId>,
     /// Root-relative URL path of the story page, e.g. `/politics/2024/05/01/slug/`.
     pub path: String,
-    pub section: Option<usize>,
-    pub tags: Vec<usize>,
+    pub section: Option<SectionId>,
+    pub tags: Vec<TagId>,
     pub first_published: Zoned,
     /// The newest version's `updated`, else its date: what orders lists.
     pub modified: Zoned,
-    /// False once the story has expired: it keeps its page but leaves lists and feeds.
-    pub listed: bool,
+    pub visibility: Visibility,
+}
+
+/// Whether a chain shows in lists and feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Listed,
+    /// Expired and kept (`expired = "keep"`): it keeps its page but leaves lists and feeds.
+    Expired,
 }
 
 impl Chain {
+    /// Every version, oldest first (at least one).
+    pub fn versions(&self) -> &[StoryId] {
+        &self.versions
+    }
     pub fn newest(&self) -> StoryId {
         *self.versions.last().expect("a chain has at least one version")
     }
@@ -82,38 +136,145 @@ pub struct Related {
     /// The headline shown: the target's newest headline, or the editor's text when unresolved.
     pub title: String,
     pub target: Option<ChainId>,
-    pub computed: bool,
+    pub source: RelatedSource,
 }
 
-/// The whole site, ready to render.
+/// Where a related entry comes from (see [`related`] for the order they fill a list in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelatedSource {
+    /// A headline the editor listed (resolved or not).
+    Editor,
+    /// A story that lists this one.
+    Backlink,
+    /// Found by shared tags and rare words.
+    Computed,
+}
+
+impl RelatedSource {
+    /// What templates see as `related.computed` (backlinks count as linked, not computed).
+    pub fn is_computed(self) -> bool {
+        self == RelatedSource::Computed
+    }
+}
+
+/// The whole site, ready to render. Its fields are private because they keep invariants (see the
+/// accessors); only [`Site::assemble`], [`Site::link_related`] and [`Site::refresh`] change it.
 #[derive(Debug)]
 pub struct Site {
-    pub config: Config,
-    pub stories: Vec<Arc<Story>>,
-    pub chains: Vec<Chain>,
-    pub sections: Vec<Section>,
-    pub tags: Vec<Tag>,
-    pub days: Vec<Day>,
+    config: Config,
+    /// Sorted by source path; chains, `by_source` and `related` index into it.
+    stories: TiVec<StoryId, Arc<Story>>,
+    chains: TiVec<ChainId, Chain>,
+    sections: TiVec<SectionId, Section>,
+    tags: TiVec<TagId, Tag>,
+    days: TiVec<DayId, Day>,
     /// Every listed chain, newest first.
-    pub home: Vec<ChainId>,
+    home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
-    pub held_back: usize,
+    held_back: usize,
     /// The first time after the build time at which an embargo lifts or a story expires: from
     /// then on this model is out of date.
     next_change: Option<Zoned>,
-    /// Each story's path under `content/` → its chain (what `@/path.md` links name).
-    pub by_source: HashMap<String, ChainId>,
-    pub redirects: Vec<Redirect>,
-    /// Per chain; empty until [`Site::link_related`] runs.
-    pub related: Vec<Vec<Related>>,
+    /// Each version's path under `content/` → its chain (what `@/path.md` links name).
+    by_source: HashMap<String, ChainId>,
+    redirects: TiVec<RedirectId, Redirect>,
+    /// One list per chain once [`Site::link_related`] has run; empty before.
+    related: TiVec<ChainId, Vec<Related>>,
     /// Located, for `build` and `serve` to print and `check` to count (slug collisions).
-    pub warnings: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Read-only views of the model.
+impl Site {
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Every published story, sorted by source path.
+    pub fn stories(&self) -> &TiSlice<StoryId, Arc<Story>> {
+        &self.stories
+    }
+
+    pub fn story(&self, id: StoryId) -> &Story {
+        &self.stories[id]
+    }
+
+    /// Every chain, in the order of its first version's source path.
+    pub fn chains(&self) -> &TiSlice<ChainId, Chain> {
+        &self.chains
+    }
+
+    pub fn chain(&self, id: ChainId) -> &Chain {
+        &self.chains[id]
+    }
+
+    /// Sections with at least one story, configured ones first; each lists its listed chains, newest first.
+    pub fn sections(&self) -> &TiSlice<SectionId, Section> {
+        &self.sections
+    }
+
+    pub fn section(&self, id: SectionId) -> &Section {
+        &self.sections[id]
+    }
+
+    /// Tags by slug; each lists its listed chains, newest first.
+    pub fn tags(&self) -> &TiSlice<TagId, Tag> {
+        &self.tags
+    }
+
+    pub fn tag(&self, id: TagId) -> &Tag {
+        &self.tags[id]
+    }
+
+    /// Days with a listed story, oldest first; each lists its chains, newest first.
+    pub fn days(&self) -> &TiSlice<DayId, Day> {
+        &self.days
+    }
+
+    pub fn day(&self, id: DayId) -> &Day {
+        &self.days[id]
+    }
+
+    /// Every listed chain, newest first.
+    pub fn home(&self) -> &[ChainId] {
+        &self.home
+    }
+
+    /// Redirect pages, sorted by path.
+    pub fn redirects(&self) -> &TiSlice<RedirectId, Redirect> {
+        &self.redirects
+    }
+
+    pub fn redirect(&self, id: RedirectId) -> &Redirect {
+        &self.redirects[id]
+    }
+
+    /// A chain's related list (empty until [`Site::link_related`] runs).
+    pub fn related(&self, id: ChainId) -> &[Related] {
+        self.related.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The chain a story file (its path under `content/`) is a version of.
+    pub fn chain_of(&self, source: &str) -> Option<ChainId> {
+        self.by_source.get(source).copied()
+    }
+
+    /// Stories left out because they are embargoed (dated in the future).
+    pub fn held_back(&self) -> usize {
+        self.held_back
+    }
+
+    /// Located warnings (slug collisions), for `build` and `serve` to print and `check` to count.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
 }
 
 impl Site {
     /// Builds the model. Errors are located (duplicate hand-set slugs, clashing URLs).
-    pub fn assemble(config: Config, mut stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
-        if !config.drafts {
+    pub fn assemble(config: Config, stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
+        let mut stories: TiVec<StoryId, Arc<Story>> = stories.into();
+        if config.drafts == Drafts::Exclude {
             stories.retain(|s| !s.draft);
         }
         stories.sort_by(|a, b| a.source.cmp(&b.source));
@@ -125,25 +286,27 @@ impl Site {
             .min()
             .cloned();
         let before = stories.len();
-        if !config.future {
+        if config.future == Embargoed::HoldBack {
             stories.retain(|s| *s.release_time() <= config.now);
         }
         let held_back = before - stories.len();
-        let mut groups = versions::group(&stories, config.related.version_threshold);
+        let mut groups: TiVec<ChainId, Vec<StoryId>> =
+            versions::group(&stories, config.related.version_threshold).into();
         let expired = |g: &Vec<StoryId>| {
             g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
         };
         if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
-        let listed: Vec<bool> = groups.iter().map(|g| !expired(g)).collect();
+        let visibility: TiVec<ChainId, Visibility> =
+            groups.iter().map(|g| if expired(g) { Visibility::Expired } else { Visibility::Listed }).collect();
         let mut warnings = Vec::new();
         let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
-        let mut chains: Vec<Chain> = groups
+        let mut chains: TiVec<ChainId, Chain> = groups
             .into_iter()
             .zip(urls.paths)
-            .zip(listed)
-            .map(|((versions, path), listed)| {
+            .zip(visibility)
+            .map(|((versions, path), visibility)| {
                 let first = &stories[versions[0]];
                 let newest = &stories[*versions.last().unwrap()];
                 let corrected = newest.corrections.iter().map(|c| c.date.clone()).max();
@@ -160,13 +323,14 @@ impl Site {
                     path,
                     section: None,
                     tags: vec![],
-                    listed,
+                    visibility,
                 }
             })
             .collect();
         let mut sections = index_sections(&config, &stories, &mut chains);
         let mut tags = index_tags(&stories, &mut chains);
-        let home: Vec<ChainId> = newest_first(&chains).into_iter().filter(|&c| chains[c].listed).collect();
+        let home: Vec<ChainId> =
+            newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed).collect();
         let mut days: BTreeMap<Date, Vec<ChainId>> = BTreeMap::new();
         for &c in &home {
             let chain = &chains[c];
@@ -180,8 +344,7 @@ impl Site {
         }
         let days = days.into_iter().map(|(date, chains)| Day { date, chains }).collect();
         let by_source: HashMap<String, ChainId> = chains
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .flat_map(|(c, chain)| chain.versions.iter().map(move |&v| (v, c)))
             .map(|(v, c)| (stories[v].source.clone(), c))
             .collect();
@@ -195,7 +358,7 @@ impl Site {
             days,
             home,
             redirects: urls.redirects,
-            related: vec![],
+            related: TiVec::new(),
             held_back,
             next_change,
             warnings,
@@ -299,8 +462,8 @@ fn model_fingerprint(s: &Story) -> u64 {
 }
 
 /// Chain ids, most recently modified first; ties broken by URL so the order is total.
-pub fn newest_first(chains: &[Chain]) -> Vec<ChainId> {
-    let mut order: Vec<ChainId> = (0..chains.len()).collect();
+pub fn newest_first(chains: &TiSlice<ChainId, Chain>) -> Vec<ChainId> {
+    let mut order: Vec<ChainId> = chains.keys().collect();
     order.sort_by(|&a, &b| {
         chains[b].modified.cmp(&chains[a].modified).then_with(|| chains[a].path.cmp(&chains[b].path))
     });
@@ -308,16 +471,21 @@ pub fn newest_first(chains: &[Chain]) -> Vec<ChainId> {
 }
 
 /// Finds each chain's section (the first version's) and returns the sections, config order first.
-fn index_sections(config: &Config, stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Section> {
+fn index_sections(
+    config: &Config,
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    chains: &mut TiSlice<ChainId, Chain>,
+) -> TiVec<SectionId, Section> {
     let mut by_slug: BTreeMap<String, String> = BTreeMap::new();
     for chain in chains.iter() {
         if let Some(name) = &stories[chain.first()].section {
             by_slug.entry(slugify(name)).or_insert_with(|| name.clone());
         }
     }
-    let mut slugs: Vec<String> = config.sections.keys().filter(|s| by_slug.contains_key(*s)).cloned().collect();
+    let mut slugs: TiVec<SectionId, String> =
+        config.sections.keys().filter(|s| by_slug.contains_key(*s)).cloned().collect();
     slugs.extend(by_slug.keys().filter(|s| !config.sections.contains_key(*s)).cloned());
-    let sections: Vec<Section> = slugs
+    let sections = slugs
         .iter()
         .map(|slug| Section {
             slug: slug.clone(),
@@ -326,8 +494,7 @@ fn index_sections(config: &Config, stories: &[Arc<Story>], chains: &mut [Chain])
         })
         .collect();
     for chain in chains.iter_mut() {
-        chain.section =
-            stories[chain.first()].section.as_ref().and_then(|n| slugs.iter().position(|s| *s == slugify(n)));
+        chain.section = stories[chain.first()].section.as_ref().and_then(|n| slugs.position(|s| *s == slugify(n)));
     }
     sections
 }
@@ -348,7 +515,7 @@ fn title_case(name: &str) -> String {
 
 /// Tags of all versions of a chain (newest version's first), keyed by slug; the spelling shown is
 /// the one of the first story (by path) that uses the tag.
-fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
+fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<ChainId, Chain>) -> TiVec<TagId, Tag> {
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for s in stories {
         for t in &s.tags {
@@ -358,7 +525,7 @@ fn index_tags(stories: &[Arc<Story>], chains: &mut [Chain]) -> Vec<Tag> {
             }
         }
     }
-    let slugs: Vec<&String> = names.keys().collect();
+    let slugs: TiVec<TagId, &String> = names.keys().collect();
     for chain in chains.iter_mut() {
         let mut tags = Vec::new();
         for &v in chain.versions.iter().rev() {
@@ -429,7 +596,7 @@ mod tests {
                     .iter()
                     .map(|r| {
                         r.iter()
-                            .map(|e| (e.title.clone(), e.target.map(|t| site.chains[t].path.clone()), e.computed))
+                            .map(|e| (e.title.clone(), e.target.map(|t| site.chains[t].path.clone()), e.source))
                             .collect::<Vec<_>>()
                     })
                     .collect::<Vec<_>>()
@@ -440,19 +607,19 @@ mod tests {
         reversed.reverse();
         assert_eq!(one, run(4, reversed));
         assert!(one.iter().all(|r| r.len() >= 5), "every list filled to related.max");
-        assert!(one.iter().flatten().any(|e| e.2), "some computed entries");
+        assert!(one.iter().flatten().any(|e| e.2 == RelatedSource::Computed), "some computed entries");
     }
 
     #[test]
     fn related_never_links_a_story_to_itself_or_twice() {
         let site = site_from(&corpus());
-        for (c, list) in site.related.iter().enumerate() {
+        for (c, list) in site.related.iter_enumerated() {
             let targets: Vec<ChainId> = list.iter().filter_map(|r| r.target).collect();
-            assert!(!targets.contains(&c), "story {c} links to itself");
+            assert!(!targets.contains(&c), "story {c:?} links to itself");
             let mut dedup = targets.clone();
             dedup.sort();
             dedup.dedup();
-            assert_eq!(dedup.len(), targets.len(), "story {c} links twice: {list:?}");
+            assert_eq!(dedup.len(), targets.len(), "story {c:?} links twice: {list:?}");
         }
     }
 }

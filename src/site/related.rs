@@ -16,24 +16,35 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use typed_index_collections::{TiSlice, TiVec};
 
 use super::terms::{Weights, headline_terms};
-use super::{Chain, ChainId, Related};
+use super::{Chain, ChainId, Related, RelatedSource, StoryId};
 use crate::config::{Config, RelatedConfig, Unresolved};
 use crate::parse::Story;
 use crate::parse::headline::split_tags;
 use crate::text::{normalize_headline, tokens};
 
 /// Per chain, its related list.
-pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec<Vec<Related>> {
+pub fn compute(
+    config: &Config,
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    chains: &TiSlice<ChainId, Chain>,
+) -> TiVec<ChainId, Vec<Related>> {
     let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
     let readings = resolver.readings(
         chains.iter().flat_map(|ch| ch.versions.iter().flat_map(|&v| stories[v].related.iter().map(String::as_str))),
     );
-    let listed: Vec<Vec<Listed>> =
-        chains.par_iter().enumerate().map(|(c, chain)| resolver.editor_list(c, chain, stories, &readings)).collect();
-    let mut backlinks: Vec<Vec<ChainId>> = vec![Vec::new(); chains.len()];
-    for (c, list) in listed.iter().enumerate() {
+    // rayon reads the plain slices; positions are chain ids.
+    let listed: TiVec<ChainId, Vec<Listed>> = chains
+        .raw
+        .par_iter()
+        .enumerate()
+        .map(|(c, chain)| resolver.editor_list(c.into(), chain, stories, &readings))
+        .collect::<Vec<_>>()
+        .into();
+    let mut backlinks: TiVec<ChainId, Vec<ChainId>> = vec![Vec::new(); chains.len()].into();
+    for (c, list) in listed.iter_enumerated() {
         for t in list.iter().filter_map(|l| l.target) {
             backlinks[t].push(c);
         }
@@ -41,18 +52,20 @@ pub fn compute(config: &Config, stories: &[Arc<Story>], chains: &[Chain]) -> Vec
     let computed = Computed::new(stories, chains);
     let fill = Fill { rc: &config.related, stories, chains, computed: &computed };
     listed
+        .raw
         .into_par_iter()
-        .zip(backlinks)
+        .zip(backlinks.raw)
         .enumerate()
-        .map_init(|| Scores::new(chains.len()), |scores, (c, (listed, back))| fill.list(c, listed, back, scores))
-        .collect()
+        .map_init(|| Scores::new(chains.len()), |scores, (c, (listed, back))| fill.list(c.into(), listed, back, scores))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// What one chain's related list is made from.
 struct Fill<'a> {
     rc: &'a RelatedConfig,
-    stories: &'a [Arc<Story>],
-    chains: &'a [Chain],
+    stories: &'a TiSlice<StoryId, Arc<Story>>,
+    chains: &'a TiSlice<ChainId, Chain>,
     computed: &'a Computed,
 }
 
@@ -61,18 +74,18 @@ impl Fill<'_> {
     /// last two only while the list is shorter than `related.max`.
     fn list(&self, c: ChainId, listed: Vec<Listed>, mut back: Vec<ChainId>, scores: &mut Scores) -> Vec<Related> {
         let title = |t: ChainId| self.stories[self.chains[t].newest()].headline.text.clone();
-        let linked = |t: ChainId, computed| Related { title: title(t), target: Some(t), computed };
+        let linked = |t: ChainId, source| Related { title: title(t), target: Some(t), source };
         let mut out: Vec<Related> = Vec::new();
         let mut seen: Vec<ChainId> = vec![c];
         for l in listed {
             match l.target {
                 Some(t) if !seen.contains(&t) => {
                     seen.push(t);
-                    out.push(linked(t, false));
+                    out.push(linked(t, RelatedSource::Editor));
                 }
                 Some(_) => {}
                 None if self.rc.unresolved == Unresolved::Text => {
-                    out.push(Related { title: l.text, target: None, computed: false })
+                    out.push(Related { title: l.text, target: None, source: RelatedSource::Editor })
                 }
                 None => {}
             }
@@ -84,11 +97,11 @@ impl Fill<'_> {
             }
             if !seen.contains(&b) {
                 seen.push(b);
-                out.push(linked(b, false));
+                out.push(linked(b, RelatedSource::Backlink));
             }
         }
         let want = self.rc.max.saturating_sub(out.len());
-        out.extend(self.computed.top(c, want, &seen, scores).into_iter().map(|t| linked(t, true)));
+        out.extend(self.computed.top(c, want, &seen, scores).into_iter().map(|t| linked(t, RelatedSource::Computed)));
         out
     }
 }
@@ -155,14 +168,16 @@ pub struct Resolver {
     weights: Weights,
     max_postings: usize,
     threshold: f64,
-    times: Vec<i64>,
+    times: TiVec<ChainId, i64>,
 }
 
 impl Resolver {
-    pub fn new(stories: &[Arc<Story>], chains: &[Chain]) -> Self {
+    pub fn new(stories: &TiSlice<StoryId, Arc<Story>>, chains: &TiSlice<ChainId, Chain>) -> Self {
         let read: Vec<(ChainId, String, Vec<String>)> = chains
+            .raw
             .par_iter()
             .enumerate()
+            .map(|(c, chain)| (ChainId::from(c), chain))
             .flat_map_iter(|(c, chain)| {
                 chain.versions.iter().map(move |&v| {
                     let text = &stories[v].headline.text;
@@ -170,7 +185,7 @@ impl Resolver {
                 })
             })
             .collect();
-        let times: Vec<i64> = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
+        let times: TiVec<ChainId, i64> = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
         let mut members: HashMap<String, Vec<(i64, ChainId)>> = HashMap::new();
         let mut docs = Vec::with_capacity(read.len());
         for (c, norm, terms) in read {
@@ -265,7 +280,7 @@ impl Resolver {
         &self,
         c: ChainId,
         chain: &Chain,
-        stories: &[Arc<Story>],
+        stories: &TiSlice<StoryId, Arc<Story>>,
         readings: &HashMap<&str, Reading>,
     ) -> Vec<Listed> {
         let mut seen_text = std::collections::HashSet::new();
@@ -285,21 +300,22 @@ impl Resolver {
 
 /// Computed related stories: shared tags and rare keywords of headline and lede, closeness in time.
 struct Computed {
-    terms: Vec<Vec<u32>>,
+    terms: TiVec<ChainId, Vec<u32>>,
     postings: Vec<Vec<ChainId>>,
     idf: Vec<f32>,
-    times: Vec<i64>,
+    times: TiVec<ChainId, i64>,
 }
 
 impl Computed {
-    fn new(stories: &[Arc<Story>], chains: &[Chain]) -> Self {
+    fn new(stories: &TiSlice<StoryId, Arc<Story>>, chains: &TiSlice<ChainId, Chain>) -> Self {
         // Terms as 64-bit hashes (tags and words kept apart by a prefix), interned to dense ids.
         let hashed: Vec<Vec<(u64, bool)>> = chains
+            .raw
             .par_iter()
             .map(|chain| {
                 let s = &stories[chain.newest()];
                 let mut t: Vec<(u64, bool)> =
-                    chain.tags.iter().map(|tag| (term_hash("#", &tag.to_string()), true)).collect();
+                    chain.tags.iter().map(|&tag| (term_hash("#", &usize::from(tag).to_string()), true)).collect();
                 let text = normalize_headline(&format!("{} {}", s.headline.text, s.summary));
                 t.extend(
                     tokens(&text)
@@ -313,7 +329,7 @@ impl Computed {
             .collect();
         let mut ids: HashMap<u64, u32> = HashMap::new();
         let mut is_tag = Vec::new();
-        let terms: Vec<Vec<u32>> = hashed
+        let terms: TiVec<ChainId, Vec<u32>> = hashed
             .iter()
             .map(|t| {
                 let mut out: Vec<u32> = t
@@ -330,7 +346,7 @@ impl Computed {
             })
             .collect();
         let mut postings: Vec<Vec<ChainId>> = vec![Vec::new(); ids.len()];
-        for (c, t) in terms.iter().enumerate() {
+        for (c, t) in terms.iter_enumerated() {
             for &w in t {
                 postings[w as usize].push(c);
             }
@@ -383,13 +399,13 @@ fn term_hash(prefix: &str, word: &str) -> u64 {
 
 /// A dense score accumulator, reused across the stories one thread handles.
 struct Scores {
-    score: Vec<f32>,
+    score: TiVec<ChainId, f32>,
     touched: Vec<ChainId>,
 }
 
 impl Scores {
     fn new(n: usize) -> Self {
-        Scores { score: vec![0.0; n], touched: Vec::new() }
+        Scores { score: vec![0.0; n].into(), touched: Vec::new() }
     }
 
     fn add(&mut self, c: ChainId, v: f32) {
@@ -407,13 +423,13 @@ impl Scores {
 }
 
 /// Every listed related headline that names no story of the site: `(story, line, headline)`.
-pub fn unresolved(site: &super::Site) -> Vec<(super::StoryId, usize, String)> {
-    let resolver = Resolver::new(&site.stories, &site.chains).with_threshold(site.config.related.threshold);
-    let readings = resolver.readings(site.stories.iter().flat_map(|s| s.related.iter().map(String::as_str)));
+pub fn unresolved(site: &super::Site) -> Vec<(StoryId, usize, String)> {
+    let resolver = Resolver::new(site.stories(), site.chains()).with_threshold(site.config().related.threshold);
+    let readings = resolver.readings(site.stories().iter().flat_map(|s| s.related.iter().map(String::as_str)));
     let mut out = Vec::new();
-    for (c, chain) in site.chains.iter().enumerate() {
+    for (c, chain) in site.chains().iter_enumerated() {
         for &v in &chain.versions {
-            let s = &site.stories[v];
+            let s = &site.story(v);
             for (r, &line) in s.related.iter().zip(&s.related_lines) {
                 let reading = &readings[r.as_str()];
                 if resolver.target(reading, c).is_none() {
@@ -430,6 +446,10 @@ mod tests {
     use super::*;
     use crate::config::RawConfig;
     use crate::site::Site;
+
+    fn id(i: usize) -> ChainId {
+        ChainId::from(i)
+    }
 
     fn site(files: &[(&str, &str)], raw: RawConfig) -> Site {
         crate::site::test_site(files, raw)
@@ -449,7 +469,7 @@ mod tests {
             &[("nk/2022/05/24/a.txt", &a), ("culture/2022/05/24/b.txt", &b), ("economy/2022/05/24/c.txt", &c)],
             RawConfig::default(),
         );
-        let r = Resolver::new(&s.stories, &s.chains).with_threshold(0.6);
+        let r = Resolver::new(s.stories(), s.chains()).with_threshold(0.6);
         let cases: [(&str, Option<&str>); 8] = [
             ("(LEAD) Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS", Some("nk/2022/05/24/a.txt")),
             ("multiple russian chinese warplanes enter kadiz without notice -- jcs", Some("nk/2022/05/24/a.txt")),
@@ -461,7 +481,7 @@ mod tests {
             ("", None),
         ];
         for (headline, want) in cases {
-            let got = r.resolve(headline, 0).map(|c| s.stories[s.chains[c].first()].source.as_str());
+            let got = r.resolve(headline, id(0)).map(|c| s.story(s.chain(c).first()).source.as_str());
             assert_eq!(got, want, "{headline:?}");
         }
     }
@@ -473,12 +493,12 @@ mod tests {
         let files = [("economy/2022/05/24/a.txt", a.as_str()), ("politics/2022/05/24/b.txt", b.as_str())];
         let shown = site(&files, RawConfig::default());
         assert_eq!(
-            shown.related[0].iter().map(|r| (r.title.as_str(), r.target)).collect::<Vec<_>>(),
-            [("A headline no story has", None), ("Budget passes", Some(1))],
+            shown.related(id(0)).iter().map(|r| (r.title.as_str(), r.target)).collect::<Vec<_>>(),
+            [("A headline no story has", None), ("Budget passes", Some(id(1)))],
             "economy/… is chain 0, politics/… chain 1"
         );
         let hidden = site(&files, crate::config::parse_raw("[related]\nunresolved = \"hide\"\n").unwrap());
-        assert_eq!(hidden.related[0].iter().map(|r| r.target).collect::<Vec<_>>(), [Some(1)]);
+        assert_eq!(hidden.related(id(0)).iter().map(|r| r.target).collect::<Vec<_>>(), [Some(id(1))]);
     }
 
     /// A Markdown story dated `minute` minutes into 2024 (up to a day).
@@ -492,7 +512,7 @@ mod tests {
     }
 
     fn sources(s: &Site, c: ChainId) -> Vec<&str> {
-        s.related[c].iter().map(|r| r.target.map_or("-", |t| s.stories[s.chains[t].first()].source.as_str())).collect()
+        s.related(c).iter().map(|r| r.target.map_or("-", |t| s.story(s.chain(t).first()).source.as_str())).collect()
     }
 
     #[test]
@@ -506,11 +526,17 @@ mod tests {
         }
         let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
         let s = site(&files, RawConfig::default());
-        assert_eq!(s.stories[s.chains[0].first()].source.as_str(), "news/a-target.md");
+        assert_eq!(s.story(s.chain(id(0)).first()).source.as_str(), "news/a-target.md");
         // related.max is 5: the five newest of the 400 stories that list it.
-        assert_eq!(sources(&s, 0), ["news/b399.md", "news/b398.md", "news/b397.md", "news/b396.md", "news/b395.md"]);
+        assert_eq!(
+            sources(&s, id(0)),
+            ["news/b399.md", "news/b398.md", "news/b397.md", "news/b396.md", "news/b395.md"]
+        );
         assert!(s.related.iter().all(|r| r.len() <= 5), "no list longer than related.max");
-        assert!(s.related[1..].iter().all(|r| r[0].target == Some(0) && !r[0].computed), "each lister links it first");
+        assert!(
+            s.related.iter().skip(1).all(|r| r[0].target == Some(id(0)) && r[0].source == RelatedSource::Editor),
+            "each lister links it first"
+        );
     }
 
     #[test]
@@ -527,12 +553,12 @@ mod tests {
             ..Default::default()
         };
         let s = site(&files, raw);
-        let titles = |c: ChainId| s.related[c].iter().map(|r| r.title.as_str()).collect::<Vec<_>>();
-        assert_eq!(titles(0), listed, "the editor's seven entries, no backlink from u.md");
+        let titles = |c: ChainId| s.related(c).iter().map(|r| r.title.as_str()).collect::<Vec<_>>();
+        assert_eq!(titles(id(0)), listed, "the editor's seven entries, no backlink from u.md");
         // t0.md ("One") has two backlinks and room for three: both, newest first, then computed.
-        let one = s.chains.iter().position(|ch| s.stories[ch.first()].source.as_str() == "news/t0.md").unwrap();
+        let one = s.chains().position(|ch| s.story(ch.first()).source.as_str() == "news/t0.md").unwrap();
         assert_eq!(&sources(&s, one)[..2], ["news/u.md", "news/a.md"]);
-        assert!(s.related[one].len() <= 3);
+        assert!(s.related(one).len() <= 3);
     }
 
     #[test]
@@ -543,17 +569,18 @@ mod tests {
         let s = site(&files, RawConfig::default());
         for (c, list) in s.related.iter().enumerate() {
             assert!(list.len() <= 5, "story {c}: {} related", list.len());
+            let (c, want) = (id(c), id(if c == 0 { 1 } else { c - 1 }));
             // Listed "In brief" names the nearest other story in time: the one a minute before (the
             // one after for the first).
-            let want = if c == 0 { 1 } else { c - 1 };
-            assert_eq!(list[0].target, Some(want), "story {c}");
+            assert_eq!(list[0].target, Some(want), "story {c:?}");
             assert!(list.iter().all(|r| r.target != Some(c)));
         }
     }
 
     #[test]
     fn group_nearest_table() {
-        let g = Group::new(vec![(10, 4), (10, 2), (20, 1), (30, 3), (30, 0), (20, 1)]);
+        let group = |m: &[(i64, usize)]| Group::new(m.iter().map(|&(t, c)| (t, id(c))).collect());
+        let g = group(&[(10, 4), (10, 2), (20, 1), (30, 3), (30, 0), (20, 1)]);
         // (time of `from`, from, want): nearest in time, then lowest id, never `from` while others exist
         let cases = [
             (20, 1, Some(0)),
@@ -565,10 +592,10 @@ mod tests {
             (0, 9, Some(2)),
         ];
         for (t0, from, want) in cases {
-            assert_eq!(g.nearest(t0, from), want, "from {from} at {t0}");
+            assert_eq!(g.nearest(t0, id(from)), want.map(id), "from {from} at {t0}");
         }
-        assert_eq!(Group::new(vec![(5, 7)]).nearest(5, 7), Some(7), "itself only when alone");
-        assert_eq!(Group::new(vec![(5, 7)]).nearest(6, 8), Some(7));
-        assert_eq!(Group::new(vec![]).nearest(5, 7), None);
+        assert_eq!(group(&[(5, 7)]).nearest(5, id(7)), Some(id(7)), "itself only when alone");
+        assert_eq!(group(&[(5, 7)]).nearest(6, id(8)), Some(id(7)));
+        assert_eq!(group(&[]).nearest(5, id(7)), None);
     }
 }

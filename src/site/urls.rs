@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Redirect, StoryId};
+use typed_index_collections::{TiSlice, TiVec};
+
+use super::{ChainId, Redirect, RedirectId, StoryId};
 use crate::config::{Config, PermalinkPart};
 use crate::diag::Diagnostic;
 use crate::parse::Story;
@@ -14,14 +16,24 @@ use crate::text::slugify;
 
 pub struct Urls {
     /// Per chain, in group order.
-    pub paths: Vec<String>,
-    pub redirects: Vec<Redirect>,
+    pub paths: TiVec<ChainId, String>,
+    /// Sorted by path.
+    pub redirects: TiVec<RedirectId, Redirect>,
+}
+
+/// Where a slug comes from: two hand-set slugs giving one URL are an error, made ones get a suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlugFrom {
+    /// The front matter's `slug`.
+    HandSet,
+    /// The headline, else the file name.
+    Made,
 }
 
 /// The slug a story asks for: its hand-set `slug`, else one made from its headline (or file name).
-fn slug_of(story: &Story) -> (String, bool) {
+fn slug_of(story: &Story) -> (String, SlugFrom) {
     if let Some(s) = &story.slug {
-        return (s.clone(), true);
+        return (s.clone(), SlugFrom::HandSet);
     }
     let mut slug = slugify(&story.headline.text);
     if slug.is_empty() {
@@ -30,7 +42,7 @@ fn slug_of(story: &Story) -> (String, bool) {
     if slug.is_empty() {
         slug = "story".into();
     }
-    (slug, false)
+    (slug, SlugFrom::Made)
 }
 
 fn file_stem(source: &str) -> &str {
@@ -63,9 +75,9 @@ pub fn story_path(config: &Config, story: &Story, slug: &str) -> String {
 /// One warning per shared URL, at the first story's headline, naming every story's file.
 fn collision_warning(
     config: &Config,
-    stories: &[Arc<Story>],
-    groups: &[Vec<StoryId>],
-    chains: &[usize],
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    groups: &TiSlice<ChainId, Vec<StoryId>>,
+    chains: &[ChainId],
     path: &str,
 ) -> Diagnostic {
     let first = &stories[groups[chains[0]][0]];
@@ -87,23 +99,23 @@ pub fn content_path(config: &Config, source: &str) -> std::path::PathBuf {
 /// name (independent of reading order) and a warning; two hand-set slugs that collide are an error.
 pub fn assign(
     config: &Config,
-    stories: &[Arc<Story>],
-    groups: &[Vec<StoryId>],
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    groups: &TiSlice<ChainId, Vec<StoryId>>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Urls, Vec<Diagnostic>> {
-    let wanted: Vec<(String, bool)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
-    let mut by_path: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (c, g) in groups.iter().enumerate() {
+    let wanted: TiVec<ChainId, (String, SlugFrom)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
+    let mut by_path: BTreeMap<String, Vec<ChainId>> = BTreeMap::new();
+    for (c, g) in groups.iter_enumerated() {
         by_path.entry(story_path(config, &stories[g[0]], &wanted[c].0)).or_default().push(c);
     }
-    let mut paths = vec![String::new(); groups.len()];
+    let mut paths: TiVec<ChainId, String> = vec![String::new(); groups.len()].into();
     let mut errors = Vec::new();
     for (path, chains) in &by_path {
         if chains.len() == 1 {
             paths[chains[0]] = path.clone();
             continue;
         }
-        let manual: Vec<usize> = chains.iter().copied().filter(|&c| wanted[c].1).collect();
+        let manual: Vec<ChainId> = chains.iter().copied().filter(|&c| wanted[c].1 == SlugFrom::HandSet).collect();
         if manual.len() > 1 {
             let files: Vec<String> = manual.iter().map(|&c| stories[groups[c][0]].source.clone()).collect();
             for &c in &manual {
@@ -125,8 +137,10 @@ pub fn assign(
         warnings.push(collision_warning(config, stories, groups, chains, path));
         for &c in chains {
             let story = &stories[groups[c][0]];
-            let slug =
-                if wanted[c].1 { wanted[c].0.clone() } else { format!("{}-{}", wanted[c].0, slugify(&story.source)) };
+            let slug = match wanted[c].1 {
+                SlugFrom::HandSet => wanted[c].0.clone(),
+                SlugFrom::Made => format!("{}-{}", wanted[c].0, slugify(&story.source)),
+            };
             paths[c] = story_path(config, story, &slug);
         }
     }
@@ -145,14 +159,14 @@ fn join(items: &[&String]) -> String {
 /// URL belongs to another page.
 fn version_redirects(
     config: &Config,
-    stories: &[Arc<Story>],
-    groups: &[Vec<StoryId>],
-    paths: &[String],
-) -> Vec<Redirect> {
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    groups: &TiSlice<ChainId, Vec<StoryId>>,
+    paths: &TiSlice<ChainId, String>,
+) -> TiVec<RedirectId, Redirect> {
     let taken: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for (c, g) in groups.iter().enumerate() {
+    for (c, g) in groups.iter_enumerated() {
         for &v in &g[1..] {
             let path = story_path(config, &stories[v], &slug_of(&stories[v]).0);
             if !taken.contains(path.as_str()) && seen.insert(path.clone()) {
@@ -161,7 +175,7 @@ fn version_redirects(
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    out.into()
 }
 
 /// Paths of a paginated list: `base`, `base/page/2/`, …

@@ -8,24 +8,26 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use typed_index_collections::{TiSlice, TiVec};
+
 use super::StoryId;
 use super::terms::{Weights, headline_terms};
 use crate::parse::{Format, Story};
 use crate::text::slugify;
 
 /// Groups stories into chains; each group is sorted oldest version first, groups by first path.
-pub fn group(stories: &[Arc<Story>], threshold: f64) -> Vec<Vec<StoryId>> {
+pub fn group(stories: &TiSlice<StoryId, Arc<Story>>, threshold: f64) -> Vec<Vec<StoryId>> {
     let mut uf = UnionFind::new(stories.len());
     let mut by_key: HashMap<&str, StoryId> = HashMap::new();
-    for (i, s) in stories.iter().enumerate() {
+    for (i, s) in stories.iter_enumerated() {
         if let Some(k) = &s.story_key {
             uf.union(*by_key.entry(k.as_str()).or_insert(i), i);
         }
     }
-    let terms: Vec<Vec<String>> = stories.iter().map(|s| headline_terms(&s.headline.text)).collect();
+    let terms: TiVec<StoryId, Vec<String>> = stories.iter().map(|s| headline_terms(&s.headline.text)).collect();
     let weights = Weights::new(terms.iter().map(Vec::as_slice));
     let mut buckets: BTreeMap<(jiff::civil::Date, String), Vec<StoryId>> = BTreeMap::new();
-    for (i, s) in stories.iter().enumerate() {
+    for (i, s) in stories.iter_enumerated() {
         if s.format == Format::Wire && s.story_key.is_none() {
             let section = s.section.as_deref().map(slugify).unwrap_or_default();
             buckets.entry((s.date.date(), section)).or_default().push(i);
@@ -35,7 +37,7 @@ pub fn group(stories: &[Arc<Story>], threshold: f64) -> Vec<Vec<StoryId>> {
         link_similar(members, &terms, &weights, threshold, &mut uf);
     }
     let mut groups: BTreeMap<StoryId, Vec<StoryId>> = BTreeMap::new();
-    for i in 0..stories.len() {
+    for i in stories.keys() {
         groups.entry(uf.find(i)).or_default().push(i);
     }
     let mut groups: Vec<Vec<StoryId>> = groups.into_values().collect();
@@ -58,7 +60,13 @@ pub fn version_order(a: &Story, b: &Story) -> std::cmp::Ordering {
 }
 
 /// Unions the members of one day-and-section bucket whose headlines are similar enough.
-fn link_similar(members: &[StoryId], terms: &[Vec<String>], weights: &Weights, threshold: f64, uf: &mut UnionFind) {
+fn link_similar(
+    members: &[StoryId],
+    terms: &TiSlice<StoryId, Vec<String>>,
+    weights: &Weights,
+    threshold: f64,
+    uf: &mut UnionFind,
+) {
     const MAX_POSTINGS: usize = 64;
     let mut index: HashMap<&str, Vec<StoryId>> = HashMap::new();
     for &m in members {
@@ -85,13 +93,13 @@ fn link_similar(members: &[StoryId], terms: &[Vec<String>], weights: &Weights, t
     }
 }
 
-struct UnionFind(Vec<usize>);
+struct UnionFind(TiVec<StoryId, StoryId>);
 
 impl UnionFind {
     fn new(n: usize) -> Self {
-        Self((0..n).collect())
+        Self((0..n).map(StoryId::from).collect())
     }
-    fn find(&mut self, mut x: usize) -> usize {
+    fn find(&mut self, mut x: StoryId) -> StoryId {
         while self.0[x] != x {
             self.0[x] = self.0[self.0[x]];
             x = self.0[x];
@@ -99,7 +107,7 @@ impl UnionFind {
         x
     }
     /// Keeps the smaller id as the root, so roots do not depend on union order.
-    fn union(&mut self, a: usize, b: usize) {
+    fn union(&mut self, a: StoryId, b: StoryId) {
         let (ra, rb) = (self.find(a), self.find(b));
         let (lo, hi) = (ra.min(rb), ra.max(rb));
         self.0[hi] = lo;
