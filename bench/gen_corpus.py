@@ -293,10 +293,10 @@ def fill(template, rng, tags, when):
     return upper_first(template.format(**values))
 
 
-def make_headline(rng, tags, when, numbers=True):
-    # Figure headlines ("Jobs spending rises 29 pct in April") differ in few words, so two of them
-    # on one day in one section read as versions of one wire story: only Markdown stories get them.
-    if numbers and rng.random() < 0.15:
+def make_headline(rng, tags, when):
+    # Figure headlines ("Jobs spending rises 29 pct in April") differ in few words: Markdown and wire
+    # stories alike get them, and Gazette must keep each its own story.
+    if rng.random() < 0.15:
         h = fill(rng.choice(HL_NUMBERS), rng, [tags[0]], when)
     else:
         obj = rng.choice(HL_OBJECTS).format(t=words(rng.choice(tags[:2])))
@@ -328,7 +328,7 @@ def plan(n, seed, wire_share):
             tags = voc.pick_tags(rng, section)
             wire = rng.random() < wire_share
             for attempt in range(50):
-                base = make_headline(rng, tags, when, numbers=not wire)
+                base = make_headline(rng, tags, when)
                 if attempt >= 40:
                     base += f" ({rng.choice(CITIES)}, {i})"
                 slug = slugify(base)[:80].rstrip("-")

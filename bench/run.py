@@ -37,7 +37,9 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
 import gen_corpus  # noqa: E402  (bench/gen_corpus.py, next to this file)
 
-BUILT = re.compile(r"built (\d+) stories, (\d+) pages \((\d+) written, (\d+) unchanged\)")
+# "from N files (…)" since Gazette says where every story file went; older binaries lack it.
+BUILT = re.compile(r"built (\d+) stories(?: from (\d+) files?(?: \([^)]*\))?)?, (\d+) pages \((\d+) written, "
+                   r"(\d+) unchanged")
 APPENDED = "\nThis sentence was appended by the benchmark to measure a one-story rebuild.\n"
 
 
@@ -71,7 +73,8 @@ def built_counts(r):
     m = BUILT.search(r["stdout"])
     if not m:
         return None
-    return dict(zip(("stories", "pages", "written", "unchanged"), map(int, m.groups())))
+    return dict(zip(("stories", "files", "pages", "written", "unchanged"),
+                    (int(g) if g is not None else None for g in m.groups())))
 
 
 def tree(path):
@@ -215,7 +218,8 @@ def report(results, a, gazette):
         for key, label in names.items():
             rs = b["res"][key]
             c = b["counts"].get(key)
-            said = (f"{c['stories']} stories, {c['pages']} pages, {c['written']} written, "
+            files = f" from {c['files']} files" if c and c["files"] is not None else ""
+            said = (f"{c['stories']} stories{files}, {c['pages']} pages, {c['written']} written, "
                     f"{c['unchanged']} unchanged" if c else "")
             print(f"| {b['n']:,} | {label} | {med(rs, 'wall'):.3f} | {med(rs, 'user'):.2f} "
                   f"| {med(rs, 'sys'):.2f} "
@@ -226,6 +230,12 @@ def report(results, a, gazette):
         print(f"corpus {b['n']:,}: {m['markdown']} Markdown + {m['wire']} wire stories over "
               f"{m['days']} days, {m['distinct_tags']} tags, {m['related_headlines']} related "
               f"headlines, ~{m['avg_body_words']} words a story; edited story: {b['story']}")
+        full = b["counts"].get("full")
+        if full and full["stories"] != b["n"]:
+            print(f"  STORIES LOST: {b['n']:,} story files built as {full['stories']:,} stories "
+                  f"(`gazette build -v` lists the wire files joined as versions)")
+        elif full:
+            print(f"  {b['n']:,} story files, {full['stories']:,} stories: every file is a story")
         for line, where in sorted(b["warnings"].items())[:10]:
             print(f"  gazette printed ({', '.join(sorted(where))}): {line[:300]}")
         if len(b["warnings"]) > 10:

@@ -51,7 +51,7 @@ fn warning(diag: Diagnostic) -> Finding {
 
 /// Runs every check; the findings come sorted by file and line. `Err` only when the site cannot be
 /// read at all (no content/, a broken config).
-pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
+pub fn check(opts: &CheckOptions) -> Result<Report> {
     let site_dir = &opts.site_dir;
     if !site_dir.join("content").is_dir() {
         anyhow::bail!("{} has no content/ folder", site_dir.display());
@@ -83,14 +83,14 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
         }
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(sorted(findings));
+            return Ok(Report { findings: sorted(findings), joins: Vec::new() });
         }
     };
     let plan = match Plan::new(&site, inputs.statics) {
         Ok(plan) => plan,
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(sorted(findings));
+            return Ok(Report { findings: sorted(findings), joins: Vec::new() });
         }
     };
     if let Some(tera) = &tera {
@@ -99,10 +99,41 @@ pub fn check(opts: &CheckOptions) -> Result<Vec<Finding>> {
     findings.extend(site.warnings().iter().cloned().map(warning));
     findings.extend(relative_links(&site, &plan));
     findings.extend(editorial(&site));
+    findings.extend(close_joins(&site));
     if opts.external {
         findings.extend(external_links(&site, opts));
     }
-    Ok(sorted(findings))
+    Ok(Report { findings: sorted(findings), joins: site.describe_joins() })
+}
+
+/// What `check` found, and the wire files it took as versions of one story.
+#[derive(Debug)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// One line per implicit version join ([`Site::describe_joins`]).
+    pub joins: Vec<String>,
+}
+
+/// How near a threshold a join's similarity may be before `check` asks an editor to look.
+const CLOSE: f64 = 0.1;
+
+/// A warning for each implicit version join whose headline or lede similarity is within
+/// [`CLOSE`] of its threshold: two stories may have been taken for one.
+fn close_joins(site: &Site) -> Vec<Finding> {
+    let rc = &site.config().related;
+    site.joins()
+        .iter()
+        .filter(|j| j.headline < rc.version_threshold + CLOSE || j.lede < rc.version_lede_threshold + CLOSE)
+        .map(|j| {
+            let (a, b) = (site.story(j.a), site.story(j.b));
+            let msg = format!(
+                "taken as a version of the story in content/{} by a narrow margin (headline similarity {:.2}, threshold {:.2}; lede {:.2}, threshold {:.2})",
+                a.source, j.headline, rc.version_threshold, j.lede, rc.version_lede_threshold
+            );
+            let hint = "if they are two stories, give one `standalone = true` in a front matter block; if they are one, give both the same `story` key";
+            warning(Diagnostic::new(&content_path(site.config(), &b.source), b.headline_line, 1, msg).with_hint(hint))
+        })
+        .collect()
 }
 
 fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {

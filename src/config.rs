@@ -88,6 +88,8 @@ pub struct RawRelated {
     pub threshold: Option<Spanned<f64>>,
     /// Similarity two same-day wire headlines need to be versions of one story.
     pub version_threshold: Option<Spanned<f64>>,
+    /// Similarity their ledes need as well.
+    pub version_lede_threshold: Option<Spanned<f64>>,
     /// Stories that list this one, then computed stories, fill the list up to this length.
     pub max: Option<usize>,
     /// `"text"` (default) shows unresolved headlines as plain text, `"hide"` drops them.
@@ -146,6 +148,7 @@ pub struct NewsConfig {
 pub struct RelatedConfig {
     pub threshold: f64,
     pub version_threshold: f64,
+    pub version_lede_threshold: f64,
     pub max: usize,
     pub unresolved: Unresolved,
 }
@@ -438,24 +441,25 @@ fn resolve_sections(ck: &mut Checker, raw: BTreeMap<Spanned<String>, String>) ->
 }
 
 fn resolve_related(ck: &mut Checker, raw: RawRelated) -> RelatedConfig {
-    let RawRelated { threshold, version_threshold, max, unresolved } = raw;
+    let RawRelated { threshold, version_threshold, version_lede_threshold, max, unresolved } = raw;
     let unresolved = ck.value(unresolved, Unresolved::default, |u| match u.as_str() {
         "text" => Ok(Unresolved::Text),
         "hide" => Ok(Unresolved::Hide),
         other => Err(format!("[related] unresolved = `{other}`: use \"text\" or \"hide\"")),
     });
-    let mut fraction = |name: &str, raw: Option<Spanned<f64>>| {
+    let mut fraction = |name: &str, raw: Option<Spanned<f64>>, default: f64| {
         ck.value(
             raw,
-            || 0.6,
+            || default,
             |v| {
                 if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(format!("[related] {name} must be between 0 and 1")) }
             },
         )
     };
     RelatedConfig {
-        threshold: fraction("threshold", threshold),
-        version_threshold: fraction("version_threshold", version_threshold),
+        threshold: fraction("threshold", threshold, 0.6),
+        version_threshold: fraction("version_threshold", version_threshold, 0.6),
+        version_lede_threshold: fraction("version_lede_threshold", version_lede_threshold, 0.35),
         max: max.unwrap_or(5),
         unresolved,
     }

@@ -249,14 +249,20 @@ fn new(site_dir: Option<PathBuf>, what: Option<NewWhat>) -> ExitCode {
 
 fn check(opts: &gazette::check::CheckOptions, strict: bool) -> ExitCode {
     use gazette::diag::Level;
-    let findings = match gazette::check::check(opts) {
-        Ok(f) => f,
+    let (findings, joins) = match gazette::check::check(opts) {
+        Ok(r) => (r.findings, r.joins),
         Err(e) => return fail(&e, None),
     };
     let items: Vec<(Level, &gazette::diag::Diagnostic)> = findings.iter().map(|f| (f.level, &f.diag)).collect();
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
     eprint!("{}", gazette::diag::render(&items, gazette::diag::use_color()));
+    if !joins.is_empty() {
+        println!("wire files joined as versions of one story ({}):", joins.len());
+        for line in &joins {
+            println!("  {line}");
+        }
+    }
     println!(
         "checked {}: {errors} error{}, {warnings} warning{}",
         pipeline::display(&opts.site_dir),
@@ -264,6 +270,23 @@ fn check(opts: &gazette::check::CheckOptions, strict: bool) -> ExitCode {
         plural(warnings)
     );
     if errors > 0 || (strict && warnings > 0) { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// `25 files (2 versions, 1 draft left out)`: where every story file went.
+fn files_line(t: &gazette::site::Tally) -> String {
+    let mut parts = Vec::new();
+    for (n, one, many) in [
+        (t.versions, "version of another", "versions of others"),
+        (t.drafts, "draft left out", "drafts left out"),
+        (t.embargoed, "embargoed", "embargoed"),
+        (t.expired, "expired and removed", "expired and removed"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {}", if n == 1 { one } else { many }));
+        }
+    }
+    let files = format!("{} file{}", t.files, plural(t.files));
+    if parts.is_empty() { files } else { format!("{files} ({})", parts.join(", ")) }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -355,9 +378,16 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         0 => String::new(),
         n => format!(", {n} repaired"),
     };
+    if verbose && !report.joins.is_empty() {
+        eprintln!("wire files joined as versions of one story ({}):", report.joins.len());
+        for line in &report.joins {
+            eprintln!("  {line}");
+        }
+    }
     println!(
-        "built {} stories, {} pages ({} written, {} unchanged{repaired}) into {} in {:.2} s",
+        "built {} stories from {}, {} pages ({} written, {} unchanged{repaired}) into {} in {:.2} s",
         report.stories,
+        files_line(&report.tally),
         report.pages,
         report.written,
         report.unchanged,

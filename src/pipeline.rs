@@ -18,7 +18,7 @@ use crate::parse::{self, ParseOptions, Story};
 use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Counts, Renderer, theme};
-use crate::site::Site;
+use crate::site::{Site, Tally};
 use crate::write::{self, Staging};
 
 /// What `gazette build` was asked to do.
@@ -41,6 +41,10 @@ pub struct Report {
     /// Why the output's build cache was not trusted (another Gazette wrote it), if it was not.
     pub cache_discarded: Option<String>,
     pub warnings: Vec<Diagnostic>,
+    /// Story files in against stories out.
+    pub tally: Tally,
+    /// The implicit version joins made, one line each ([`Site::describe_joins`]).
+    pub joins: Vec<String>,
     /// Embargoed stories left out.
     pub held_back: usize,
     pub stages: Vec<(&'static str, Duration)>,
@@ -139,6 +143,8 @@ fn report(site: &Site, plan: &Plan, counts: Counts, discarded: Option<String>, t
         repaired: counts.repaired,
         cache_discarded: discarded,
         warnings: site.warnings().to_vec(),
+        tally: site.tally(),
+        joins: site.describe_joins(),
         held_back: site.held_back(),
         stages: t.stages,
         output,

@@ -111,6 +111,8 @@ pub struct RawFrontMatter {
     pub image: Option<String>,
     /// Groups versions of one story: every file with the same key is one story.
     pub story: Option<String>,
+    /// A story of its own: never taken as an implicit version of another wire story.
+    pub standalone: bool,
     /// Embargo: the story stays out of the site until this time.
     pub publish_at: Option<RawDate>,
     /// From this time the story leaves lists and feeds.

@@ -53,11 +53,16 @@ pub struct Headline {
     pub labels: Vec<String>,
 }
 
-/// Reads a version tag's inside: `URGENT`, `LEAD`, `2nd LD`, `3rd LD` … (case-insensitive).
+/// Reads a version tag's inside: `URGENT`, `LEAD`, `2nd LD`, `3rd LD` … (case-insensitive), and
+/// the Korean wire's `속보` (breaking: URGENT), `종합` (the full story rewritten: LEAD), `종합2보`
+/// and `2보` (its second version: 2nd LD, and so on).
 pub fn parse_version(tag: &str) -> Option<Version> {
     let t = tag.trim();
-    if t.eq_ignore_ascii_case("URGENT") || t.eq_ignore_ascii_case("FLASH") {
+    if t.eq_ignore_ascii_case("URGENT") || t.eq_ignore_ascii_case("FLASH") || t == "속보" {
         return Some(Version::Urgent);
+    }
+    if let Some(v) = korean_version(t) {
+        return Some(v);
     }
     if t.eq_ignore_ascii_case("LEAD") {
         return Some(Version::Lead);
@@ -73,11 +78,40 @@ pub fn parse_version(tag: &str) -> Option<Version> {
     (n >= 1 && suffix_ok).then_some(if n == 1 { Version::Lead } else { Version::Update(n) })
 }
 
-/// Splits the leading `(…)` tags off a headline. A headline that is nothing but tags keeps them as text.
+/// `종합` → LEAD, `종합N보` and `N보` → Nth LD (N ≥ 2; `종합1보` is the LEAD, `1보` the first report).
+fn korean_version(t: &str) -> Option<Version> {
+    if t == "종합" {
+        return Some(Version::Lead);
+    }
+    let n: u32 = t.strip_prefix("종합").unwrap_or(t).strip_suffix('보')?.parse().ok()?;
+    match n {
+        0 => None,
+        1 if t.starts_with("종합") => Some(Version::Lead),
+        1 => Some(Version::Plain),
+        n => Some(Version::Update(n)),
+    }
+}
+
+/// Splits the leading `(…)` tags off a headline, a leading `[속보]`, and a trailing Korean version
+/// tag (`…발사(종합2보)`, where the Korean wire puts it). A headline that is nothing but tags keeps
+/// them as text.
 pub fn split_tags(line: &str) -> Headline {
     let mut rest = line.trim();
     let mut version = Version::Plain;
     let mut labels = Vec::new();
+    if let Some(after) = rest.strip_prefix("[속보]").map(str::trim_start).filter(|a| !a.is_empty()) {
+        version = Version::Urgent;
+        rest = after;
+    }
+    if let Some(open) = rest.strip_suffix(')').and_then(|r| r.rfind('('))
+        && let Some(v) = korean_version(&rest[open + 1..rest.len() - 1])
+        && !rest[..open].trim().is_empty()
+    {
+        if version == Version::Plain {
+            version = v;
+        }
+        rest = rest[..open].trim_end();
+    }
     while let Some(inner_end) = rest.strip_prefix('(').and_then(|r| r.find(')')) {
         let inner = &rest[1..=inner_end];
         let after = rest[inner_end + 2..].trim_start();
@@ -112,6 +146,16 @@ mod tests {
             ("2rd LD", None),
             ("News Focus", None),
             ("LD", None),
+            ("속보", Some(Version::Urgent)),
+            ("종합", Some(Version::Lead)),
+            ("종합2보", Some(Version::Update(2))),
+            ("종합1보", Some(Version::Lead)),
+            ("2보", Some(Version::Update(2))),
+            ("3보", Some(Version::Update(3))),
+            ("1보", Some(Version::Plain)),
+            ("0보", None),
+            ("보", None),
+            ("종합x보", None),
         ];
         for (tag, want) in cases {
             assert_eq!(parse_version(tag), want, "{tag:?}");
@@ -137,7 +181,7 @@ mod tests {
 
     #[test]
     fn split_tags_table() {
-        let cases: [(&str, &str, Version, &[&str]); 7] = [
+        let cases: [(&str, &str, Version, &[&str]); 12] = [
             (
                 "(URGENT) Russian, Chinese warplanes enter KADIZ",
                 "Russian, Chinese warplanes enter KADIZ",
@@ -155,6 +199,11 @@ mod tests {
             ),
             ("Plain headline (with a parenthesis)", "Plain headline (with a parenthesis)", Version::Plain, &[]),
             ("(LEAD)", "(LEAD)", Version::Plain, &[]),
+            ("[속보] 북한, 동해상으로 탄도미사일 발사", "북한, 동해상으로 탄도미사일 발사", Version::Urgent, &[]),
+            ("북한, 동해상으로 탄도미사일 발사(종합2보)", "북한, 동해상으로 탄도미사일 발사", Version::Update(2), &[]),
+            ("(종합) 한미 정상 확대회담", "한미 정상 확대회담", Version::Lead, &[]),
+            ("합참 \"북, 탄도미사일 발사\"(2보)", "합참 \"북, 탄도미사일 발사\"", Version::Update(2), &[]),
+            ("Parliament passes bill (2024)", "Parliament passes bill (2024)", Version::Plain, &[]),
         ];
         for (line, text, version, labels) in cases {
             let h = split_tags(line);

@@ -86,8 +86,11 @@ pub struct Story {
     pub slug: Option<String>,
     pub draft: bool,
     pub image: Option<String>,
-    /// Explicit story key grouping versions.
-    pub story_key: Option<String>,
+    /// Whether, and how, this file is a version of a story told in other files.
+    pub grouping: Grouping,
+    /// The first paragraph as plain text (after a wire dateline): what version grouping compares
+    /// besides the headline.
+    pub lede: String,
     /// Safe HTML.
     pub body_html: String,
     /// `(ATTN: …)` editor's notes.
@@ -107,6 +110,18 @@ pub struct Story {
     pub related_lines: Vec<usize>,
     /// The line the headline is written on.
     pub headline_line: usize,
+}
+
+/// How a file's story is found among the others.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Grouping {
+    /// Wire copy may be an implicit version of a story (tagged, same day and section, similar
+    /// headline and lede: `site::versions`); other formats stand alone.
+    Implicit,
+    /// `story = "KEY"`: every file with this key is one story, and only those.
+    Key(String),
+    /// `standalone = true`: a story of its own, never an implicit version.
+    Standalone,
 }
 
 /// A link in a body to another story by its path under `content/`, with where it is written.
@@ -302,7 +317,8 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         dateline,
         section: fm.section.map(|s| clean_line(&s)).or_else(|| section_from_path(rel)),
         tags: dedup(fm.tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty())),
-        summary: fm.summary.map(|s| clean_line(&s)).unwrap_or(p.lede),
+        summary: fm.summary.map(|s| clean_line(&s)).unwrap_or_else(|| p.lede.clone()),
+        lede: p.lede,
         related_lines,
         headline_line,
         urls: p.urls,
@@ -310,7 +326,11 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         slug: fm.slug,
         draft: fm.draft,
         image: fm.image.map(|s| clean_line(&s)),
-        story_key: fm.story,
+        grouping: match (fm.story, fm.standalone) {
+            (Some(key), _) => Grouping::Key(key),
+            (None, true) => Grouping::Standalone,
+            (None, false) => Grouping::Implicit,
+        },
         body_html: p.body_html,
         attn: p.attn,
         emails: p.emails,

@@ -172,6 +172,10 @@ pub struct Site {
     home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
     held_back: usize,
+    /// What became of the story files: how many came in, were left out, and joined others.
+    tally: Tally,
+    /// The implicit version joins made (wire files taken as versions of one story), and why.
+    joins: Vec<versions::Join>,
     /// The first time after the build time at which an embargo lifts or a story expires: from
     /// then on this model is out of date.
     next_change: Option<Zoned>,
@@ -184,8 +188,58 @@ pub struct Site {
     warnings: Vec<Diagnostic>,
 }
 
+/// Story files in against stories out: every file is a story, a version of one, or left out for
+/// a reason the build states.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Story files parsed.
+    pub files: usize,
+    /// `draft = true` files left out (no `--drafts`).
+    pub drafts: usize,
+    /// Embargoed files left out (no `--future`).
+    pub embargoed: usize,
+    /// Versions of expired stories whose pages went (`expired = "remove"`).
+    pub expired: usize,
+    /// Files that are a later or earlier version of another file's story.
+    pub versions: usize,
+}
+
 /// Read-only views of the model.
 impl Site {
+    /// Files in, stories out.
+    pub fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    /// The implicit version joins, strongest first: which wire files became one story, and why.
+    pub fn joins(&self) -> &[versions::Join] {
+        &self.joins
+    }
+
+    /// One line per implicit join, grouped by story (by URL), for `build -v` and `check` to list:
+    /// `URL: content/A (URGENT) + content/B (untagged): headline 0.82, lede 0.64`.
+    pub fn describe_joins(&self) -> Vec<String> {
+        let tag = |s: StoryId| self.stories[s].headline.version.tag().unwrap_or_else(|| "untagged".into());
+        let mut lines: Vec<(String, String)> = self
+            .joins
+            .iter()
+            .map(|j| {
+                let chain = self.by_source.get(&self.stories[j.a].source).map(|&c| self.chains[c].path.clone());
+                let (a, b) = (&self.stories[j.a].source, &self.stories[j.b].source);
+                let line = format!(
+                    "content/{a} ({}) + content/{b} ({}): headline {:.2}, lede {:.2}",
+                    tag(j.a),
+                    tag(j.b),
+                    j.headline,
+                    j.lede
+                );
+                (chain.unwrap_or_default(), line)
+            })
+            .collect();
+        lines.sort();
+        lines.into_iter().map(|(url, line)| format!("{url}: {line}")).collect()
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -274,9 +328,11 @@ impl Site {
     /// Builds the model. Errors are located (duplicate hand-set slugs, clashing URLs).
     pub fn assemble(config: Config, stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
         let mut stories: TiVec<StoryId, Arc<Story>> = stories.into();
+        let files = stories.len();
         if config.drafts == Drafts::Exclude {
             stories.retain(|s| !s.draft);
         }
+        let drafts = files - stories.len();
         stories.sort_by(|a, b| a.source.cmp(&b.source));
         let next_change = stories
             .iter()
@@ -290,17 +346,28 @@ impl Site {
             stories.retain(|s| *s.release_time() <= config.now);
         }
         let held_back = before - stories.len();
-        let mut groups: TiVec<ChainId, Vec<StoryId>> =
-            versions::group(&stories, config.related.version_threshold).into();
+        let rc = &config.related;
+        let thresholds = versions::Thresholds { headline: rc.version_threshold, lede: rc.version_lede_threshold };
+        let versions::Versions { groups, joins, duplicates } = versions::group(&stories, thresholds);
+        let mut groups: TiVec<ChainId, Vec<StoryId>> = groups.into();
         let expired = |g: &Vec<StoryId>| {
             g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
         };
+        let before_removal: usize = groups.iter().map(Vec::len).sum();
         if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
+        let kept: usize = groups.iter().map(Vec::len).sum();
+        let tally = Tally {
+            files,
+            drafts,
+            embargoed: held_back,
+            expired: before_removal - kept,
+            versions: kept - groups.len(),
+        };
         let visibility: TiVec<ChainId, Visibility> =
             groups.iter().map(|g| if expired(g) { Visibility::Expired } else { Visibility::Listed }).collect();
-        let mut warnings = Vec::new();
+        let mut warnings = duplicate_warnings(&config, &stories, &duplicates);
         let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
         let mut chains: TiVec<ChainId, Chain> = groups
             .into_iter()
@@ -360,6 +427,8 @@ impl Site {
             redirects: urls.redirects,
             related: TiVec::new(),
             held_back,
+            tally,
+            joins,
             next_change,
             warnings,
         };
@@ -443,6 +512,27 @@ impl Site {
     }
 }
 
+/// A warning for each pair of files with the same headline, day and text: both stay stories (two
+/// pages), and the editor should remove one.
+fn duplicate_warnings(
+    config: &Config,
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    duplicates: &[(StoryId, StoryId)],
+) -> Vec<Diagnostic> {
+    duplicates
+        .iter()
+        .map(|&(first, second)| {
+            let (a, b) = (&stories[first], &stories[second]);
+            let msg = format!(
+                "same headline, day and text as content/{}: {:?} is published twice",
+                a.source, b.headline.text
+            );
+            Diagnostic::new(&urls::content_path(config, &b.source), b.headline_line, 1, msg)
+                .with_hint("both files are built as stories of their own; remove one of them")
+        })
+        .collect()
+}
+
 /// Everything of a story that the site model reads (grouping, URLs, lists, related lists), hashed.
 /// Two stories with the same fingerprint give the same model, so an edit that leaves it unchanged
 /// (body text past the lede, ATTN notes, e-mails, byline, dateline, image) only touches the pages
@@ -454,7 +544,7 @@ fn model_fingerprint(s: &Story) -> u64 {
     (&s.source, &s.headline.text, s.headline.version, &s.headline.labels).hash(&mut h);
     (time(&s.date), s.updated.as_ref().map(time), s.publish_at.as_ref().map(time), s.expires.as_ref().map(time))
         .hash(&mut h);
-    (&s.section, &s.tags, &s.summary, &s.related, &s.slug, s.draft, &s.story_key).hash(&mut h);
+    (&s.section, &s.tags, &s.summary, &s.lede, &s.related, &s.slug, s.draft, &s.grouping).hash(&mut h);
     s.corrections.iter().map(|c| time(&c.date)).for_each(|t| t.hash(&mut h));
     (s.format == crate::parse::Format::Wire).hash(&mut h);
     s.links.iter().for_each(|l| l.target.hash(&mut h)); // a new link must be checked

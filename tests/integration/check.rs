@@ -68,6 +68,7 @@ fn warnings_are_listed_and_fail_only_with_strict() {
         &format!("warning: headline is {} characters", long.chars().count()) as &str,
         "warning: same headline as content/world/b.md",
         "warning: 2 stories share the URL /world/2024/05/01/same-words/",
+        "warning: same headline, day and text as content/world/b.md",
         "hint: add `tags",
     ] {
         assert!(err.contains(want), "{want} in:\n{err}");
@@ -75,7 +76,7 @@ fn warnings_are_listed_and_fail_only_with_strict() {
     assert!(err.contains("content/a.md:4:1"), "the related line: {err}");
     assert!(err.contains("content/world/c.md:2:1"), "the duplicate's title line: {err}");
     assert!(!err.contains('\u{1b}'), "no colour when NO_COLOR is set");
-    assert!(out.contains("0 errors, 6 warnings"), "b.md and c.md also share a slug: {out}");
+    assert!(out.contains("0 errors, 7 warnings"), "b.md and c.md share a slug, and are duplicates: {out}");
     let (code, _, _) = check(&site, &["--strict"]);
     assert_eq!(code, 1);
 }

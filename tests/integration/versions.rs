@@ -179,3 +179,142 @@ fn a_site_holding_only_the_seed_story_builds() {
     assert!(!aside.contains("<a href=\"/"), "nothing to link to on a one-story site: {aside}");
     assert_eq!(aside.matches("BTS to meet Biden").count(), 1, "repeated headlines listed once");
 }
+
+/// One day-and-section bucket's worth of untagged wire copy that collides the way real copy does:
+/// figure headlines, recurring headlines, several stories about one person or event.
+fn colliding_bucket(day: u32, section: &str, n: u32) -> Vec<(String, String, String)> {
+    let who = ["Ivan Petrov", "Mara Lind", "Tomas Reyes"][n as usize % 3];
+    let place = ["Kells", "Cork", "Navan", "Sligo"];
+    vec![
+        (
+            format!("Exports rise {} pct in May", 10 + n),
+            format!("Exports rose {} percent in May from a year earlier, customs data showed.", 10 + n),
+        ),
+        (
+            format!("Exports rise {} pct in May", 30 + n),
+            format!("Exports to the region rose {} percent in May, a trade body said.", 30 + n),
+        ),
+        (
+            format!("In brief page {}", 2 + n),
+            "Short items from around the region: roads, courts and councils.".to_string(),
+        ),
+        (
+            format!("In brief page {}", 24 + n),
+            "Short items from around the region: schools, weather and sport.".to_string(),
+        ),
+        (
+            "Today's markets".to_string(),
+            format!("Shares rose in early trade on day {day} as investors weighed rate news."),
+        ),
+        (
+            format!("Profile: {who}, opposition leader"),
+            format!("{who} has led the opposition for a decade and built its youth wing."),
+        ),
+        (
+            format!("Opposition leader {who} appears in court"),
+            format!("{who} appeared in court on Tuesday charged with organising a protest."),
+        ),
+        (
+            format!("Opposition leader {who} jailed for 15 days"),
+            format!("A court jailed {who} for 15 days for organising an unauthorised protest."),
+        ),
+        (
+            format!("Appeal to trace girl missing from {}", place[n as usize % 4]),
+            "Police appealed for help to trace a 14-year-old girl missing since Sunday.".to_string(),
+        ),
+        (
+            format!("Appeal to trace teenager missing from {}", place[(n as usize + 1) % 4]),
+            "Police are searching for a 16-year-old boy last seen leaving school on Monday.".to_string(),
+        ),
+        (
+            "What is the nerve agent Novichok?".to_string(),
+            "Novichok is a group of nerve agents developed in the 1970s.".to_string(),
+        ),
+        (
+            "Nerve agent Novichok used in attack, police say".to_string(),
+            format!("Police said a nerve agent of the Novichok group was used in the attack in {section}."),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (h, l))| (format!("content/{section}/2024/05/{day:02}/{:02}{i:02}-story.txt", 6 + n), h, l))
+    .collect()
+}
+
+fn wire_text(headline: &str, day: u32, lede: &str) -> String {
+    format!(
+        "{headline}\nSEOUL, May {day} (Gazette Wire) -- {lede}\nA second paragraph of the story.\ndesk@gazette.example\n(END)\n"
+    )
+}
+
+/// 240 untagged wire files with realistic same-day, same-section collisions build 240 stories; the
+/// 5 tagged chains among them (4 files each) build 5; one exact duplicate is a warning, two pages.
+#[test]
+fn colliding_untagged_wire_copy_builds_one_story_per_file() {
+    let site = Site::new();
+    let mut files = 0;
+    for day in 1..=10u32 {
+        for (s, section) in ["world", "politics"].iter().enumerate() {
+            for (path, headline, lede) in colliding_bucket(day, section, day + s as u32) {
+                site.file(&path, wire_text(&headline, day, &lede));
+                files += 1;
+            }
+        }
+    }
+    assert_eq!(files, 240);
+    let lede = "A storm closed the harbor bridge on Tuesday and cut ferry services, the port authority said.";
+    for day in 1..=5u32 {
+        for (i, headline) in [
+            "(URGENT) Storm closes harbor bridge",
+            "Storm closes harbor bridge, ferries halted",
+            "(LEAD) Storm closes harbor bridge, ferries halted",
+            "(2nd LD) Storm closes harbor bridge, ferries halted for second day",
+        ]
+        .iter()
+        .enumerate()
+        {
+            site.file(&format!("content/world/2024/05/{day:02}/23{i:02}-storm.txt"), wire_text(headline, day, lede));
+        }
+    }
+    let dup = wire_text("Council approves budget", 9, "The council approved the budget on Thursday.");
+    site.file("content/politics/2024/05/09/2301-budget.txt", &dup);
+    site.file("content/politics/2024/05/09/2302-budget-again.txt", &dup);
+    let out = site.build_ok(&["-v", "--now", "2024-06-01T00:00:00Z"]);
+    let summary = out.lines().rfind(|l| l.starts_with("built ")).unwrap();
+    assert!(
+        summary.starts_with("built 247 stories from 262 files (15 versions of others),"),
+        "240 + 2 duplicates + 5 chains of 4: {summary}"
+    );
+    assert!(out.contains("wire files joined as versions of one story (15):"), "{out}");
+    assert_eq!(out.matches("-storm.txt (").count(), 30, "only the storm files are joined: {out}");
+    assert!(
+        out.contains("warning: same headline, day and text as content/politics/2024/05/09/2301-budget.txt"),
+        "{out}"
+    );
+    let redirects = walkdir::WalkDir::new(site.out())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("http-equiv=\"refresh\"")))
+        .count();
+    // Per chain, the URGENT's URL is the story's; the untagged and LEAD versions share one slug,
+    // the 2nd LD has its own: two redirects a chain, and nothing else redirects.
+    assert_eq!(redirects, 10, "a redirect for each version's own URL, nothing else");
+}
+
+/// `standalone = true` keeps a tagged file out of the chain its headline and lede would join; a
+/// shared `story` key joins files no heuristic would.
+#[test]
+fn front_matter_keys_decide_over_the_heuristic() {
+    let site = Site::new();
+    let lede = "A storm closed the harbor bridge on Tuesday, the port authority said.";
+    site.file("content/world/2024/05/07/0900-a.txt", wire_text("(URGENT) Storm closes harbor bridge", 7, lede));
+    let alone = format!("+++\nstandalone = true\n+++\n{}", wire_text("(LEAD) Storm closes harbor bridge", 7, lede));
+    site.file("content/world/2024/05/07/1000-b.txt", alone);
+    let keyed =
+        |h: &str| format!("+++\nstory = \"budget-2024\"\n+++\n{}", wire_text(h, 7, "Different words entirely."));
+    site.file("content/politics/2024/05/07/0900-c.txt", keyed("Council debates spending"));
+    site.file("content/politics/2024/05/07/1000-d.txt", keyed("Budget passes after all-night session"));
+    let out = site.build_ok(&["--now", "2024-06-01T00:00:00Z"]);
+    assert!(out.contains("built 3 stories from 4 files (1 version of another)"), "{out}");
+}
