@@ -265,6 +265,7 @@ base_url = "https://news.example.com"   # where the site will live; a path (http
 # [related]                             # related headlines
 # threshold = 0.6                       # how alike (0-1) a reworded related headline must be to link to a story
 # version_threshold = 0.6               # how alike two same-day wire headlines must be to be versions of one story
+# version_lede_threshold = 0.35         # how alike their ledes must be as well (one must carry a version tag)
 # max = 5                               # related lists are filled with computed stories up to this many
 # unresolved = "text"                   # "text" shows headlines naming no story as plain text; "hide" drops them
 
@@ -478,6 +479,7 @@ mod tests {
             "[related]",
             "threshold",
             "version_threshold",
+            "version_lede_threshold",
             "unresolved",
             "[news]",
             "name",
