@@ -23,6 +23,11 @@ pub enum ErrorKind {
     UnsafeValue,
     /// The file is not UTF-8 or otherwise unreadable as text.
     Encoding,
+    /// JSON or XML that does not parse, or does not have the shape of a feed item.
+    Syntax,
+    /// A feed item that is not news text (an event, a planning item, a photo): a warning, and the
+    /// file is skipped.
+    NotNewsText,
 }
 
 /// An error inside one file's text, located by 1-based line and column.

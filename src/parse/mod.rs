@@ -6,7 +6,9 @@
 
 pub mod front_matter;
 pub mod headline;
+pub mod item;
 pub mod markdown;
+pub mod media_topics;
 pub mod wire;
 
 #[cfg(test)]
@@ -51,6 +53,24 @@ impl ParseOptions {
 pub enum Format {
     Markdown,
     Wire,
+    /// IPTC ninjs (JSON).
+    Ninjs,
+    /// IPTC NewsML-G2 (XML).
+    Newsml,
+}
+
+/// A feed item's publication status (ninjs `pubStatus`, NewsML-G2 `pubStatus`). Markdown and wire
+/// stories are always usable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Published.
+    #[default]
+    Usable,
+    /// Held back (like an embargo without an end) until a later version makes it usable.
+    Withheld,
+    /// Withdrawn by its sender: its page becomes a withdrawal notice, and it leaves every list.
+    Canceled,
 }
 
 /// A wire dateline: `SEOUL, Nov. 12 (Yonhap)`.
@@ -88,6 +108,10 @@ pub struct Story {
     pub image: Option<String>,
     /// Whether, and how, this file is a version of a story told in other files.
     pub grouping: Grouping,
+    /// Published, held back or withdrawn (feed items; Markdown and wire copy are always usable).
+    pub status: Status,
+    /// The story's own language (feed items), when it gives one: its page's `lang`.
+    pub language: Option<String>,
     /// The first paragraph as plain text (after a wire dateline): what version grouping compares
     /// besides the headline.
     pub lede: String,
@@ -326,6 +350,8 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         slug: fm.slug,
         draft: fm.draft,
         image: fm.image.map(|s| clean_line(&s)),
+        status: Status::Usable,
+        language: None,
         grouping: match (fm.story, fm.standalone) {
             (Some(key), _) => Grouping::Key(key),
             (None, true) => Grouping::Standalone,
