@@ -18,7 +18,7 @@ use crate::parse::ParseOptions;
 use crate::pipeline::parse_all;
 use crate::plan::Plan;
 use crate::render::{self, Renderer, theme};
-use crate::site::{Site, related, urls::content_path};
+use crate::site::{Site, Visibility, related, urls::content_path};
 use crate::text::normalize_headline;
 use crate::write::Discard;
 
@@ -64,7 +64,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     let mut stories = Vec::new();
     for file in &inputs.stories {
         match parse_all(std::slice::from_ref(file), &opts_parse) {
-            Ok(mut s) => stories.append(&mut s),
+            Ok(mut all) => {
+                stories.append(&mut all.stories);
+                findings.extend(all.skipped.into_iter().map(warning));
+            }
             Err(e) => findings.extend(e.into_iter().map(error)),
         }
     }
@@ -83,14 +86,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
         }
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report { findings: sorted(findings), joins: Vec::new() });
+            return Ok(Report { findings: sorted(findings), joins: Vec::new(), withdrawn: Vec::new() });
         }
     };
     let plan = match Plan::new(&site, inputs.statics) {
         Ok(plan) => plan,
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report { findings: sorted(findings), joins: Vec::new() });
+            return Ok(Report { findings: sorted(findings), joins: Vec::new(), withdrawn: Vec::new() });
         }
     };
     if let Some(tera) = &tera {
@@ -103,7 +106,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     if opts.external {
         findings.extend(external_links(&site, opts));
     }
-    Ok(Report { findings: sorted(findings), joins: site.describe_joins() })
+    Ok(Report { findings: sorted(findings), joins: site.describe_joins(), withdrawn: withdrawn(&site) })
 }
 
 /// What `check` found, and the wire files it took as versions of one story.
@@ -112,6 +115,23 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// One line per implicit version join ([`Site::describe_joins`]).
     pub joins: Vec<String>,
+    /// One line per story withdrawn by its sender: its URL, file and headline.
+    pub withdrawn: Vec<String>,
+}
+
+/// The withdrawn stories: `URL: content/FILE: "headline"`, by URL.
+fn withdrawn(site: &Site) -> Vec<String> {
+    let mut out: Vec<String> = site
+        .chains()
+        .iter_enumerated()
+        .filter(|(_, ch)| ch.visibility == Visibility::Withdrawn)
+        .map(|(c, ch)| {
+            let s = site.shown(c);
+            format!("{}: content/{}: {:?}", ch.path, s.source, s.headline.text)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// How near a threshold a join's similarity may be before `check` asks an editor to look.

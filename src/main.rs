@@ -249,18 +249,22 @@ fn new(site_dir: Option<PathBuf>, what: Option<NewWhat>) -> ExitCode {
 
 fn check(opts: &gazette::check::CheckOptions, strict: bool) -> ExitCode {
     use gazette::diag::Level;
-    let (findings, joins) = match gazette::check::check(opts) {
-        Ok(r) => (r.findings, r.joins),
+    let (findings, joins, withdrawn) = match gazette::check::check(opts) {
+        Ok(r) => (r.findings, r.joins, r.withdrawn),
         Err(e) => return fail(&e, None),
     };
     let items: Vec<(Level, &gazette::diag::Diagnostic)> = findings.iter().map(|f| (f.level, &f.diag)).collect();
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
     eprint!("{}", gazette::diag::render(&items, gazette::diag::use_color()));
-    if !joins.is_empty() {
-        println!("wire files joined as versions of one story ({}):", joins.len());
-        for line in &joins {
-            println!("  {line}");
+    for (what, lines) in
+        [("wire files joined as versions of one story", &joins), ("stories withdrawn by their sender", &withdrawn)]
+    {
+        if !lines.is_empty() {
+            println!("{what} ({}):", lines.len());
+            for line in lines {
+                println!("  {line}");
+            }
         }
     }
     println!(
@@ -277,15 +281,19 @@ fn files_line(t: &gazette::site::Tally) -> String {
     let mut parts = Vec::new();
     for (n, one, many) in [
         (t.versions, "version of another", "versions of others"),
+        (t.withdrawn, "withdrawn", "withdrawn"),
         (t.drafts, "draft left out", "drafts left out"),
         (t.embargoed, "embargoed", "embargoed"),
+        (t.withheld, "withheld", "withheld"),
         (t.expired, "expired and removed", "expired and removed"),
+        (t.skipped, "not news text, skipped", "not news text, skipped"),
     ] {
         if n > 0 {
             parts.push(format!("{n} {}", if n == 1 { one } else { many }));
         }
     }
-    let files = format!("{} file{}", t.files, plural(t.files));
+    let total = t.files + t.skipped;
+    let files = format!("{total} file{}", plural(total));
     if parts.is_empty() { files } else { format!("{files} ({})", parts.join(", ")) }
 }
 

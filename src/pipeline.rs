@@ -94,6 +94,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
             return Err(Diagnostics::sorted(e).into());
         }
     };
+    let ParsedAll { stories, skipped } = stories;
     let stories = stories.into_iter().map(std::sync::Arc::new).collect();
     observer.stage("site", 0);
     let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
@@ -111,7 +112,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     if write::up_to_date(&output, wanted) {
         // Nothing any output file is made from changed, and every file is on disk as written.
         let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
-        return Ok(report(&site, &plan, counts, None, t, output));
+        return Ok(report(&site, &plan, counts, None, t, output, &skipped));
     }
     let staging = Staging::begin(&output)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
@@ -131,10 +132,22 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let discarded = staging.discarded.clone();
     staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     t.lap("write");
-    Ok(report(&site, &plan, counts, discarded, t, output))
+    Ok(report(&site, &plan, counts, discarded, t, output, &skipped))
 }
 
-fn report(site: &Site, plan: &Plan, counts: Counts, discarded: Option<String>, t: Timer, output: PathBuf) -> Report {
+/// What the build did; `skipped` warns of the files that are not news text.
+fn report(
+    site: &Site,
+    plan: &Plan,
+    counts: Counts,
+    discarded: Option<String>,
+    t: Timer,
+    output: PathBuf,
+    skipped: &[Diagnostic],
+) -> Report {
+    let mut warnings = skipped.to_vec();
+    warnings.extend(site.warnings().iter().cloned());
+    warnings.sort();
     Report {
         stories: site.chains().len(),
         pages: plan.pages(),
@@ -142,8 +155,8 @@ fn report(site: &Site, plan: &Plan, counts: Counts, discarded: Option<String>, t
         unchanged: counts.unchanged,
         repaired: counts.repaired,
         cache_discarded: discarded,
-        warnings: site.warnings().to_vec(),
-        tally: site.tally(),
+        warnings,
+        tally: Tally { skipped: skipped.len(), ..site.tally() },
         joins: site.describe_joins(),
         held_back: site.held_back(),
         stages: t.stages,
@@ -151,24 +164,40 @@ fn report(site: &Site, plan: &Plan, counts: Counts, discarded: Option<String>, t
     }
 }
 
+/// One story file, parsed: a story, or a file that holds no news text (a feed's event or photo
+/// item), skipped with a warning naming it.
+pub enum Parsed {
+    Story(Box<Story>),
+    Skipped(Diagnostic),
+}
+
+/// Every story file of a build, parsed.
+#[derive(Default)]
+pub struct ParsedAll {
+    pub stories: Vec<Story>,
+    /// A warning for each file skipped as not news text.
+    pub skipped: Vec<Diagnostic>,
+}
+
 /// Reads and parses every story file in parallel; all errors of all files, or all stories.
-pub fn parse_all(files: &[(PathBuf, PathBuf)], opts: &ParseOptions) -> Result<Vec<Story>, Vec<Diagnostic>> {
-    let results: Vec<Result<Story, Vec<Diagnostic>>> = files
+pub fn parse_all(files: &[(PathBuf, PathBuf)], opts: &ParseOptions) -> Result<ParsedAll, Vec<Diagnostic>> {
+    let results: Vec<Result<Parsed, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|(rel, path)| SourceFile::read(rel, path).map_err(|d| vec![d]).and_then(|f| parse_file(&f, opts)))
         .collect();
-    let mut stories = Vec::with_capacity(results.len());
+    let mut all = ParsedAll { stories: Vec::with_capacity(results.len()), skipped: Vec::new() };
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(s) => stories.push(s),
+            Ok(Parsed::Story(s)) => all.stories.push(*s),
+            Ok(Parsed::Skipped(d)) => all.skipped.push(d),
             Err(e) => errors.extend(e),
         }
     }
-    if errors.is_empty() { Ok(stories) } else { Err(errors) }
+    if errors.is_empty() { Ok(all) } else { Err(errors) }
 }
 
-pub fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Story, Vec<Diagnostic>> {
+pub fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Parsed, Vec<Diagnostic>> {
     let text = std::str::from_utf8(&f.bytes).map_err(|e| {
         let valid = std::str::from_utf8(&f.bytes[..e.valid_up_to()]).unwrap_or_default();
         let (line, col) = line_col(valid, valid.len());
@@ -177,7 +206,14 @@ pub fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Story, Vec<Diag
                 .at(&f.path),
         ]
     })?;
-    parse::parse_story(&f.rel, text, opts).map_err(|errs| errs.into_iter().map(|e| e.at(&f.path)).collect())
+    match parse::parse_story(&f.rel, text, opts) {
+        Ok(story) => Ok(Parsed::Story(Box::new(story))),
+        Err(errs) if errs.len() == 1 && errs[0].kind == ErrorKind::NotNewsText => {
+            let d = errs.into_iter().next().expect("one error").at(&f.path);
+            Ok(Parsed::Skipped(d.with_hint("Gazette publishes news text items; this file is left out")))
+        }
+        Err(errs) => Err(errs.into_iter().map(|e| e.at(&f.path)).collect()),
+    }
 }
 
 #[derive(Default)]

@@ -18,7 +18,7 @@ use crate::diag::Diagnostic;
 use crate::load::StaticFile;
 use crate::render::views::{SitemapEntry, rfc3339};
 use crate::site::urls::{content_path, day_path, page_path, pages_for, section_path, tag_path};
-use crate::site::{ChainId, DayId, RedirectId, SectionId, Site, TagId, index_id, newest_first};
+use crate::site::{ChainId, DayId, RedirectId, SectionId, Site, TagId, Visibility, index_id, newest_first};
 
 index_id! {
     /// A file of [`Plan::statics`], in the order `load` lists them.
@@ -29,6 +29,8 @@ index_id! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     Article(ChainId),
+    /// The withdrawal notice left at a withdrawn story's URL.
+    Withdrawn(ChainId),
     Redirect(RedirectId),
     /// A page of a paginated list (1-based).
     List(ListKind, usize),
@@ -146,7 +148,12 @@ impl Plan {
             }
         }
         for c in newest_first(site.chains()) {
-            page(Job::Article(c), &site.chain(c).path, "article.html", Listing::Listed(Some(c)));
+            match site.chain(c).visibility {
+                Visibility::Withdrawn => {
+                    page(Job::Withdrawn(c), &site.chain(c).path, "withdrawn.html", Listing::Unlisted)
+                }
+                _ => page(Job::Article(c), &site.chain(c).path, "article.html", Listing::Listed(Some(c))),
+            }
         }
         for (r, red) in site.redirects().iter_enumerated() {
             page(Job::Redirect(r), &red.path, "redirect.html", Listing::Unlisted);
@@ -315,7 +322,7 @@ fn clash(site: &Site, first: &Entry, second: &Entry, statics: &TiSlice<StaticId,
 fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) -> (PathBuf, String) {
     let described = |what: String| (PathBuf::from(&what), what);
     match e.job {
-        Job::Article(c) => {
+        Job::Article(c) | Job::Withdrawn(c) => {
             let path = content_path(site.config(), &site.story(site.chain(c).first()).source);
             (path.clone(), path.display().to_string())
         }

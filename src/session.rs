@@ -20,7 +20,7 @@ use crate::config::{self, Config, Overrides};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, StaticFile};
 use crate::parse::{ParseOptions, Story};
-use crate::pipeline::parse_file;
+use crate::pipeline::{self, parse_file};
 use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Renderer, theme};
@@ -85,6 +85,8 @@ pub struct Session {
     config: Option<Config>,
     config_print: u64,
     stories: BTreeMap<PathBuf, Parsed>,
+    /// Files that hold no news text, with the warning that says so.
+    skipped: BTreeMap<PathBuf, Diagnostic>,
     templates: Vec<(String, String)>,
     tera: Result<Tera, Vec<Diagnostic>>,
     template_digests: TemplateDigests,
@@ -109,6 +111,7 @@ impl Session {
             config: None,
             config_print: 0,
             stories: BTreeMap::new(),
+            skipped: BTreeMap::new(),
             templates: Vec::new(),
             tera: Err(Vec::new()),
             template_digests: TemplateDigests::new(&HashMap::new()),
@@ -183,7 +186,7 @@ impl Session {
         let mut outcome = result?;
         outcome.stories = site.chains().len();
         outcome.held_back = site.held_back();
-        outcome.warnings = site.warnings().to_vec();
+        outcome.warnings = self.skipped.values().cloned().chain(site.warnings().iter().cloned()).collect();
         outcome.elapsed = started.elapsed();
         self.site = Some(site);
         Ok(outcome)
@@ -220,6 +223,7 @@ impl Session {
             // is still listed may be stale, so every file is read again; unchanged stories give
             // unchanged digests, so only what really changed is rendered.
             self.stories.clear();
+            self.skipped.clear();
             todo = listed;
         } else {
             for rel in changed {
@@ -228,18 +232,33 @@ impl Session {
                     todo.push((rel.clone(), path));
                 } else {
                     self.stories.remove(rel);
+                    self.skipped.remove(rel);
                 }
             }
         }
         let opts = ParseOptions::from_config(self.config.as_ref().expect("config"));
-        let parsed: Vec<(PathBuf, Parsed)> = todo
+        let parsed: Vec<(PathBuf, Result<pipeline::Parsed, Vec<Diagnostic>>)> = todo
             .par_iter()
             .map(|(rel, path)| {
                 let file = load::SourceFile::read(rel, path).map_err(|d| vec![d]);
-                (rel.clone(), file.and_then(|f| parse_file(&f, &opts).map(Arc::new)))
+                (rel.clone(), file.and_then(|f| parse_file(&f, &opts)))
             })
             .collect();
-        self.stories.extend(parsed);
+        for (rel, parsed) in parsed {
+            self.skipped.remove(&rel);
+            match parsed {
+                Ok(pipeline::Parsed::Story(s)) => {
+                    self.stories.insert(rel, Ok(Arc::from(s)));
+                }
+                Ok(pipeline::Parsed::Skipped(d)) => {
+                    self.stories.remove(&rel);
+                    self.skipped.insert(rel, d);
+                }
+                Err(e) => {
+                    self.stories.insert(rel, Err(e));
+                }
+            }
+        }
         Ok(())
     }
 

@@ -111,7 +111,7 @@ impl<'a> Digester<'a> {
         let mut h = DefaultHasher::new();
         (self.global, entry.template.map(|t| self.templates.get(t)), &entry.path).hash(&mut h);
         match entry.job {
-            Job::Article(c) => self.article(c, &mut h),
+            Job::Article(c) | Job::Withdrawn(c) => self.article(c, &mut h),
             Job::Redirect(r) => {
                 let red = &site.redirect(r);
                 (&site.chain(red.chain).path, site.shown(red.chain).digest).hash(&mut h);

@@ -27,7 +27,7 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         "publisher": publisher(site),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "inLanguage": site.config().language,
+        "inLanguage": site.shown(c).language.as_deref().unwrap_or(&site.config().language),
     });
     let obj = doc.as_object_mut().expect("a JSON object");
     if !s.summary.is_empty() {

@@ -55,6 +55,12 @@ impl<'a> Renderer<'a> {
         let url = entry.url();
         match entry.job {
             Job::Article(c) => self.article(c, template),
+            Job::Withdrawn(c) => {
+                let story = self.story_view(c);
+                let mut ctx = self.page("withdrawn", story.title.to_string(), &url);
+                ctx.insert("story", &story);
+                self.tera_render(template, &ctx)
+            }
             Job::Redirect(r) => {
                 let red = &site.redirect(r);
                 let mut ctx = self.page("redirect", site.shown(red.chain).headline.text.clone(), &url);
@@ -216,6 +222,7 @@ impl<'a> Renderer<'a> {
                 .map(|c| CorrectionView { date: rfc3339(&c.date), text: &c.text })
                 .collect(),
             format: s.format,
+            language: s.language.as_deref(),
             source: &site.story(chain.first()).source,
             versions,
         }

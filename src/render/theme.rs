@@ -19,6 +19,7 @@ pub const THEME: &[(&str, &str)] = &[
     ("day.html", include_str!("../../templates/day.html")),
     ("tags.html", include_str!("../../templates/tags.html")),
     ("redirect.html", include_str!("../../templates/redirect.html")),
+    ("withdrawn.html", include_str!("../../templates/withdrawn.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("style.css", include_str!("../../templates/style.css")),
     ("rss.xml", include_str!("../../templates/rss.xml")),

@@ -88,6 +88,8 @@ pub struct VersionView<'a> {
 #[derive(Serialize)]
 pub struct StoryView<'a> {
     pub title: &'a str,
+    /// The story's own language (feed items that give one), else null: the page's `lang`.
+    pub language: Option<&'a str>,
     pub label: Option<String>,
     pub version_tag: Option<String>,
     pub url: String,

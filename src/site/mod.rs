@@ -25,7 +25,7 @@ use typed_index_collections::{TiSlice, TiVec};
 
 use crate::config::{Config, Drafts, Embargoed, Expired};
 use crate::diag::Diagnostic;
-use crate::parse::Story;
+use crate::parse::{Status, Story};
 use crate::text::slugify;
 
 /// A newtype over a `usize` index into one collection of the model. Its `Hash` and `Ord` are the
@@ -88,6 +88,9 @@ pub enum Visibility {
     Listed,
     /// Expired and kept (`expired = "keep"`): it keeps its page but leaves lists and feeds.
     Expired,
+    /// Withdrawn by its sender (a feed item's newest version is `canceled`): its page is a
+    /// withdrawal notice, and it leaves every list, feed, sitemap and related list.
+    Withdrawn,
 }
 
 impl Chain {
@@ -198,6 +201,12 @@ pub struct Tally {
     pub drafts: usize,
     /// Embargoed files left out (no `--future`).
     pub embargoed: usize,
+    /// Feed items whose newest version is `withheld`, left out with all their versions.
+    pub withheld: usize,
+    /// Stories withdrawn by their sender (`canceled`): a withdrawal notice each.
+    pub withdrawn: usize,
+    /// Files that are not news text (feed events, planning items, photos): skipped with a warning.
+    pub skipped: usize,
     /// Versions of expired stories whose pages went (`expired = "remove"`).
     pub expired: usize,
     /// Files that are a later or earlier version of another file's story.
@@ -353,7 +362,10 @@ impl Site {
         let expired = |g: &Vec<StoryId>| {
             g.iter().rev().find_map(|&v| stories[v].expires.as_ref()).is_some_and(|e| *e <= config.now)
         };
-        let before_removal: usize = groups.iter().map(Vec::len).sum();
+        let status = |g: &Vec<StoryId>| stories[*g.last().expect("a group has a version")].status;
+        let grouped: usize = groups.iter().map(Vec::len).sum();
+        groups.retain(|g| status(g) != Status::Withheld);
+        let not_withheld: usize = groups.iter().map(Vec::len).sum();
         if config.expired == Expired::Remove {
             groups.retain(|g| !expired(g));
         }
@@ -362,11 +374,20 @@ impl Site {
             files,
             drafts,
             embargoed: held_back,
-            expired: before_removal - kept,
+            withheld: grouped - not_withheld,
+            expired: not_withheld - kept,
             versions: kept - groups.len(),
+            withdrawn: groups.iter().filter(|g| status(g) == Status::Canceled).count(),
+            skipped: 0,
         };
-        let visibility: TiVec<ChainId, Visibility> =
-            groups.iter().map(|g| if expired(g) { Visibility::Expired } else { Visibility::Listed }).collect();
+        let visibility: TiVec<ChainId, Visibility> = groups
+            .iter()
+            .map(|g| match status(g) {
+                Status::Canceled => Visibility::Withdrawn,
+                _ if expired(g) => Visibility::Expired,
+                _ => Visibility::Listed,
+            })
+            .collect();
         let mut warnings = duplicate_warnings(&config, &stories, &duplicates);
         let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
         let mut chains: TiVec<ChainId, Chain> = groups
@@ -478,7 +499,16 @@ impl Site {
 
     /// Resolves and computes every chain's related list (a stage of its own: see `pipeline`).
     pub fn link_related(&mut self) {
-        self.related = related::compute(&self.config, &self.stories, &self.chains);
+        let mut related = related::compute(&self.config, &self.stories, &self.chains);
+        // A withdrawn story is linked from nowhere: an editor's entry naming it stays as text.
+        let withdrawn = |t: &Option<ChainId>| t.is_some_and(|t| self.chains[t].visibility == Visibility::Withdrawn);
+        for list in related.iter_mut() {
+            list.retain(|r| r.source == RelatedSource::Editor || !withdrawn(&r.target));
+            for r in list.iter_mut().filter(|r| withdrawn(&r.target)) {
+                r.target = None;
+            }
+        }
+        self.related = related;
     }
 
     /// Puts in new parses of changed story files and moves the build time to `now`, when that
