@@ -11,6 +11,7 @@ use std::path::Path;
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::escape::{escape, resolve_predefined_entity};
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
 use super::item::{self, Body, Item, ItemKind, Subject};
@@ -153,7 +154,8 @@ fn tree(text: &str) -> Result<El, ParseError> {
                     Ok(None) => match resolve_predefined_entity(&r) {
                         Some(s) => s.to_string(),
                         None => {
-                            let msg = format!("unknown entity `&{};` (entities a DTD declares are never expanded)", &*r);
+                            let msg =
+                                format!("unknown entity `&{};` (entities a DTD declares are never expanded)", &*r);
                             return Err(syntax(text, at, &msg));
                         }
                     },
@@ -174,11 +176,22 @@ fn tree(text: &str) -> Result<El, ParseError> {
 fn element(s: &BytesStart, at: usize, text: &str) -> Result<El, ParseError> {
     let mut attrs = Vec::new();
     for a in s.attributes() {
-        let a = a.map_err(|e| syntax(text, at, &e.to_string()))?;
+        let a = a.map_err(|e| attr_error(text, at, &e))?;
         let value = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| syntax(text, at, &e.to_string()))?;
         attrs.push((a.key.as_ref().to_string(), value.into_owned()));
     }
     Ok(El { name: s.local_name().as_ref().to_string(), attrs, children: Vec::new(), pos: at })
+}
+
+/// An attribute error at its own column: quick-xml counts from just after the tag's `<`.
+fn attr_error(text: &str, at: usize, e: &AttrError) -> ParseError {
+    let (AttrError::ExpectedEq(p)
+    | AttrError::ExpectedValue(p)
+    | AttrError::UnquotedValue(p)
+    | AttrError::ExpectedQuote(p, _)
+    | AttrError::Duplicated(p, _)) = *e;
+    let message = e.to_string();
+    syntax(text, at + 1 + p, message.split_once(": ").map_or(message.as_str(), |(_, m)| m))
 }
 
 /// Adds a finished node to its parent, or makes it the root.
@@ -226,8 +239,7 @@ fn other(root: &str) -> Item {
 fn message(root: &El, text: &str) -> Result<Item, Vec<ParseError>> {
     let items: Vec<&El> = root.all("itemSet").flat_map(|set| set.elements()).collect();
     let news: Vec<Item> = items.iter().filter(|e| e.name == "newsItem").map(|e| news_item(e, text)).collect();
-    let texts: Vec<usize> =
-        (0..news.len()).filter(|&i| matches!(news[i].kind, Some(ItemKind::Text) | None)).collect();
+    let texts: Vec<usize> = (0..news.len()).filter(|&i| matches!(news[i].kind, Some(ItemKind::Text) | None)).collect();
     if texts.len() > 1 {
         let second = items.iter().filter(|e| e.name == "newsItem").nth(texts[1]).map_or(root.pos, |e| e.pos);
         let msg = format!(
@@ -383,5 +395,348 @@ fn write_node(node: &Node, out: &mut String) {
             }
             out.push_str(&format!("</{}>", el.name));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Grouping;
+    use jiff::tz::TimeZone;
+
+    const TEXT: &str = "<itemClass qcode=\"ninat:text\"/><firstCreated>2024-05-01T09:00:00Z</firstCreated>";
+
+    /// A news item with `meta` in itemMeta (add [`TEXT`] for a dated text item), `content` in
+    /// contentMeta and `set` in contentSet.
+    fn g2(meta: &str, content: &str, set: &str) -> String {
+        g2_as("urn:test:1", 1, meta, content, set)
+    }
+
+    fn g2_as(guid: &str, version: u32, meta: &str, content: &str, set: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"{guid}\" version=\"{version}\" xml:lang=\"en\">\n\
+             <itemMeta>{meta}</itemMeta>\n<contentMeta>{content}</contentMeta>\n<contentSet>{set}</contentSet>\n</newsItem>\n"
+        )
+    }
+
+    fn parse_text(xml: &str) -> Result<Story, Vec<ParseError>> {
+        parse(Path::new("world/item.xml"), xml, &ParseOptions::new(TimeZone::UTC))
+    }
+
+    fn ok(name: &str, xml: &str) -> Story {
+        parse_text(xml).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+    }
+
+    const HL: &str = "<headline>Main headline</headline>";
+
+    #[test]
+    fn mapping_table() {
+        let xhtml = "<inlineXML contenttype=\"application/xhtml+xml\"><html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>t</title></head><body>\
+                     <p onclick=\"steal()\">Hello <b>world</b>.<br/>Next</p><script>alert(1)</script><p>Second.</p></body></html></inlineXML>";
+        let nitf = "<inlineXML><nitf><body><body.head><hedline><hl1>NITF head</hl1></hedline></body.head>\
+                    <body.content><p>NITF text &amp; more &#233;.</p></body.content></body></nitf></inlineXML>";
+        let data = "<inlineData contenttype=\"text/plain\">First para.\n\nSecond para.</inlineData>";
+        let people = "<creator><name>Ann Author</name></creator><contributor role=\"ctrol:author\"><name>Bo Writer</name></contributor>\
+                      <contributor role=\"ctrol:descrWriter\"><name>not an author</name></contributor>\
+                      <located qcode=\"geo:1\"><name>Oslo</name><broader><name>Norway</name></broader></located>\
+                      <genre qcode=\"genre:Analysis\"><name xml:lang=\"en\">Analysis</name><name xml:lang=\"nb\">Analyse</name></genre>\
+                      <slugline>slug</slugline><language tag=\"nb-NO\"/>";
+        let subjects = "<subject qcode=\"medtop:20000523\"><name>labour market</name><broader qcode=\"medtop:04000000\"><name>broader name</name></broader></subject>\
+                        <subject qcode=\"medtop:04000000\"/><subject type=\"cpnat:geoArea\"><name>Las Vegas</name></subject>";
+        let pictures = "<remoteContent href=\"small.jpg\" contenttype=\"image/jpeg\" width=\"100\"/>\
+                        <remoteContent href=\"large.jpg\" contenttype=\"image/jpeg\" width=\"2000\"/>\
+                        <remoteContent href=\"mid.jpg\" contenttype=\"image/jpeg\" width=\"800\"/>";
+        let message = format!(
+            "<newsMessage xmlns=\"http://iptc.org/std/nar/2006-10-01/\"><header/><itemSet>{}{}</itemSet></newsMessage>",
+            g2("<itemClass qcode=\"ninat:picture\"/>", HL, "")
+                .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", ""),
+            g2(TEXT, "<headline>The text item</headline>", data)
+                .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", ""),
+        );
+        type Check = fn(&Story) -> Result<(), String>;
+        let cases: Vec<(&str, String, Check)> = vec![
+            ("xhtml body cleaned", g2(TEXT, HL, xhtml), |s| {
+                let b = &s.body_html;
+                let good = b.contains("Hello <b>world</b>.<br>Next") && b.contains("<p>Second.</p>");
+                let bad = b.contains("script") || b.contains("alert") || b.contains("onclick") || b.contains("<title>");
+                (good && !bad).then_some(()).ok_or(format!("body {b:?}"))
+            }),
+            ("nitf body.content, not body.head", g2(TEXT, HL, nitf), |s| {
+                let b = &s.body_html;
+                (b.contains("<p>NITF text &amp; more é.</p>") && !b.contains("NITF head"))
+                    .then_some(())
+                    .ok_or(b.clone())
+            }),
+            ("inlineData plain text", g2(TEXT, HL, data), |s| {
+                (s.body_html == "<p>First para.</p>\n<p>Second para.</p>\n" && s.lede == "First para.")
+                    .then_some(())
+                    .ok_or(s.body_html.clone())
+            }),
+            ("identity is the guid", g2(TEXT, HL, ""), |s| {
+                (s.grouping == Grouping::Key("uri:urn:test:1".into()) && s.headline.text == "Main headline")
+                    .then_some(())
+                    .ok_or(format!("{:?}", s.grouping))
+            }),
+            ("missing pubStatus is usable", g2(TEXT, HL, ""), |s| {
+                (s.status == Status::Usable).then_some(()).ok_or(format!("{:?}", s.status))
+            }),
+            ("canceled", g2(&format!("{TEXT}<pubStatus qcode=\"stat:canceled\"/>"), HL, ""), |s| {
+                (s.status == Status::Canceled).then_some(()).ok_or(format!("{:?}", s.status))
+            }),
+            ("withheld", g2(&format!("{TEXT}<pubStatus qcode=\"stat:withheld\"/>"), HL, ""), |s| {
+                (s.status == Status::Withheld).then_some(()).ok_or(format!("{:?}", s.status))
+            }),
+            (
+                "pubStatus as a NewsCodes URI",
+                g2(&format!("{TEXT}<pubStatus uri=\"http://cv.iptc.org/newscodes/pubstatusg2/canceled\"/>"), HL, ""),
+                |s| (s.status == Status::Canceled).then_some(()).ok_or(format!("{:?}", s.status)),
+            ),
+            ("embargoed", g2(&format!("{TEXT}<embargoed>2024-05-02T12:00:00Z</embargoed>"), HL, ""), |s| {
+                let at = s.publish_at.as_ref().map(|z| z.timestamp().to_string());
+                (at.as_deref() == Some("2024-05-02T12:00:00Z")).then_some(()).ok_or(format!("{at:?}"))
+            }),
+            (
+                "correction signal with edNote",
+                g2(
+                    &format!(
+                        "{TEXT}<versionCreated>2024-05-01T10:00:00Z</versionCreated><signal qcode=\"sig:correction\"/><edNote>Corrects the mayor's name.</edNote>"
+                    ),
+                    HL,
+                    "",
+                ),
+                |s| {
+                    let c: Vec<&str> = s.corrections.iter().map(|c| c.text.as_str()).collect();
+                    let dated =
+                        s.corrections.first().is_some_and(|c| c.date.timestamp().to_string() == "2024-05-01T10:00:00Z");
+                    (c == ["Corrects the mayor's name."] && dated).then_some(()).ok_or(format!("{c:?}"))
+                },
+            ),
+            ("correction signal alone", g2(&format!("{TEXT}<signal qcode=\"sig:correction\"/>"), HL, ""), |s| {
+                let c: Vec<&str> = s.corrections.iter().map(|c| c.text.as_str()).collect();
+                (c == ["This story was corrected."]).then_some(()).ok_or(format!("{c:?}"))
+            }),
+            (
+                "other signals are no correction",
+                g2(&format!("{TEXT}<signal qcode=\"sig:update\"/><edNote>x</edNote>"), HL, ""),
+                |s| s.corrections.is_empty().then_some(()).ok_or(format!("{:?}", s.corrections)),
+            ),
+            ("subjects with and without names", g2(TEXT, &format!("{HL}{subjects}"), ""), |s| {
+                (s.tags == ["labour market", "economy, business and finance", "Las Vegas"])
+                    .then_some(())
+                    .ok_or(format!("{:?}", s.tags))
+            }),
+            ("people, places, genre, language", g2(TEXT, &format!("{HL}{people}"), ""), |s| {
+                let place = s.dateline.as_ref().and_then(|d| d.place.clone());
+                let ok = s.authors == ["Ann Author", "Bo Writer"]
+                    && place.as_deref() == Some("Oslo")
+                    && s.headline.labels == ["Analyse"]
+                    && s.language.as_deref() == Some("nb-NO");
+                ok.then_some(()).ok_or(format!("{:?} {place:?} {:?} {:?}", s.authors, s.headline.labels, s.language))
+            }),
+            ("xml:lang when no language element", g2(TEXT, HL, ""), |s| {
+                (s.language.as_deref() == Some("en")).then_some(()).ok_or(format!("{:?}", s.language))
+            }),
+            ("dateline text", g2(TEXT, &format!("{HL}<dateline>OSLO, May 1 (NTB)</dateline>"), ""), |s| {
+                let d = s.dateline.as_ref().map(|d| d.text.as_str());
+                (d == Some("OSLO, May 1 (NTB)")).then_some(()).ok_or(format!("{d:?}"))
+            }),
+            (
+                "main and sub headline, sub is the summary",
+                g2(
+                    TEXT,
+                    "\n\n<headline role=\"hld:sub\">The sub</headline>\n<headline role=\"hld:main\">The main</headline>",
+                    "",
+                ),
+                |s| {
+                    let ok = s.headline.text == "The main" && s.summary == "The sub" && s.headline_line == 7;
+                    ok.then_some(()).ok_or(format!("{} / {} / line {}", s.headline.text, s.summary, s.headline_line))
+                },
+            ),
+            (
+                "description wins over sub headline",
+                g2(
+                    TEXT,
+                    "<headline>H</headline><headline role=\"hld:subHeadline\">Sub</headline><description role=\"drol:caption\">cap</description><description>The summary</description>",
+                    "",
+                ),
+                |s| (s.summary == "The summary").then_some(()).ok_or(s.summary.clone()),
+            ),
+            ("entities in text", g2(TEXT, "<headline>Q&amp;A: caf&#xe9; &lt;3</headline>", ""), |s| {
+                (s.headline.text == "Q&A: café <3").then_some(()).ok_or(s.headline.text.clone())
+            }),
+            ("largest picture rendition", g2(TEXT, HL, pictures), |s| {
+                (s.image.as_deref() == Some("large.jpg")).then_some(()).ok_or(format!("{:?}", s.image))
+            }),
+            ("newsMessage: its one text item", message, |s| {
+                (s.headline.text == "The text item" && s.body_html.contains("First para."))
+                    .then_some(())
+                    .ok_or(s.headline.text.clone())
+            }),
+        ];
+        for (name, xml, check) in cases {
+            let story = ok(name, &xml);
+            if let Err(e) = check(&story) {
+                panic!("{name}: {e}");
+            }
+            assert_eq!(story.format, Format::Newsml, "{name}");
+        }
+    }
+
+    #[test]
+    fn two_versions_of_one_guid_are_one_chain() {
+        let v1 = ok("v1", &g2_as("urn:x:story", 1, TEXT, "<headline>First take</headline>", ""));
+        let meta2 = format!("{TEXT}<versionCreated>2024-05-01T11:00:00Z</versionCreated>");
+        let v2 = ok("v2", &g2_as("urn:x:story", 2, &meta2, "<headline>Second take</headline>", ""));
+        assert_eq!(v1.grouping, v2.grouping);
+        assert_eq!(v1.grouping, Grouping::Key("uri:urn:x:story".into()));
+        assert_eq!(v1.date, v2.date, "firstCreated is the story's date in both");
+        assert!(v1.updated.is_none() && v2.updated.is_some());
+        let other = ok("other", &g2_as("urn:x:other", 1, TEXT, HL, ""));
+        assert_ne!(other.grouping, v1.grouping);
+    }
+
+    #[test]
+    fn error_table() {
+        let xxe = "<?xml version=\"1.0\"?>\n<!DOCTYPE newsItem [\n<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n\
+                   <newsItem guid=\"g\"><itemMeta><itemClass qcode=\"ninat:text\"/><firstCreated>2024-05-01</firstCreated></itemMeta>\
+                   <contentMeta><headline>&xxe;</headline></contentMeta></newsItem>";
+        let mut bomb = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n");
+        for i in 1..=9 {
+            let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+            bomb.push_str(&format!("<!ENTITY lol{i} \"{}\">\n", format!("&{prev};").repeat(10)));
+        }
+        bomb.push_str("]>\n<newsItem><contentMeta><headline>&lol9;</headline></contentMeta></newsItem>\n");
+        let deep = format!("<newsItem>{}{}</newsItem>", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let two_texts = format!(
+            "<newsMessage><itemSet>{}\n{}</itemSet></newsMessage>",
+            g2(TEXT, HL, "").replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", ""),
+            g2(TEXT, HL, "").replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", ""),
+        );
+        let cases: Vec<(&str, String, ErrorKind, usize, &str)> = vec![
+            ("picture item", g2("<itemClass qcode=\"ninat:picture\"/>", HL, ""), ErrorKind::NotNewsText, 1, "picture"),
+            ("video item", g2("<itemClass qcode=\"ninat:video\"/>", HL, ""), ErrorKind::NotNewsText, 1, "picture"),
+            (
+                "composite item",
+                g2("<itemClass qcode=\"ninat:composite\"/>", HL, ""),
+                ErrorKind::NotNewsText,
+                1,
+                "ninat:composite",
+            ),
+            (
+                "planning item",
+                "<planningItem guid=\"p\"><itemMeta/></planningItem>".into(),
+                ErrorKind::NotNewsText,
+                1,
+                "a planning item",
+            ),
+            ("concept item", "<conceptItem guid=\"c\"/>".into(), ErrorKind::NotNewsText, 1, "a concept item"),
+            (
+                "message of pictures",
+                format!(
+                    "<newsMessage><itemSet>{}</itemSet></newsMessage>",
+                    g2("<itemClass qcode=\"ninat:picture\"/>", HL, "")
+                        .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "")
+                ),
+                ErrorKind::NotNewsText,
+                1,
+                "picture",
+            ),
+            ("two text items in a message", two_texts, ErrorKind::Syntax, 7, "one item per file"),
+            ("another root", "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"/>".into(), ErrorKind::Syntax, 2, "`<rss>`"),
+            (
+                "mismatched end tag",
+                "<newsItem>\n<itemMeta>\n<firstCreated>x</firstCreated>\n</itemMetaa>\n</newsItem>".into(),
+                ErrorKind::Syntax,
+                4,
+                "itemMeta",
+            ),
+            (
+                "never closed",
+                "<newsItem>\n<contentMeta>\n<headline>x</headline>\n".into(),
+                ErrorKind::Syntax,
+                2,
+                "never closed",
+            ),
+            (
+                "bad attribute",
+                "<newsItem>\n\n<itemMeta a=\"1\" a=\"2\"/></newsItem>".into(),
+                ErrorKind::Syntax,
+                3,
+                "duplicated attribute",
+            ),
+            ("not xml at all", "just some text".into(), ErrorKind::Syntax, 1, "no root element"),
+            (
+                "unknown entity",
+                "<newsItem>\n<contentMeta><headline>a&nbsp;b</headline></contentMeta></newsItem>".into(),
+                ErrorKind::Syntax,
+                2,
+                "&nbsp;",
+            ),
+            ("XXE is never expanded", xxe.to_string(), ErrorKind::Syntax, 5, "&xxe;"),
+            ("entity bomb is never expanded", bomb, ErrorKind::Syntax, 14, "&lol9;"),
+            ("deep nesting", deep, ErrorKind::Syntax, 1, "nested"),
+            ("no headline", g2(TEXT, "", ""), ErrorKind::MissingField, 1, "headline"),
+            ("no date", g2("<itemClass qcode=\"ninat:text\"/>", HL, ""), ErrorKind::MissingField, 4, "firstCreated"),
+        ];
+        for (name, xml, kind, line, needle) in cases {
+            let errors = match parse_text(&xml) {
+                Ok(s) => panic!("{name}: parsed to {:?}", s.headline.text),
+                Err(e) => e,
+            };
+            assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+            let e = &errors[0];
+            assert_eq!((e.kind, e.line), (kind, line), "{name}: {e:?}");
+            if name == "bad attribute" {
+                assert_eq!(e.col, 17, "the second `a`: {e:?}");
+            }
+            assert!(e.message.contains(needle), "{name}: {e:?}");
+            assert!(!e.message.contains("root:") && !e.message.contains("lollol"), "{name}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn line_col_table() {
+        for (offset, want) in [(0, (1, 1)), (3, (1, 4)), (4, (2, 1)), (6, (2, 2)), (100, (3, 1))] {
+            assert_eq!(line_col("abc\né\n", offset), want, "{offset}");
+        }
+    }
+
+    /// IPTC's own examples (`../shared/iptc/newsml-g2`), when the checkout has them.
+    #[test]
+    fn iptc_examples() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/iptc/newsml-g2");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("{} is missing: IPTC examples not checked", dir.display());
+            return;
+        };
+        let mut seen = 0;
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = crate::parse::normalize_newlines(&std::fs::read_to_string(&path).unwrap());
+            let result = parse(Path::new("world/x.xml"), &text, &ParseOptions::new(TimeZone::UTC));
+            if name.starts_with("LISTING_1_") || name.starts_with("LISTING_2_") {
+                let s = result.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                assert_eq!(s.headline.text, "Fed to halt QE to avert \"bubble\"", "{name}");
+                assert!(s.grouping != Grouping::Standalone, "{name}");
+                // LISTING_1's inlineXML holds only comments: there is no body to check.
+                if name.starts_with("LISTING_2_") {
+                    assert!(s.body_html.contains("Et, sent luptat luptat"), "{name}: {}", s.body_html);
+                    assert!(!s.body_html.contains("<hl1>"), "{name}");
+                }
+                seen += 1;
+            } else if name.starts_with("LISTING_3_") {
+                let e = result.err().unwrap_or_else(|| panic!("{name} is a picture"));
+                assert_eq!(e[0].kind, ErrorKind::NotNewsText, "{name}: {e:?}");
+                seen += 1;
+            } else {
+                // Any other example must at least not fail as malformed XML.
+                if let Err(e) = result {
+                    assert!(e.iter().all(|e| e.kind != ErrorKind::Syntax), "{name}: {e:?}");
+                }
+            }
+        }
+        assert_eq!(seen, 3, "LISTING_1..3 in {}", dir.display());
     }
 }
