@@ -6,6 +6,7 @@ mod cache;
 mod check;
 mod errors;
 mod faults;
+mod feeds;
 mod hostile;
 mod incremental;
 mod news;
