@@ -56,12 +56,12 @@ fn item_of(o: &Object, text: &str) -> Item {
         uri: string(o, &["uri"]),
         version: get(o, "version").and_then(number),
         headline,
-        headline_line: key_line(text, "\"headline"),
+        headline_line: key_line(text),
         subheadline,
         description,
         slugline: string(o, &["slugline"]),
         genres: objects(o, &["genres", "genre"]).filter_map(|g| string(g, &["name"])).collect(),
-        first_created: string(o, &["firstCreated"]),
+        first_created: string(o, &["firstCreated", "contentCreated"]),
         version_created: string(o, &["versionCreated"]),
         embargoed: string(o, &["embargoedUntil", "embargoed"]),
         status: status(o),
@@ -160,9 +160,9 @@ fn body(o: &Object) -> Body {
 fn ranked(kind: &str, text: &str) -> Option<(u8, Body)> {
     let kind = kind.split(';').next().unwrap_or(kind).trim();
     if kind.contains("nitf") {
-        Some((1, Body::Html(text.to_string())))
+        Some((1, Body::Html(inner(text, "<body.content").to_string())))
     } else if kind.contains("html") {
-        Some((0, Body::Html(text.to_string())))
+        Some((0, Body::Html(inner(text, "<body").to_string())))
     } else if matches!(kind, "text" | "text/plain" | "plain") {
         Some((2, Body::Text(text.to_string())))
     } else {
@@ -170,9 +170,33 @@ fn ranked(kind: &str, text: &str) -> Option<(u8, Body)> {
     }
 }
 
+/// The content of a whole document's `open` element (an HTML page's `<body>`, a NITF document's
+/// `<body.content>`), so its head (`<title>`, NITF's `<hedline>`) does not repeat the headline in
+/// the body; the text itself when it has no such element.
+fn inner<'a>(text: &'a str, open: &str) -> &'a str {
+    let lower = text.to_ascii_lowercase();
+    let start = lower
+        .match_indices(open)
+        .map(|(i, _)| i + open.len())
+        .find(|&i| matches!(lower.as_bytes().get(i), Some(b'>' | b' ' | b'\t' | b'\n')));
+    let Some(start) = start else { return text };
+    let Some(gt) = lower[start..].find('>') else { return text };
+    let from = start + gt + 1;
+    let close = format!("</{}", &open[1..]);
+    let to = lower[from..].rfind(&close).map_or(text.len(), |i| from + i);
+    &text[from..to]
+}
+
 /// What the item is, from its `type` (a short value, or an IPTC `ninature` URI or QCode).
 fn kind(o: &Object, has_text: bool) -> ItemKind {
-    let Some(t) = string(o, &["type"]) else { return ItemKind::Text };
+    let Some(t) = string(o, &["type"]) else {
+        // 3.x events and planning items often leave out `type`; their details say what they are.
+        return match (get(o, "eventDetails"), get(o, "plannedCoverage")) {
+            (Some(_), _) => ItemKind::Other("event".into()),
+            (None, Some(_)) => ItemKind::Other("planning".into()),
+            (None, None) => ItemKind::Text,
+        };
+    };
     let short = t.rsplit(['/', ':']).next().unwrap_or(&t).to_ascii_lowercase();
     match short.as_str() {
         "text" | "composite" | "article" => ItemKind::Text,
@@ -258,10 +282,23 @@ fn image(o: &Object) -> Option<String> {
     string(best.1, &["href"])
 }
 
-/// The 1-based line of the first occurrence of `needle` (any case), or 1.
-fn key_line(text: &str, needle: &str) -> usize {
-    let at = text.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
-    at.map_or(1, |at| 1 + text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count())
+/// The 1-based line of the first `"headline":` or `"headlines":` key, or 1. A `\"headline\"`
+/// inside a string (an HTML attribute, say) is not a key: its quote is escaped and no colon follows.
+fn key_line(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let is_key = |at: usize| {
+        let rest = &bytes[at + b"\"headline".len()..];
+        let rest = rest.strip_prefix(b"s").unwrap_or(rest);
+        let Some(rest) = rest.strip_prefix(b"\"") else { return false };
+        rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':') && (at == 0 || bytes[at - 1] != b'\\')
+    };
+    let at = bytes
+        .windows(b"\"headline".len())
+        .enumerate()
+        .filter(|(_, w)| w.eq_ignore_ascii_case(b"\"headline"))
+        .map(|(i, _)| i)
+        .find(|&i| is_key(i));
+    at.map_or(1, |at| 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count())
 }
 
 #[cfg(test)]
@@ -302,6 +339,13 @@ mod tests {
                            {"name": "hires", "href": "https://x/hires.jpg", "width": 4000, "contentType": "image/jpeg"},
                            {"name": "nitf", "href": "https://x/caption.xml", "contentType": "text/xml"}]}]}"#;
 
+    const DOC: &str = r#"{"type": "text", "versionCreated": "2024-05-01", "headlines": [{"value": "Doc headline"}],
+        "bodies": [{"contentType": "text/html",
+            "value": "<html><head><title>Doc headline</title></head><BODY class=\"x\"><p>Doc text.</p></BODY></html>"}]}"#;
+    const NITF: &str = r#"{"type": "text", "versionCreated": "2024-05-01", "headlines": [{"value": "Nitf headline"}],
+        "bodies": [{"contentType": "application/nitf+xml",
+            "value": "<nitf><head><title>Nitf headline</title></head><body><body.head><hedline><hl1>Nitf headline</hl1></hedline><byline>By Desk</byline></body.head><body.content><p>Nitf text.</p></body.content></body></nitf>"}]}"#;
+
     #[test]
     fn text_items_table() {
         // (name, json, headline, body holds, body lacks, authors)
@@ -313,6 +357,22 @@ mod tests {
                 &["<p>First paragraph.</p>", "<p>Second paragraph.</p>"],
                 &[],
                 &["Ann Writer"],
+            ),
+            (
+                "html document: its body only",
+                DOC,
+                "Doc headline",
+                &["<p>Doc text.</p>"],
+                &["<title>", "Doc headline"],
+                &[],
+            ),
+            (
+                "nitf: its body.content only",
+                NITF,
+                "Nitf headline",
+                &["<p>Nitf text.</p>"],
+                &["hedline", "Nitf headline", "By Desk"],
+                &[],
             ),
             ("2.x html over text", V2, "Two style headline", &["Rich text."], &["Plain only."], &["Bo"]),
             (
@@ -406,6 +466,8 @@ mod tests {
             r#"{"type": "event", "title": "A press conference"}"#,
             r#"{"type": "planning", "headlines": [{"value": "Plan"}]}"#,
             r#"{"type": "http://cv.iptc.org/newscodes/ninature/concept"}"#,
+            r#"{"title": "An event without a type", "eventDetails": {"dates": {}}}"#,
+            r#"{"title": "A plan without a type", "plannedCoverage": []}"#,
         ];
         for json in cases {
             let errs = story(json).unwrap_err();
@@ -429,6 +491,12 @@ mod tests {
             (&deep, ErrorKind::Syntax, 1, 128),
             ("{\n\"type\": \"text\",\n\"versionCreated\": \"2024-05-01\"}", ErrorKind::MissingField, 1, 1),
             ("{\n\"headline\": \"H\"}", ErrorKind::MissingField, 2, 1),
+            (
+                "{\"bodies\": [{\"value\": \"<h1 id=\\\"headline\\\">x</h1>\"}],\n\"headlines\" : [{\"value\": \"H\"}]}",
+                ErrorKind::MissingField,
+                2,
+                1,
+            ),
             ("{\n\n\"headlines\": [{\"value\": \"H\"}], \"versionCreated\": \"not a date\"}", ErrorKind::Date, 3, 1),
         ];
         for (json, kind, line, col) in cases {
