@@ -346,10 +346,19 @@ mod tests {
         "bodies": [{"contentType": "application/nitf+xml",
             "value": "<nitf><head><title>Nitf headline</title></head><body><body.head><hedline><hl1>Nitf headline</hl1></hedline><byline>By Desk</byline></body.head><body.content><p>Nitf text.</p></body.content></body></nitf>"}]}"#;
 
+    /// (name, json, headline, body holds, body lacks, authors)
+    type TextCase = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+
     #[test]
     fn text_items_table() {
-        // (name, json, headline, body holds, body lacks, authors)
-        let cases: &[(&str, &str, &str, &[&str], &[&str], &[&str])] = &[
+        let cases: &[TextCase] = &[
             (
                 "1.x plain",
                 V1,
