@@ -56,7 +56,7 @@ pub fn story_paths(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<
 
 /// Whether a path names a story file (by extension).
 pub fn is_story(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt" | "xml"))
+    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt" | "json" | "xml"))
 }
 
 /// The site's own templates as `(name, text)`.

@@ -10,6 +10,7 @@ pub mod item;
 pub mod markdown;
 pub mod media_topics;
 pub mod newsml;
+pub mod ninjs;
 pub mod wire;
 
 #[cfg(test)]
@@ -187,6 +188,7 @@ pub fn parse_story(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story,
     let normalized = normalize_newlines(text);
     let mut story = match rel.extension().and_then(|e| e.to_str()) {
         Some("txt") => wire::parse(rel, &normalized, opts),
+        Some("json") => ninjs::parse(rel, &normalized, opts),
         Some("xml") => newsml::parse(rel, &normalized, opts),
         _ => markdown::parse(rel, &normalized, opts),
     }?;

@@ -6,6 +6,7 @@ mod cache;
 mod check;
 mod errors;
 mod faults;
+mod feeds;
 mod feeds_g2;
 mod hostile;
 mod incremental;
