@@ -189,7 +189,8 @@ fn body(body: &Body) -> (String, Vec<String>) {
             (html, paragraphs)
         }
         Body::Html(html) => {
-            let clean = CLEANER.clean(html).to_string();
+            // The page's headline is its one <h1>: a body's own headings start below it.
+            let clean = CLEANER.clean(html).to_string().replace("<h1", "<h2").replace("</h1>", "</h2>");
             let text = ammonia::Builder::empty().clean(&clean.replace("</p>", "</p>\n\n")).to_string();
             (clean, split_paragraphs(&unescape(&text)))
         }

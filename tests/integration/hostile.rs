@@ -88,6 +88,20 @@ fn file(path: &str, bytes: impl Into<Vec<u8>>) -> (String, Vec<u8>) {
     (path.to_string(), bytes.into())
 }
 
+/// A ninjs item whose plain-text body is 100 MB.
+fn big_ninjs() -> String {
+    let mut body = String::with_capacity(101 << 20);
+    while body.len() < 100 << 20 {
+        body.push_str("The council voted again on the harbor budget, and again the vote was close.\n\n");
+    }
+    let item = serde_json::json!({
+        "uri": "urn:t:big", "type": "text", "firstCreated": "2024-05-01T09:00:00Z",
+        "headlines": [{"role": "main", "value": "Big wire item"}],
+        "bodies": [{"role": "main", "contentType": "text/plain", "value": body}],
+    });
+    item.to_string()
+}
+
 /// Cases too large or too binary to commit.
 fn generated() -> Vec<Case> {
     let wire = |headline: &str, body: &str, tail: &str| {
@@ -127,6 +141,25 @@ fn generated() -> Vec<Case> {
             )],
             links: vec![],
             expect: ok(&[], &[("world/2024/05/01/big-story/index.html", "the harbor budget")]),
+        },
+        Case {
+            name: "gen/ninjs-of-100-mb".into(),
+            files: vec![file("content/world/big.json", big_ninjs())],
+            links: vec![],
+            expect: ok(&[], &[("world/2024/05/01/big-wire-item/index.html", "the harbor budget")]),
+        },
+        Case {
+            name: "gen/ninjs-nested-100000-deep".into(),
+            files: vec![file(
+                "content/world/deep.json",
+                format!(
+                    "{{\"uri\": \"urn:t:deep\", \"type\": \"text\", \"headlines\": [{{\"value\": \"Deep\"}}],\n\"extra\": {}{}}}",
+                    "[".repeat(100_000),
+                    "]".repeat(100_000)
+                ),
+            )],
+            links: vec![],
+            expect: error(&["content/world/deep.json:2"], &["recursion limit"]),
         },
         Case {
             name: "gen/related-tail-of-100000-lines".into(),

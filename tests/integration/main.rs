@@ -8,6 +8,7 @@ mod errors;
 mod faults;
 mod feeds;
 mod feeds_g2;
+mod feeds_site;
 mod hostile;
 mod incremental;
 mod news;
