@@ -1,7 +1,7 @@
 //! The `gazette` command line (clap): `build`, `serve`, `new`, `theme eject`, `completions`, `man`;
 //! each subcommand calls one library entry point.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -43,6 +43,9 @@ enum Command {
         /// Print only errors
         #[arg(short, long, conflicts_with = "verbose")]
         quiet: bool,
+        /// Write the files this build wrote and removed, with their URLs, to FILE (JSON)
+        #[arg(long, value_name = "FILE")]
+        changes: Option<PathBuf>,
     },
     /// Build the site, serve it locally and rebuild what each change touches, reloading the browser
     Serve {
@@ -172,9 +175,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet } => {
+        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet, changes } => {
             let overrides = p.overrides(base_url);
-            build(BuildOptions { site_dir, output, overrides }, verbose, quiet)
+            build(BuildOptions { site_dir, output, overrides }, verbose, quiet, changes.as_deref())
         }
         Command::New { site_dir, what } => new(site_dir, what),
         Command::Check { site_dir, external, strict, timeout, publishing: p } => {
@@ -301,11 +304,16 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn build(opts: BuildOptions, verbose: bool, quiet: bool) -> ExitCode {
+fn build(opts: BuildOptions, verbose: bool, quiet: bool, changes: Option<&Path>) -> ExitCode {
     let started = Instant::now();
     let bar = Bar::new(!quiet);
     let result = pipeline::build_observed(&opts, &bar);
     bar.finish();
+    if let (Ok(report), Some(to)) = (&result, changes)
+        && let Err(e) = pipeline::write_changes(report, to)
+    {
+        return fail(&e, Some("the site was built; only the changes manifest could not be written"));
+    }
     match result {
         Ok(_) if quiet => ExitCode::SUCCESS,
         Ok(report) => {

@@ -43,6 +43,10 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     /// Story files in against stories out.
     pub tally: Tally,
+    /// The files this build wrote into and removed from the output (empty when it changed nothing).
+    pub changed: write::Changed,
+    /// `base_url`, for the URLs of [`Report::changed`].
+    pub base_url: String,
     /// The implicit version joins made, one line each ([`Site::describe_joins`]).
     pub joins: Vec<String>,
     /// Embargoed stories left out.
@@ -130,9 +134,12 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     };
     observer.stage("write", 0);
     let discarded = staging.discarded.clone();
+    let changed = staging.changes(|p| plan.at(p).is_some());
     staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     t.lap("write");
-    Ok(report(&site, &plan, counts, discarded, t, output, &skipped))
+    let mut report = report(&site, &plan, counts, discarded, t, output, &skipped);
+    report.changed = changed;
+    Ok(report)
 }
 
 /// What the build did; `skipped` warns of the files that are not news text.
@@ -157,6 +164,8 @@ fn report(
         cache_discarded: discarded,
         warnings,
         tally: Tally { skipped: skipped.len(), ..site.tally() },
+        changed: write::Changed::default(),
+        base_url: site.config().base_url.clone(),
         joins: site.describe_joins(),
         held_back: site.held_back(),
         stages: t.stages,
@@ -177,6 +186,23 @@ pub struct ParsedAll {
     pub stories: Vec<Story>,
     /// A warning for each file skipped as not news text.
     pub skipped: Vec<Diagnostic>,
+}
+
+/// Writes the manifest of what a build changed (`--changes FILE`): JSON with the files written and
+/// removed, each with its path under the output and its URL, for a CDN purge or an upload that
+/// sends only those files (`rsync --files-from`).
+pub fn write_changes(report: &Report, to: &Path) -> Result<()> {
+    let entry = |path: &String| {
+        let url_path = path.strip_suffix("index.html").unwrap_or(path);
+        serde_json::json!({"path": path, "url": format!("{}/{url_path}", report.base_url)})
+    };
+    let manifest = serde_json::json!({
+        "output": report.output.display().to_string(),
+        "written": report.changed.written.iter().map(entry).collect::<Vec<_>>(),
+        "removed": report.changed.removed.iter().map(entry).collect::<Vec<_>>(),
+    });
+    let text = serde_json::to_string_pretty(&manifest).context("writing the changes manifest")? + "\n";
+    std::fs::write(to, text).with_context(|| format!("writing {}", to.display()))
 }
 
 /// Reads and parses every story file in parallel; all errors of all files, or all stories.

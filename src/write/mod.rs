@@ -104,8 +104,20 @@ pub struct Staging {
     /// What the current output holds.
     current: Records,
     made: Made,
+    /// Paths whose file in the new output differs from the live one's (or is new there).
+    changed: Mutex<Vec<String>>,
     /// Why the output's cache was not trusted, if it was not.
     pub discarded: Option<String>,
+}
+
+/// What a build changed in its output, for a CDN purge or an incremental upload: paths relative to
+/// the output, sorted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// Files new in the output, or with other bytes than before (repaired ones too).
+    pub written: Vec<String>,
+    /// Files the output no longer has.
+    pub removed: Vec<String>,
 }
 
 impl Staging {
@@ -150,7 +162,16 @@ impl Staging {
         };
         // Until the commit writes the new cache, the staging folder's cache is not trusted.
         fs::write(staging.join(MARKER), MARKER_TEXT).with_context(|| format!("writing into {}", staging.display()))?;
-        Ok(Staging { current, output: output.to_path_buf(), staging, old, staged, made: Made::default(), discarded })
+        Ok(Staging {
+            current,
+            output: output.to_path_buf(),
+            staging,
+            old,
+            staged,
+            made: Made::default(),
+            changed: Mutex::new(Vec::new()),
+            discarded,
+        })
     }
 
     /// Creates the top-level folders of the output (`top`: the first components of the paths about
@@ -183,6 +204,21 @@ impl Staging {
             remove(&self.staging, rel)?;
         }
         Ok(())
+    }
+
+    fn note_change(&self, rel: &str) {
+        self.changed.lock().unwrap_or_else(|p| p.into_inner()).push(rel.to_string());
+    }
+
+    /// What this build changes in the live output, once every file is in staging: the files
+    /// written (new or with other bytes, repaired ones included) and those no longer made
+    /// (`made` says whether the build makes a path).
+    pub fn changes(&self, made: impl Fn(&str) -> bool) -> Changed {
+        let mut written = std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()));
+        written.sort();
+        written.dedup();
+        let removed = self.current.keys().filter(|k| !made(k)).cloned().collect();
+        Changed { written, removed }
     }
 
     /// Records the build cache, then swaps the staging folder in as the output; the previous
@@ -226,6 +262,10 @@ impl Sink for Staging {
             && r.intact(&self.staging.join(&rel_path))
         {
             self.made.add(rel, *r);
+            if !current_ok {
+                // The live output lacks this file, has it damaged, or has another version of it.
+                self.note_change(rel);
+            }
             return if damaged { Held::Repaired } else { Held::Unchanged };
         }
         if current_ok
@@ -250,12 +290,14 @@ impl Sink for Staging {
         create_or_replace(&self.staging, &rel_path, bytes)
             .map_err(|e| Diagnostic::new(&self.staging.join(&rel_path), 1, 1, format!("writing: {e}")))?;
         self.made.record(&self.staging, rel, digest)?;
+        self.note_change(rel);
         Ok(Put::Written)
     }
 
     fn copy(&self, rel: &str, digest: u64, from: &Path) -> Result<Put, Diagnostic> {
         copy_into(&self.staging, rel, from)?;
         self.made.record(&self.staging, rel, digest)?;
+        self.note_change(rel);
         Ok(Put::Written)
     }
 }

@@ -210,3 +210,67 @@ fn static_files_are_copied_without_being_held_in_memory() {
     assert!(changed.contains("(1 written,"), "{changed}");
     assert_eq!(std::fs::read_to_string(site.out().join("photos/big2.bin")).unwrap(), "now small");
 }
+
+/// The files whose bytes differ between two snapshots of an output, and those only in the first.
+fn diff(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) -> (Vec<String>, Vec<String>) {
+    let old: std::collections::HashMap<&str, &[u8]> = before.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let new: std::collections::HashMap<&str, &[u8]> = after.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let mut written: Vec<String> =
+        after.iter().filter(|(n, b)| old.get(n.as_str()) != Some(&b.as_slice())).map(|(n, _)| n.clone()).collect();
+    let mut removed: Vec<String> =
+        before.iter().filter(|(n, _)| !new.contains_key(n.as_str())).map(|(n, _)| n.clone()).collect();
+    written.sort();
+    removed.sort();
+    (written, removed)
+}
+
+/// `--changes FILE` lists exactly the files whose bytes changed and the files that went, with
+/// their URLs: what a CDN purge or an incremental upload needs.
+#[test]
+fn the_changes_manifest_lists_exactly_what_changed() {
+    let site = split_sitemap_site();
+    let manifest = site.path().join("changes.json");
+    let m = manifest.to_str().unwrap();
+    let read = || -> (Vec<String>, Vec<String>, serde_json::Value) {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+        let paths =
+            |k: &str| v[k].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap().to_string()).collect();
+        (paths("written"), paths("removed"), v)
+    };
+    site.build_ok(&["--now", NOW, "--changes", m]);
+    let first = snapshot_tree(&site.out());
+    let (written, removed, _) = read();
+    assert_eq!(written, first.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(), "a first build writes everything");
+    assert!(removed.is_empty());
+    // Edit a story and put it back (the previous output kept beside the live one then holds the
+    // old text: reusing it is a change to the live site), remove another, change nothing: each
+    // build's manifest is its diff.
+    let steps: [&dyn Fn(); 4] = [
+        &|| {
+            site.file(
+                "content/world/s0.md",
+                "+++\ntitle = \"Harbour reopens\"\ndate = 2026-11-20T09:00:00Z\ntags = [\"t0\"]\n+++\nNew text.\n",
+            );
+        },
+        &|| {
+            site.file(
+                "content/world/s0.md",
+                "+++\ntitle = \"Harbour reopens\"\ndate = 2026-11-20T09:00:00Z\ntags = [\"t0\"]\n+++\nText 0.\n",
+            );
+        },
+        &|| std::fs::remove_file(site.path().join("content/world/s1.md")).unwrap(),
+        &|| {},
+    ];
+    let mut before = first;
+    for (i, step) in steps.iter().enumerate() {
+        step();
+        site.build_ok(&["--now", NOW, "--changes", m]);
+        let after = snapshot_tree(&site.out());
+        let (written, removed, v) = read();
+        assert_eq!((written, removed), diff(&before, &after), "step {i}");
+        if let Some(first) = v["written"].as_array().unwrap().first() {
+            assert!(first["url"].as_str().unwrap().starts_with("https://news.example/"), "{v}");
+        }
+        before = after;
+    }
+}
