@@ -89,7 +89,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
             return Ok(Report { findings: sorted(findings), joins: Vec::new(), withdrawn: Vec::new() });
         }
     };
-    let plan = match Plan::new(&site, inputs.statics) {
+    let plan = match Plan::new(&site, inputs.statics, crate::index::build(&site)) {
         Ok(plan) => plan,
         Err(e) => {
             findings.extend(e.into_iter().map(error));

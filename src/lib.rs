@@ -1,12 +1,13 @@
 //! Gazette: a static news-site generator.
 //!
 //! The build is a pipeline of stages, one module each (see `ARCHITECTURE.md`):
-//! `config` → `load` → `parse` → `site` → `plan` → `render` → `write`, run in order by
+//! `config` → `load` → `parse` → `site` → `index` → `plan` → `render` → `write`, run in order by
 //! [`pipeline::build`].
 
 pub mod check;
 pub mod config;
 pub mod diag;
+pub mod index;
 pub mod load;
 pub mod parse;
 pub mod pipeline;

@@ -1,4 +1,4 @@
-//! `build`: the stage list, in order, with timings: config → load → parse → site → related → plan
+//! `build`: the stage list, in order, with timings: config → load → parse → site → related → index → plan
 //! → render and write (one loop, [`render::run`], into a [`Staging`] sink) → swap.
 //!
 //! Every stage collects all of its errors before the build fails, so one run reports every bad
@@ -15,6 +15,7 @@ use crate::config::{self, Overrides};
 use crate::diag::{Diagnostic, Diagnostics, ErrorKind, ParseError, line_col};
 use crate::load::{self, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
+use crate::index;
 use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Counts, Renderer, theme};
@@ -106,7 +107,10 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     observer.stage("related", 0);
     site.link_related();
     t.lap("related");
-    let plan = Plan::new(&site, static_files).map_err(Diagnostics::sorted)?;
+    observer.stage("index", 0);
+    let search = index::build(&site);
+    t.lap("index");
+    let plan = Plan::new(&site, static_files, search).map_err(Diagnostics::sorted)?;
     let templates = TemplateDigests::new(&theme::final_set(&site_templates));
     let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
     let digests = Digester::new(&site, &plan, &templates, fingerprint).all();

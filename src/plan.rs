@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use typed_index_collections::{TiSlice, TiVec};
 
 use crate::diag::Diagnostic;
+use crate::index::SearchIndex;
 use crate::load::StaticFile;
 use crate::render::views::{SitemapEntry, rfc3339};
 use crate::site::urls::{content_path, day_path, page_path, pages_for, section_path, tag_path};
@@ -43,6 +44,8 @@ pub enum Job {
     Robots,
     /// A file of `static/`, copied as it is.
     Static(StaticId),
+    /// A file of the search index (an index into [`Plan::search`]'s files).
+    SearchIndex(usize),
 }
 
 /// Which list a list page belongs to.
@@ -122,6 +125,8 @@ impl Entry {
 pub struct Plan {
     pub entries: Vec<Entry>,
     pub statics: TiVec<StaticId, StaticFile>,
+    /// The search index's files (`search/meta.json`, `search/d/…`, `search/t/…`).
+    pub search: SearchIndex,
     /// What the sitemap lists, in order: list pages, then stories newest first.
     pub sitemap: Vec<SitemapEntry>,
     /// Stories of the Google News sitemap, newest first.
@@ -131,7 +136,8 @@ pub struct Plan {
 
 impl Plan {
     /// Plans every page of `site` and every static file, or names every pair that writes one path.
-    pub fn new(site: &Site, statics: Vec<StaticFile>) -> Result<Plan, Vec<Diagnostic>> {
+    /// Plans every page of `site`, every static file and the search index's files.
+    pub fn new(site: &Site, statics: Vec<StaticFile>, search: SearchIndex) -> Result<Plan, Vec<Diagnostic>> {
         let statics: TiVec<StaticId, StaticFile> = statics.into();
         let mut entries = Vec::new();
         let mut page = |job: Job, url: &str, template: &'static str, listing: Listing| {
@@ -174,11 +180,14 @@ impl Plan {
         if !news.is_empty() {
             entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
         }
+        for (i, (path, _)) in search.files.iter().enumerate() {
+            entries.push(file(Job::SearchIndex(i), path, None));
+        }
         for (i, s) in statics.iter_enumerated() {
             entries.push(file(Job::Static(i), &s.rel, None));
         }
         let by_path = unique_paths(site, &entries, &statics)?;
-        Ok(Plan { entries, statics, sitemap, news, by_path })
+        Ok(Plan { entries, statics, search, sitemap, news, by_path })
     }
 
     /// The entry writing `path` (relative to the output), if any.

@@ -299,7 +299,7 @@ impl Session {
         if !self.static_errors.is_empty() {
             return Err(Diagnostics::sorted(self.static_errors.clone()).into());
         }
-        let plan = Plan::new(site, self.statics.clone()).map_err(Diagnostics::sorted)?;
+        let plan = Plan::new(site, self.statics.clone(), crate::index::build(site)).map_err(Diagnostics::sorted)?;
         let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
         let renderer = Renderer::new(site, &plan, tera);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));

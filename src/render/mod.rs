@@ -97,6 +97,7 @@ impl<'a> Renderer<'a> {
                 Ok(text.into_bytes())
             }
             Job::Static(_) => unreachable!("static files are copied, not rendered"),
+            Job::SearchIndex(i) => Ok(self.plan.search.files[i].1.clone()),
         }
     }
 

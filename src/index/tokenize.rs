@@ -1,0 +1,258 @@
+//! Text → index terms, the same way the search page's script turns a query into terms
+//! (`templates/search.js`): fold (NFD, drop combining marks, NFC, lowercase, Arabic letter
+//! variants), then split into runs by script. Hangul, Han and Kana runs give character bigrams, so
+//! a Korean particle or ending never stops a match (대통령은 holds 대통 and 통령, as the query
+//! 대통령 does); every other run is a word, stemmed for English, Spanish and French
+//! (rust-stemmers' Snowball stemmers).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The stemmer a site's language asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    English,
+    Spanish,
+    French,
+    /// No stemming (words are only folded).
+    Other,
+}
+
+impl Language {
+    /// From a language tag: `en`, `en-GB`, `es-419`, `fr-CA` … anything else is `Other`.
+    pub fn from_tag(tag: &str) -> Self {
+        match tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase().as_str() {
+            "en" => Language::English,
+            "es" => Language::Spanish,
+            "fr" => Language::French,
+            _ => Language::Other,
+        }
+    }
+
+    /// The name the search page's script reads in `meta.json` (`null` for no stemmer).
+    pub fn stemmer_name(self) -> Option<&'static str> {
+        match self {
+            Language::English => Some("english"),
+            Language::Spanish => Some("spanish"),
+            Language::French => Some("french"),
+            Language::Other => None,
+        }
+    }
+}
+
+/// One term of a text, and the folded word it came from when stemming changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub term: String,
+    /// The folded surface word, when it differs from the term (an alias for clients without
+    /// this stemmer).
+    pub surface: Option<String>,
+}
+
+pub struct Tokenizer {
+    stemmer: Option<rust_stemmers::Stemmer>,
+}
+
+/// Stems already computed: folded word → its stem (`None`: the word is its own stem). Kept per
+/// thread across documents, since a site's vocabulary is far smaller than its text.
+pub type StemCache = rustc_hash::FxHashMap<String, Option<String>>;
+
+impl Tokenizer {
+    pub fn new(language: Language) -> Self {
+        use rust_stemmers::{Algorithm, Stemmer};
+        let stemmer = match language {
+            Language::English => Some(Stemmer::create(Algorithm::English)),
+            Language::Spanish => Some(Stemmer::create(Algorithm::Spanish)),
+            Language::French => Some(Stemmer::create(Algorithm::French)),
+            Language::Other => None,
+        };
+        Tokenizer { stemmer }
+    }
+
+    /// Every term of `text`, in order (repeats included).
+    pub fn terms(&self, text: &str) -> Vec<Term> {
+        let mut out = Vec::new();
+        self.each(text, &mut StemCache::default(), &mut |term, surface| {
+            out.push(Term { term: term.to_string(), surface: surface.map(str::to_string) })
+        });
+        out
+    }
+
+    /// Calls `f(term, surface)` for every term of `text`, in order; `surface` is the folded word
+    /// when stemming changed it. Runs are split on the text as written and folded one by one,
+    /// ASCII ones by lowercasing alone.
+    pub fn each(&self, text: &str, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
+        let mut start = None;
+        let mut class = Class::Separator;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            let next = if is_combining_mark(c) && class != Class::Separator { class } else { class_of(c) };
+            if next != class || next == Class::Separator {
+                if let Some(s) = start.take() {
+                    self.run(&text[s..i], cache, f);
+                }
+                if next != Class::Separator {
+                    start = Some(i);
+                }
+            }
+            class = next;
+        }
+    }
+
+    /// One run of the text as written: folded, then split again (folding may join or split
+    /// letters, rarely), then bigrams or words.
+    fn run(&self, raw: &str, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
+        if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return self.emit(raw, Class::Word, cache, f); // the common case: nothing to fold
+        }
+        let folded = if raw.is_ascii() { raw.to_ascii_lowercase() } else { fold(raw) };
+        let mut class = Class::Separator;
+        let mut start = 0;
+        for (i, c) in folded.char_indices().chain(std::iter::once((folded.len(), ' '))) {
+            let next = class_of(c);
+            if next != class || next == Class::Separator {
+                self.emit(&folded[start..i], class, cache, f);
+                start = i + if next == Class::Separator { c.len_utf8() } else { 0 };
+            }
+            class = next;
+        }
+    }
+
+    fn emit(&self, run: &str, class: Class, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
+        match class {
+            Class::Separator => {}
+            Class::Bigram => {
+                let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).chain(std::iter::once(run.len())).collect();
+                if starts.len() == 2 {
+                    f(run, None);
+                }
+                for w in starts.windows(3) {
+                    f(&run[w[0]..w[2]], None);
+                }
+            }
+            Class::Word => {
+                let mut chars = run.chars();
+                if chars.next().is_some() && chars.next().is_none() && !run.as_bytes()[0].is_ascii_digit() {
+                    return;
+                }
+                let Some(stemmer) = &self.stemmer else { return f(run, None) };
+                if run.bytes().any(|b| b.is_ascii_digit()) {
+                    return f(run, None);
+                }
+                if let Some(known) = cache.get(run) {
+                    return match known {
+                        Some(stem) => f(stem, Some(run)),
+                        None => f(run, None),
+                    };
+                }
+                let stem = stemmer.stem(run).into_owned();
+                match stem != run {
+                    true => f(&stem, Some(run)),
+                    false => f(run, None),
+                }
+                cache.insert(run.to_string(), (stem != run).then_some(stem));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Separator,
+    /// Hangul, Han, Hiragana, Katakana: indexed as character bigrams.
+    Bigram,
+    Word,
+}
+
+fn class_of(c: char) -> Class {
+    let u = c as u32;
+    let bigram = matches!(u,
+        0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F // Hangul
+        | 0x3040..=0x30FF | 0x31F0..=0x31FF // Hiragana, Katakana
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F // Han
+    );
+    if bigram {
+        Class::Bigram
+    } else if c.is_alphanumeric() {
+        Class::Word
+    } else {
+        Class::Separator
+    }
+}
+
+/// Case and diacritic folding: NFD, combining marks dropped (but kana voicing marks), NFC (Hangul
+/// syllables and voiced kana whole again),
+/// lowercase; Arabic tatweel dropped and letter variants unified (أ إ آ ٱ → ا, ى → ي, ة → ه).
+pub fn fold(text: &str) -> String {
+    // Kana voicing marks (が = か + U+3099) make another letter, not an accent: they stay.
+    let stripped: String =
+        text.nfd().filter(|&c| !is_combining_mark(c) || matches!(c, '\u{3099}' | '\u{309A}')).nfc().collect();
+    stripped
+        .to_lowercase()
+        .chars()
+        .filter(|&c| c != '\u{0640}')
+        .map(|c| match c {
+            '\u{0623}' | '\u{0625}' | '\u{0622}' | '\u{0671}' => '\u{0627}',
+            '\u{0649}' => '\u{064A}',
+            '\u{0629}' => '\u{0647}',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(language: Language, text: &str) -> Vec<String> {
+        Tokenizer::new(language).terms(text).into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn tokenizer_table() {
+        let cases: &[(Language, &str, &[&str])] = &[
+            (Language::English, "Ferries RUNNING late", &["ferri", "run", "late"]),
+            (Language::English, "Café déjà vu", &["cafe", "deja", "vu"]),
+            (Language::English, "Rate at 3.25% in 2024", &["rate", "at", "3", "25", "in", "2024"]),
+            (Language::English, "a I x", &[]),
+            (Language::Other, "Ferries", &["ferries"]),
+            (Language::Spanish, "Las elecciones", &["las", "eleccion"]),
+            (Language::French, "Les élections", &["le", "elect"]),
+            (Language::English, "대통령은", &["대통", "통령", "령은"]),
+            (Language::English, "대통령", &["대통", "통령"]),
+            (Language::English, "북 미사일", &["북", "미사", "사일"]),
+            (Language::English, "東京都", &["東京", "京都"]),
+            (Language::English, "ひらがな", &["ひら", "らが", "がな"]),
+            (Language::English, "Seoul서울", &["seoul", "서울"]),
+            (Language::Other, "أحمد إلى مدرسة", &["احمد", "الي", "مدرسه"]),
+            (Language::English, "<img src=x onerror=alert(1)>", &["img", "src", "onerror", "alert", "1"]),
+        ];
+        for (language, text, want) in cases {
+            assert_eq!(terms(*language, text), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_korean_noun_is_found_with_its_particles() {
+        let query = terms(Language::English, "대통령");
+        for text in ["대통령은 말했다", "대통령이 왔다", "대통령의 연설"] {
+            let doc = terms(Language::English, text);
+            assert!(query.iter().all(|q| doc.contains(q)), "{text}: {doc:?}");
+        }
+    }
+
+    #[test]
+    fn stemmed_words_keep_their_surface_form() {
+        let t = Tokenizer::new(Language::English).terms("ferries ferry");
+        assert_eq!(t[0], Term { term: "ferri".into(), surface: Some("ferries".into()) });
+        assert_eq!(t[1], Term { term: "ferri".into(), surface: Some("ferry".into()) });
+    }
+
+    #[test]
+    fn language_tags() {
+        for (tag, want) in
+            [("en", Language::English), ("en-GB", Language::English), ("es-419", Language::Spanish), ("fr_CA", Language::French), ("ko", Language::Other)]
+        {
+            assert_eq!(Language::from_tag(tag), want, "{tag}");
+        }
+    }
+}
