@@ -13,9 +13,9 @@ use rayon::prelude::*;
 
 use crate::config::{self, Overrides};
 use crate::diag::{Diagnostic, Diagnostics, ErrorKind, ParseError, line_col};
+use crate::index;
 use crate::load::{self, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
-use crate::index;
 use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Counts, Renderer, theme};

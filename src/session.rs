@@ -93,6 +93,8 @@ pub struct Session {
     load_errors: Vec<Diagnostic>,
     statics: Vec<StaticFile>,
     static_errors: Vec<Diagnostic>,
+    /// Stories' search terms, kept so an edit re-tokenises only the stories it changed.
+    terms: crate::index::TermCache,
     /// The served folder's build cache: what each of its files was made from, and how it looked.
     records: Records,
     /// The model of the last successful rebuild, kept for the fast path ([`Site::refresh`]).
@@ -119,6 +121,7 @@ impl Session {
             statics: Vec::new(),
             static_errors: Vec::new(),
             records: Records::new(),
+            terms: crate::index::TermCache::default(),
             site: None,
             pending: Changes::default(),
         }
@@ -299,7 +302,8 @@ impl Session {
         if !self.static_errors.is_empty() {
             return Err(Diagnostics::sorted(self.static_errors.clone()).into());
         }
-        let plan = Plan::new(site, self.statics.clone(), crate::index::build(site)).map_err(Diagnostics::sorted)?;
+        let search = crate::index::build_cached(site, &mut self.terms);
+        let plan = Plan::new(site, self.statics.clone(), search).map_err(Diagnostics::sorted)?;
         let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
         let renderer = Renderer::new(site, &plan, tera);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));

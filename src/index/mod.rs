@@ -3,7 +3,7 @@
 //! search page's script reads (`templates/search.js`):
 //!
 //! - `meta.json`: counts, the stemmer, the sections;
-//! - `d/N.json`: documents (headline, URL, date, section, snippet), `DOC_CHUNK` a file, numbered
+//! - `d/N.json`: documents (headline, URL path without the site's root, date, section, snippet), `DOC_CHUNK` a file, numbered
 //!   oldest first so a new story changes only the last file;
 //! - `t/N.json`: postings `term → [doc, score, …]`, a term in file `fnv1a32(term) % chunks`, so a
 //!   query fetches only its terms' files; with Spanish or French, `~word → stem` aliases too (the
@@ -16,7 +16,7 @@
 
 pub mod tokenize;
 
-use std::fmt::Write as _;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -41,25 +41,54 @@ pub struct SearchIndex {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
+/// The terms of one story: `(term, score, surface word when stemmed)`, sorted by term.
+type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
+
+/// Stories' terms kept between rebuilds (`serve`): a story whose text, tags and section read the
+/// same is not tokenised again. Keyed by a fingerprint of what [`doc_terms`] reads.
+#[derive(Default)]
+pub struct TermCache {
+    docs: FxHashMap<u64, DocTerms>,
+}
+
 /// Builds the index of every listed story.
 pub fn build(site: &Site) -> SearchIndex {
+    build_cached(site, &mut TermCache::default())
+}
+
+/// [`build`], reusing and refreshing `cache`.
+pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
     let language = Language::from_tag(&site.config().language);
     let tokenizer = Tokenizer::new(language);
     // Oldest first: the home page's order reversed.
     let docs: Vec<ChainId> = site.home().iter().rev().copied().collect();
     let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES / 2 - 100).max(1));
-    let per_doc: Vec<Vec<(String, u8, Option<String>)>> =
-        docs.par_iter().map_init(StemCache::default, |cache, &c| doc_terms(site, c, &tokenizer, cache)).collect();
+    let keys: Vec<u64> = docs.iter().map(|&c| doc_key(site, c, language)).collect();
+    let per_doc: Vec<DocTerms> = docs
+        .par_iter()
+        .zip(&keys)
+        .map_init(StemCache::default, |stems, (&c, key)| match cache.docs.get(key) {
+            Some(terms) => Arc::clone(terms),
+            None => Arc::new(doc_terms(site, c, &tokenizer, stems)),
+        })
+        .collect();
+    cache.docs = keys.into_iter().zip(per_doc.iter().cloned()).collect();
     let mut postings: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
     let mut aliases: FxHashMap<String, String> = FxHashMap::default();
-    for (n, terms) in per_doc.into_iter().enumerate() {
-        for (term, score, surface) in terms {
+    for (n, terms) in per_doc.iter().enumerate() {
+        for (term, score, surface) in terms.iter() {
             if let Some(s) = surface
                 && language != Language::English
+                && !aliases.contains_key(s)
             {
-                aliases.entry(s).or_insert_with(|| term.clone());
+                aliases.insert(s.clone(), term.clone());
             }
-            postings.entry(term).or_default().push((n as u32, score));
+            match postings.get_mut(term) {
+                Some(list) => list.push((n as u32, *score)),
+                None => {
+                    postings.insert(term.clone(), vec![(n as u32, *score)]);
+                }
+            }
         }
     }
     let mut files = vec![("search/meta.json".to_string(), Vec::new())];
@@ -73,8 +102,24 @@ pub fn build(site: &Site) -> SearchIndex {
     SearchIndex { files }
 }
 
+/// A fingerprint of what [`doc_terms`] reads of a story: its file, tags, section and language.
+fn doc_key(site: &Site, c: ChainId, language: Language) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    let chain = site.chain(c);
+    (site.shown(c).digest, &site.shown(c).source, language.stemmer_name()).hash(&mut h);
+    chain.tags.iter().for_each(|&t| site.tag(t).name.hash(&mut h));
+    chain.section.map(|s| &site.section(s).title).hash(&mut h);
+    h.finish()
+}
+
 /// The distinct terms of one story with their scores, and the surface word of stemmed ones.
-fn doc_terms(site: &Site, c: ChainId, tokenizer: &Tokenizer, cache: &mut StemCache) -> Vec<(String, u8, Option<String>)> {
+fn doc_terms(
+    site: &Site,
+    c: ChainId,
+    tokenizer: &Tokenizer,
+    cache: &mut StemCache,
+) -> Vec<(String, u8, Option<String>)> {
     let story = site.shown(c);
     let chain = site.chain(c);
     let mut scores: FxHashMap<String, (u32, Option<String>)> = FxHashMap::default();
@@ -137,7 +182,11 @@ pub fn fnv1a32(text: &str) -> u32 {
 }
 
 /// The term files: postings (and aliases) spread over a power of two of files by hash.
-fn term_files(postings: FxHashMap<String, Vec<(u32, u8)>>, aliases: FxHashMap<String, String>, max: usize) -> Vec<Vec<u8>> {
+fn term_files(
+    postings: FxHashMap<String, Vec<(u32, u8)>>,
+    aliases: FxHashMap<String, String>,
+    max: usize,
+) -> Vec<Vec<u8>> {
     let bytes: usize = postings.iter().map(|(t, p)| t.len() + 8 + p.len() * 9).sum::<usize>()
         + aliases.iter().map(|(s, t)| s.len() + t.len() + 8).sum::<usize>();
     let cap = max.max(16).next_power_of_two().min(1024);
@@ -166,9 +215,14 @@ fn term_files(postings: FxHashMap<String, Vec<(u32, u8)>>, aliases: FxHashMap<St
                     Entry::Alias(t) => out.push_str(&json_string(t)),
                     Entry::Postings(list) => {
                         out.push('[');
+                        let mut digits = itoa::Buffer::new();
                         for (k, (doc, score)) in list.iter().enumerate() {
-                            let sep = if k > 0 { "," } else { "" };
-                            let _ = write!(out, "{sep}{doc},{score}");
+                            if k > 0 {
+                                out.push(',');
+                            }
+                            out.push_str(digits.format(*doc));
+                            out.push(',');
+                            out.push_str(digits.format(*score));
                         }
                         out.push(']');
                     }
@@ -199,7 +253,7 @@ fn doc_file(site: &Site, chunk: &[ChainId]) -> Vec<u8> {
             let story = site.shown(c);
             serde_json::json!({
                 "t": story.headline.text,
-                "u": site.url(&chain.path),
+                "u": chain.path,
                 "d": chain.first_published.date().to_string(),
                 "s": chain.section.map(|s| site.section(s).slug.as_str()).unwrap_or(""),
                 "x": snippet(&story.summary),
@@ -222,11 +276,8 @@ fn snippet(summary: &str) -> String {
 }
 
 fn meta(site: &Site, language: Language, docs: usize, doc_chunk: usize, term_chunks: usize) -> Vec<u8> {
-    let sections: Vec<serde_json::Value> = site
-        .sections()
-        .iter()
-        .map(|s| serde_json::json!({"slug": s.slug, "title": s.title}))
-        .collect();
+    let sections: Vec<serde_json::Value> =
+        site.sections().iter().map(|s| serde_json::json!({"slug": s.slug, "title": s.title})).collect();
     let meta = serde_json::json!({
         "version": 1,
         "language": site.config().language,
@@ -254,11 +305,9 @@ mod tests {
 
     #[test]
     fn html_text_table() {
-        for (html, want) in [
-            ("<p>Ferry &amp; port</p>", " Ferry & port "),
-            ("<p>a<br>b</p>", " a b "),
-            ("no tags", "no tags"),
-        ] {
+        for (html, want) in
+            [("<p>Ferry &amp; port</p>", " Ferry & port "), ("<p>a<br>b</p>", " a b "), ("no tags", "no tags")]
+        {
             assert_eq!(html_text(html), want, "{html}");
         }
     }

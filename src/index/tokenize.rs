@@ -85,7 +85,13 @@ impl Tokenizer {
         let mut start = None;
         let mut class = Class::Separator;
         for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-            let next = if is_combining_mark(c) && class != Class::Separator { class } else { class_of(c) };
+            let next = if c.is_ascii() {
+                if c.is_ascii_alphanumeric() { Class::Word } else { Class::Separator }
+            } else if is_combining_mark(c) && class != Class::Separator {
+                class
+            } else {
+                class_of(c)
+            };
             if next != class || next == Class::Separator {
                 if let Some(s) = start.take() {
                     self.run(&text[s..i], cache, f);
@@ -120,7 +126,7 @@ impl Tokenizer {
     fn emit(&self, run: &str, class: Class, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
         match class {
             Class::Separator => {}
-            Class::Bigram => {
+            Class::Bigram(_) => {
                 let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).chain(std::iter::once(run.len())).collect();
                 if starts.len() == 2 {
                     f(run, None);
@@ -158,34 +164,40 @@ impl Tokenizer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
     Separator,
-    /// Hangul, Han, Hiragana, Katakana: indexed as character bigrams.
-    Bigram,
+    /// Hangul, Han, Hiragana and Katakana (each a class of its own, as the script's Unicode script
+    /// properties make them): indexed as character bigrams.
+    Bigram(Script),
     Word,
 }
 
-fn class_of(c: char) -> Class {
-    let u = c as u32;
-    let bigram = matches!(u,
-        0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F // Hangul
-        | 0x3040..=0x30FF | 0x31F0..=0x31FF // Hiragana, Katakana
-        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F // Han
-    );
-    if bigram {
-        Class::Bigram
-    } else if c.is_alphanumeric() {
-        Class::Word
-    } else {
-        Class::Separator
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Hangul,
+    Han,
+    Hiragana,
+    Katakana,
 }
 
-/// Case and diacritic folding: NFD, combining marks dropped (but kana voicing marks), NFC (Hangul
-/// syllables and voiced kana whole again),
+fn class_of(c: char) -> Class {
+    let script = match c as u32 {
+        0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        0x3041..=0x3096 | 0x309D..=0x309F => Script::Hiragana,
+        0x30A1..=0x30FA | 0x30FD..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF6F | 0xFF71..=0xFF9D => Script::Katakana,
+        0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => {
+            Script::Han
+        }
+        _ if c.is_alphanumeric() => return Class::Word,
+        _ => return Class::Separator,
+    };
+    Class::Bigram(script)
+}
+
+/// Case and diacritic folding: NFD, combining marks dropped, NFC (Hangul syllables whole again),
 /// lowercase; Arabic tatweel dropped and letter variants unified (أ إ آ ٱ → ا, ى → ي, ة → ه).
 pub fn fold(text: &str) -> String {
-    // Kana voicing marks (が = か + U+3099) make another letter, not an accent: they stay.
-    let stripped: String =
-        text.nfd().filter(|&c| !is_combining_mark(c) || matches!(c, '\u{3099}' | '\u{309A}')).nfc().collect();
+    // Every combining mark goes, kana voicing marks too (が folds to か), exactly as the script's
+    // `normalize('NFD').replace(/\p{M}/gu, '')` does: query and index must fold alike.
+    let stripped: String = text.nfd().filter(|&c| !is_combining_mark(c)).nfc().collect();
     stripped
         .to_lowercase()
         .chars()
@@ -221,7 +233,8 @@ mod tests {
             (Language::English, "대통령", &["대통", "통령"]),
             (Language::English, "북 미사일", &["북", "미사", "사일"]),
             (Language::English, "東京都", &["東京", "京都"]),
-            (Language::English, "ひらがな", &["ひら", "らが", "がな"]),
+            (Language::English, "ひらがな", &["ひら", "らか", "かな"]),
+            (Language::English, "東京タワー", &["東京", "タワ"]),
             (Language::English, "Seoul서울", &["seoul", "서울"]),
             (Language::Other, "أحمد إلى مدرسة", &["احمد", "الي", "مدرسه"]),
             (Language::English, "<img src=x onerror=alert(1)>", &["img", "src", "onerror", "alert", "1"]),
@@ -249,9 +262,13 @@ mod tests {
 
     #[test]
     fn language_tags() {
-        for (tag, want) in
-            [("en", Language::English), ("en-GB", Language::English), ("es-419", Language::Spanish), ("fr_CA", Language::French), ("ko", Language::Other)]
-        {
+        for (tag, want) in [
+            ("en", Language::English),
+            ("en-GB", Language::English),
+            ("es-419", Language::Spanish),
+            ("fr_CA", Language::French),
+            ("ko", Language::Other),
+        ] {
             assert_eq!(Language::from_tag(tag), want, "{tag}");
         }
     }
