@@ -17,9 +17,7 @@ use typed_index_collections::{TiSlice, TiVec};
 use crate::diag::Diagnostic;
 use crate::load::StaticFile;
 use crate::render::views::{SitemapEntry, rfc3339};
-use crate::site::urls::{
-    content_path, day_path, month_path, page_path, pages_for, section_path, tag_path, year_path,
-};
+use crate::site::urls::{content_path, day_path, month_path, page_path, pages_for, section_path, tag_path, year_path};
 use crate::site::{
     ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id, newest_first,
 };
@@ -262,7 +260,7 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
 /// How an archive list (a day, month or year) links to the others: the list it is part of, the
 /// lists of the same kind just older (`prev`) and newer (`next`), and the lists it is made of
 /// (a year's months, a month's days), oldest first. Lists without stories do not exist, so every
-/// link points at a page. `None` for the home, section and tag lists.
+/// link points at a page.
 pub struct ArchiveNav {
     pub up: Option<ListKind>,
     pub prev: Option<ListKind>,
@@ -270,6 +268,7 @@ pub struct ArchiveNav {
     pub children: Vec<ListKind>,
 }
 
+/// The archive links of a day, month or year list; `None` for the home, section and tag lists.
 pub fn archive_of(site: &Site, kind: ListKind) -> Option<ArchiveNav> {
     fn around<I: From<usize> + Into<usize> + Copy>(i: I, len: usize, f: fn(I) -> ListKind) -> [Option<ListKind>; 2] {
         let i: usize = i.into();

@@ -64,9 +64,15 @@ fn year_and_month_pages_list_their_stories() {
     let site = archive_site();
     site.build_ok(NOW);
     // per_page = 2: the first page of each list, newest first.
-    assert_eq!(headlines_on(&site, "2023/index.html"), ["Council approves ferry budget", "Winter storm closes the port"]);
+    assert_eq!(
+        headlines_on(&site, "2023/index.html"),
+        ["Council approves ferry budget", "Winter storm closes the port"]
+    );
     assert_eq!(headlines_on(&site, "2023/page/2/index.html"), ["Harbor dredging begins"]);
-    assert_eq!(headlines_on(&site, "2023/12/index.html"), ["Council approves ferry budget", "Winter storm closes the port"]);
+    assert_eq!(
+        headlines_on(&site, "2023/12/index.html"),
+        ["Council approves ferry budget", "Winter storm closes the port"]
+    );
     assert_eq!(headlines_on(&site, "2024/01/index.html"), ["Tram line reopens after repairs"]);
     let year = site.read("2024/index.html");
     assert!(year.contains(r#"<h1 id="list-heading" class="list-title">2024</h1>"#), "{year}");
@@ -133,7 +139,7 @@ fn archive_navigation_links_up_and_to_older_and_newer_pages() {
     assert_eq!(archive_nav(&site.read("news/index.html")), "");
 }
 
-/// Every archive page under `dir`, relative to `out`.
+/// Every day, month and year page of the output folder `out`, relative to it.
 fn archive_pages(out: &Path) -> Vec<String> {
     snapshot_tree(out)
         .into_iter()
@@ -165,7 +171,8 @@ fn the_sitemap_lists_year_and_month_pages() {
     let site = archive_site();
     site.build_ok(NOW);
     let sitemap = site.read("sitemap.xml");
-    for url in ["/2023/", "/2024/", "/2023/11/", "/2023/12/", "/2024/01/", "/2024/05/", "/2024/05/page/2/", "/2024/page/3/"]
+    for url in
+        ["/2023/", "/2024/", "/2023/11/", "/2023/12/", "/2024/01/", "/2024/05/", "/2024/05/page/2/", "/2024/page/3/"]
     {
         assert!(sitemap.contains(&format!("<loc>https://example.test{url}</loc>")), "{url} missing:\n{sitemap}");
     }
@@ -179,16 +186,25 @@ fn the_sitemap_lists_year_and_month_pages() {
 fn a_story_moved_to_another_month_updates_both_months_on_rebuild() {
     let site = archive_site();
     site.build_ok(NOW);
-    assert_eq!(headlines_on(&site, "2023/12/index.html"), ["Council approves ferry budget", "Winter storm closes the port"]);
+    assert_eq!(
+        headlines_on(&site, "2023/12/index.html"),
+        ["Council approves ferry budget", "Winter storm closes the port"]
+    );
     // The storm story's date moves from December 2023 to January 2024.
     site.file("content/news/c.md", story("Winter storm closes the port", "2024-01-16"));
     site.build_ok(NOW);
     assert_eq!(headlines_on(&site, "2023/12/index.html"), ["Council approves ferry budget"]);
-    assert_eq!(headlines_on(&site, "2024/01/index.html"), ["Winter storm closes the port", "Tram line reopens after repairs"]);
+    assert_eq!(
+        headlines_on(&site, "2024/01/index.html"),
+        ["Winter storm closes the port", "Tram line reopens after repairs"]
+    );
     assert!(!site.out().join("2023/12/20").exists(), "the emptied day page is removed");
     let y2023 = site.read("2023/index.html");
     assert!(archive_nav(&y2023).contains(r#"December 2023</a> <span class="archive-count">1 story</span>"#));
-    assert!(archive_nav(&site.read("2024/index.html")).contains(r#"January 2024</a> <span class="archive-count">2 stories</span>"#));
+    assert!(
+        archive_nav(&site.read("2024/index.html"))
+            .contains(r#"January 2024</a> <span class="archive-count">2 stories</span>"#)
+    );
     // The neighbours of the day that went and of the day that came now link past them.
     assert_eq!(rel_link(archive_nav(&site.read("2023/12/01/index.html")), "next"), Some("/2024/01/15/"));
     assert_eq!(rel_link(archive_nav(&site.read("2024/01/15/index.html")), "next"), Some("/2024/01/16/"));
