@@ -18,8 +18,10 @@ use crate::diag::Diagnostic;
 use crate::index::SearchIndex;
 use crate::load::StaticFile;
 use crate::render::views::{SitemapEntry, rfc3339};
-use crate::site::urls::{content_path, day_path, page_path, pages_for, section_path, tag_path};
-use crate::site::{ChainId, DayId, RedirectId, SectionId, Site, TagId, Visibility, index_id, newest_first};
+use crate::site::urls::{content_path, day_path, month_path, page_path, pages_for, section_path, tag_path, year_path};
+use crate::site::{
+    ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id, newest_first,
+};
 
 index_id! {
     /// A file of [`Plan::statics`], in the order `load` lists them.
@@ -55,6 +57,8 @@ pub enum ListKind {
     Section(SectionId),
     Tag(TagId),
     Day(DayId),
+    Month(MonthId),
+    Year(YearId),
 }
 
 /// What a feed covers.
@@ -208,6 +212,8 @@ impl ListKind {
             ListKind::Section(_) => "section.html",
             ListKind::Tag(_) => "tag.html",
             ListKind::Day(_) => "day.html",
+            ListKind::Month(_) => "month.html",
+            ListKind::Year(_) => "year.html",
         }
     }
 }
@@ -218,13 +224,16 @@ fn lists(site: &Site) -> Vec<ListSource<'_>> {
     kinds.extend(site.sections().keys().map(ListKind::Section));
     kinds.extend(site.tags().keys().map(ListKind::Tag));
     kinds.extend(site.days().keys().map(ListKind::Day));
+    kinds.extend(site.months().keys().map(ListKind::Month));
+    kinds.extend(site.years().keys().map(ListKind::Year));
     kinds.into_iter().map(|k| list_of(site, k)).collect()
 }
 
 /// What a list shows: its kind, name for templates, title, base URL and chains, newest first.
 pub struct ListSource<'s> {
     pub kind: ListKind,
-    /// `page.kind` and `list.kind` in templates: `home`, `section`, `tag` or `day`.
+    /// `page.kind` and `list.kind` in templates: `home`, `section`, `tag`, `day`, `month` or
+    /// `year`.
     pub name: &'static str,
     pub title: String,
     /// The URL of its first page; the others are `BASE/page/N/`.
@@ -244,8 +253,51 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
             let d = &site.day(i);
             ("day", d.date.strftime("%B %-d, %Y").to_string(), day_path(d.date), &d.chains)
         }
+        ListKind::Month(i) => {
+            let m = &site.month(i);
+            let first = jiff::civil::date(m.year, m.month, 1);
+            ("month", first.strftime("%B %Y").to_string(), month_path(m.year, m.month), &m.chains)
+        }
+        ListKind::Year(i) => {
+            let y = &site.year(i);
+            ("year", y.year.to_string(), year_path(y.year), &y.chains)
+        }
     };
     ListSource { kind, name, title, base, chains }
+}
+
+/// How an archive list (a day, month or year) links to the others: the list it is part of, the
+/// lists of the same kind just older (`prev`) and newer (`next`), and the lists it is made of
+/// (a year's months, a month's days), oldest first. Lists without stories do not exist, so every
+/// link points at a page.
+pub struct ArchiveNav {
+    pub up: Option<ListKind>,
+    pub prev: Option<ListKind>,
+    pub next: Option<ListKind>,
+    pub children: Vec<ListKind>,
+}
+
+/// The archive links of a day, month or year list; `None` for the home, section and tag lists.
+pub fn archive_of(site: &Site, kind: ListKind) -> Option<ArchiveNav> {
+    fn around<I: From<usize> + Into<usize> + Copy>(i: I, len: usize, f: fn(I) -> ListKind) -> [Option<ListKind>; 2] {
+        let i: usize = i.into();
+        [i.checked_sub(1).map(|p| f(p.into())), (i + 1 < len).then(|| f((i + 1).into()))]
+    }
+    let (up, [prev, next], children) = match kind {
+        ListKind::Home | ListKind::Section(_) | ListKind::Tag(_) => return None,
+        ListKind::Day(d) => {
+            (Some(ListKind::Month(site.month_of(d))), around(d, site.days().len(), ListKind::Day), vec![])
+        }
+        ListKind::Month(m) => {
+            let days = site.days_in(m).map(ListKind::Day).collect();
+            (Some(ListKind::Year(site.year_of(m))), around(m, site.months().len(), ListKind::Month), days)
+        }
+        ListKind::Year(y) => {
+            let months = site.months_in(y).map(ListKind::Month).collect();
+            (None, around(y, site.years().len(), ListKind::Year), months)
+        }
+    };
+    Some(ArchiveNav { up, prev, next, children })
 }
 
 fn scopes(site: &Site) -> Vec<Scope> {
@@ -344,6 +396,9 @@ fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) ->
         Job::List(ListKind::Section(i), _) => described(format!("section `{}`", site.section(i).title)),
         Job::List(ListKind::Tag(i), _) => described(format!("tag `{}`", site.tag(i).name)),
         Job::List(ListKind::Day(i), _) => described(format!("the day page of {}", site.day(i).date)),
+        Job::List(kind @ (ListKind::Month(_) | ListKind::Year(_)), _) => {
+            described(format!("the archive page of {}", list_of(site, kind).title))
+        }
         Job::Tags => described("the tag list".into()),
         _ => described(format!("Gazette's {}", e.path)),
     }

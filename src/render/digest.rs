@@ -12,7 +12,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use rayon::prelude::*;
 
 use super::TOP_WITH_RELATED;
-use crate::plan::{Entry, Job, Plan, Scope, SitemapPart};
+use crate::plan::{Entry, Job, ListKind, Plan, Scope, SitemapPart, archive_of, list_of};
 use crate::site::urls::page_path;
 use crate::site::{ChainId, Site};
 
@@ -117,8 +117,9 @@ impl<'a> Digester<'a> {
                 (&site.chain(red.chain).path, site.shown(red.chain).digest).hash(&mut h);
             }
             Job::List(kind, p) => {
-                let list = crate::plan::list_of(site, kind);
+                let list = list_of(site, kind);
                 self.list(&list.title, &list.base, list.chains, p, &mut h);
+                self.archive(kind, &mut h);
             }
             Job::Tags => {
                 for t in site.tags() {
@@ -191,6 +192,20 @@ impl<'a> Digester<'a> {
         let chain = &site.chain(c);
         (&chain.path, chain.first_published.timestamp()).hash(h);
         chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
+    }
+
+    /// What a list's archive navigation shows: its links' titles and URLs, its children's counts.
+    fn archive(&self, kind: ListKind, h: &mut DefaultHasher) {
+        let site = self.site;
+        let Some(nav) = archive_of(site, kind) else { return };
+        let link = |k: ListKind| {
+            let l = list_of(site, k);
+            (l.title, l.base)
+        };
+        (nav.up.map(link), nav.prev.map(link), nav.next.map(link)).hash(h);
+        for k in nav.children {
+            (link(k), list_of(site, k).chains.len()).hash(h);
+        }
     }
 
     fn list(&self, title: &str, base: &str, chains: &[ChainId], page: usize, h: &mut DefaultHasher) {

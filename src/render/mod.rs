@@ -253,8 +253,27 @@ impl<'a> Renderer<'a> {
         let page_title = if page > 1 { format!("{title} (page {page})") } else { title.clone() };
         let feed_base = matches!(kind, ListKind::Section(_) | ListKind::Tag(_)).then_some((base, title.as_str()));
         let mut ctx = self.page_with_feeds(list.name, page_title, &path, feed_base);
-        ctx.insert("list", &ListView { title: title.clone(), kind: list.name, items, pagination });
+        let archive = crate::plan::archive_of(site, kind).map(|nav| self.archive(nav));
+        ctx.insert("list", &ListView { title: title.clone(), kind: list.name, items, pagination, archive });
         self.tera_render(template, &ctx)
+    }
+
+    fn archive(&self, nav: crate::plan::ArchiveNav) -> ArchiveView {
+        let site = self.site;
+        let link = |k: ListKind| {
+            let l = crate::plan::list_of(site, k);
+            ArchiveLink { title: l.title, url: site.url(&l.base) }
+        };
+        let child = |k: ListKind| {
+            let l = crate::plan::list_of(site, k);
+            ArchiveChild { title: l.title, url: site.url(&l.base), count: l.chains.len() }
+        };
+        ArchiveView {
+            up: nav.up.map(link),
+            prev: nav.prev.map(link),
+            next: nav.next.map(link),
+            children: nav.children.into_iter().map(child).collect(),
+        }
     }
 
     fn item(&self, c: ChainId, with_related: bool) -> ItemView<'a> {

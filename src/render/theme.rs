@@ -17,6 +17,8 @@ pub const THEME: &[(&str, &str)] = &[
     ("section.html", include_str!("../../templates/section.html")),
     ("tag.html", include_str!("../../templates/tag.html")),
     ("day.html", include_str!("../../templates/day.html")),
+    ("month.html", include_str!("../../templates/month.html")),
+    ("year.html", include_str!("../../templates/year.html")),
     ("tags.html", include_str!("../../templates/tags.html")),
     ("redirect.html", include_str!("../../templates/redirect.html")),
     ("withdrawn.html", include_str!("../../templates/withdrawn.html")),

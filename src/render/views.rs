@@ -164,6 +164,35 @@ pub struct ListView<'a> {
     pub kind: &'a str,
     pub items: Vec<ItemView<'a>>,
     pub pagination: Pagination,
+    /// Set on day, month and year lists; `null` on the others.
+    pub archive: Option<ArchiveView>,
+}
+
+/// `list.archive`: the archive pages around a day, month or year page (see `plan::archive_of`).
+#[derive(Serialize)]
+pub struct ArchiveView {
+    /// A day's month, a month's year; `null` on a year.
+    pub up: Option<ArchiveLink>,
+    /// The next older page of the same kind with stories.
+    pub prev: Option<ArchiveLink>,
+    /// The next newer page of the same kind with stories.
+    pub next: Option<ArchiveLink>,
+    /// A year's months, a month's days, oldest first; empty on a day.
+    pub children: Vec<ArchiveChild>,
+}
+
+#[derive(Serialize)]
+pub struct ArchiveLink {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct ArchiveChild {
+    pub title: String,
+    pub url: String,
+    /// How many stories it lists.
+    pub count: usize,
 }
 
 /// A feed or sitemap entry: absolute URLs, full content.

@@ -7,8 +7,8 @@
 //!
 //! Every collection is indexed by its own id type ([`StoryId`], [`ChainId`], [`SectionId`], …), and
 //! [`Site`] keeps its fields private: stories stay sorted by source with chains indexing into them,
-//! every version's source maps to its chain, home, section, tag and day lists hold listed chains
-//! newest first, and related lists are one per chain. Only [`Site::assemble`],
+//! every version's source maps to its chain, home, section, tag, day, month and year lists hold
+//! listed chains newest first, and related lists are one per chain. Only [`Site::assemble`],
 //! [`Site::link_related`] and [`Site::refresh`] change a site; everything else reads it.
 
 pub mod related;
@@ -63,6 +63,10 @@ index_id! {
     TagId;
     /// A day of [`Site::days`], oldest first.
     DayId;
+    /// A month of [`Site::months`], oldest first.
+    MonthId;
+    /// A year of [`Site::years`], oldest first.
+    YearId;
     /// A redirect of [`Site::redirects`], by path.
     RedirectId;
 }
@@ -126,6 +130,22 @@ pub struct Day {
     pub chains: Vec<ChainId>,
 }
 
+/// A calendar month with a listed story.
+#[derive(Debug, Clone)]
+pub struct Month {
+    pub year: i16,
+    /// 1 to 12.
+    pub month: i8,
+    pub chains: Vec<ChainId>,
+}
+
+/// A calendar year with a listed story.
+#[derive(Debug, Clone)]
+pub struct Year {
+    pub year: i16,
+    pub chains: Vec<ChainId>,
+}
+
 /// A page left at an older version's own URL.
 #[derive(Debug, Clone)]
 pub struct Redirect {
@@ -171,6 +191,9 @@ pub struct Site {
     sections: TiVec<SectionId, Section>,
     tags: TiVec<TagId, Tag>,
     days: TiVec<DayId, Day>,
+    /// Months and years of the days, oldest first; each lists its chains in `home`'s order.
+    months: TiVec<MonthId, Month>,
+    years: TiVec<YearId, Year>,
     /// Every listed chain, newest first.
     home: Vec<ChainId>,
     /// Stories left out because they are embargoed (dated in the future).
@@ -298,6 +321,54 @@ impl Site {
         &self.days[id]
     }
 
+    /// Months with a listed story, oldest first; each lists its chains, newest first.
+    pub fn months(&self) -> &TiSlice<MonthId, Month> {
+        &self.months
+    }
+
+    pub fn month(&self, id: MonthId) -> &Month {
+        &self.months[id]
+    }
+
+    /// Years with a listed story, oldest first; each lists its chains, newest first.
+    pub fn years(&self) -> &TiSlice<YearId, Year> {
+        &self.years
+    }
+
+    pub fn year(&self, id: YearId) -> &Year {
+        &self.years[id]
+    }
+
+    /// The month a day is in.
+    pub fn month_of(&self, day: DayId) -> MonthId {
+        let d = self.days[day].date;
+        let i = self.months.binary_search_by(|m| (m.year, m.month).cmp(&(d.year(), d.month())));
+        i.expect("every day's month is a month of the site")
+    }
+
+    /// The year a month is in.
+    pub fn year_of(&self, month: MonthId) -> YearId {
+        let y = self.months[month].year;
+        self.years.binary_search_by(|x| x.year.cmp(&y)).expect("every month's year is a year of the site")
+    }
+
+    /// The days of a month, oldest first.
+    pub fn days_in(&self, month: MonthId) -> impl Iterator<Item = DayId> + '_ {
+        let m = &self.months[month];
+        let key = |d: &Day| (d.date.year(), d.date.month());
+        let start = self.days.partition_point(|d| key(d) < (m.year, m.month));
+        let end = self.days.partition_point(|d| key(d) <= (m.year, m.month));
+        (usize::from(start)..usize::from(end)).map(DayId::from)
+    }
+
+    /// The months of a year, oldest first.
+    pub fn months_in(&self, year: YearId) -> impl Iterator<Item = MonthId> + '_ {
+        let y = self.years[year].year;
+        let start = self.months.partition_point(|m| m.year < y);
+        let end = self.months.partition_point(|m| m.year <= y);
+        (usize::from(start)..usize::from(end)).map(MonthId::from)
+    }
+
     /// Every listed chain, newest first.
     pub fn home(&self) -> &[ChainId] {
         &self.home
@@ -420,9 +491,14 @@ impl Site {
         let home: Vec<ChainId> =
             newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed).collect();
         let mut days: BTreeMap<Date, Vec<ChainId>> = BTreeMap::new();
+        let mut months: BTreeMap<(i16, i8), Vec<ChainId>> = BTreeMap::new();
+        let mut years: BTreeMap<i16, Vec<ChainId>> = BTreeMap::new();
         for &c in &home {
             let chain = &chains[c];
-            days.entry(chain.first_published.date()).or_default().push(c);
+            let date = chain.first_published.date();
+            days.entry(date).or_default().push(c);
+            months.entry((date.year(), date.month())).or_default().push(c);
+            years.entry(date.year()).or_default().push(c);
             if let Some(s) = chain.section {
                 sections[s].chains.push(c);
             }
@@ -431,6 +507,8 @@ impl Site {
             }
         }
         let days = days.into_iter().map(|(date, chains)| Day { date, chains }).collect();
+        let months = months.into_iter().map(|((year, month), chains)| Month { year, month, chains }).collect();
+        let years = years.into_iter().map(|(year, chains)| Year { year, chains }).collect();
         let by_source: HashMap<String, ChainId> = chains
             .iter_enumerated()
             .flat_map(|(c, chain)| chain.versions.iter().map(move |&v| (v, c)))
@@ -444,6 +522,8 @@ impl Site {
             sections,
             tags,
             days,
+            months,
+            years,
             home,
             redirects: urls.redirects,
             related: TiVec::new(),

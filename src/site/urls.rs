@@ -198,3 +198,11 @@ pub fn tag_path(slug: &str) -> String {
 pub fn day_path(date: jiff::civil::Date) -> String {
     format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
 }
+
+pub fn month_path(year: i16, month: i8) -> String {
+    format!("/{year:04}/{month:02}/")
+}
+
+pub fn year_path(year: i16) -> String {
+    format!("/{year:04}/")
+}

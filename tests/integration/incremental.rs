@@ -45,9 +45,11 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
         );
         (path, text)
     } else {
+        // Three months over two years, so a date edit can move a story between archive pages.
+        let (year, month) = [(2024, 5), (2024, 4), (2023, 12)][(day as usize / 9) % 3];
         let path = format!("content/{section}/md-{n:02}.md");
         let text = format!(
-            "+++\ntitle = {headline:?}\ndate = 2024-05-{:02}T0{}:00:00Z\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
+            "+++\ntitle = {headline:?}\ndate = {year}-{month:02}-{:02}T0{}:00:00Z\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
             1 + day % 9,
             h % 9
         );

@@ -1,6 +1,7 @@
 //! One integration test binary: each module drives the `gazette` binary over fixture sites and
 //! checks the files it writes and its error output.
 
+mod archive;
 mod build;
 mod cache;
 mod check;

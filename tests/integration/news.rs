@@ -75,8 +75,8 @@ fn sitemap_splits_into_an_index_past_the_limit() {
         urls += n;
     }
     assert!(site.read(&parts[0]).contains("<lastmod>"));
-    // home, section, tag list, day, four stories
-    assert_eq!(urls, 7);
+    // home, section, tag list, day, month, year, four stories
+    assert_eq!(urls, 9);
 }
 
 #[test]
