@@ -316,7 +316,10 @@
       time.dateTime = doc.d;
       meta.appendChild(time);
     }
-    if (doc.s) meta.appendChild(el('span', 'item-section', ctx.sections.get(doc.s) || doc.s));
+    if (doc.s) {
+      if (doc.d) meta.appendChild(document.createTextNode(' '));
+      meta.appendChild(el('span', 'item-section', ctx.sections.get(doc.s) || doc.s));
+    }
     art.appendChild(meta);
     if (doc.x) {
       const p = el('p', 'item-summary');
