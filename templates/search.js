@@ -17,8 +17,9 @@
       .replace(/\u0649/g, '\u064a').replace(/\u0629/g, '\u0647');
   }
 
-  // A run: letters/digits of one script class; classes 1-4 are cut into character bigrams.
-  const RUN = /(\p{Script=Hangul}+)|(\p{Script=Han}+)|(\p{Script=Hiragana}+)|(\p{Script=Katakana}+)|((?:(?![\p{Script=Hangul}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{N}])+)/gu;
+  // A run: letters/digits of one script class; groups 1-4 are cut into character bigrams.
+  // Hangul is the spec's three ranges exactly; Han and Kana are the Unicode Script property.
+  const RUN = /([\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+)|(\p{Script=Han}+)|(\p{Script=Hiragana}+)|(\p{Script=Katakana}+)|((?:(?![\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])[\p{L}\p{N}])+)/gu;
   const DIGIT = /^\p{Nd}$/u;
 
   function bigrams(run, out) {
@@ -344,7 +345,7 @@
     const setStatus = (text) => { status.textContent = text; };
 
     // Shows the next PAGE hits of state.hits whose doc is in the chosen section.
-    async function showMore(my) {
+    async function showMore(my, focusNew) {
       more.hidden = true;
       const out = [];
       while (out.length < PAGE && state.next < state.hits.length) {
@@ -359,7 +360,9 @@
           if (out.length === PAGE) break;
         }
       }
-      for (const d of out) list.appendChild(renderHit(d, state.ctx));
+      const nodes = out.map((d) => list.appendChild(renderHit(d, state.ctx)));
+      // After "More results", keyboard users continue at the first new result.
+      if (focusNew && nodes.length) nodes[0].querySelector('a').focus();
       more.hidden = state.next >= state.hits.length;
       const qs = '\u201c' + state.query + '\u201d';
       const where = state.section ? ' in ' + (state.ctx.sections.get(state.section) || state.section) : '';
@@ -419,7 +422,7 @@
     form.addEventListener('submit', (e) => { e.preventDefault(); if (meta) go(true); });
     section.addEventListener('change', () => { if (meta && q.value.trim()) go(true); });
     sort.addEventListener('change', () => { if (meta && q.value.trim()) go(true); });
-    more.addEventListener('click', () => { if (state) showMore(run); });
+    more.addEventListener('click', () => { if (state) showMore(run, true); });
     document.addEventListener('keydown', (e) => {
       if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
       const t = e.target;
