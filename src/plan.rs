@@ -48,6 +48,10 @@ pub enum Job {
     Static(StaticId),
     /// A file of the search index (an index into [`Plan::search`]'s files).
     SearchIndex(usize),
+    /// The search page, `/search/`.
+    SearchPage,
+    /// The search page's script, `/search/search.js`.
+    SearchScript,
 }
 
 /// Which list a list page belongs to.
@@ -184,6 +188,8 @@ impl Plan {
         if !news.is_empty() {
             entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
         }
+        entries.push(file(Job::SearchPage, "search/index.html", Some("search.html")));
+        entries.push(file(Job::SearchScript, "search/search.js", Some("search.js")));
         for (i, (path, _)) in search.files.iter().enumerate() {
             entries.push(file(Job::SearchIndex(i), path, None));
         }

@@ -260,9 +260,15 @@ fn doc_file(site: &Site, chunk: &[ChainId]) -> Vec<u8> {
             })
         })
         .collect();
-    let mut bytes = serde_json::to_vec(&docs).expect("documents serialise");
-    bytes.push(b'\n');
-    bytes
+    inert_json(serde_json::to_string(&docs).expect("documents serialise"))
+}
+
+/// JSON with `<`, `>` and `&` written as `\u003c`, `\u003e`, `\u0026`: the same data (they only
+/// occur inside strings), but no byte of a headline reads as markup to anything that sniffs.
+fn inert_json(json: String) -> Vec<u8> {
+    let mut out = json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+    out.push('\n');
+    out.into_bytes()
 }
 
 /// The summary cut at [`SNIPPET`] characters, on a word, with an ellipsis when cut.
@@ -287,9 +293,7 @@ fn meta(site: &Site, language: Language, docs: usize, doc_chunk: usize, term_chu
         "term_chunks": term_chunks,
         "sections": sections,
     });
-    let mut bytes = serde_json::to_vec(&meta).expect("meta serialises");
-    bytes.push(b'\n');
-    bytes
+    inert_json(serde_json::to_string(&meta).expect("meta serialises"))
 }
 
 #[cfg(test)]

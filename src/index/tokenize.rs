@@ -260,6 +260,23 @@ mod tests {
         assert_eq!(t[1], Term { term: "ferri".into(), surface: Some("ferry".into()) });
     }
 
+    /// The search page's script ships its own English stemmer (`templates/search.js`); its table
+    /// of words and stems (`tests/browser/stem-table.tsv`, which `tests/browser/stem.js` checks the
+    /// script against) must be what rust-stemmers gives, or queries and index would disagree.
+    #[test]
+    fn the_scripts_stem_table_is_rust_stemmers_english() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/stem-table.tsv");
+        let table = std::fs::read_to_string(&path).unwrap();
+        let stemmer = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+        let mut checked = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            let (word, stem) = line.split_once('\t').unwrap_or_else(|| panic!("bad line {line:?}"));
+            assert_eq!(stemmer.stem(word), stem, "{word}");
+            checked += 1;
+        }
+        assert!(checked > 100, "only {checked} pairs");
+    }
+
     #[test]
     fn language_tags() {
         for (tag, want) in [

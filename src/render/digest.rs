@@ -154,7 +154,7 @@ impl<'a> Digester<'a> {
                 (&file.path, file.len, file.mtime_ns).hash(&mut h);
             }
             Job::SearchIndex(i) => self.plan.search.files[i].1.hash(&mut h),
-            Job::NotFound | Job::Css => {}
+            Job::NotFound | Job::Css | Job::SearchPage | Job::SearchScript => {}
         }
         h.finish()
     }

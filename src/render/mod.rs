@@ -98,6 +98,8 @@ impl<'a> Renderer<'a> {
             }
             Job::Static(_) => unreachable!("static files are copied, not rendered"),
             Job::SearchIndex(i) => Ok(self.plan.search.files[i].1.clone()),
+            Job::SearchPage => self.tera_render(template, &self.page("search", "Search".into(), &url)),
+            Job::SearchScript => self.tera_render(template, &self.page("asset", String::new(), &url)),
         }
     }
 

@@ -23,6 +23,8 @@ pub const THEME: &[(&str, &str)] = &[
     ("redirect.html", include_str!("../../templates/redirect.html")),
     ("withdrawn.html", include_str!("../../templates/withdrawn.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("search.js", include_str!("../../templates/search.js")),
     ("style.css", include_str!("../../templates/style.css")),
     ("rss.xml", include_str!("../../templates/rss.xml")),
     ("atom.xml", include_str!("../../templates/atom.xml")),

@@ -15,6 +15,7 @@ mod incremental;
 mod news;
 mod props;
 mod scaffold;
+mod search;
 mod serve;
 mod serve_faults;
 mod serve_load;
