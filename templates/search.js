@@ -232,7 +232,8 @@
       acc = next;
     }
     const hits = [...acc].map(([id, score]) => ({ id, score }));
-    hits.sort(sort === 'newest' ? (a, b) => a.id - b.id : (a, b) => b.score - a.score || a.id - b.id);
+    // Documents are numbered oldest first: newer is a higher id.
+    hits.sort(sort === 'newest' ? (a, b) => b.id - a.id : (a, b) => b.score - a.score || b.id - a.id);
     return { qterms, hits };
   }
 

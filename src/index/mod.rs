@@ -26,13 +26,13 @@ use crate::site::{ChainId, Site};
 use tokenize::{Language, StemCache, Tokenizer};
 
 /// Documents per `d/N.json` file (more on very large sites, to stay under [`MAX_FILES`]).
-const DOC_CHUNK: usize = 64;
+const DOC_CHUNK: usize = 16;
 /// The whole index stays under this many files.
 const MAX_FILES: usize = 2000;
 /// What one `t/N.json` file should hold, roughly.
 const TERM_CHUNK_BYTES: usize = 32 * 1024;
 /// The longest snippet, in characters.
-const SNIPPET: usize = 240;
+const SNIPPET: usize = 160;
 
 /// The files of `/search/` other than the page and its script: `(path under the output, bytes)`,
 /// in a fixed order.

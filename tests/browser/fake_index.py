@@ -4,7 +4,7 @@
 A stand-in for the Rust index stage while the client is written, and an example of the format:
 
   search/meta.json     {"version": 1, "language", "stemmer", "docs", "doc_chunk", "term_chunks", "sections"}
-  search/d/{i}.json    documents i*doc_chunk .. : [{"t", "u", "d", "s", "x"}], newest first
+  search/d/{i}.json    documents i*doc_chunk .. : [{"t", "u", "d", "s", "x"}], oldest first
   search/t/{j}.json    {term: [doc, score, doc, score, ...]} for terms with fnv1a32(term) % term_chunks == j,
                        and {"~surface": "term"} aliases (in the chunk of the "~surface" key)
   search/index.html    the page: templates/search.html's content block with site.root filled in
@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 THEME = HERE.parent.parent / "templates"
 
 DOCS = [
-    # newest first: id 0 is the newest
+    # written newest first here; reversed below, since the index numbers documents oldest first
     {"t": "Harbour ferries return after the winter storms", "u": "/2024/05/03/ferries-return/",
      "d": "2024-05-03", "s": "local", "x": "The island ferries resumed sailing on Friday, running every hour.",
      "tags": ["transport"], "body": "Passengers queued at the harbour as the first ferry left."},
@@ -47,6 +47,7 @@ DOCS = [
     {"t": "Las ciudades celebran la primavera", "u": "/2024/04/28/primavera/", "d": "2024-04-28", "s": "local",
      "x": "Las celebraciones continúan en la ciudad.", "tags": [], "body": ""},
 ]
+DOCS.reverse()  # id 0 is the oldest, as the index numbers them
 SECTIONS = [{"slug": "local", "title": "Local"}, {"slug": "politics", "title": "Politics"},
             {"slug": "business", "title": "Business"}]
 HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
