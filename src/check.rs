@@ -165,6 +165,7 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
 /// Renders every page through the build's loop into a sink that keeps nothing: template errors
 /// that only show with real data.
 fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera) -> Vec<Finding> {
+    plan.search.prepare(site);
     let renderer = Renderer::new(site, plan, tera);
     let digests = vec![0; plan.entries.len()];
     render::run(plan, &renderer, &digests, &Discard, &|| {}).err().unwrap_or_default().into_iter().map(error).collect()

@@ -16,7 +16,7 @@ use crate::diag::{Diagnostic, Diagnostics, ErrorKind, ParseError, line_col};
 use crate::index;
 use crate::load::{self, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
-use crate::plan::Plan;
+use crate::plan::{Job, Plan};
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Counts, Renderer, theme};
 use crate::site::{Site, Tally};
@@ -124,6 +124,17 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     }
     let staging = Staging::begin(&output)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
+    // The search index is made before the loop (in parallel) unless the live output holds every
+    // one of its files as they would be made now.
+    let search_stale = plan
+        .entries
+        .iter()
+        .zip(&digests)
+        .any(|(e, &d)| matches!(e.job, Job::SearchIndex(_)) && !staging.recorded(&e.path, d));
+    if search_stale {
+        plan.search.prepare(&site);
+    }
+    t.lap("search");
     let renderer = Renderer::new(&site, &plan, &tera);
     observer.stage("render", plan.entries.len());
     let counts = render::run(&plan, &renderer, &digests, &staging, &|| observer.advance(1))

@@ -190,7 +190,7 @@ impl Plan {
         }
         entries.push(file(Job::SearchPage, "search/index.html", Some("search.html")));
         entries.push(file(Job::SearchScript, "search/search.js", Some("search.js")));
-        for (i, (path, _)) in search.files.iter().enumerate() {
+        for (i, path) in search.paths.iter().enumerate() {
             entries.push(file(Job::SearchIndex(i), path, None));
         }
         for (i, s) in statics.iter_enumerated() {

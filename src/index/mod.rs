@@ -18,6 +18,8 @@ pub mod tokenize;
 
 use std::sync::Arc;
 
+use std::sync::OnceLock;
+
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
@@ -34,11 +36,93 @@ const TERM_CHUNK_BYTES: usize = 32 * 1024;
 /// The longest snippet, in characters.
 const SNIPPET: usize = 160;
 
-/// The files of `/search/` other than the page and its script: `(path under the output, bytes)`,
-/// in a fixed order.
-#[derive(Debug, Default)]
+/// The files of `/search/` other than the page and its script: their paths, known from the number
+/// of stories alone, and their bytes, made when first asked for. A build whose index inputs did
+/// not change (the fingerprint every file's digest holds) never makes them: its files are kept.
+#[derive(Debug)]
 pub struct SearchIndex {
-    pub files: Vec<(String, Vec<u8>)>,
+    /// `search/meta.json`, then `search/d/N.json`, then `search/t/N.json`.
+    pub paths: Vec<String>,
+    /// Everything the files are made from, hashed: equal fingerprints, equal files.
+    pub fingerprint: u64,
+    layout: Layout,
+    bytes: OnceLock<Vec<Vec<u8>>>,
+}
+
+#[derive(Debug, Clone)]
+struct Layout {
+    language: Language,
+    /// Listed stories, oldest first: document `n` is `docs[n]`.
+    docs: Vec<ChainId>,
+    doc_chunk: usize,
+    term_chunks: usize,
+}
+
+impl SearchIndex {
+    /// Makes every file now, in parallel. Call it before the render loop whenever a file may be
+    /// rendered: made from inside the loop, the files are made on one thread (a rayon worker
+    /// waiting inside a `OnceLock` initialiser must not steal work that needs the same lock).
+    pub fn prepare(&self, site: &Site) {
+        self.bytes.get_or_init(|| make(site, &self.layout, &mut TermCache::off(), Threads::Many));
+    }
+
+    /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file.
+    pub fn file(&self, i: usize, site: &Site) -> &[u8] {
+        &self.bytes.get_or_init(|| make(site, &self.layout, &mut TermCache::off(), Threads::One))[i]
+    }
+}
+
+/// Whether making the index may use rayon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    One,
+    Many,
+}
+
+/// Plans the index of every listed story; its files are made when the render loop first needs one.
+pub fn build(site: &Site) -> SearchIndex {
+    let layout = layout(site);
+    let paths = paths(&layout);
+    SearchIndex { paths, fingerprint: fingerprint(site, &layout), layout, bytes: OnceLock::new() }
+}
+
+/// [`build`], its files made at once, reusing and refreshing `cache` (what `serve` keeps).
+pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
+    let index = build(site);
+    let _ = index.bytes.set(make(site, &index.layout, cache, Threads::Many));
+    index
+}
+
+fn layout(site: &Site) -> Layout {
+    // Oldest first: the home page's order reversed.
+    let docs: Vec<ChainId> = site.home().iter().rev().copied().collect();
+    let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES / 2 - 100).max(1));
+    // About 2 kB of postings a story: files of about TERM_CHUNK_BYTES, a power of two of them.
+    let term_chunks = (docs.len() * 2048).div_ceil(TERM_CHUNK_BYTES).next_power_of_two().clamp(16, 1024);
+    Layout { language: Language::from_tag(&site.config().language), docs, doc_chunk, term_chunks }
+}
+
+fn paths(layout: &Layout) -> Vec<String> {
+    let mut paths = vec!["search/meta.json".to_string()];
+    paths.extend((0..layout.docs.len().div_ceil(layout.doc_chunk)).map(|i| format!("search/d/{i}.json")));
+    paths.extend((0..layout.term_chunks).map(|j| format!("search/t/{j}.json")));
+    paths
+}
+
+/// What the index's files are made from: every document's story, URL, date, tags and section,
+/// in order, the language and the sections.
+fn fingerprint(site: &Site, layout: &Layout) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    (1u8, layout.doc_chunk, layout.term_chunks, &site.config().language).hash(&mut h);
+    for s in site.sections() {
+        (&s.slug, &s.title).hash(&mut h);
+    }
+    for &c in &layout.docs {
+        let chain = site.chain(c);
+        (doc_key(site, c, layout.language), &chain.path, chain.first_published.timestamp()).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The terms of one story: `(term, score, surface word when stemmed)`, sorted by term.
@@ -46,60 +130,75 @@ type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
 
 /// Stories' terms kept between rebuilds (`serve`): a story whose text, tags and section read the
 /// same is not tokenised again. Keyed by a fingerprint of what [`doc_terms`] reads.
-#[derive(Default)]
 pub struct TermCache {
     docs: FxHashMap<u64, DocTerms>,
+    /// False for a one-off build, which keeps no story's terms past merging them.
+    keep: bool,
 }
 
-/// Builds the index of every listed story.
-pub fn build(site: &Site) -> SearchIndex {
-    build_cached(site, &mut TermCache::default())
+impl Default for TermCache {
+    fn default() -> Self {
+        TermCache { docs: FxHashMap::default(), keep: true }
+    }
 }
 
-/// [`build`], reusing and refreshing `cache`.
-pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
-    let language = Language::from_tag(&site.config().language);
+impl TermCache {
+    /// A cache for one build, which keeps nothing.
+    fn off() -> Self {
+        TermCache { docs: FxHashMap::default(), keep: false }
+    }
+}
+
+/// Stories tokenised at a time: their terms are merged into the postings and dropped, so a
+/// build holds the postings, not every story's term list.
+const BATCH: usize = 512;
+
+/// Every file of the index, in the order of [`paths`].
+fn make(site: &Site, layout: &Layout, cache: &mut TermCache, threads: Threads) -> Vec<Vec<u8>> {
+    let (language, docs) = (layout.language, &layout.docs);
     let tokenizer = Tokenizer::new(language);
-    // Oldest first: the home page's order reversed.
-    let docs: Vec<ChainId> = site.home().iter().rev().copied().collect();
-    let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES / 2 - 100).max(1));
     let keys: Vec<u64> = docs.iter().map(|&c| doc_key(site, c, language)).collect();
-    let per_doc: Vec<DocTerms> = docs
-        .par_iter()
-        .zip(&keys)
-        .map_init(StemCache::default, |stems, (&c, key)| match cache.docs.get(key) {
-            Some(terms) => Arc::clone(terms),
-            None => Arc::new(doc_terms(site, c, &tokenizer, stems)),
-        })
-        .collect();
-    cache.docs = keys.into_iter().zip(per_doc.iter().cloned()).collect();
+    let mut kept: FxHashMap<u64, DocTerms> = FxHashMap::default();
     let mut postings: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
     let mut aliases: FxHashMap<String, String> = FxHashMap::default();
-    for (n, terms) in per_doc.iter().enumerate() {
-        for (term, score, surface) in terms.iter() {
-            if let Some(s) = surface
-                && language != Language::English
-                && !aliases.contains_key(s)
-            {
-                aliases.insert(s.clone(), term.clone());
+    for (b, (batch, batch_keys)) in docs.chunks(BATCH).zip(keys.chunks(BATCH)).enumerate() {
+        let one = |stems: &mut StemCache, (&c, key): (&ChainId, &u64)| match cache.docs.get(key) {
+            Some(terms) => Arc::clone(terms),
+            None => Arc::new(doc_terms(site, c, &tokenizer, stems)),
+        };
+        let per_doc: Vec<DocTerms> = match threads {
+            Threads::Many => batch.par_iter().zip(batch_keys).map_init(StemCache::default, one).collect(),
+            Threads::One => {
+                let mut stems = StemCache::default();
+                batch.iter().zip(batch_keys).map(|x| one(&mut stems, x)).collect()
             }
-            match postings.get_mut(term) {
-                Some(list) => list.push((n as u32, *score)),
-                None => {
-                    postings.insert(term.clone(), vec![(n as u32, *score)]);
+        };
+        for (j, (terms, key)) in per_doc.into_iter().zip(batch_keys).enumerate() {
+            let n = (b * BATCH + j) as u32;
+            for (term, score, surface) in terms.iter() {
+                if let Some(s) = surface
+                    && language != Language::English
+                    && !aliases.contains_key(s)
+                {
+                    aliases.insert(s.clone(), term.clone());
                 }
+                match postings.get_mut(term) {
+                    Some(list) => list.push((n, *score)),
+                    None => {
+                        postings.insert(term.clone(), vec![(n, *score)]);
+                    }
+                }
+            }
+            if cache.keep {
+                kept.insert(*key, terms);
             }
         }
     }
-    let mut files = vec![("search/meta.json".to_string(), Vec::new())];
-    for (i, chunk) in docs.chunks(doc_chunk).enumerate() {
-        files.push((format!("search/d/{i}.json"), doc_file(site, chunk)));
-    }
-    let term_files = term_files(postings, aliases, MAX_FILES.saturating_sub(files.len() + 2));
-    let chunks = term_files.len();
-    files.extend(term_files.into_iter().enumerate().map(|(j, bytes)| (format!("search/t/{j}.json"), bytes)));
-    files[0].1 = meta(site, language, docs.len(), doc_chunk, chunks);
-    SearchIndex { files }
+    cache.docs = kept;
+    let mut files = vec![meta(site, language, docs.len(), layout.doc_chunk, layout.term_chunks)];
+    files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk)));
+    files.extend(term_files(postings, aliases, layout.term_chunks, threads));
+    files
 }
 
 /// A fingerprint of what [`doc_terms`] reads of a story: its file, tags, section and language.
@@ -185,13 +284,9 @@ pub fn fnv1a32(text: &str) -> u32 {
 fn term_files(
     postings: FxHashMap<String, Vec<(u32, u8)>>,
     aliases: FxHashMap<String, String>,
-    max: usize,
+    chunks: usize,
+    threads: Threads,
 ) -> Vec<Vec<u8>> {
-    let bytes: usize = postings.iter().map(|(t, p)| t.len() + 8 + p.len() * 9).sum::<usize>()
-        + aliases.iter().map(|(s, t)| s.len() + t.len() + 8).sum::<usize>();
-    let cap = max.max(16).next_power_of_two().min(1024);
-    let chunks = bytes.div_ceil(TERM_CHUNK_BYTES).next_power_of_two().clamp(16, cap.max(16));
-    let chunks = if chunks > max { (max / 2).next_power_of_two().max(1) } else { chunks };
     let mut buckets: Vec<Vec<(String, Entry)>> = vec![Vec::new(); chunks];
     for (term, list) in postings {
         buckets[fnv1a32(&term) as usize % chunks].push((term, Entry::Postings(list)));
@@ -200,38 +295,39 @@ fn term_files(
         let key = format!("~{surface}");
         buckets[fnv1a32(&key) as usize % chunks].push((key, Entry::Alias(term)));
     }
-    buckets
-        .into_par_iter()
-        .map(|mut entries| {
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let mut out = String::from("{");
-            for (i, (key, entry)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&json_string(key));
-                out.push(':');
-                match entry {
-                    Entry::Alias(t) => out.push_str(&json_string(t)),
-                    Entry::Postings(list) => {
-                        out.push('[');
-                        let mut digits = itoa::Buffer::new();
-                        for (k, (doc, score)) in list.iter().enumerate() {
-                            if k > 0 {
-                                out.push(',');
-                            }
-                            out.push_str(digits.format(*doc));
+    let write = |mut entries: Vec<(String, Entry)>| {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut out = String::from("{");
+        for (i, (key, entry)) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&json_string(key));
+            out.push(':');
+            match entry {
+                Entry::Alias(t) => out.push_str(&json_string(t)),
+                Entry::Postings(list) => {
+                    out.push('[');
+                    let mut digits = itoa::Buffer::new();
+                    for (k, (doc, score)) in list.iter().enumerate() {
+                        if k > 0 {
                             out.push(',');
-                            out.push_str(digits.format(*score));
                         }
-                        out.push(']');
+                        out.push_str(digits.format(*doc));
+                        out.push(',');
+                        out.push_str(digits.format(*score));
                     }
+                    out.push(']');
                 }
             }
-            out.push_str("}\n");
-            out.into_bytes()
-        })
-        .collect()
+        }
+        out.push_str("}\n");
+        out.into_bytes()
+    };
+    match threads {
+        Threads::Many => buckets.into_par_iter().map(write).collect(),
+        Threads::One => buckets.into_iter().map(write).collect(),
+    }
 }
 
 #[derive(Clone)]

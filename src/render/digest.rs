@@ -153,7 +153,7 @@ impl<'a> Digester<'a> {
                 let file = &self.plan.statics[s];
                 (&file.path, file.len, file.mtime_ns).hash(&mut h);
             }
-            Job::SearchIndex(i) => self.plan.search.files[i].1.hash(&mut h),
+            Job::SearchIndex(_) => self.plan.search.fingerprint.hash(&mut h),
             Job::NotFound | Job::Css | Job::SearchPage | Job::SearchScript => {}
         }
         h.finish()

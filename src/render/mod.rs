@@ -97,7 +97,7 @@ impl<'a> Renderer<'a> {
                 Ok(text.into_bytes())
             }
             Job::Static(_) => unreachable!("static files are copied, not rendered"),
-            Job::SearchIndex(i) => Ok(self.plan.search.files[i].1.clone()),
+            Job::SearchIndex(i) => Ok(self.plan.search.file(i, self.site).to_vec()),
             Job::SearchPage => self.tera_render(template, &self.page("search", "Search".into(), &url)),
             Job::SearchScript => self.tera_render(template, &self.page("asset", String::new(), &url)),
         }

@@ -206,6 +206,11 @@ impl Staging {
         Ok(())
     }
 
+    /// Whether the live output's cache says `rel` was made from `digest` (the disk not checked).
+    pub fn recorded(&self, rel: &str, digest: u64) -> bool {
+        self.current.get(rel).is_some_and(|r| r.digest == digest)
+    }
+
     fn note_change(&self, rel: &str) {
         self.changed.lock().unwrap_or_else(|p| p.into_inner()).push(rel.to_string());
     }
@@ -262,8 +267,8 @@ impl Sink for Staging {
             && r.intact(&self.staging.join(&rel_path))
         {
             self.made.add(rel, *r);
-            if !current_ok {
-                // The live output lacks this file, has it damaged, or has another version of it.
+            if !current_ok && !same_content(&self.staging.join(&rel_path), &self.output.join(&rel_path)) {
+                // The live output lacks this file, has it damaged, or has other bytes there.
                 self.note_change(rel);
             }
             return if damaged { Held::Repaired } else { Held::Unchanged };
@@ -484,6 +489,22 @@ pub fn safe_rel(rel: &str) -> Result<PathBuf, String> {
     } else {
         Err(format!("output path {rel:?} leaves the output folder"))
     }
+}
+
+/// Whether two files hold the same bytes (one file under two names, or equal contents).
+fn same_content(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else { return false };
+    if ma.len() != mb.len() || !mb.is_file() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if (ma.dev(), ma.ino()) == (mb.dev(), mb.ino()) {
+            return true;
+        }
+    }
+    fs::read(a).ok().is_some_and(|bytes| same_bytes(b, &bytes))
 }
 
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
