@@ -42,6 +42,24 @@ pub struct RawConfig {
     pub expired: Option<Spanned<String>>,
     pub news: RawNews,
     pub markdown: RawMarkdown,
+    pub search: RawSearch,
+}
+
+/// `[search]`: the static search index and page at `/search/`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawSearch {
+    /// `true` (default) builds the index and the page; `false` builds neither (a large archive
+    /// that searches elsewhere saves the index stage's time).
+    pub enabled: Option<bool>,
+}
+
+/// Whether a build makes the search index and page.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Search {
+    #[default]
+    On,
+    Off,
 }
 
 /// `[markdown]`: how Markdown bodies are rendered.
@@ -134,6 +152,7 @@ pub struct Config {
     pub expired: Expired,
     pub news: NewsConfig,
     pub raw_html: RawHtml,
+    pub search: Search,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -337,6 +356,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         expired,
         news,
         markdown,
+        search,
     } = raw;
     let mut ck = Checker::default();
     let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
@@ -368,6 +388,8 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         window_hours: window_hours.unwrap_or(48),
         max: max.unwrap_or(1000).min(1000),
     };
+    let RawSearch { enabled } = search;
+    let search = if enabled.unwrap_or(true) { Search::On } else { Search::Off };
     let RawMarkdown { raw_html } = markdown;
     let raw_html = ck.value(raw_html, RawHtml::default, |r| match r.as_str() {
         "allow" => Ok(RawHtml::Allow),
@@ -402,6 +424,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         expired,
         news,
         raw_html,
+        search,
     })
 }
 

@@ -188,8 +188,10 @@ impl Plan {
         if !news.is_empty() {
             entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
         }
-        entries.push(file(Job::SearchPage, "search/index.html", Some("search.html")));
-        entries.push(file(Job::SearchScript, "search/search.js", Some("search.js")));
+        if site.config().search == crate::config::Search::On {
+            entries.push(file(Job::SearchPage, "search/index.html", Some("search.html")));
+            entries.push(file(Job::SearchScript, "search/search.js", Some("search.js")));
+        }
         for (i, path) in search.paths.iter().enumerate() {
             entries.push(file(Job::SearchIndex(i), path, None));
         }

@@ -277,6 +277,9 @@ base_url = "https://news.example.com"   # where the site will live; a path (http
 
 # [markdown]
 # raw_html = "allow"                    # raw HTML in Markdown: "allow" (trusted editors), "sanitize" or "escape"
+
+# [search]                              # the static search index and page at /search/
+# enabled = true                        # false builds neither (an archive searched elsewhere)
 "#;
 
 const STORY_TOML: &str = r#"+++
@@ -487,6 +490,8 @@ mod tests {
             "max",
             "[markdown]",
             "raw_html",
+            "[search]",
+            "enabled",
         ];
         for key in keys {
             assert!(uncommented.lines().any(|l| l.starts_with(key)), "{key} is in the sample config");

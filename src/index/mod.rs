@@ -41,7 +41,8 @@ const SNIPPET: usize = 160;
 /// not change (the fingerprint every file's digest holds) never makes them: its files are kept.
 #[derive(Debug)]
 pub struct SearchIndex {
-    /// `search/meta.json`, then `search/d/N.json`, then `search/t/N.json`.
+    /// `search/meta.json`, then `search/d/N.json`, then `search/t/N.json`; none with
+    /// `[search] enabled = false`.
     pub paths: Vec<String>,
     /// Everything the files are made from, hashed: equal fingerprints, equal files.
     pub fingerprint: u64,
@@ -82,13 +83,19 @@ enum Threads {
 /// Plans the index of every listed story; its files are made when the render loop first needs one.
 pub fn build(site: &Site) -> SearchIndex {
     let layout = layout(site);
-    let paths = paths(&layout);
+    let paths = match site.config().search {
+        crate::config::Search::On => paths(&layout),
+        crate::config::Search::Off => Vec::new(),
+    };
     SearchIndex { paths, fingerprint: fingerprint(site, &layout), layout, bytes: OnceLock::new() }
 }
 
 /// [`build`], its files made at once, reusing and refreshing `cache` (what `serve` keeps).
 pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
     let index = build(site);
+    if index.paths.is_empty() {
+        return index;
+    }
     let _ = index.bytes.set(make(site, &index.layout, cache, Threads::Many));
     index
 }

@@ -42,6 +42,7 @@ impl<'a> Renderer<'a> {
             root: &c.root,
             sections: site.sections().keys().map(|i| site.section_link(i)).collect(),
             generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
+            search_url: (c.search == crate::config::Search::On).then(|| site.url("/search/")),
         };
         let mut globals = Context::new();
         globals.insert("site", &view);

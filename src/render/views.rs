@@ -15,6 +15,8 @@ pub struct SiteView<'a> {
     pub root: &'a str,
     pub sections: Vec<SectionLink<'a>>,
     pub generator: &'static str,
+    /// The search page's URL, or null when the site has no search (`[search] enabled = false`).
+    pub search_url: Option<String>,
 }
 
 #[derive(Serialize, Clone)]

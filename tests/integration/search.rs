@@ -69,3 +69,18 @@ fn a_large_site_stays_under_2000_index_files_and_a_new_story_changes_few() {
     assert_eq!(std::fs::read(site.out().join("search/d/0.json")).unwrap(), before, "older documents keep their file");
     assert_eq!(postings(&site, "brand"), [1500], "the new story is the newest document: {out}");
 }
+
+/// `[search] enabled = false` builds neither the index nor the page, and no page links to it.
+#[test]
+fn a_site_can_do_without_search() {
+    let site = Site::new();
+    site.file("gazette.toml", "title = \"T\"\n[search]\nenabled = false\n");
+    site.file("content/world/a.md", md("Ferries return to the harbor", "2024-05-01T09:00:00Z", "Text."));
+    site.build_ok(&["--now", "2024-06-01T00:00:00Z"]);
+    assert!(!site.out().join("search").exists());
+    assert!(!site.read("index.html").contains("/search/"), "no link to a search page that is not there");
+    site.file("gazette.toml", "title = \"T\"\n");
+    site.build_ok(&["--now", "2024-06-01T00:00:00Z"]);
+    assert!(site.out().join("search/index.html").is_file());
+    assert!(site.read("index.html").contains("href=\"/search/\""));
+}
