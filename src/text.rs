@@ -113,9 +113,39 @@ pub fn clean_line(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Plain-text paragraphs as HTML: each escaped, in its own `<p>` (wire copy and plain-text feed
+/// bodies: text never becomes markup).
+pub fn paragraphs_html(paragraphs: &[String]) -> String {
+    let mut html = String::new();
+    for p in paragraphs {
+        html.push_str("<p>");
+        pulldown_cmark_escape::escape_html(&mut html, p).expect("writing to a String cannot fail");
+        html.push_str("</p>\n");
+    }
+    html
+}
+
+/// Decodes the entities HTML escaping writes (pulldown-cmark's and ammonia's: `&lt;`, `&gt;`,
+/// `&quot;`, `&#39;`, `&amp;`), the inverse of escaping text.
+pub fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paragraphs_and_entities_round_trip() {
+        let paragraphs = vec!["A <b> & \"c\" 'd'".to_string(), "Two".to_string()];
+        let html = paragraphs_html(&paragraphs);
+        assert_eq!(html, "<p>A &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39;</p>\n<p>Two</p>\n");
+        assert_eq!(decode_entities("A &lt;b&gt; &amp; &quot;c&quot; &#39;d&#39;"), paragraphs[0]);
+        assert_eq!(decode_entities("&amp;lt;"), "&lt;", "decoded once, not twice");
+    }
 
     #[test]
     fn slugify_table() {

@@ -271,10 +271,7 @@ fn html_text(html: &str) -> String {
             _ => {}
         }
     }
-    if !out.contains('&') {
-        return out;
-    }
-    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    crate::text::decode_entities(&out)
 }
 
 /// FNV-1a, 32 bits, over UTF-8 bytes: the script computes the same to find a term's file.

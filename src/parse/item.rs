@@ -14,7 +14,7 @@ use jiff::Zoned;
 use super::headline::{Headline, Version};
 use super::{Dateline, Format, Grouping, ParseOptions, Status, Story, parse_date, section_from_path};
 use crate::diag::{ErrorKind, ParseError};
-use crate::text::clean_line;
+use crate::text::{clean_line, decode_entities, paragraphs_html};
 
 /// What kind of item a file holds. Only news text becomes a story.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,14 +185,13 @@ fn body(body: &Body) -> (String, Vec<String>) {
         Body::None => (String::new(), Vec::new()),
         Body::Text(text) => {
             let paragraphs: Vec<String> = split_paragraphs(text);
-            let html = paragraphs.iter().map(|p| format!("<p>{}</p>\n", escape(p))).collect();
-            (html, paragraphs)
+            (paragraphs_html(&paragraphs), paragraphs)
         }
         Body::Html(html) => {
             // The page's headline is its one <h1>: a body's own headings start below it.
             let clean = CLEANER.clean(html).to_string().replace("<h1", "<h2").replace("</h1>", "</h2>");
             let text = ammonia::Builder::empty().clean(&clean.replace("</p>", "</p>\n\n")).to_string();
-            (clean, split_paragraphs(&unescape(&text)))
+            (clean, split_paragraphs(&decode_entities(&text)))
         }
     }
 }
@@ -201,17 +200,6 @@ fn body(body: &Body) -> (String, Vec<String>) {
 fn split_paragraphs(text: &str) -> Vec<String> {
     let sep = if text.contains("\n\n") { "\n\n" } else { "\n" };
     text.split(sep).map(clean_line).filter(|p| !p.is_empty()).collect()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String");
-    out
-}
-
-/// The few entities ammonia's text output leaves (it escapes `<`, `>`, `&`, quotes).
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
 }
 
 fn dateline(item: &Item) -> Option<Dateline> {

@@ -308,7 +308,7 @@ fn dedup(tags: Vec<String>) -> Vec<String> {
 
 /// Undoes the HTML escaping of wire paragraphs.
 fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+    crate::text::decode_entities(html)
 }
 
 proptest! {

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::headline::split_tags;
 use super::{Dateline, Format, ParseOptions, Parts, Story, finish, front_matter};
 use crate::diag::{ErrorKind, ParseError};
-use crate::text::clean_line;
+use crate::text::{clean_line, paragraphs_html};
 
 pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
     let split = front_matter::split(text).map_err(|e| vec![e])?;
@@ -18,12 +18,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         None => Default::default(),
     };
     let body = read_body(split.body, split.body_line)?;
-    let mut body_html = String::new();
-    for p in &body.paragraphs {
-        body_html.push_str("<p>");
-        pulldown_cmark_escape::escape_html(&mut body_html, p).expect("writing to a String cannot fail");
-        body_html.push_str("</p>\n");
-    }
+    let body_html = paragraphs_html(&body.paragraphs);
     finish(
         rel,
         Parts {
