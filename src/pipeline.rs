@@ -117,12 +117,13 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     t.lap("plan");
     let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
     let wanted = plan.entries.iter().zip(&digests).map(|(e, &d)| (e.path.as_str(), d));
-    if write::up_to_date(&output, wanted) {
+    let current = write::cache::read(&output);
+    if write::up_to_date(&output, &current, wanted) {
         // Nothing any output file is made from changed, and every file is on disk as written.
         let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
         return Ok(report(&site, &plan, counts, None, t, output, &skipped));
     }
-    let staging = Staging::begin(&output)?;
+    let staging = Staging::begin(&output, current)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
     // The search index is made before the loop (in parallel) unless the live output holds every
     // one of its files as they would be made now.

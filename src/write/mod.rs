@@ -80,9 +80,13 @@ impl Made {
 }
 
 /// Whether the folder `output` holds, intact, exactly the files of `wanted` (path → digest), as
-/// its cache says: then a build has nothing to do.
-pub fn up_to_date<'a>(output: &Path, wanted: impl ExactSizeIterator<Item = (&'a str, u64)>) -> bool {
-    let cache::Read::Found(records) = cache::read(output) else { return false };
+/// its cache (`current`, what [`cache::read`] found there) says: then a build has nothing to do.
+pub fn up_to_date<'a>(
+    output: &Path,
+    current: &cache::Read,
+    wanted: impl ExactSizeIterator<Item = (&'a str, u64)>,
+) -> bool {
+    let cache::Read::Found(records) = current else { return false };
     records.len() == wanted.len()
         && wanted
             .into_iter()
@@ -121,9 +125,10 @@ pub struct Changed {
 }
 
 impl Staging {
-    /// Prepares `.NAME.gazette-new` beside `output`: the previous output when it is intact, else an
-    /// empty folder. Refuses an output folder that holds files but was not written by gazette.
-    pub fn begin(output: &Path) -> Result<Self> {
+    /// Prepares `.NAME.gazette-new` beside `output`, whose cache is `current` (what
+    /// [`cache::read`] found there): the previous output when it is intact, else an empty folder.
+    /// Refuses an output folder that holds files but was not written by gazette.
+    pub fn begin(output: &Path, current: cache::Read) -> Result<Self> {
         let name = output.file_name().with_context(|| format!("output {} has no folder name", output.display()))?;
         let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if output.exists() {
@@ -144,7 +149,7 @@ impl Staging {
             // A build that died half-way: its files are not trusted.
             fs::remove_dir_all(&staging).with_context(|| format!("removing the leftover {}", staging.display()))?;
         }
-        let (current, discarded) = match cache::read(output) {
+        let (current, discarded) = match current {
             cache::Read::Found(r) => (r, None),
             cache::Read::Missing => (Records::new(), None),
             cache::Read::Discarded(why) => (Records::new(), Some(why)),
