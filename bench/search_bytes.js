@@ -4,7 +4,7 @@
 // Usage: node bench/search_bytes.js OUTPUT_DIR "query" ["query" …]   (uncompressed bytes)
 const fs = require('fs');
 const path = require('path');
-const { terms, fnv1a32 } = require(path.join(__dirname, '../templates/search.js'));
+const { terms, fnv1a32, rank } = require(path.join(__dirname, '../templates/search.js'));
 
 const out = process.argv[2];
 const read = (rel) => fs.readFileSync(path.join(out, 'search', rel));
@@ -25,19 +25,8 @@ for (const query of process.argv.slice(3)) {
     return typeof target === 'string' ? postings(target, false) : null;
   };
   const qterms = [...new Set(terms(query, meta.stemmer))];
-  const lists = qterms.map((t) => postings(t, alias));
-  let hits = [];
-  if (lists.length && lists.every(Boolean)) {
-    let acc = new Map();
-    for (let i = 0; i < lists[0].length; i += 2) acc.set(lists[0][i], lists[0][i + 1]);
-    for (const l of lists.slice(1)) {
-      const next = new Map();
-      for (let i = 0; i < l.length; i += 2) if (acc.has(l[i])) next.set(l[i], acc.get(l[i]) + l[i + 1]);
-      acc = next;
-    }
-    hits = [...acc].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-  }
-  for (const [id] of hits.slice(0, 10)) get('d/' + Math.floor(id / meta.doc_chunk) + '.json');
+  const hits = rank(qterms.map((t) => postings(t, alias)), 'relevance');
+  for (const { id } of hits.slice(0, 10)) get('d/' + Math.floor(id / meta.doc_chunk) + '.json');
   const total = [...fetched.values()].reduce((a, b) => a + b, 0);
   console.log(`${JSON.stringify(query)}: ${hits.length} hits, ${fetched.size} files, ${total} bytes (terms ${qterms.join(' ')})`);
 }

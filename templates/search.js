@@ -222,8 +222,14 @@
     // Sites without a stemmer in the client (Spanish, French) find seen forms through aliases.
     const alias = meta.stemmer !== null && meta.stemmer !== 'english';
     const lists = await Promise.all(qterms.map((t) => index.postings(t, alias)));
-    if (lists.some((l) => !l)) return { qterms, hits: [] };
-    lists.sort((a, b) => a.length - b.length);
+    return { qterms, hits: rank(lists, sort) };
+  }
+
+  // The docs in every postings list ([doc, score, ...] each; null: a term no doc has), scored by
+  // the sum of their scores, sorted by relevance (then newer) or newest.
+  function rank(lists, sort) {
+    if (!lists.length || lists.some((l) => !l)) return [];
+    lists = [...lists].sort((a, b) => a.length - b.length);
     let acc = new Map();
     for (let i = 0; i < lists[0].length; i += 2) acc.set(lists[0][i], lists[0][i + 1]);
     for (const l of lists.slice(1)) {
@@ -234,7 +240,7 @@
     const hits = [...acc].map(([id, score]) => ({ id, score }));
     // Documents are numbered oldest first: newer is a higher id.
     hits.sort(sort === 'newest' ? (a, b) => b.id - a.id : (a, b) => b.score - a.score || b.id - a.id);
-    return { qterms, hits };
+    return hits;
   }
 
   // ---- Snippet marking -------------------------------------------------------------------
@@ -435,7 +441,7 @@
   }
 
   if (typeof module === 'object' && module.exports) {
-    module.exports = { fold, terms, stem, fnv1a32 };
+    module.exports = { fold, terms, stem, fnv1a32, rank };
   } else if (typeof document !== 'undefined') {
     const form = document.getElementById('search-form');
     if (form) init(form);
