@@ -40,7 +40,9 @@ impl Language {
     }
 }
 
-/// One term of a text, and the folded word it came from when stemming changed it.
+/// One term of a text, and the folded word it came from when stemming changed it (what the
+/// tests read; the index takes terms through [`Tokenizer::each`]).
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
     pub term: String,
@@ -70,6 +72,7 @@ impl Tokenizer {
     }
 
     /// Every term of `text`, in order (repeats included).
+    #[cfg(test)]
     pub fn terms(&self, text: &str) -> Vec<Term> {
         let mut out = Vec::new();
         self.each(text, &mut StemCache::default(), &mut |term, surface| {
