@@ -86,14 +86,24 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
         }
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report { findings: sorted(findings), joins: Vec::new(), withdrawn: Vec::new() });
+            return Ok(Report {
+                findings: sorted(findings),
+                joins: Vec::new(),
+                withdrawn: Vec::new(),
+                withheld: Vec::new(),
+            });
         }
     };
     let plan = match Plan::new(&site, inputs.statics, crate::index::build(&site)) {
         Ok(plan) => plan,
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report { findings: sorted(findings), joins: Vec::new(), withdrawn: Vec::new() });
+            return Ok(Report {
+                findings: sorted(findings),
+                joins: Vec::new(),
+                withdrawn: Vec::new(),
+                withheld: Vec::new(),
+            });
         }
     };
     if let Some(tera) = &tera {
@@ -106,7 +116,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     if opts.external {
         findings.extend(external_links(&site, opts));
     }
-    Ok(Report { findings: sorted(findings), joins: site.describe_joins(), withdrawn: withdrawn(&site) })
+    Ok(Report {
+        findings: sorted(findings),
+        joins: site.describe_joins(),
+        withdrawn: withdrawn(&site),
+        withheld: withheld(&site),
+    })
 }
 
 /// What `check` found, and the wire files it took as versions of one story.
@@ -117,6 +132,16 @@ pub struct Report {
     pub joins: Vec<String>,
     /// One line per story withdrawn by its sender: its URL, file and headline.
     pub withdrawn: Vec<String>,
+    /// One line per file held back because its story is `withheld`: its file and headline.
+    pub withheld: Vec<String>,
+}
+
+/// The files of withheld stories: `content/FILE: "headline"`, by path.
+fn withheld(site: &Site) -> Vec<String> {
+    site.withheld()
+        .iter()
+        .map(|&s| format!("content/{}: {:?}", site.story(s).source, site.story(s).headline.text))
+        .collect()
 }
 
 /// The withdrawn stories: `URL: content/FILE: "headline"`, by URL.

@@ -252,17 +252,19 @@ fn new(site_dir: Option<PathBuf>, what: Option<NewWhat>) -> ExitCode {
 
 fn check(opts: &gazette::check::CheckOptions, strict: bool) -> ExitCode {
     use gazette::diag::Level;
-    let (findings, joins, withdrawn) = match gazette::check::check(opts) {
-        Ok(r) => (r.findings, r.joins, r.withdrawn),
+    let (findings, joins, withdrawn, withheld) = match gazette::check::check(opts) {
+        Ok(r) => (r.findings, r.joins, r.withdrawn, r.withheld),
         Err(e) => return fail(&e, None),
     };
     let items: Vec<(Level, &gazette::diag::Diagnostic)> = findings.iter().map(|f| (f.level, &f.diag)).collect();
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
     eprint!("{}", gazette::diag::render(&items, gazette::diag::use_color()));
-    for (what, lines) in
-        [("wire files joined as versions of one story", &joins), ("stories withdrawn by their sender", &withdrawn)]
-    {
+    for (what, lines) in [
+        ("wire files joined as versions of one story", &joins),
+        ("stories withdrawn by their sender", &withdrawn),
+        ("files held back: their story is withheld by its sender", &withheld),
+    ] {
         if !lines.is_empty() {
             println!("{what} ({}):", lines.len());
             for line in lines {

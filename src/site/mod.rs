@@ -202,6 +202,8 @@ pub struct Site {
     tally: Tally,
     /// The implicit version joins made (wire files taken as versions of one story), and why.
     joins: Vec<versions::Join>,
+    /// Files of feed stories whose newest version is `withheld`: held back, with every version.
+    withheld: Vec<StoryId>,
     /// The first time after the build time at which an embargo lifts or a story expires: from
     /// then on this model is out of date.
     next_change: Option<Zoned>,
@@ -241,6 +243,11 @@ impl Site {
     /// Files in, stories out.
     pub fn tally(&self) -> Tally {
         self.tally
+    }
+
+    /// The files held back because their story's newest version is `withheld`, by path.
+    pub fn withheld(&self) -> &[StoryId] {
+        &self.withheld
     }
 
     /// The implicit version joins, strongest first: which wire files became one story, and why.
@@ -435,6 +442,8 @@ impl Site {
         };
         let status = |g: &Vec<StoryId>| stories[*g.last().expect("a group has a version")].status;
         let grouped: usize = groups.iter().map(Vec::len).sum();
+        let withheld: Vec<StoryId> =
+            groups.iter().filter(|g| status(g) == Status::Withheld).flatten().copied().collect();
         groups.retain(|g| status(g) != Status::Withheld);
         let not_withheld: usize = groups.iter().map(Vec::len).sum();
         if config.expired == Expired::Remove {
@@ -530,6 +539,7 @@ impl Site {
             held_back,
             tally,
             joins,
+            withheld,
             next_change,
             warnings,
         };
@@ -654,7 +664,7 @@ fn model_fingerprint(s: &Story) -> u64 {
     (&s.source, &s.headline.text, s.headline.version, &s.headline.labels).hash(&mut h);
     (time(&s.date), s.updated.as_ref().map(time), s.publish_at.as_ref().map(time), s.expires.as_ref().map(time))
         .hash(&mut h);
-    (&s.section, &s.tags, &s.summary, &s.lede, &s.related, &s.slug, s.draft, &s.grouping).hash(&mut h);
+    (&s.section, &s.tags, &s.summary, &s.lede, &s.related, &s.slug, s.draft, &s.grouping, s.status).hash(&mut h);
     s.corrections.iter().map(|c| time(&c.date)).for_each(|t| t.hash(&mut h));
     (s.format == crate::parse::Format::Wire).hash(&mut h);
     s.links.iter().for_each(|l| l.target.hash(&mut h)); // a new link must be checked

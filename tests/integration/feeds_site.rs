@@ -126,6 +126,10 @@ fn withheld_and_embargoed_items_are_held_back() {
     assert!(out.contains("built 1 stories from 3 files (1 embargoed, 1 withheld)"), "{out}");
     assert!(files_containing(&site.out(), "Talks stall").is_empty());
     assert!(files_containing(&site.out(), "Rates decision").is_empty());
+    let check = gazette().args(["check", "--now", NOW]).arg(site.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("files held back: their story is withheld by its sender (1):"), "{text}");
+    assert!(text.contains("content/world/a.json: \"Talks stall\""), "the withheld file is named: {text}");
     let later = site.build_ok(&["--now", "2024-05-11T09:00:00Z"]);
     assert!(later.contains("built 2 stories from 3 files (1 withheld)"), "{later}");
     assert!(site.read("world/2024/05/09/rates-decision/index.html").contains("Rates held."));
@@ -250,4 +254,17 @@ fn serve_picks_up_new_and_changed_items() {
     session.rebuild(&changes).unwrap();
     let page = std::fs::read_to_string(served.join("world/2024/05/09/bridge-opens/index.html")).unwrap();
     assert!(page.contains("Traffic flows."), "{page}");
+    // Only the status changes: the model must be assembled again, not kept.
+    let canceled = serde_json::json!({"pubStatus": "canceled"});
+    site.file(
+        "content/world/c2.json",
+        item("urn:t:c", 2, "2024-05-09T10:00:00Z", "Bridge opens", "Traffic flows.", canceled),
+    );
+    session.rebuild(&gazette::watch::classify(&root, &[root.join("content").join(&rel)])).unwrap();
+    let page = std::fs::read_to_string(served.join("world/2024/05/09/bridge-opens/index.html")).unwrap();
+    assert!(page.contains("This story has been withdrawn"), "{page}");
+    assert!(
+        !std::fs::read_to_string(served.join("index.html")).unwrap().contains("bridge-opens"),
+        "left the home page"
+    );
 }
