@@ -17,10 +17,9 @@ use crate::load;
 use crate::parse::ParseOptions;
 use crate::pipeline::parse_all;
 use crate::plan::Plan;
-use crate::render::{self, Renderer, theme};
+use crate::render::{self, Renderer, Strings, theme};
 use crate::site::{Site, Visibility, related, urls::content_path};
 use crate::text::normalize_headline;
-use crate::write::Discard;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -71,6 +70,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
             Err(e) => findings.extend(e.into_iter().map(error)),
         }
     }
+    let strings = match Strings::resolve(&config.languages, &inputs.templates, &site_dir.join("templates")) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            findings.extend(e.into_iter().map(error));
+            None
+        }
+    };
     let tera = theme::build(&inputs.templates, &site_dir.join("templates"));
     let tera = match tera {
         Ok(t) => Some(t),
@@ -106,9 +112,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
             });
         }
     };
-    if let Some(tera) = &tera {
-        findings.extend(render_errors(&site, &plan, tera));
+    if let (Some(tera), Some(strings)) = (&tera, &strings) {
+        findings.extend(render_errors(&site, &plan, tera, strings));
+        findings.extend(missing_strings(&site, strings));
     }
+    findings.extend(lonely_translations(&site));
     findings.extend(site.warnings().iter().cloned().map(warning));
     findings.extend(relative_links(&site, &plan));
     findings.extend(editorial(&site));
@@ -189,11 +197,135 @@ fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
 
 /// Renders every page through the build's loop into a sink that keeps nothing: template errors
 /// that only show with real data.
-fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera) -> Vec<Finding> {
+/// Also reads every page's `hreflang` links as rendered (so a template that drops or hard-codes
+/// them is caught): each must name a page of the site in its language, and that page must link
+/// back.
+fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera, strings: &Strings) -> Vec<Finding> {
     plan.search.prepare(site);
-    let renderer = Renderer::new(site, plan, tera);
+    let renderer = Renderer::new(site, plan, tera, strings);
     let digests = vec![0; plan.entries.len()];
-    render::run(plan, &renderer, &digests, &Discard, &|| {}).err().unwrap_or_default().into_iter().map(error).collect()
+    let sink = Hreflang::default();
+    let mut out: Vec<Finding> = render::run(plan, &renderer, &digests, &sink, &|| {})
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(error)
+        .collect();
+    out.extend(hreflang_findings(site, plan, sink.links.into_inner().unwrap_or_else(|p| p.into_inner())));
+    out
+}
+
+/// A sink that keeps nothing but the `hreflang` links of each HTML page: `(page path, [(hreflang,
+/// absolute URL)])`.
+#[derive(Default)]
+struct Hreflang {
+    links: std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>,
+}
+
+impl crate::write::Sink for Hreflang {
+    fn hold(&self, _: &str, _: u64) -> crate::write::Held {
+        crate::write::Held::Make
+    }
+
+    fn put(&self, rel: &str, _: u64, bytes: &[u8]) -> Result<crate::write::Put, Diagnostic> {
+        if rel.ends_with(".html") {
+            let links = hreflang_links(&String::from_utf8_lossy(bytes));
+            if !links.is_empty() {
+                self.links.lock().unwrap_or_else(|p| p.into_inner()).push((rel.to_string(), links));
+            }
+        }
+        Ok(crate::write::Put::Written)
+    }
+
+    fn copy(&self, _: &str, _: u64, _: &std::path::Path) -> Result<crate::write::Put, Diagnostic> {
+        Ok(crate::write::Put::Written)
+    }
+}
+
+/// The `(hreflang, href)` of every `<link … hreflang="…" href="…">` of a page's head.
+fn hreflang_links(html: &str) -> Vec<(String, String)> {
+    let head = html.find("</head>").map_or(html, |i| &html[..i]);
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = tag[start..].find('"')? + start;
+        Some(crate::text::decode_entities(&tag[start..end]))
+    };
+    head.split("<link")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            Some((attr(tag, "hreflang")?, attr(tag, "href")?))
+        })
+        .collect()
+}
+
+/// Dangling and one-way `hreflang` links, one error each at the page that has it.
+fn hreflang_findings(site: &Site, plan: &Plan, pages: Vec<(String, Vec<(String, String)>)>) -> Vec<Finding> {
+    let base = &site.config().base_url;
+    let page_of = |url: &str| -> Option<String> {
+        let path = url.strip_prefix(base.as_str())?;
+        let rel = path.trim_start_matches('/');
+        let rel = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+        plan.at(&rel).map(|e| e.path.clone())
+    };
+    let by_page: std::collections::HashMap<&str, &Vec<(String, String)>> =
+        pages.iter().map(|(p, l)| (p.as_str(), l)).collect();
+    let mut out = Vec::new();
+    for (page, links) in &pages {
+        let own = site.permalink(&format!("/{}", page.trim_end_matches("index.html")));
+        let at = Diagnostic::new(&site.config().site_dir.join("public").join(page), 1, 1, String::new());
+        for (lang, url) in links {
+            let Some(target) = page_of(url) else {
+                let msg = format!("hreflang=\"{lang}\" links to {url}, which is no page of this site");
+                out.push(error(Diagnostic { message: msg, ..at.clone() }));
+                continue;
+            };
+            if lang == "x-default" || target == *page {
+                continue;
+            }
+            let back = by_page.get(target.as_str()).is_some_and(|l| l.iter().any(|(_, u)| *u == own));
+            if !back {
+                let msg = format!("hreflang=\"{lang}\" links to {url}, which does not link back to {own}");
+                out.push(error(Diagnostic { message: msg, ..at.clone() }));
+            }
+        }
+    }
+    out
+}
+
+/// A warning per language whose UI strings lack keys the default language has (the default
+/// language's strings are shown in their place).
+fn missing_strings(site: &Site, strings: &Strings) -> Vec<Finding> {
+    let mut by_lang: std::collections::BTreeMap<crate::config::LangId, Vec<&str>> = Default::default();
+    for (lang, key) in strings.missing() {
+        by_lang.entry(*lang).or_default().push(key);
+    }
+    by_lang
+        .into_iter()
+        .map(|(lang, keys)| {
+            let code = &site.language(lang).code;
+            let file = site.config().site_dir.join("templates").join(format!("i18n/{code}.toml"));
+            let msg = format!(
+                "UI strings of `{code}` lack {} key{}: {}; the default language's strings are shown",
+                keys.len(),
+                if keys.len() == 1 { "" } else { "s" },
+                keys.join(", ")
+            );
+            warning(Diagnostic::new(&file, 1, 1, msg).with_hint("add them to this file"))
+        })
+        .collect()
+}
+
+/// A warning for each `translation` key that no story in another language shares.
+fn lonely_translations(site: &Site) -> Vec<Finding> {
+    site.lonely_translations()
+        .iter()
+        .map(|&s| {
+            let story = site.story(s);
+            let msg = "its `translation` key is shared by no story in another language, so it links to no translation";
+            warning(Diagnostic::new(&content_path(site.config(), &story.source), 1, 1, msg))
+        })
+        .collect()
 }
 
 /// Relative links and images in story bodies must reach a page or a static file of the site.

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use jiff::tz::TimeZone;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
+use typed_index_collections::TiVec;
 
 use crate::diag::{Diagnostic, Diagnostics, line_col};
 
@@ -25,7 +26,8 @@ pub struct RawConfig {
     pub title: Option<String>,
     pub description: Option<String>,
     pub base_url: Option<Spanned<String>>,
-    pub language: Option<String>,
+    /// The default language's code (`en`): its pages sit at the site root.
+    pub language: Option<Spanned<String>>,
     pub timezone: Option<Spanned<String>>,
     pub permalink: Option<Spanned<String>>,
     pub per_page: Option<Spanned<usize>>,
@@ -43,6 +45,79 @@ pub struct RawConfig {
     pub news: RawNews,
     pub markdown: RawMarkdown,
     pub search: RawSearch,
+    /// `[languages.XX]`: the site's languages besides (or including) the default one.
+    pub languages: BTreeMap<Spanned<String>, RawLanguage>,
+}
+
+/// `[languages.XX]`: one language of a multilingual site, a site of its own under its prefix.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawLanguage {
+    /// The site title in this language (default: the site's).
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// The URL folder of its pages (default `/XX/`; the default language's is the site root).
+    pub prefix: Option<Spanned<String>>,
+    /// Dates without an offset, and every date shown, are in this zone (default: the site's).
+    pub timezone: Option<Spanned<String>>,
+    pub news: RawLanguageNews,
+    /// Section slug → title in this language (default: the `[sections]` title).
+    pub sections: BTreeMap<String, String>,
+}
+
+/// `[languages.XX.news]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawLanguageNews {
+    /// The publication name in this language's Google News sitemap (default: its title).
+    pub name: Option<String>,
+}
+
+/// A language of [`Config::languages`]; [`LangId::DEFAULT`] is the site's default language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct LangId(usize);
+
+impl LangId {
+    pub const DEFAULT: LangId = LangId(0);
+}
+
+impl From<usize> for LangId {
+    fn from(i: usize) -> Self {
+        LangId(i)
+    }
+}
+
+impl From<LangId> for usize {
+    fn from(id: LangId) -> usize {
+        id.0
+    }
+}
+
+/// Which way a language's text runs (`<html dir>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ltr,
+    Rtl,
+}
+
+/// One resolved language: a site of its own under [`Language::prefix`].
+#[derive(Debug, Clone)]
+pub struct Language {
+    /// A BCP 47 tag as CLDR writes it: `en`, `ko`, `zh-Hant`, `pt-BR`.
+    pub code: String,
+    /// The folder its pages sit in, root-relative without a trailing slash: `""` (the default
+    /// language, at the site root) or `/ko`.
+    pub prefix: String,
+    pub title: String,
+    pub description: String,
+    pub timezone: TimeZone,
+    pub timezone_name: String,
+    /// The publication name in its news sitemap.
+    pub news_name: String,
+    /// Section slug → its title in this language, where one is configured.
+    pub sections: BTreeMap<String, String>,
+    pub dir: Direction,
 }
 
 /// `[search]`: the static search index and page at `/search/`.
@@ -134,9 +209,12 @@ pub struct Config {
     pub base_url: String,
     /// The path part of `base_url` (`""` or `/news`), prefixed to every internal link.
     pub root: String,
+    /// The default language's code (the same as `languages[LangId::DEFAULT].code`).
     pub language: String,
     pub timezone: TimeZone,
     pub timezone_name: String,
+    /// Every language, the default one first: a single-language site has just it.
+    pub languages: TiVec<LangId, Language>,
     pub permalink: Permalink,
     pub per_page: usize,
     /// Section slug → display title, in the order the navigation shows them.
@@ -357,6 +435,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         news,
         markdown,
         search,
+        languages,
     } = raw;
     let mut ck = Checker::default();
     let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
@@ -375,7 +454,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         ck.value(per_page, || 20, |n| if n == 0 { Err("per_page must be at least 1".into()) } else { Ok(n) });
     let sections = resolve_sections(&mut ck, sections);
     let title = title.unwrap_or_else(|| "Gazette".into());
-    let language = language.unwrap_or_else(|| "en".into());
+    let language = ck.value(language, || "en".to_string(), language_code);
     let expired = ck.value(expired, Expired::default, |e| match e.as_str() {
         "keep" => Ok(Expired::Keep),
         "remove" => Ok(Expired::Remove),
@@ -398,6 +477,18 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         other => Err(format!("[markdown] raw_html = `{other}`: use \"allow\", \"sanitize\" or \"escape\"")),
     });
     let related = resolve_related(&mut ck, related);
+    let site_language = Language {
+        code: language.clone(),
+        prefix: String::new(),
+        title: title.clone(),
+        description: description.clone().unwrap_or_default(),
+        timezone: timezone.clone(),
+        timezone_name: timezone_name.clone(),
+        news_name: news.name.clone(),
+        sections: BTreeMap::new(),
+        dir: direction(&language),
+    };
+    let languages = resolve_languages(&mut ck, languages, site_language);
     if !ck.bad.is_empty() {
         return Err(ck.bad);
     }
@@ -411,6 +502,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         language,
         timezone,
         timezone_name,
+        languages,
         permalink,
         per_page,
         sections,
@@ -426,6 +518,97 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         raw_html,
         search,
     })
+}
+
+/// A language code as CLDR writes it (`EN` → `en`, `zh-hant` → `zh-Hant`), or why it is none.
+fn language_code(code: String) -> Result<String, String> {
+    match icu_locale_core::LanguageIdentifier::try_from_str(&code) {
+        Ok(id) if !code.is_empty() && id.language != icu_locale_core::subtags::Language::UNKNOWN => Ok(id.to_string()),
+        _ => Err(format!("`{code}` is not a language code (use a BCP 47 tag such as en, ko, zh-Hant or pt-BR)")),
+    }
+}
+
+/// Right to left for the languages written so (Arabic, Hebrew, Persian, Urdu …), by CLDR's data.
+pub fn direction(code: &str) -> Direction {
+    let rtl = icu_locale_core::LanguageIdentifier::try_from_str(code)
+        .is_ok_and(|id| icu_locale::LocaleDirectionality::new_common().is_right_to_left(&id));
+    if rtl { Direction::Rtl } else { Direction::Ltr }
+}
+
+/// The default language (from the top-level keys) first, then each `[languages.XX]` table in code
+/// order; a table for the default language's code adds to it. Prefixes must be distinct single
+/// folders, and the default language stays at the site root.
+fn resolve_languages(
+    ck: &mut Checker,
+    raw: BTreeMap<Spanned<String>, RawLanguage>,
+    default: Language,
+) -> TiVec<LangId, Language> {
+    let mut out: TiVec<LangId, Language> = TiVec::new();
+    let default_code = default.code.clone();
+    out.push(default);
+    for (key, table) in raw {
+        let key_span = key.span();
+        let Some(code) = ck.value(Some(key), || None, |c| language_code(c).map(Some)) else { continue };
+        let RawLanguage { title, description, prefix, timezone, news, sections } = table;
+        let is_default = code == default_code;
+        if !is_default && out.iter().any(|l| l.code == code) {
+            ck.bad.push(BadValue { span: Some(key_span), message: format!("[languages]: `{code}` is listed twice") });
+            continue;
+        }
+        let base = out[LangId::DEFAULT].clone();
+        let (tz, tz_name) = ck.value(
+            timezone,
+            || (base.timezone.clone(), base.timezone_name.clone()),
+            |name| match TimeZone::get(&name) {
+                Ok(tz) => Ok((tz, name)),
+                Err(_) => Err(format!("unknown timezone `{name}` (use an IANA name such as Asia/Seoul)")),
+            },
+        );
+        let wanted_prefix = if is_default { String::new() } else { format!("/{code}") };
+        let prefix = ck.value(
+            prefix,
+            || wanted_prefix.clone(),
+            |p| {
+                let seg = p.trim_matches('/');
+                if is_default && !seg.is_empty() {
+                    return Err(format!("prefix `{p}`: the default language `{code}` is at the site root (use \"/\")"));
+                }
+                if is_default {
+                    return Ok(String::new());
+                }
+                if seg.is_empty() || seg.contains('/') {
+                    return Err(format!("prefix `{p}` must be one folder such as \"/{code}/\""));
+                }
+                crate::text::check_segment(seg).map_err(|e| format!("prefix `{p}` {e}"))?;
+                Ok(format!("/{seg}"))
+            },
+        );
+        let title = title.unwrap_or_else(|| base.title.clone());
+        let news_name = news.name.unwrap_or_else(|| if is_default { base.news_name.clone() } else { title.clone() });
+        let lang = Language {
+            dir: direction(&code),
+            code,
+            prefix,
+            description: description.unwrap_or_else(|| base.description.clone()),
+            title,
+            timezone: tz,
+            timezone_name: tz_name,
+            news_name,
+            sections,
+        };
+        if is_default {
+            out[LangId::DEFAULT] = lang;
+        } else {
+            if out.iter().any(|l| l.prefix == lang.prefix) {
+                let message =
+                    format!("[languages.{}]: prefix `{}/` is used by another language", lang.code, lang.prefix);
+                ck.bad.push(BadValue { span: Some(key_span), message });
+                continue;
+            }
+            out.push(lang);
+        }
+    }
+    out
 }
 
 /// The base URL without a trailing slash (`--base-url` over the file's) and its path part.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod diag;
 pub mod index;
 pub mod load;
+pub mod locale;
 pub mod parse;
 pub mod pipeline;
 pub mod plan;

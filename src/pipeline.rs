@@ -18,7 +18,7 @@ use crate::load::{self, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
 use crate::plan::{Job, Plan};
 use crate::render::digest::{Digester, TemplateDigests};
-use crate::render::{self, Counts, Renderer, theme};
+use crate::render::{self, Counts, Renderer, Strings, theme};
 use crate::site::{Site, Tally};
 use crate::write::{self, Staging};
 
@@ -89,13 +89,16 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
     observer.stage("parse", 0);
     let stories = parse_all(&files, &ParseOptions::from_config(&config));
-    let tera = theme::build(&site_templates, &opts.site_dir.join("templates"));
+    let templates_dir = opts.site_dir.join("templates");
+    let tera = theme::build(&site_templates, &templates_dir);
+    let strings = Strings::resolve(&config.languages, &site_templates, &templates_dir);
     t.lap("parse");
-    let (stories, tera) = match (stories, tera, load_errors) {
-        (Ok(s), Ok(t), e) if e.is_empty() => (s, t),
-        (s, t, mut e) => {
+    let (stories, tera, strings) = match (stories, tera, strings, load_errors) {
+        (Ok(s), Ok(t), Ok(u), e) if e.is_empty() => (s, t, u),
+        (s, t, u, mut e) => {
             e.extend(s.err().unwrap_or_default());
             e.extend(t.err().unwrap_or_default());
+            e.extend(u.err().unwrap_or_default());
             return Err(Diagnostics::sorted(e).into());
         }
     };
@@ -136,7 +139,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         plan.search.prepare(&site);
     }
     t.lap("search");
-    let renderer = Renderer::new(&site, &plan, &tera);
+    let renderer = Renderer::new(&site, &plan, &tera, &strings);
     observer.stage("render", plan.entries.len());
     let counts = render::run(&plan, &renderer, &digests, &staging, &|| observer.advance(1))
         .and_then(|counts| staging.prune(|p| plan.at(p).is_some()).map(|()| counts).map_err(|e| vec![e]));

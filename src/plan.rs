@@ -14,11 +14,15 @@ use std::path::PathBuf;
 
 use typed_index_collections::{TiSlice, TiVec};
 
+use crate::config::LangId;
 use crate::diag::Diagnostic;
 use crate::index::SearchIndex;
 use crate::load::StaticFile;
-use crate::render::views::{SitemapEntry, rfc3339};
-use crate::site::urls::{content_path, day_path, month_path, page_path, pages_for, section_path, tag_path, year_path};
+use crate::locale;
+use crate::render::views::{AlternateLink, SitemapEntry, rfc3339};
+use crate::site::urls::{
+    content_path, day_path, home_path, month_path, page_path, pages_for, section_path, tag_path, tags_path, year_path,
+};
 use crate::site::{
     ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id, newest_first,
 };
@@ -37,19 +41,21 @@ pub enum Job {
     Redirect(RedirectId),
     /// A page of a paginated list (1-based).
     List(ListKind, usize),
-    Tags,
+    /// A language's list of every tag.
+    Tags(LangId),
     NotFound,
     Css,
     Feed(Scope, FeedKind),
     Sitemap(SitemapPart),
-    NewsSitemap,
+    /// A language's Google News sitemap.
+    NewsSitemap(LangId),
     Robots,
     /// A file of `static/`, copied as it is.
     Static(StaticId),
     /// A file of the search index (an index into [`Plan::search`]'s files).
     SearchIndex(usize),
-    /// The search page, `/search/`.
-    SearchPage,
+    /// A language's search page, `PREFIX/search/`.
+    SearchPage(LangId),
     /// The search page's script, `/search/search.js`.
     SearchScript,
 }
@@ -57,7 +63,8 @@ pub enum Job {
 /// Which list a list page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {
-    Home,
+    /// A language's home page.
+    Home(LangId),
     Section(SectionId),
     Tag(TagId),
     Day(DayId),
@@ -68,7 +75,8 @@ pub enum ListKind {
 /// What a feed covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
-    Site,
+    /// Every story of a language.
+    Site(LangId),
     Section(SectionId),
     Tag(TagId),
 }
@@ -100,7 +108,7 @@ pub enum SitemapPart {
 }
 
 /// Whether the sitemap lists an output file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Listing {
     Unlisted,
     /// Listed, with the chain whose modification time is its `lastmod` (none: an empty list page).
@@ -137,8 +145,8 @@ pub struct Plan {
     pub search: SearchIndex,
     /// What the sitemap lists, in order: list pages, then stories newest first.
     pub sitemap: Vec<SitemapEntry>,
-    /// Stories of the Google News sitemap, newest first.
-    pub news: Vec<ChainId>,
+    /// Per language, the stories of its Google News sitemap, newest first.
+    pub news: TiVec<LangId, Vec<ChainId>>,
     by_path: HashMap<String, usize>,
 }
 
@@ -152,7 +160,9 @@ impl Plan {
             let path = format!("{}index.html", url.trim_start_matches('/'));
             entries.push(Entry { job, path, template: Some(template), listing });
         };
-        page(Job::Tags, "/tags/", "tags.html", Listing::Unlisted);
+        for lang in site.languages() {
+            page(Job::Tags(lang), &tags_path(&site.language(lang).prefix), "tags.html", Listing::Unlisted);
+        }
         for list in lists(site) {
             let per = site.config().per_page;
             for p in 1..=pages_for(list.chains.len(), per) {
@@ -184,12 +194,17 @@ impl Plan {
         }
         let sitemap = sitemap_entries(site, &entries);
         entries.extend(sitemap_files(sitemap.len(), site.config().sitemap_limit));
-        let news = crate::render::sitemap::news_items(site);
-        if !news.is_empty() {
-            entries.push(file(Job::NewsSitemap, "news-sitemap.xml", Some("news-sitemap.xml")));
+        let news: TiVec<LangId, Vec<ChainId>> =
+            site.languages().map(|l| crate::render::sitemap::news_items(site, l)).collect();
+        for (lang, _) in news.iter_enumerated().filter(|(_, items)| !items.is_empty()) {
+            let path = news_sitemap_path(site, lang);
+            entries.push(file(Job::NewsSitemap(lang), path.trim_start_matches('/'), Some("news-sitemap.xml")));
         }
         if site.config().search == crate::config::Search::On {
-            entries.push(file(Job::SearchPage, "search/index.html", Some("search.html")));
+            for lang in site.languages() {
+                let path = format!("{}search/index.html", home_path(&site.language(lang).prefix));
+                entries.push(file(Job::SearchPage(lang), path.trim_start_matches('/'), Some("search.html")));
+            }
             entries.push(file(Job::SearchScript, "search/search.js", Some("search.js")));
         }
         for (i, path) in search.paths.iter().enumerate() {
@@ -216,7 +231,7 @@ impl Plan {
 impl ListKind {
     fn template(self) -> &'static str {
         match self {
-            ListKind::Home => "index.html",
+            ListKind::Home(_) => "index.html",
             ListKind::Section(_) => "section.html",
             ListKind::Tag(_) => "tag.html",
             ListKind::Day(_) => "day.html",
@@ -228,7 +243,7 @@ impl ListKind {
 
 /// Every paginated list, in the sitemap's order.
 fn lists(site: &Site) -> Vec<ListSource<'_>> {
-    let mut kinds = vec![ListKind::Home];
+    let mut kinds: Vec<ListKind> = site.languages().map(ListKind::Home).collect();
     kinds.extend(site.sections().keys().map(ListKind::Section));
     kinds.extend(site.tags().keys().map(ListKind::Tag));
     kinds.extend(site.days().keys().map(ListKind::Day));
@@ -240,6 +255,7 @@ fn lists(site: &Site) -> Vec<ListSource<'_>> {
 /// What a list shows: its kind, name for templates, title, base URL and chains, newest first.
 pub struct ListSource<'s> {
     pub kind: ListKind,
+    pub lang: LangId,
     /// `page.kind` and `list.kind` in templates: `home`, `section`, `tag`, `day`, `month` or
     /// `year`.
     pub name: &'static str,
@@ -250,28 +266,118 @@ pub struct ListSource<'s> {
 }
 
 pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
+    let lang = list_lang(site, kind);
+    let language = site.language(lang);
+    let prefix = &language.prefix;
     let (name, title, base, chains): (_, String, String, &[ChainId]) = match kind {
-        ListKind::Home => ("home", site.config().title.clone(), "/".into(), site.home()),
+        ListKind::Home(l) => ("home", language.title.clone(), home_path(prefix), site.home(l)),
         ListKind::Section(i) => {
             let s = &site.section(i);
-            ("section", s.title.clone(), section_path(&s.slug), &s.chains)
+            ("section", s.title.clone(), section_path(prefix, &s.slug), &s.chains)
         }
-        ListKind::Tag(i) => ("tag", site.tag(i).name.clone(), tag_path(&site.tag(i).slug), &site.tag(i).chains),
+        ListKind::Tag(i) => ("tag", site.tag(i).name.clone(), tag_path(prefix, &site.tag(i).slug), &site.tag(i).chains),
         ListKind::Day(i) => {
             let d = &site.day(i);
-            ("day", d.date.strftime("%B %-d, %Y").to_string(), day_path(d.date), &d.chains)
+            let title = locale::date_text(&language.code, d.date, locale::DateStyle::Day);
+            ("day", title, day_path(prefix, d.date), &d.chains)
         }
         ListKind::Month(i) => {
             let m = &site.month(i);
             let first = jiff::civil::date(m.year, m.month, 1);
-            ("month", first.strftime("%B %Y").to_string(), month_path(m.year, m.month), &m.chains)
+            let title = locale::date_text(&language.code, first, locale::DateStyle::Month);
+            ("month", title, month_path(prefix, m.year, m.month), &m.chains)
         }
         ListKind::Year(i) => {
             let y = &site.year(i);
-            ("year", y.year.to_string(), year_path(y.year), &y.chains)
+            let title = locale::date_text(&language.code, jiff::civil::date(y.year, 1, 1), locale::DateStyle::Year);
+            ("year", title, year_path(prefix, y.year), &y.chains)
         }
     };
-    ListSource { kind, name, title, base, chains }
+    ListSource { kind, lang, name, title, base, chains }
+}
+
+/// The language a list is of.
+pub fn list_lang(site: &Site, kind: ListKind) -> LangId {
+    match kind {
+        ListKind::Home(l) => l,
+        ListKind::Section(i) => site.section(i).lang,
+        ListKind::Tag(i) => site.tag(i).lang,
+        ListKind::Day(i) => site.day(i).lang,
+        ListKind::Month(i) => site.month(i).lang,
+        ListKind::Year(i) => site.year(i).lang,
+    }
+}
+
+/// The same list in another language, where that language has it: its home, the section or tag
+/// of the same slug, the same day, month or year.
+pub fn list_in(site: &Site, kind: ListKind, lang: LangId) -> Option<ListKind> {
+    match kind {
+        ListKind::Home(_) => Some(ListKind::Home(lang)),
+        ListKind::Section(i) => {
+            let slug = &site.section(i).slug;
+            site.sections()
+                .iter_enumerated()
+                .find(|(_, s)| s.lang == lang && s.slug == *slug)
+                .map(|(j, _)| ListKind::Section(j))
+        }
+        ListKind::Tag(i) => {
+            let key = (lang, site.tag(i).slug.as_str());
+            site.tags().binary_search_by(|t| (t.lang, t.slug.as_str()).cmp(&key)).ok().map(ListKind::Tag)
+        }
+        ListKind::Day(i) => {
+            let key = (lang, site.day(i).date);
+            site.days().binary_search_by(|d| (d.lang, d.date).cmp(&key)).ok().map(ListKind::Day)
+        }
+        ListKind::Month(i) => {
+            let m = site.month(i);
+            let key = (lang, m.year, m.month);
+            site.months().binary_search_by(|x| (x.lang, x.year, x.month).cmp(&key)).ok().map(ListKind::Month)
+        }
+        ListKind::Year(i) => {
+            let key = (lang, site.year(i).year);
+            site.years().binary_search_by(|x| (x.lang, x.year).cmp(&key)).ok().map(ListKind::Year)
+        }
+    }
+}
+
+/// A page's versions in the site's languages, for `hreflang` links and the language switcher:
+/// `(language, root-relative path)`, the page itself included, in language order; empty on a
+/// single-language site and for pages that exist in one language only. Reciprocal by
+/// construction: a story's translation set, or the same list in each language that has it, is
+/// the same set seen from each of its members.
+pub fn alternates(site: &Site, job: Job) -> Vec<(LangId, String)> {
+    if !site.is_multilingual() {
+        return Vec::new();
+    }
+    let out: Vec<(LangId, String)> = match job {
+        Job::Article(c) => {
+            site.translations(c).iter().map(|&t| (site.chain(t).lang, site.chain(t).path.clone())).collect()
+        }
+        Job::List(kind, 1) => site
+            .languages()
+            .filter_map(|l| list_in(site, kind, l))
+            .map(|k| {
+                let l = list_of(site, k);
+                (l.lang, l.base)
+            })
+            .collect(),
+        Job::Tags(_) => site.languages().map(|l| (l, tags_path(&site.language(l).prefix))).collect(),
+        Job::SearchPage(_) if site.config().search == crate::config::Search::On => {
+            site.languages().map(|l| (l, format!("{}search/", home_path(&site.language(l).prefix)))).collect()
+        }
+        _ => Vec::new(),
+    };
+    if out.len() > 1 { out } else { Vec::new() }
+}
+
+/// The `x-default` of a set of alternates: the default language's page, else the first.
+pub fn x_default(alternates: &[(LangId, String)]) -> Option<&str> {
+    alternates.iter().find(|(l, _)| *l == LangId::DEFAULT).or(alternates.first()).map(|(_, p)| p.as_str())
+}
+
+/// Where a language's Google News sitemap is: `/news-sitemap.xml`, `/ko/news-sitemap.xml`.
+pub fn news_sitemap_path(site: &Site, lang: LangId) -> String {
+    format!("{}news-sitemap.xml", home_path(&site.language(lang).prefix))
 }
 
 /// How an archive list (a day, month or year) links to the others: the list it is part of, the
@@ -287,29 +393,32 @@ pub struct ArchiveNav {
 
 /// The archive links of a day, month or year list; `None` for the home, section and tag lists.
 pub fn archive_of(site: &Site, kind: ListKind) -> Option<ArchiveNav> {
-    fn around<I: From<usize> + Into<usize> + Copy>(i: I, len: usize, f: fn(I) -> ListKind) -> [Option<ListKind>; 2] {
-        let i: usize = i.into();
-        [i.checked_sub(1).map(|p| f(p.into())), (i + 1 < len).then(|| f((i + 1).into()))]
-    }
+    let lang = list_lang(site, kind);
+    let same_lang = |k: Option<ListKind>| k.filter(|&k| list_lang(site, k) == lang);
+    let around = |i: usize, len: usize, f: &dyn Fn(usize) -> ListKind| -> [Option<ListKind>; 2] {
+        [same_lang(i.checked_sub(1).map(f)), same_lang((i + 1 < len).then(|| f(i + 1)))]
+    };
     let (up, [prev, next], children) = match kind {
-        ListKind::Home | ListKind::Section(_) | ListKind::Tag(_) => return None,
+        ListKind::Home(_) | ListKind::Section(_) | ListKind::Tag(_) => return None,
         ListKind::Day(d) => {
-            (Some(ListKind::Month(site.month_of(d))), around(d, site.days().len(), ListKind::Day), vec![])
+            let nav = around(d.into(), site.days().len(), &|i| ListKind::Day(i.into()));
+            (Some(ListKind::Month(site.month_of(d))), nav, vec![])
         }
         ListKind::Month(m) => {
             let days = site.days_in(m).map(ListKind::Day).collect();
-            (Some(ListKind::Year(site.year_of(m))), around(m, site.months().len(), ListKind::Month), days)
+            let nav = around(m.into(), site.months().len(), &|i| ListKind::Month(i.into()));
+            (Some(ListKind::Year(site.year_of(m))), nav, days)
         }
         ListKind::Year(y) => {
             let months = site.months_in(y).map(ListKind::Month).collect();
-            (None, around(y, site.years().len(), ListKind::Year), months)
+            (None, around(y.into(), site.years().len(), &|i| ListKind::Year(i.into())), months)
         }
     };
     Some(ArchiveNav { up, prev, next, children })
 }
 
 fn scopes(site: &Site) -> Vec<Scope> {
-    let mut scopes = vec![Scope::Site];
+    let mut scopes: Vec<Scope> = site.languages().map(Scope::Site).collect();
     scopes.extend(site.sections().keys().map(Scope::Section));
     scopes.extend(site.tags().keys().map(Scope::Tag));
     scopes
@@ -317,14 +426,25 @@ fn scopes(site: &Site) -> Vec<Scope> {
 
 /// The folder URL a feed is written under (`/`, `/politics/`, `/tags/ports/`).
 pub fn scope_path(site: &Site, scope: Scope) -> String {
+    let prefix = |l: LangId| site.language(l).prefix.as_str();
     match scope {
-        Scope::Site => "/".into(),
-        Scope::Section(i) => section_path(&site.section(i).slug),
-        Scope::Tag(i) => tag_path(&site.tag(i).slug),
+        Scope::Site(l) => home_path(prefix(l)),
+        Scope::Section(i) => section_path(prefix(site.section(i).lang), &site.section(i).slug),
+        Scope::Tag(i) => tag_path(prefix(site.tag(i).lang), &site.tag(i).slug),
     }
 }
 
-/// What the sitemap lists: the listed entries, with absolute URLs and `lastmod`.
+/// The language of a feed.
+pub fn scope_lang(site: &Site, scope: Scope) -> LangId {
+    match scope {
+        Scope::Site(l) => l,
+        Scope::Section(i) => site.section(i).lang,
+        Scope::Tag(i) => site.tag(i).lang,
+    }
+}
+
+/// What the sitemap lists: the listed entries, with absolute URLs, `lastmod` and, on a
+/// multilingual site, the page's versions in the other languages (`xhtml:link` alternates).
 fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapEntry> {
     entries
         .iter()
@@ -333,9 +453,22 @@ fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapEntry> {
             Listing::Listed(lastmod) => Some(SitemapEntry {
                 url: site.permalink(&e.url()),
                 lastmod: lastmod.map(|c| rfc3339(&site.chain(c).modified)).unwrap_or_default(),
+                alternates: alternate_links(site, &alternates(site, e.job)),
             }),
         })
         .collect()
+}
+
+/// Alternates as absolute URLs with their `hreflang`, then `x-default`.
+pub fn alternate_links(site: &Site, alternates: &[(LangId, String)]) -> Vec<AlternateLink> {
+    let mut out: Vec<AlternateLink> = alternates
+        .iter()
+        .map(|(l, p)| AlternateLink { hreflang: site.language(*l).code.clone(), url: site.permalink(p) })
+        .collect();
+    if let Some(p) = x_default(alternates) {
+        out.push(AlternateLink { hreflang: "x-default".into(), url: site.permalink(p) });
+    }
+    out
 }
 
 /// The sitemap files for `urls` URLs: one `sitemap.xml`, or an index and `limit`-sized parts.
@@ -400,14 +533,14 @@ fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) ->
             (path.clone(), path.display().to_string())
         }
         Job::Redirect(r) => described(format!("a redirect for {}", site.chain(site.redirect(r).chain).path)),
-        Job::List(ListKind::Home, _) => described("the home page".into()),
+        Job::List(ListKind::Home(l), _) => described(format!("the home page of `{}`", site.language(l).code)),
         Job::List(ListKind::Section(i), _) => described(format!("section `{}`", site.section(i).title)),
         Job::List(ListKind::Tag(i), _) => described(format!("tag `{}`", site.tag(i).name)),
         Job::List(ListKind::Day(i), _) => described(format!("the day page of {}", site.day(i).date)),
         Job::List(kind @ (ListKind::Month(_) | ListKind::Year(_)), _) => {
             described(format!("the archive page of {}", list_of(site, kind).title))
         }
-        Job::Tags => described("the tag list".into()),
+        Job::Tags(_) => described("the tag list".into()),
         _ => described(format!("Gazette's {}", e.path)),
     }
 }

@@ -23,7 +23,7 @@ use crate::parse::{ParseOptions, Story};
 use crate::pipeline::{self, parse_file};
 use crate::plan::Plan;
 use crate::render::digest::{Digester, TemplateDigests};
-use crate::render::{self, Renderer, theme};
+use crate::render::{self, Renderer, Strings, theme};
 use crate::site::Site;
 use crate::write::{self, InPlace, cache::Records};
 
@@ -305,7 +305,9 @@ impl Session {
         let search = crate::index::build_cached(site, &mut self.terms);
         let plan = Plan::new(site, self.statics.clone(), search).map_err(Diagnostics::sorted)?;
         let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
-        let renderer = Renderer::new(site, &plan, tera);
+        let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
+            .map_err(Diagnostics::sorted)?;
+        let renderer = Renderer::new(site, &plan, tera, &strings);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
         match render::run(&plan, &renderer, &digests, &sink, &|| {}) {
             Ok(counts) => {

@@ -1,6 +1,7 @@
 //! Index: the site model → the search index, a stage of its own between `related` and `plan`.
 //! Built from the model (never by parsing the HTML again) as the static files of `/search/` the
-//! search page's script reads (`templates/search.js`):
+//! search page's script reads (`templates/search.js`). Each language has a set of its own under its
+//! prefix (`/search/`, `/ko/search/`), tokenised for that language:
 //!
 //! - `meta.json`: counts, the stemmer, the sections;
 //! - `d/N.json`: documents (headline, URL path without the site's root, date, section, snippet), `DOC_CHUNK` a file, numbered
@@ -24,6 +25,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
+use crate::config::LangId;
 use crate::site::{ChainId, Site};
 use tokenize::{Language, StemCache, Tokenizer};
 
@@ -41,17 +43,20 @@ const SNIPPET: usize = 160;
 /// not change (the fingerprint every file's digest holds) never makes them: its files are kept.
 #[derive(Debug)]
 pub struct SearchIndex {
-    /// `search/meta.json`, then `search/d/N.json`, then `search/t/N.json`; none with
+    /// Per language: `PREFIX/search/meta.json`, then `…/d/N.json`, then `…/t/N.json`; none with
     /// `[search] enabled = false`.
     pub paths: Vec<String>,
     /// Everything the files are made from, hashed: equal fingerprints, equal files.
     pub fingerprint: u64,
-    layout: Layout,
+    layouts: Vec<Layout>,
     bytes: OnceLock<Vec<Vec<u8>>>,
 }
 
 #[derive(Debug, Clone)]
 struct Layout {
+    lang: LangId,
+    /// `search/` or `ko/search/`.
+    folder: String,
     language: Language,
     /// Listed stories, oldest first: document `n` is `docs[n]`.
     docs: Vec<ChainId>,
@@ -64,12 +69,12 @@ impl SearchIndex {
     /// rendered: made from inside the loop, the files are made on one thread (a rayon worker
     /// waiting inside a `OnceLock` initialiser must not steal work that needs the same lock).
     pub fn prepare(&self, site: &Site) {
-        self.bytes.get_or_init(|| make(site, &self.layout, &mut TermCache::off(), Threads::Many));
+        self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::Many));
     }
 
     /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file.
     pub fn file(&self, i: usize, site: &Site) -> &[u8] {
-        &self.bytes.get_or_init(|| make(site, &self.layout, &mut TermCache::off(), Threads::One))[i]
+        &self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One))[i]
     }
 }
 
@@ -82,12 +87,13 @@ enum Threads {
 
 /// Plans the index of every listed story; its files are made when the render loop first needs one.
 pub fn build(site: &Site) -> SearchIndex {
-    let layout = layout(site);
-    let paths = match site.config().search {
-        crate::config::Search::On => paths(&layout),
+    let layouts: Vec<Layout> = match site.config().search {
+        crate::config::Search::On => site.languages().map(|l| layout(site, l)).collect(),
         crate::config::Search::Off => Vec::new(),
     };
-    SearchIndex { paths, fingerprint: fingerprint(site, &layout), layout, bytes: OnceLock::new() }
+    let paths = layouts.iter().flat_map(paths).collect();
+    let fingerprint = fingerprint(site, &layouts);
+    SearchIndex { paths, fingerprint, layouts, bytes: OnceLock::new() }
 }
 
 /// [`build`], its files made at once, reusing and refreshing `cache` (what `serve` keeps).
@@ -96,40 +102,57 @@ pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
     if index.paths.is_empty() {
         return index;
     }
-    let _ = index.bytes.set(make(site, &index.layout, cache, Threads::Many));
+    let _ = index.bytes.set(make_all(site, &index.layouts, cache, Threads::Many));
     index
 }
 
-fn layout(site: &Site) -> Layout {
+fn layout(site: &Site, lang: LangId) -> Layout {
     // Oldest first: the home page's order reversed.
-    let docs: Vec<ChainId> = site.home().iter().rev().copied().collect();
+    let docs: Vec<ChainId> = site.home(lang).iter().rev().copied().collect();
     let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES / 2 - 100).max(1));
     // About 2 kB of postings a story: files of about TERM_CHUNK_BYTES, a power of two of them.
     let term_chunks = (docs.len() * 2048).div_ceil(TERM_CHUNK_BYTES).next_power_of_two().clamp(16, 1024);
-    Layout { language: Language::from_tag(&site.config().language), docs, doc_chunk, term_chunks }
+    let folder = format!("{}/search/", site.language(lang).prefix).trim_start_matches('/').to_string();
+    let language = Language::from_tag(&site.language(lang).code);
+    Layout { lang, folder, language, docs, doc_chunk, term_chunks }
 }
 
 fn paths(layout: &Layout) -> Vec<String> {
-    let mut paths = vec!["search/meta.json".to_string()];
-    paths.extend((0..layout.docs.len().div_ceil(layout.doc_chunk)).map(|i| format!("search/d/{i}.json")));
-    paths.extend((0..layout.term_chunks).map(|j| format!("search/t/{j}.json")));
+    let folder = &layout.folder;
+    let mut paths = vec![format!("{folder}meta.json")];
+    paths.extend((0..layout.docs.len().div_ceil(layout.doc_chunk)).map(|i| format!("{folder}d/{i}.json")));
+    paths.extend((0..layout.term_chunks).map(|j| format!("{folder}t/{j}.json")));
     paths
 }
 
 /// What the index's files are made from: every document's story, URL, date, tags and section,
-/// in order, the language and the sections.
-fn fingerprint(site: &Site, layout: &Layout) -> u64 {
+/// in order, each set's language and sections.
+fn fingerprint(site: &Site, layouts: &[Layout]) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
-    (1u8, layout.doc_chunk, layout.term_chunks, &site.config().language).hash(&mut h);
-    for s in site.sections() {
-        (&s.slug, &s.title).hash(&mut h);
-    }
-    for &c in &layout.docs {
-        let chain = site.chain(c);
-        (doc_key(site, c, layout.language), &chain.path, chain.first_published.timestamp()).hash(&mut h);
+    for layout in layouts {
+        (1u8, layout.doc_chunk, layout.term_chunks, &site.language(layout.lang).code, &layout.folder).hash(&mut h);
+        for s in site.sections().iter().filter(|s| s.lang == layout.lang) {
+            (&s.slug, &s.title).hash(&mut h);
+        }
+        for &c in &layout.docs {
+            let chain = site.chain(c);
+            (doc_key(site, c, layout.language), &chain.path, chain.first_published.timestamp()).hash(&mut h);
+        }
     }
     h.finish()
+}
+
+/// Every file of every language's set, in the order of [`SearchIndex::paths`]; `cache` keeps the
+/// terms of every set's stories.
+fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Threads) -> Vec<Vec<u8>> {
+    let mut kept: FxHashMap<u64, DocTerms> = FxHashMap::default();
+    let mut files = Vec::new();
+    for layout in layouts {
+        files.extend(make(site, layout, cache, &mut kept, threads));
+    }
+    cache.docs = kept;
+    files
 }
 
 /// The terms of one story: `(term, score, surface word when stemmed)`, sorted by term.
@@ -161,11 +184,16 @@ impl TermCache {
 const BATCH: usize = 512;
 
 /// Every file of the index, in the order of [`paths`].
-fn make(site: &Site, layout: &Layout, cache: &mut TermCache, threads: Threads) -> Vec<Vec<u8>> {
+fn make(
+    site: &Site,
+    layout: &Layout,
+    cache: &TermCache,
+    kept: &mut FxHashMap<u64, DocTerms>,
+    threads: Threads,
+) -> Vec<Vec<u8>> {
     let (language, docs) = (layout.language, &layout.docs);
     let tokenizer = Tokenizer::new(language);
     let keys: Vec<u64> = docs.iter().map(|&c| doc_key(site, c, language)).collect();
-    let mut kept: FxHashMap<u64, DocTerms> = FxHashMap::default();
     let mut postings: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
     let mut aliases: FxHashMap<String, String> = FxHashMap::default();
     for (b, (batch, batch_keys)) in docs.chunks(BATCH).zip(keys.chunks(BATCH)).enumerate() {
@@ -201,8 +229,7 @@ fn make(site: &Site, layout: &Layout, cache: &mut TermCache, threads: Threads) -
             }
         }
     }
-    cache.docs = kept;
-    let mut files = vec![meta(site, language, docs.len(), layout.doc_chunk, layout.term_chunks)];
+    let mut files = vec![meta(site, layout)];
     files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk)));
     files.extend(term_files(postings, aliases, layout.term_chunks, threads));
     files
@@ -381,16 +408,20 @@ fn snippet(summary: &str) -> String {
     format!("{cut}…")
 }
 
-fn meta(site: &Site, language: Language, docs: usize, doc_chunk: usize, term_chunks: usize) -> Vec<u8> {
-    let sections: Vec<serde_json::Value> =
-        site.sections().iter().map(|s| serde_json::json!({"slug": s.slug, "title": s.title})).collect();
+fn meta(site: &Site, layout: &Layout) -> Vec<u8> {
+    let sections: Vec<serde_json::Value> = site
+        .sections()
+        .iter()
+        .filter(|s| s.lang == layout.lang)
+        .map(|s| serde_json::json!({"slug": s.slug, "title": s.title}))
+        .collect();
     let meta = serde_json::json!({
         "version": 1,
-        "language": site.config().language,
-        "stemmer": language.stemmer_name(),
-        "docs": docs,
-        "doc_chunk": doc_chunk,
-        "term_chunks": term_chunks,
+        "language": site.language(layout.lang).code,
+        "stemmer": layout.language.stemmer_name(),
+        "docs": layout.docs.len(),
+        "doc_chunk": layout.doc_chunk,
+        "term_chunks": layout.term_chunks,
         "sections": sections,
     });
     inert_json(serde_json::to_string(&meta).expect("meta serialises"))

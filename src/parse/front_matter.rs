@@ -118,6 +118,11 @@ pub struct RawFrontMatter {
     /// From this time the story leaves lists and feeds.
     pub expires: Option<RawDate>,
     pub corrections: Vec<RawCorrection>,
+    /// The story's language code (else the file name's `.XX.` suffix, else the default language).
+    pub lang: Option<String>,
+    /// Stories sharing this key are translations of one another (default: the file's path
+    /// without its language suffix, so `a.md` and `a.ko.md` are translations).
+    pub translation: Option<String>,
 }
 
 /// `[[corrections]]`: a dated correction note.

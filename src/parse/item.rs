@@ -12,7 +12,9 @@ use std::sync::LazyLock;
 use jiff::Zoned;
 
 use super::headline::{Headline, Version};
-use super::{Dateline, Format, Grouping, ParseOptions, Status, Story, parse_date, section_from_path};
+use super::{
+    Dateline, Format, Grouping, LangId, ParseOptions, Status, Story, TranslationKey, parse_date, section_from_path,
+};
 use crate::diag::{ErrorKind, ParseError};
 use crate::text::{clean_line, decode_entities, paragraphs_html};
 
@@ -97,6 +99,17 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
     }
     let line = item.headline_line.max(1);
     let mut errors = Vec::new();
+    // A feed item's own language picks the site language it belongs to when the site has it; an
+    // item in a language the site does not list goes to the default language, tagged as it is.
+    let own = item.language.as_deref().map(clean_line).filter(|l| !l.is_empty());
+    let lang = match own.as_deref().map(|l| opts.story_language(rel, Some(l))) {
+        Some(Ok(l)) => l,
+        _ => opts.story_language(rel, None).unwrap_or_else(|msg| {
+            errors.push(ParseError::new(ErrorKind::UnsafeValue, 1, 1, msg));
+            LangId::DEFAULT
+        }),
+    };
+    let opts = &*opts.in_language(lang);
     let headline_text = item.headline.as_deref().map(clean_line).filter(|h| !h.is_empty());
     if headline_text.is_none() {
         errors.push(ParseError::new(ErrorKind::MissingField, line, 1, "the item has no headline"));
@@ -160,7 +173,9 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
             _ => Grouping::Standalone,
         },
         status: item.status,
-        language: item.language.as_deref().map(clean_line).filter(|l| !l.is_empty()),
+        language: own,
+        lang,
+        translation: TranslationKey::Path(super::translation_path(rel)),
         body_html,
         attn: Vec::new(),
         emails: Vec::new(),

@@ -17,13 +17,14 @@ pub mod wire;
 mod props;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::Zoned;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-pub use crate::config::RawHtml;
+pub use crate::config::{LangId, RawHtml};
 use crate::diag::{ErrorKind, ParseError};
 use crate::text::{check_segment, clean_line, slugify};
 use front_matter::{RawDate, RawFrontMatter};
@@ -32,22 +33,100 @@ pub use headline::{Headline, Version};
 /// Settings parsing needs from the site config.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
-    /// Dates written without an offset are in this zone.
+    /// Dates written without an offset are in this zone (the story's language's zone, once its
+    /// language is known).
     pub tz: TimeZone,
     /// What becomes of raw HTML in Markdown bodies.
     pub raw_html: RawHtml,
+    /// The site's languages, the default first: each code and its time zone.
+    pub languages: Arc<[(String, TimeZone)]>,
 }
 
 impl ParseOptions {
-    /// Dates in `tz`, raw HTML allowed.
+    /// Dates in `tz`, raw HTML allowed, one language (`en`).
     pub fn new(tz: TimeZone) -> Self {
-        ParseOptions { tz, raw_html: RawHtml::Allow }
+        ParseOptions { languages: Arc::from(vec![("en".to_string(), tz.clone())]), tz, raw_html: RawHtml::Allow }
     }
 
     /// The options a site's config sets.
     pub fn from_config(config: &crate::config::Config) -> Self {
-        ParseOptions { tz: config.timezone.clone(), raw_html: config.raw_html }
+        let languages: Vec<(String, TimeZone)> =
+            config.languages.iter().map(|l| (l.code.clone(), l.timezone.clone())).collect();
+        ParseOptions { tz: config.timezone.clone(), raw_html: config.raw_html, languages: Arc::from(languages) }
     }
+
+    /// The same options with dates in `lang`'s zone.
+    fn in_language(&self, lang: LangId) -> std::borrow::Cow<'_, ParseOptions> {
+        match self.languages.get(usize::from(lang)) {
+            Some((_, tz)) if tz != &self.tz => std::borrow::Cow::Owned(ParseOptions { tz: tz.clone(), ..self.clone() }),
+            _ => std::borrow::Cow::Borrowed(self),
+        }
+    }
+
+    /// The configured language a code names: exactly, else by its base language (`en-GB` → `en`).
+    fn language(&self, code: &str) -> Option<LangId> {
+        let exact = self.languages.iter().position(|(c, _)| c.eq_ignore_ascii_case(code));
+        let base = || {
+            let base = code.split(['-', '_']).next()?;
+            self.languages.iter().position(|(c, _)| c.eq_ignore_ascii_case(base))
+        };
+        exact.or_else(base).map(LangId::from)
+    }
+
+    /// A story's language: its `lang` key, else its file name's suffix (`a.ko.md`), else the
+    /// default; a code that names no configured language is an error.
+    pub fn story_language(&self, rel: &Path, declared: Option<&str>) -> Result<LangId, String> {
+        let known = || self.languages.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ");
+        if let Some(code) = declared.map(str::trim) {
+            return self.language(code).ok_or_else(|| {
+                format!("`lang = {code:?}` is not a language of this site (gazette.toml lists {})", known())
+            });
+        }
+        match language_suffix(rel) {
+            Some(code) => self.language(code).ok_or_else(|| {
+                format!(
+                    "the file name says language `{code}`, which is not a language of this site (gazette.toml lists {}); add [languages.{code}] or rename the file",
+                    known()
+                )
+            }),
+            None => Ok(LangId::DEFAULT),
+        }
+    }
+}
+
+/// The language suffix of a file name (`ko` of `story.ko.md`), when the part before the extension
+/// reads as a language code: two or three letters, then `-` subtags (`zh-Hant`, `pt-BR`).
+pub fn language_suffix(rel: &Path) -> Option<&str> {
+    let stem = rel.file_stem()?.to_str()?;
+    let (_, code) = stem.rsplit_once('.')?;
+    let mut parts = code.split('-');
+    let lang = parts.next()?;
+    let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_alphabetic());
+    let rest_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    (lang_ok && rest_ok).then_some(code)
+}
+
+/// A path under `content/` without its extension and language suffix: `politics/a.ko.md` →
+/// `politics/a`, what translations of one story share unless a `translation` key says otherwise.
+pub fn translation_path(rel: &Path) -> String {
+    let source = rel.to_string_lossy().replace('\\', "/");
+    let without_ext = match rel.extension() {
+        Some(e) => &source[..source.len() - e.len() - 1],
+        None => &source[..],
+    };
+    match language_suffix(rel) {
+        Some(code) => without_ext[..without_ext.len() - code.len() - 1].to_string(),
+        None => without_ext.to_string(),
+    }
+}
+
+/// What makes stories translations of one another.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TranslationKey {
+    /// `translation = "KEY"` in the front matter.
+    Key(String),
+    /// The file's path without extension and language suffix (see [`translation_path`]).
+    Path(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -112,8 +191,13 @@ pub struct Story {
     pub grouping: Grouping,
     /// Published, held back or withdrawn (feed items; Markdown and wire copy are always usable).
     pub status: Status,
-    /// The story's own language (feed items), when it gives one: its page's `lang`.
+    /// The story's own language tag (feed items), when it gives one: its page's `lang`.
     pub language: Option<String>,
+    /// The site language it belongs to: its lists, feeds, URLs and related stories are that
+    /// language's.
+    pub lang: LangId,
+    /// Stories with the same key in other languages are its translations.
+    pub translation: TranslationKey,
     /// The first paragraph as plain text (after a wire dateline): what version grouping compares
     /// besides the headline.
     pub lede: String,
@@ -254,6 +338,11 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         let line = front_text.as_ref().and_then(|(text, start)| key_line(text, key).map(|l| start + l - 1));
         ParseError::new(kind, line.unwrap_or(p.front_line), 1, msg)
     };
+    let lang = opts.story_language(rel, fm.lang.as_deref()).unwrap_or_else(|msg| {
+        errors.push(at_key("lang", ErrorKind::UnsafeValue, msg));
+        LangId::DEFAULT
+    });
+    let opts = &*opts.in_language(lang);
     let title_line = front_text.as_ref().and_then(|(text, start)| key_line(text, "title").map(|l| start + l - 1));
     let (headline, headline_line) = match (p.headline, &fm.title) {
         (_, Some(t)) if !t.trim().is_empty() => {
@@ -311,7 +400,9 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
             format!("`section` {section:?} has no letters or digits"),
         ));
     }
-    for (name, value) in [("slug", &fm.slug), ("section", &fm.section), ("story", &fm.story)] {
+    for (name, value) in
+        [("slug", &fm.slug), ("section", &fm.section), ("story", &fm.story), ("translation", &fm.translation)]
+    {
         if let Some(v) = value
             && let Err(e) = check_segment(v)
         {
@@ -356,6 +447,11 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         image: fm.image.map(|s| clean_line(&s)),
         status: Status::Usable,
         language: None,
+        lang,
+        translation: match fm.translation {
+            Some(key) => TranslationKey::Key(key),
+            None => TranslationKey::Path(translation_path(rel)),
+        },
         grouping: match (fm.story, fm.standalone) {
             (Some(key), _) => Grouping::Key(key),
             (None, true) => Grouping::Standalone,

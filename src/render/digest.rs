@@ -47,6 +47,16 @@ impl TemplateDigests {
     fn get(&self, name: &str) -> u64 {
         self.0.get(name).copied().unwrap_or(0)
     }
+
+    /// The UI string files (the theme's and the site's), which every page reads.
+    fn strings(&self) -> u64 {
+        let mut files: Vec<(&String, &u64)> =
+            self.0.iter().filter(|(n, _)| super::strings::is_strings(n.trim_start_matches("theme/"))).collect();
+        files.sort();
+        let mut h = DefaultHasher::new();
+        files.hash(&mut h);
+        h.finish()
+    }
 }
 
 /// Template names a template text refers to with `extends`, `include` or `import`.
@@ -80,9 +90,9 @@ impl<'a> Digester<'a> {
     /// `config_fingerprint` covers the config file and command-line overrides (not the clock).
     pub fn new(site: &'a Site, plan: &'a Plan, templates: &'a TemplateDigests, config_fingerprint: u64) -> Self {
         let mut h = DefaultHasher::new();
-        config_fingerprint.hash(&mut h);
+        (config_fingerprint, templates.strings()).hash(&mut h);
         for s in site.sections() {
-            (&s.slug, &s.title).hash(&mut h);
+            (s.lang, &s.slug, &s.title).hash(&mut h);
         }
         let global = h.finish();
         let sitemap = plan
@@ -91,7 +101,7 @@ impl<'a> Digester<'a> {
             .map(|chunk| {
                 let mut h = DefaultHasher::new();
                 for e in chunk {
-                    (&e.url, &e.lastmod).hash(&mut h);
+                    (&e.url, &e.lastmod, &e.alternates).hash(&mut h);
                 }
                 h.finish()
             })
@@ -110,6 +120,8 @@ impl<'a> Digester<'a> {
         let site = self.site;
         let mut h = DefaultHasher::new();
         (self.global, entry.template.map(|t| self.templates.get(t)), &entry.path).hash(&mut h);
+        // The page's versions in other languages (hreflang links, the language switcher).
+        crate::plan::alternates(site, entry.job).hash(&mut h);
         match entry.job {
             Job::Article(c) | Job::Withdrawn(c) => self.article(c, &mut h),
             Job::Redirect(r) => {
@@ -121,14 +133,14 @@ impl<'a> Digester<'a> {
                 self.list(&list.title, &list.base, list.chains, p, &mut h);
                 self.archive(kind, &mut h);
             }
-            Job::Tags => {
-                for t in site.tags() {
+            Job::Tags(lang) => {
+                for t in site.tags().iter().filter(|t| t.lang == lang) {
                     (&t.name, &t.slug, t.chains.len()).hash(&mut h);
                 }
             }
             Job::Feed(scope, _) => {
                 let (name, chains): (&str, &[ChainId]) = match scope {
-                    Scope::Site => ("", site.home()),
+                    Scope::Site(l) => ("", site.home(l)),
                     Scope::Section(i) => (&site.section(i).title, &site.section(i).chains),
                     Scope::Tag(i) => (&site.tag(i).name, &site.tag(i).chains),
                 };
@@ -144,17 +156,18 @@ impl<'a> Digester<'a> {
                     SitemapPart::Part(n) => self.sitemap.get(n - 1).hash(&mut h),
                 }
             }
-            Job::NewsSitemap | Job::Robots => {
-                for &c in &self.plan.news {
+            Job::NewsSitemap(lang) => {
+                for &c in &self.plan.news[lang] {
                     (&site.chain(c).path, site.shown(c).digest, site.chain(c).first_published.timestamp()).hash(&mut h);
                 }
             }
+            Job::Robots => self.plan.news.iter().map(Vec::is_empty).collect::<Vec<_>>().hash(&mut h),
             Job::Static(s) => {
                 let file = &self.plan.statics[s];
                 (&file.path, file.len, file.mtime_ns).hash(&mut h);
             }
             Job::SearchIndex(_) => self.plan.search.fingerprint.hash(&mut h),
-            Job::NotFound | Job::Css | Job::SearchPage | Job::SearchScript => {}
+            Job::NotFound | Job::Css | Job::SearchPage(_) | Job::SearchScript => {}
         }
         h.finish()
     }

@@ -8,16 +8,22 @@ pub mod digest;
 pub mod jsonld;
 mod run;
 pub mod sitemap;
+pub mod strings;
 pub mod theme;
 pub mod views;
 
 use tera::{Context, Tera};
+use typed_index_collections::TiVec;
 
+use crate::config::LangId;
 use crate::diag::Diagnostic;
-use crate::plan::{Entry, Job, ListKind, Plan, Scope, SitemapPart, scope_path};
-use crate::site::urls::{page_path, pages_for, tag_path};
+use crate::plan::{
+    Entry, Job, ListKind, Plan, Scope, SitemapPart, alternate_links, alternates, scope_lang, scope_path,
+};
+use crate::site::urls::{home_path, page_path, pages_for, tag_path};
 use crate::site::{ChainId, Site};
 pub use run::{Counts, run};
+pub use strings::Strings;
 use views::*;
 
 /// The number of list items that show their related headlines.
@@ -28,25 +34,68 @@ pub struct Renderer<'a> {
     site: &'a Site,
     plan: &'a Plan,
     tera: &'a Tera,
-    globals: Context,
+    /// Per language: `site`, `lang` and `t` (its UI strings).
+    globals: TiVec<LangId, Context>,
+    strings: &'a Strings,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, plan: &'a Plan, tera: &'a Tera) -> Self {
+    pub fn new(site: &'a Site, plan: &'a Plan, tera: &'a Tera, strings: &'a Strings) -> Self {
         let c = site.config();
-        let view = SiteView {
-            title: &c.title,
-            description: &c.description,
-            language: &c.language,
-            base_url: &c.base_url,
-            root: &c.root,
-            sections: site.sections().keys().map(|i| site.section_link(i)).collect(),
-            generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
-            search_url: (c.search == crate::config::Search::On).then(|| site.url("/search/")),
-        };
-        let mut globals = Context::new();
-        globals.insert("site", &view);
-        Renderer { site, plan, tera, globals }
+        let globals = site
+            .languages()
+            .map(|l| {
+                let language = site.language(l);
+                let view = SiteView {
+                    title: &language.title,
+                    description: &language.description,
+                    language: &language.code,
+                    base_url: &c.base_url,
+                    root: &c.root,
+                    sections: site
+                        .sections()
+                        .iter_enumerated()
+                        .filter(|(_, s)| s.lang == l)
+                        .map(|(i, _)| site.section_link(i))
+                        .collect(),
+                    generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
+                    search_url: (c.search == crate::config::Search::On)
+                        .then(|| site.url(&format!("{}search/", home_path(&language.prefix)))),
+                };
+                let lang = LangView {
+                    code: &language.code,
+                    dir: language.dir,
+                    prefix: &language.prefix,
+                    home_url: site.url(&home_path(&language.prefix)),
+                    multilingual: site.is_multilingual(),
+                };
+                let mut ctx = Context::new();
+                ctx.insert("site", &view);
+                ctx.insert("lang", &lang);
+                ctx.insert("t", strings.of(l));
+                ctx
+            })
+            .collect();
+        Renderer { site, plan, tera, globals, strings }
+    }
+
+    /// The language an entry's page is in (the default for the files every language shares).
+    fn lang_of(&self, job: Job) -> LangId {
+        let site = self.site;
+        match job {
+            Job::Article(c) | Job::Withdrawn(c) => site.chain(c).lang,
+            Job::Redirect(r) => site.chain(site.redirect(r).chain).lang,
+            Job::List(kind, _) => crate::plan::list_lang(site, kind),
+            Job::Tags(l) | Job::NewsSitemap(l) | Job::SearchPage(l) => l,
+            Job::Feed(scope, _) => scope_lang(site, scope),
+            Job::NotFound
+            | Job::Css
+            | Job::Sitemap(_)
+            | Job::Robots
+            | Job::Static(_)
+            | Job::SearchIndex(_)
+            | Job::SearchScript => LangId::DEFAULT,
+        }
     }
 
     /// The bytes of one planned page (not a static file: those are copied, never rendered).
@@ -54,64 +103,90 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let template = entry.template.unwrap_or_default();
         let url = entry.url();
+        let p = PageOf { lang: self.lang_of(entry.job), alternates: alternates(site, entry.job) };
         match entry.job {
-            Job::Article(c) => self.article(c, template),
+            Job::Article(c) => self.article(&p, c, template),
             Job::Withdrawn(c) => {
                 let story = self.story_view(c);
-                let mut ctx = self.page("withdrawn", story.title.to_string(), &url);
+                let mut ctx = self.page(&p, "withdrawn", story.title.to_string(), &url);
                 ctx.insert("story", &story);
                 self.tera_render(template, &ctx)
             }
             Job::Redirect(r) => {
                 let red = &site.redirect(r);
-                let mut ctx = self.page("redirect", site.shown(red.chain).headline.text.clone(), &url);
+                let mut ctx = self.page(&p, "redirect", site.shown(red.chain).headline.text.clone(), &url);
                 ctx.insert("target", &site.permalink(&site.chain(red.chain).path));
                 self.tera_render(template, &ctx)
             }
-            Job::List(kind, p) => self.list(template, kind, p),
-            Job::Tags => {
-                let mut ctx = self.page("tags", "Tags".into(), &url);
+            Job::List(kind, n) => self.list(&p, template, kind, n),
+            Job::Tags(lang) => {
+                let mut ctx = self.page(&p, "tags", self.string(lang, "tags"), &url);
+                let prefix = &site.language(lang).prefix;
                 let tags: Vec<TagLink> = site
                     .tags()
                     .iter()
+                    .filter(|t| t.lang == lang)
                     .map(|t| TagLink {
                         name: &t.name,
                         slug: &t.slug,
-                        url: site.url(&tag_path(&t.slug)),
+                        url: site.url(&tag_path(prefix, &t.slug)),
                         count: Some(t.chains.len()),
                     })
                     .collect();
                 ctx.insert("tags", &tags);
                 self.tera_render(template, &ctx)
             }
-            Job::NotFound => self.tera_render(template, &self.page("404", "Page not found".into(), &url)),
-            Job::Css => self.tera_render(template, &self.page("asset", String::new(), &url)),
-            Job::Feed(scope, _) => self.feed(scope, template, &url),
-            Job::Sitemap(part) => self.sitemap(part, template, &url),
-            Job::NewsSitemap => self.news_sitemap(template, &url),
+            Job::NotFound => {
+                let title = self.string(LangId::DEFAULT, "page_not_found");
+                self.tera_render(template, &self.page(&p, "404", title, &url))
+            }
+            Job::Css => self.tera_render(template, &self.page(&p, "asset", String::new(), &url)),
+            Job::Feed(scope, _) => self.feed(&p, scope, template, &url),
+            Job::Sitemap(part) => self.sitemap(&p, part, template, &url),
+            Job::NewsSitemap(lang) => self.news_sitemap(&p, lang, template, &url),
             Job::Robots => {
                 let mut text = String::from("User-agent: *\nAllow: /\n\n");
                 text.push_str(&format!("Sitemap: {}\n", site.permalink("/sitemap.xml")));
-                if !self.plan.news.is_empty() {
-                    text.push_str(&format!("Sitemap: {}\n", site.permalink("/news-sitemap.xml")));
+                for (lang, items) in self.plan.news.iter_enumerated() {
+                    if !items.is_empty() {
+                        let path = crate::plan::news_sitemap_path(site, lang);
+                        text.push_str(&format!("Sitemap: {}\n", site.permalink(&path)));
+                    }
                 }
                 Ok(text.into_bytes())
             }
             Job::Static(_) => unreachable!("static files are copied, not rendered"),
             Job::SearchIndex(i) => Ok(self.plan.search.file(i, self.site).to_vec()),
-            Job::SearchPage => self.tera_render(template, &self.page("search", "Search".into(), &url)),
-            Job::SearchScript => self.tera_render(template, &self.page("asset", String::new(), &url)),
+            Job::SearchPage(lang) => {
+                let title = self.string(lang, "search");
+                self.tera_render(template, &self.page(&p, "search", title, &url))
+            }
+            Job::SearchScript => self.tera_render(template, &self.page(&p, "asset", String::new(), &url)),
         }
     }
 
-    fn page(&self, kind: &str, title: String, path: &str) -> Context {
-        self.page_with_feeds(kind, title, path, None)
+    /// A UI string of a language (its own, else the default language's).
+    fn string(&self, lang: LangId, key: &str) -> String {
+        self.strings.of(lang).get(key).map_or(key, String::as_str).to_string()
+    }
+
+    fn page(&self, p: &PageOf, kind: &str, title: String, path: &str) -> Context {
+        self.page_with_feeds(p, kind, title, path, None)
     }
 
     /// A page context; `feed_base` is the folder and name of the page's own feeds (a section or tag).
-    fn page_with_feeds(&self, kind: &str, title: String, path: &str, feed_base: Option<(&str, &str)>) -> Context {
+    fn page_with_feeds(
+        &self,
+        p: &PageOf,
+        kind: &str,
+        title: String,
+        path: &str,
+        feed_base: Option<(&str, &str)>,
+    ) -> Context {
         let site = self.site;
-        let t = &site.config().title;
+        let language = site.language(p.lang);
+        let t = &language.title;
+        let home = home_path(&language.prefix);
         let mut feeds = Vec::new();
         if let Some((base, name)) = feed_base {
             feeds.push(FeedLink {
@@ -125,11 +200,44 @@ impl<'a> Renderer<'a> {
                 url: site.url(&format!("{base}atom.xml")),
             });
         }
-        feeds.push(FeedLink { kind: "rss", title: format!("{t} (RSS)"), url: site.url("/rss.xml") });
-        feeds.push(FeedLink { kind: "atom", title: format!("{t} (Atom)"), url: site.url("/atom.xml") });
-        let mut ctx = self.globals.clone();
-        ctx.insert("page", &PageView { kind, title, url: site.url(path), permalink: site.permalink(path), feeds });
+        feeds.push(FeedLink { kind: "rss", title: format!("{t} (RSS)"), url: site.url(&format!("{home}rss.xml")) });
+        feeds.push(FeedLink { kind: "atom", title: format!("{t} (Atom)"), url: site.url(&format!("{home}atom.xml")) });
+        let languages = if site.is_multilingual() {
+            site.languages()
+                .map(|l| {
+                    let alt = p.alternates.iter().find(|(a, _)| *a == l).map(|(_, path)| path.clone());
+                    LanguageLink {
+                        code: site.language(l).code.clone(),
+                        name: self.own_string(l, "language_name"),
+                        dir: site.language(l).dir,
+                        translated: alt.is_some(),
+                        url: site.url(&alt.unwrap_or_else(|| home_path(&site.language(l).prefix))),
+                        current: l == p.lang,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut ctx = self.globals[p.lang].clone();
+        ctx.insert(
+            "page",
+            &PageView {
+                kind,
+                title,
+                url: site.url(path),
+                permalink: site.permalink(path),
+                feeds,
+                alternates: alternate_links(site, &p.alternates),
+                languages,
+            },
+        );
         ctx
+    }
+
+    /// A language's name for itself, from its own UI strings (`language_name`).
+    fn own_string(&self, lang: LangId, key: &str) -> String {
+        self.string(lang, key)
     }
 
     /// Renders one page within the bounds of [`budget`]; an error names the template (and line).
@@ -154,7 +262,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn article(&self, c: ChainId, template: &str) -> Result<Vec<u8>, Diagnostic> {
+    fn article(&self, p: &PageOf, c: ChainId, template: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let chain = &site.chain(c);
         let story = self.story_view(c);
@@ -169,7 +277,7 @@ impl<'a> Renderer<'a> {
                 section: r.target.and_then(|t| site.chain(t).section).map(|s| site.section_link(s)),
             })
             .collect();
-        let mut ctx = self.page("article", story.title.to_string(), &chain.path);
+        let mut ctx = self.page(p, "article", story.title.to_string(), &chain.path);
         ctx.insert("jsonld", &jsonld::news_article(site, c));
         ctx.insert("story", &story);
         ctx.insert("related", &related);
@@ -180,6 +288,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let chain = &site.chain(c);
         let s = site.shown(c);
+        let prefix = &site.language(chain.lang).prefix;
         let versions = chain
             .versions()
             .iter()
@@ -211,7 +320,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|&t| {
                     let t = &site.tag(t);
-                    TagLink { name: &t.name, slug: &t.slug, url: site.url(&tag_path(&t.slug)), count: None }
+                    TagLink { name: &t.name, slug: &t.slug, url: site.url(&tag_path(prefix, &t.slug)), count: None }
                 })
                 .collect(),
             summary: &s.summary,
@@ -226,13 +335,13 @@ impl<'a> Renderer<'a> {
                 .map(|c| CorrectionView { date: rfc3339(&c.date), text: &c.text })
                 .collect(),
             format: s.format,
-            language: s.language.as_deref(),
+            language: Some(s.language.as_deref().unwrap_or(&site.language(chain.lang).code)),
             source: &site.story(chain.first()).source,
             versions,
         }
     }
 
-    fn list(&self, template: &str, kind: ListKind, page: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn list(&self, p: &PageOf, template: &str, kind: ListKind, page: usize) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let list = crate::plan::list_of(site, kind);
         let (base, chains, title) = (list.base.as_str(), list.chains, list.title);
@@ -255,7 +364,7 @@ impl<'a> Renderer<'a> {
         let path = page_path(base, page);
         let page_title = if page > 1 { format!("{title} (page {page})") } else { title.clone() };
         let feed_base = matches!(kind, ListKind::Section(_) | ListKind::Tag(_)).then_some((base, title.as_str()));
-        let mut ctx = self.page_with_feeds(list.name, page_title, &path, feed_base);
+        let mut ctx = self.page_with_feeds(p, list.name, page_title, &path, feed_base);
         let archive = crate::plan::archive_of(site, kind).map(|nav| self.archive(nav));
         ctx.insert("list", &ListView { title: title.clone(), kind: list.name, items, pagination, archive });
         self.tera_render(template, &ctx)
@@ -305,29 +414,30 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn feed(&self, scope: Scope, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
+    fn feed(&self, p: &PageOf, scope: Scope, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
+        let language = site.language(p.lang);
         let (name, chains): (Option<&str>, &[ChainId]) = match scope {
-            Scope::Site => (None, site.home()),
+            Scope::Site(l) => (None, site.home(l)),
             Scope::Section(i) => (Some(&site.section(i).title), &site.section(i).chains),
             Scope::Tag(i) => (Some(&site.tag(i).name), &site.tag(i).chains),
         };
         let base = scope_path(site, scope);
         let items: Vec<FeedItem> = chains.iter().take(site.config().feed_limit).map(|&c| self.feed_item(c)).collect();
         let description = match name {
-            Some(n) => format!("{}: {n}", site.config().title),
-            None if site.config().description.is_empty() => site.config().title.clone(),
-            None => site.config().description.clone(),
+            Some(n) => format!("{}: {n}", language.title),
+            None if language.description.is_empty() => language.title.clone(),
+            None => language.description.clone(),
         };
         let feed = FeedView {
-            title: name.map_or_else(|| site.config().title.clone(), |n| format!("{} – {n}", site.config().title)),
+            title: name.map_or_else(|| language.title.clone(), |n| format!("{} – {n}", language.title)),
             description,
             home: site.permalink(&base),
             self_url: site.permalink(path),
             updated: items.iter().map(|i| i.updated.clone()).max(),
             items,
         };
-        let mut ctx = self.page("feed", feed.title.clone(), path);
+        let mut ctx = self.page(p, "feed", feed.title.clone(), path);
         ctx.insert("feed", &feed);
         self.tera_render(template, &ctx)
     }
@@ -348,11 +458,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn sitemap(&self, part: SitemapPart, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
+    fn sitemap(&self, p: &PageOf, part: SitemapPart, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let entries = &self.plan.sitemap;
         let limit = site.config().sitemap_limit;
-        let mut ctx = self.page("sitemap", String::new(), path);
+        let mut ctx = self.page(p, "sitemap", String::new(), path);
         match part {
             SitemapPart::Index => {
                 let index: Vec<SitemapEntry> = entries
@@ -361,6 +471,7 @@ impl<'a> Renderer<'a> {
                     .map(|(i, chunk)| SitemapEntry {
                         url: site.permalink(&format!("/sitemap-{}.xml", i + 1)),
                         lastmod: chunk.iter().map(|e| e.lastmod.clone()).max().unwrap_or_default(),
+                        alternates: Vec::new(),
                     })
                     .collect();
                 ctx.insert("sitemaps", &index);
@@ -371,11 +482,9 @@ impl<'a> Renderer<'a> {
         self.tera_render(template, &ctx)
     }
 
-    fn news_sitemap(&self, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
+    fn news_sitemap(&self, p: &PageOf, lang: LangId, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
-        let items: Vec<NewsItem> = self
-            .plan
-            .news
+        let items: Vec<NewsItem> = self.plan.news[lang]
             .iter()
             .map(|&c| NewsItem {
                 url: site.permalink(&site.chain(c).path),
@@ -383,9 +492,29 @@ impl<'a> Renderer<'a> {
                 published: rfc3339(&site.chain(c).first_published),
             })
             .collect();
-        let mut ctx = self.page("news-sitemap", String::new(), path);
-        let news = NewsView { name: &site.config().news.name, language: &site.config().news.language, items };
+        let mut ctx = self.page(p, "news-sitemap", String::new(), path);
+        let (name, language) = if lang == LangId::DEFAULT {
+            (site.config().news.name.as_str(), site.config().news.language.as_str())
+        } else {
+            (site.language(lang).news_name.as_str(), site.language(lang).code.as_str())
+        };
+        let news = NewsView { name, language: news_language(language), items };
         ctx.insert("news", &news);
         self.tera_render(template, &ctx)
+    }
+}
+
+/// What every page of one entry shares: its language and its versions in the other languages.
+struct PageOf {
+    lang: LangId,
+    alternates: Vec<(LangId, String)>,
+}
+
+/// A `news:language` value: Google News wants ISO 639 codes, except `zh-cn` and `zh-tw`.
+fn news_language(code: &str) -> &str {
+    match code {
+        "zh-Hans" | "zh-CN" | "zh-cn" => "zh-cn",
+        "zh-Hant" | "zh-TW" | "zh-tw" => "zh-tw",
+        c => c.split('-').next().unwrap_or(c),
     }
 }

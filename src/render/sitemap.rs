@@ -2,15 +2,17 @@
 //! `news.window_hours` of the build time, at most `news.max`, newest first). What `sitemap.xml`
 //! lists is read off the plan (`plan::Listing`).
 
+use crate::config::LangId;
 use crate::site::{ChainId, Site};
 
-/// Listed stories first published within the news window before the build time, newest first.
-pub fn news_items(site: &Site) -> Vec<ChainId> {
+/// Listed stories of a language first published within the news window before the build time,
+/// newest first.
+pub fn news_items(site: &Site, lang: LangId) -> Vec<ChainId> {
     let now = &site.config().now;
     let window = jiff::SignedDuration::from_hours(i64::from(site.config().news.window_hours));
     let since = now.checked_sub(window).unwrap_or_else(|_| now.clone());
     let mut items: Vec<ChainId> = site
-        .home()
+        .home(lang)
         .iter()
         .copied()
         .filter(|&c| {

@@ -36,6 +36,9 @@ pub const THEME: &[(&str, &str)] = &[
 /// Builds the template set. `site` holds the site's own templates; `dir` is where they live (for
 /// error messages). Every broken template is reported, not only the first.
 pub fn build(site: &[(String, String)], dir: &Path) -> Result<Tera, Vec<Diagnostic>> {
+    // UI string files are not templates (`render::strings` reads them).
+    let site: Vec<(String, String)> = site.iter().filter(|(n, _)| !super::strings::is_strings(n)).cloned().collect();
+    let site = site.as_slice();
     let is_theme = |name: &str| THEME.iter().any(|(n, _)| *n == name);
     let mut all: Vec<(String, &str)> = THEME.iter().map(|(n, t)| (format!("theme/{n}"), *t)).collect();
     all.extend(THEME.iter().filter(|(n, _)| !site.iter().any(|(s, _)| s == n)).map(|(n, t)| (n.to_string(), *t)));
@@ -75,6 +78,11 @@ pub fn final_set(site: &[(String, String)]) -> std::collections::HashMap<String,
         .iter()
         .flat_map(|(n, t)| [(format!("theme/{n}"), t.to_string()), (n.to_string(), t.to_string())])
         .collect();
+    out.extend(
+        super::strings::THEME_STRINGS
+            .iter()
+            .map(|(code, t)| (format!("theme/{}{code}.toml", super::strings::FOLDER), t.to_string())),
+    );
     out.extend(site.iter().cloned());
     out
 }
@@ -83,6 +91,7 @@ fn base_tera() -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".xml"]);
     tera.register_filter("date", tera_contrib::dates::date);
+    tera.register_filter("local_date", crate::locale::local_date_filter);
     tera.register_function("range", super::budget::range);
     tera
 }

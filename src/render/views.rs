@@ -19,6 +19,45 @@ pub struct SiteView<'a> {
     pub search_url: Option<String>,
 }
 
+/// `lang`: the page's language.
+#[derive(Serialize)]
+pub struct LangView<'a> {
+    /// `en`, `ko`, `ar` …: what `<html lang>` says.
+    pub code: &'a str,
+    /// `ltr` or `rtl`: what `<html dir>` says.
+    pub dir: crate::config::Direction,
+    /// `""` for the default language, `/ko` for one under a prefix.
+    pub prefix: &'a str,
+    /// Its home page.
+    pub home_url: String,
+    /// Whether the site has more than one language.
+    pub multilingual: bool,
+}
+
+/// One entry of `page.languages`, the language switcher: every language of the site, with the
+/// page's version in it where there is one, else that language's home.
+#[derive(Serialize)]
+pub struct LanguageLink {
+    pub code: String,
+    /// The language's name for itself (its `language_name` UI string).
+    pub name: String,
+    pub dir: crate::config::Direction,
+    pub url: String,
+    /// Whether `url` is this page in that language (else it is that language's home).
+    pub translated: bool,
+    /// Whether it is the page's own language.
+    pub current: bool,
+}
+
+/// An `hreflang` alternate: `<link rel="alternate" hreflang>` and the sitemap's `xhtml:link`.
+#[derive(Serialize, Clone, Debug, Hash)]
+pub struct AlternateLink {
+    /// A language code, or `x-default`.
+    pub hreflang: String,
+    /// Absolute.
+    pub url: String,
+}
+
 #[derive(Serialize, Clone)]
 pub struct SectionLink<'a> {
     pub slug: &'a str,
@@ -43,6 +82,11 @@ pub struct PageView<'a> {
     pub permalink: String,
     /// Feeds to announce with `<link rel="alternate">`: the page's own (section, tag) first.
     pub feeds: Vec<FeedLink>,
+    /// The page in every language that has it, then `x-default` (empty when it has no
+    /// translation, and on a single-language site).
+    pub alternates: Vec<AlternateLink>,
+    /// The language switcher (empty on a single-language site).
+    pub languages: Vec<LanguageLink>,
 }
 
 #[derive(Serialize)]
@@ -90,7 +134,7 @@ pub struct VersionView<'a> {
 #[derive(Serialize)]
 pub struct StoryView<'a> {
     pub title: &'a str,
-    /// The story's own language (feed items that give one), else null: the page's `lang`.
+    /// The story's own language tag (feed items that give one), else its site language's code.
     pub language: Option<&'a str>,
     pub label: Option<String>,
     pub version_tag: Option<String>,
@@ -214,6 +258,9 @@ pub struct FeedItem<'a> {
 pub struct SitemapEntry {
     pub url: String,
     pub lastmod: String,
+    /// The page in the site's other languages, itself and `x-default` included (empty when it
+    /// has no translation).
+    pub alternates: Vec<AlternateLink>,
 }
 
 /// Formats a time as RFC 3339 with its offset, as every template date is.
@@ -224,7 +271,8 @@ pub fn rfc3339(z: &jiff::Zoned) -> String {
 impl Site {
     pub fn section_link(&self, i: SectionId) -> SectionLink<'_> {
         let s = &self.section(i);
-        SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(&s.slug)) }
+        let prefix = &self.language(s.lang).prefix;
+        SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(prefix, &s.slug)) }
     }
 
     /// A root-relative link (with the base URL's path prefix).

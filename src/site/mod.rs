@@ -23,9 +23,9 @@ use jiff::Zoned;
 use jiff::civil::Date;
 use typed_index_collections::{TiSlice, TiVec};
 
-use crate::config::{Config, Drafts, Embargoed, Expired};
+use crate::config::{Config, Drafts, Embargoed, Expired, LangId, Language};
 use crate::diag::Diagnostic;
-use crate::parse::{Status, Story};
+use crate::parse::{Status, Story, TranslationKey};
 use crate::text::slugify;
 
 /// A newtype over a `usize` index into one collection of the model. Its `Hash` and `Ord` are the
@@ -69,6 +69,8 @@ index_id! {
     YearId;
     /// A redirect of [`Site::redirects`], by path.
     RedirectId;
+    /// A set of translations of one story ([`Site::translations`]).
+    TranslationId;
 }
 
 /// One story with all its versions.
@@ -78,6 +80,8 @@ pub struct Chain {
     versions: Vec<StoryId>,
     /// Root-relative URL path of the story page, e.g. `/politics/2024/05/01/slug/`.
     pub path: String,
+    /// Its language: every version's (versions never cross languages).
+    pub lang: LangId,
     pub section: Option<SectionId>,
     pub tags: Vec<TagId>,
     pub first_published: Zoned,
@@ -110,22 +114,28 @@ impl Chain {
     }
 }
 
+/// A section of one language: the same folder in two languages is two sections.
 #[derive(Debug, Clone)]
 pub struct Section {
+    pub lang: LangId,
     pub slug: String,
     pub title: String,
     pub chains: Vec<ChainId>,
 }
 
+/// A tag of one language.
 #[derive(Debug, Clone)]
 pub struct Tag {
+    pub lang: LangId,
     pub name: String,
     pub slug: String,
     pub chains: Vec<ChainId>,
 }
 
+/// A day of one language with a listed story.
 #[derive(Debug, Clone)]
 pub struct Day {
+    pub lang: LangId,
     pub date: Date,
     pub chains: Vec<ChainId>,
 }
@@ -133,6 +143,7 @@ pub struct Day {
 /// A calendar month with a listed story.
 #[derive(Debug, Clone)]
 pub struct Month {
+    pub lang: LangId,
     pub year: i16,
     /// 1 to 12.
     pub month: i8,
@@ -142,6 +153,7 @@ pub struct Month {
 /// A calendar year with a listed story.
 #[derive(Debug, Clone)]
 pub struct Year {
+    pub lang: LangId,
     pub year: i16,
     pub chains: Vec<ChainId>,
 }
@@ -194,8 +206,14 @@ pub struct Site {
     /// Months and years of the days, oldest first; each lists its chains in `home`'s order.
     months: TiVec<MonthId, Month>,
     years: TiVec<YearId, Year>,
-    /// Every listed chain, newest first.
-    home: Vec<ChainId>,
+    /// Per language, every listed chain of it, newest first.
+    home: TiVec<LangId, Vec<ChainId>>,
+    /// Sets of chains that are translations of one another, each sorted by language.
+    translations: TiVec<TranslationId, Vec<ChainId>>,
+    /// Each chain's set, if it has translations.
+    translation_of: TiVec<ChainId, Option<TranslationId>>,
+    /// Stories whose `translation` key no other story shares (for `check`).
+    lonely_translations: Vec<StoryId>,
     /// Stories left out because they are embargoed (dated in the future).
     held_back: usize,
     /// What became of the story files: how many came in, were left out, and joined others.
@@ -346,39 +364,70 @@ impl Site {
         &self.years[id]
     }
 
-    /// The month a day is in.
+    /// The month a day is in (of the day's language).
     pub fn month_of(&self, day: DayId) -> MonthId {
-        let d = self.days[day].date;
-        let i = self.months.binary_search_by(|m| (m.year, m.month).cmp(&(d.year(), d.month())));
+        let d = &self.days[day];
+        let key = (d.lang, d.date.year(), d.date.month());
+        let i = self.months.binary_search_by(|m| (m.lang, m.year, m.month).cmp(&key));
         i.expect("every day's month is a month of the site")
     }
 
     /// The year a month is in.
     pub fn year_of(&self, month: MonthId) -> YearId {
-        let y = self.months[month].year;
-        self.years.binary_search_by(|x| x.year.cmp(&y)).expect("every month's year is a year of the site")
+        let m = &self.months[month];
+        let key = (m.lang, m.year);
+        self.years.binary_search_by(|x| (x.lang, x.year).cmp(&key)).expect("every month's year is a year of the site")
     }
 
     /// The days of a month, oldest first.
     pub fn days_in(&self, month: MonthId) -> impl Iterator<Item = DayId> + '_ {
         let m = &self.months[month];
-        let key = |d: &Day| (d.date.year(), d.date.month());
-        let start = self.days.partition_point(|d| key(d) < (m.year, m.month));
-        let end = self.days.partition_point(|d| key(d) <= (m.year, m.month));
+        let key = |d: &Day| (d.lang, d.date.year(), d.date.month());
+        let start = self.days.partition_point(|d| key(d) < (m.lang, m.year, m.month));
+        let end = self.days.partition_point(|d| key(d) <= (m.lang, m.year, m.month));
         (usize::from(start)..usize::from(end)).map(DayId::from)
     }
 
     /// The months of a year, oldest first.
     pub fn months_in(&self, year: YearId) -> impl Iterator<Item = MonthId> + '_ {
-        let y = self.years[year].year;
-        let start = self.months.partition_point(|m| m.year < y);
-        let end = self.months.partition_point(|m| m.year <= y);
+        let y = &self.years[year];
+        let start = self.months.partition_point(|m| (m.lang, m.year) < (y.lang, y.year));
+        let end = self.months.partition_point(|m| (m.lang, m.year) <= (y.lang, y.year));
         (usize::from(start)..usize::from(end)).map(MonthId::from)
     }
 
-    /// Every listed chain, newest first.
-    pub fn home(&self) -> &[ChainId] {
-        &self.home
+    /// Every listed chain of a language, newest first.
+    pub fn home(&self, lang: LangId) -> &[ChainId] {
+        &self.home[lang]
+    }
+
+    /// The site's languages, the default first.
+    pub fn languages(&self) -> impl Iterator<Item = LangId> + use<> {
+        (0..self.config.languages.len()).map(LangId::from)
+    }
+
+    /// Whether the site has more than one language (its pages then link their translations).
+    pub fn is_multilingual(&self) -> bool {
+        self.config.languages.len() > 1
+    }
+
+    pub fn language(&self, lang: LangId) -> &Language {
+        &self.config.languages[lang]
+    }
+
+    /// A chain and its translations, sorted by language (the chain alone has none: empty).
+    pub fn translations(&self, chain: ChainId) -> &[ChainId] {
+        self.translation_of[chain].map_or(&[], |t| self.translations[t].as_slice())
+    }
+
+    /// Every set of translations, each sorted by language.
+    pub fn translation_sets(&self) -> &TiSlice<TranslationId, Vec<ChainId>> {
+        &self.translations
+    }
+
+    /// Stories whose `translation` key names no other story.
+    pub fn lonely_translations(&self) -> &[StoryId] {
+        &self.lonely_translations
     }
 
     /// Redirect pages, sorted by path.
@@ -487,6 +536,7 @@ impl Site {
                 Chain {
                     first_published: first.date.clone(),
                     modified,
+                    lang: first.lang,
                     versions,
                     path,
                     section: None,
@@ -497,17 +547,20 @@ impl Site {
             .collect();
         let mut sections = index_sections(&config, &stories, &mut chains);
         let mut tags = index_tags(&stories, &mut chains);
-        let home: Vec<ChainId> =
-            newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed).collect();
-        let mut days: BTreeMap<Date, Vec<ChainId>> = BTreeMap::new();
-        let mut months: BTreeMap<(i16, i8), Vec<ChainId>> = BTreeMap::new();
-        let mut years: BTreeMap<i16, Vec<ChainId>> = BTreeMap::new();
-        for &c in &home {
+        let mut home: TiVec<LangId, Vec<ChainId>> = vec![Vec::new(); config.languages.len()].into();
+        let listed = newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed);
+        let mut days: BTreeMap<(LangId, Date), Vec<ChainId>> = BTreeMap::new();
+        let mut months: BTreeMap<(LangId, i16, i8), Vec<ChainId>> = BTreeMap::new();
+        let mut years: BTreeMap<(LangId, i16), Vec<ChainId>> = BTreeMap::new();
+        for c in listed {
             let chain = &chains[c];
-            let date = chain.first_published.date();
-            days.entry(date).or_default().push(c);
-            months.entry((date.year(), date.month())).or_default().push(c);
-            years.entry(date.year()).or_default().push(c);
+            let lang = chain.lang;
+            home[lang].push(c);
+            // The day in the language's own zone: a story's day is the one its readers see.
+            let date = chain.first_published.with_time_zone(config.languages[lang].timezone.clone()).date();
+            days.entry((lang, date)).or_default().push(c);
+            months.entry((lang, date.year(), date.month())).or_default().push(c);
+            years.entry((lang, date.year())).or_default().push(c);
             if let Some(s) = chain.section {
                 sections[s].chains.push(c);
             }
@@ -515,9 +568,12 @@ impl Site {
                 tags[t].chains.push(c);
             }
         }
-        let days = days.into_iter().map(|(date, chains)| Day { date, chains }).collect();
-        let months = months.into_iter().map(|((year, month), chains)| Month { year, month, chains }).collect();
-        let years = years.into_iter().map(|(year, chains)| Year { year, chains }).collect();
+        let days = days.into_iter().map(|((lang, date), chains)| Day { lang, date, chains }).collect();
+        let months =
+            months.into_iter().map(|((lang, year, month), chains)| Month { lang, year, month, chains }).collect();
+        let years = years.into_iter().map(|((lang, year), chains)| Year { lang, year, chains }).collect();
+        let (translations, translation_of, lonely_translations) =
+            link_translations(&config, &stories, &chains, &mut warnings);
         let by_source: HashMap<String, ChainId> = chains
             .iter_enumerated()
             .flat_map(|(c, chain)| chain.versions.iter().map(move |&v| (v, c)))
@@ -534,6 +590,9 @@ impl Site {
             months,
             years,
             home,
+            translations,
+            translation_of,
+            lonely_translations,
             redirects: urls.redirects,
             related: TiVec::new(),
             held_back,
@@ -667,6 +726,7 @@ fn model_fingerprint(s: &Story) -> u64 {
     (&s.section, &s.tags, &s.summary, &s.lede, &s.related, &s.slug, s.draft, &s.grouping, s.status).hash(&mut h);
     s.corrections.iter().map(|c| time(&c.date)).for_each(|t| t.hash(&mut h));
     (s.format == crate::parse::Format::Wire).hash(&mut h);
+    (s.lang, &s.translation).hash(&mut h);
     s.links.iter().for_each(|l| l.target.hash(&mut h)); // a new link must be checked
     h.finish()
 }
@@ -686,25 +746,38 @@ fn index_sections(
     stories: &TiSlice<StoryId, Arc<Story>>,
     chains: &mut TiSlice<ChainId, Chain>,
 ) -> TiVec<SectionId, Section> {
-    let mut by_slug: BTreeMap<String, String> = BTreeMap::new();
+    let mut by_slug: BTreeMap<(LangId, String), String> = BTreeMap::new();
     for chain in chains.iter() {
         if let Some(name) = &stories[chain.first()].section {
-            by_slug.entry(slugify(name)).or_insert_with(|| name.clone());
+            by_slug.entry((chain.lang, slugify(name))).or_insert_with(|| name.clone());
         }
     }
-    let mut slugs: TiVec<SectionId, String> =
-        config.sections.keys().filter(|s| by_slug.contains_key(*s)).cloned().collect();
-    slugs.extend(by_slug.keys().filter(|s| !config.sections.contains_key(*s)).cloned());
-    let sections = slugs
+    // Per language: configured sections in config order, then the others by slug.
+    let mut keys: TiVec<SectionId, (LangId, String)> = TiVec::new();
+    for lang in (0..config.languages.len()).map(LangId::from) {
+        let has = |slug: &String| by_slug.contains_key(&(lang, slug.clone()));
+        keys.extend(config.sections.keys().filter(|s| has(s)).map(|s| (lang, s.clone())));
+        let others = by_slug.keys().filter(|(l, s)| *l == lang && !config.sections.contains_key(s));
+        keys.extend(others.cloned());
+    }
+    let position: HashMap<(LangId, String), SectionId> = keys.iter_enumerated().map(|(i, k)| (k.clone(), i)).collect();
+    let sections = keys
         .iter()
-        .map(|slug| Section {
+        .map(|(lang, slug)| Section {
+            lang: *lang,
             slug: slug.clone(),
-            title: config.sections.get(slug).cloned().unwrap_or_else(|| title_case(&by_slug[slug])),
+            title: config.languages[*lang]
+                .sections
+                .get(slug)
+                .or_else(|| config.sections.get(slug))
+                .cloned()
+                .unwrap_or_else(|| title_case(&by_slug[&(*lang, slug.clone())])),
             chains: vec![],
         })
         .collect();
     for chain in chains.iter_mut() {
-        chain.section = stories[chain.first()].section.as_ref().and_then(|n| slugs.position(|s| *s == slugify(n)));
+        let name = stories[chain.first()].section.as_ref();
+        chain.section = name.and_then(|n| position.get(&(chain.lang, slugify(n))).copied());
     }
     sections
 }
@@ -726,21 +799,21 @@ fn title_case(name: &str) -> String {
 /// Tags of all versions of a chain (newest version's first), keyed by slug; the spelling shown is
 /// the one of the first story (by path) that uses the tag.
 fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<ChainId, Chain>) -> TiVec<TagId, Tag> {
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut names: BTreeMap<(LangId, String), String> = BTreeMap::new();
     for s in stories {
         for t in &s.tags {
             let slug = slugify(t);
             if !slug.is_empty() {
-                names.entry(slug).or_insert_with(|| t.clone());
+                names.entry((s.lang, slug)).or_insert_with(|| t.clone());
             }
         }
     }
-    let slugs: TiVec<TagId, &String> = names.keys().collect();
+    let keys: TiVec<TagId, &(LangId, String)> = names.keys().collect();
     for chain in chains.iter_mut() {
         let mut tags = Vec::new();
         for &v in chain.versions.iter().rev() {
             for t in &stories[v].tags {
-                if let Ok(i) = slugs.binary_search(&&slugify(t))
+                if let Ok(i) = keys.binary_search(&&(chain.lang, slugify(t)))
                     && !tags.contains(&i)
                 {
                     tags.push(i);
@@ -749,7 +822,66 @@ fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<Chain
         }
         chain.tags = tags;
     }
-    names.iter().map(|(slug, name)| Tag { name: name.clone(), slug: slug.clone(), chains: vec![] }).collect()
+    names
+        .iter()
+        .map(|((lang, slug), name)| Tag { lang: *lang, name: name.clone(), slug: slug.clone(), chains: vec![] })
+        .collect()
+}
+
+/// Translation sets: chains whose key (the first version's `translation`, else its path without
+/// the language suffix) is shared by chains of other languages. Withdrawn stories are in none. A
+/// second story of one language with the key keeps its page and stays out of the set, with a
+/// warning; an explicit key no other story shares is listed for `check`.
+#[allow(clippy::type_complexity)]
+fn link_translations(
+    config: &Config,
+    stories: &TiSlice<StoryId, Arc<Story>>,
+    chains: &TiSlice<ChainId, Chain>,
+    warnings: &mut Vec<Diagnostic>,
+) -> (TiVec<TranslationId, Vec<ChainId>>, TiVec<ChainId, Option<TranslationId>>, Vec<StoryId>) {
+    let key_of = |chain: &Chain| {
+        let explicit =
+            chain.versions.iter().map(|&v| &stories[v].translation).find(|k| matches!(k, TranslationKey::Key(_)));
+        explicit.unwrap_or(&stories[chain.first()].translation)
+    };
+    let mut by_key: BTreeMap<&TranslationKey, Vec<ChainId>> = BTreeMap::new();
+    for (c, chain) in chains.iter_enumerated() {
+        if chain.visibility != Visibility::Withdrawn {
+            by_key.entry(key_of(chain)).or_default().push(c);
+        }
+    }
+    let mut sets: TiVec<TranslationId, Vec<ChainId>> = TiVec::new();
+    let mut of: TiVec<ChainId, Option<TranslationId>> = vec![None; chains.len()].into();
+    let mut lonely = Vec::new();
+    for (key, mut members) in by_key {
+        members.sort_by(|&a, &b| (chains[a].lang, a).cmp(&(chains[b].lang, b)));
+        let mut set: Vec<ChainId> = Vec::with_capacity(members.len());
+        for c in members {
+            match set.last() {
+                Some(&prev) if chains[prev].lang == chains[c].lang => {
+                    let (first, second) = (&stories[chains[prev].first()], &stories[chains[c].first()]);
+                    let msg = format!(
+                        "content/{} and content/{} are both {} translations of one story: only the first is linked to the others",
+                        first.source, second.source, config.languages[chains[c].lang].code
+                    );
+                    warnings.push(
+                        Diagnostic::new(&urls::content_path(config, &second.source), 1, 1, msg)
+                            .with_hint("give one of them another `translation` key or another language"),
+                    );
+                }
+                _ => set.push(c),
+            }
+        }
+        if set.len() > 1 {
+            let id = sets.push_and_get_key(set.clone());
+            for c in set {
+                of[c] = Some(id);
+            }
+        } else if matches!(key, TranslationKey::Key(_)) {
+            lonely.push(chains[set[0]].first());
+        }
+    }
+    (sets, of, lonely)
 }
 
 /// A site from `(path under content/, text)` pairs, parsed, assembled and linked (for unit tests).

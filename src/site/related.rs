@@ -20,7 +20,7 @@ use typed_index_collections::{TiSlice, TiVec};
 
 use super::terms::{Weights, headline_terms};
 use super::{Chain, ChainId, Related, RelatedSource, StoryId};
-use crate::config::{Config, RelatedConfig, Unresolved};
+use crate::config::{Config, LangId, RelatedConfig, Unresolved};
 use crate::parse::Story;
 use crate::parse::headline::split_tags;
 use crate::text::{normalize_headline, tokens};
@@ -32,9 +32,9 @@ pub fn compute(
     chains: &TiSlice<ChainId, Chain>,
 ) -> TiVec<ChainId, Vec<Related>> {
     let resolver = Resolver::new(stories, chains).with_threshold(config.related.threshold);
-    let readings = resolver.readings(
-        chains.iter().flat_map(|ch| ch.versions.iter().flat_map(|&v| stories[v].related.iter().map(String::as_str))),
-    );
+    let readings = resolver.readings(chains.iter().flat_map(|ch| {
+        ch.versions.iter().flat_map(move |&v| stories[v].related.iter().map(move |r| (ch.lang, r.as_str())))
+    }));
     // rayon reads the plain slices; positions are chain ids.
     let listed: TiVec<ChainId, Vec<Listed>> = chains
         .raw
@@ -157,10 +157,12 @@ impl Group {
     }
 }
 
-/// Finds the chain a listed headline names.
+/// Finds the chain a listed headline names, among the stories of the listing story's language:
+/// every key (folded headline, term) carries its language, so no headline resolves across
+/// languages.
 pub struct Resolver {
-    /// Folded headline → index into `groups`.
-    exact: HashMap<String, usize>,
+    /// (Language, folded headline) → index into `groups`.
+    exact: HashMap<(LangId, String), usize>,
     groups: Vec<Group>,
     /// Per version (in `versions` order): its chain and its terms.
     docs: Vec<(ChainId, Vec<String>)>,
@@ -169,6 +171,15 @@ pub struct Resolver {
     max_postings: usize,
     threshold: f64,
     times: TiVec<ChainId, i64>,
+    langs: TiVec<ChainId, LangId>,
+}
+
+/// Terms marked with their language, so that only stories of one language share them.
+fn lang_terms(lang: LangId, terms: Vec<String>) -> Vec<String> {
+    if lang == LangId::DEFAULT {
+        return terms;
+    }
+    terms.into_iter().map(|t| format!("{}\u{1f}{t}", usize::from(lang))).collect()
 }
 
 impl Resolver {
@@ -181,15 +192,16 @@ impl Resolver {
             .flat_map_iter(|(c, chain)| {
                 chain.versions.iter().map(move |&v| {
                     let text = &stories[v].headline.text;
-                    (c, normalize_headline(text), headline_terms(text))
+                    (c, normalize_headline(text), lang_terms(chain.lang, headline_terms(text)))
                 })
             })
             .collect();
         let times: TiVec<ChainId, i64> = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
-        let mut members: HashMap<String, Vec<(i64, ChainId)>> = HashMap::new();
+        let langs: TiVec<ChainId, LangId> = chains.iter().map(|c| c.lang).collect();
+        let mut members: HashMap<(LangId, String), Vec<(i64, ChainId)>> = HashMap::new();
         let mut docs = Vec::with_capacity(read.len());
         for (c, norm, terms) in read {
-            members.entry(norm).or_default().push((times[c], c));
+            members.entry((langs[c], norm)).or_default().push((times[c], c));
             docs.push((c, terms));
         }
         let (mut exact, mut groups) = (HashMap::with_capacity(members.len()), Vec::with_capacity(members.len()));
@@ -205,7 +217,7 @@ impl Resolver {
             }
         }
         let max_postings = (docs.len() / 50).max(64);
-        Resolver { exact, groups, docs, index, weights, max_postings, threshold: 0.6, times }
+        Resolver { exact, groups, docs, index, weights, max_postings, threshold: 0.6, times, langs }
     }
 
     pub fn with_threshold(mut self, threshold: f64) -> Self {
@@ -216,7 +228,8 @@ impl Resolver {
     /// The chain a headline listed by chain `from` names, if any: the nearest in time of the
     /// stories it names, `from` itself only when no other story has that headline.
     pub fn resolve(&self, listed: &str, from: ChainId) -> Option<ChainId> {
-        self.target(&self.read(listed), from)
+        let lang = self.langs.get(from).copied().unwrap_or_default();
+        self.target(&self.read(lang, listed), from)
     }
 
     fn target(&self, reading: &Reading, from: ChainId) -> Option<ChainId> {
@@ -229,28 +242,28 @@ impl Resolver {
     }
 
     /// Reads each distinct headline once (many stories list the same ones).
-    fn readings<'a>(&self, listed: impl Iterator<Item = &'a str>) -> HashMap<&'a str, Reading> {
-        let mut distinct: Vec<&str> = listed.collect();
+    fn readings<'a>(&self, listed: impl Iterator<Item = (LangId, &'a str)>) -> HashMap<(LangId, &'a str), Reading> {
+        let mut distinct: Vec<(LangId, &str)> = listed.collect();
         distinct.sort_unstable();
         distinct.dedup();
-        distinct.par_iter().map(|r| (*r, self.read(r))).collect()
+        distinct.par_iter().map(|&(lang, r)| ((lang, r), self.read(lang, r))).collect()
     }
 
     /// Reads a listed headline: its tag-free text, its folded form, and the chains it may name
     /// (the exact matches, else the most similar headlines' chains).
-    fn read(&self, listed: &str) -> Reading {
+    fn read(&self, lang: LangId, listed: &str) -> Reading {
         let text = split_tags(listed).text;
-        let norm = normalize_headline(&text);
-        let candidates = match self.exact.get(&norm) {
+        let key = (lang, normalize_headline(&text));
+        let candidates = match self.exact.get(&key) {
             Some(&g) => Candidates::Exact(g),
-            None => self.similar(&text),
+            None => self.similar(lang, &text),
         };
-        Reading { text, norm, candidates }
+        Reading { text, norm: key.1, candidates }
     }
 
     /// The chains whose headlines score best (at least the threshold) against `text`.
-    fn similar(&self, text: &str) -> Candidates {
-        let q = headline_terms(text);
+    fn similar(&self, lang: LangId, text: &str) -> Candidates {
+        let q = lang_terms(lang, headline_terms(text));
         let mut cands: Vec<u32> = q
             .iter()
             .filter_map(|t| self.index.get(t))
@@ -281,13 +294,13 @@ impl Resolver {
         c: ChainId,
         chain: &Chain,
         stories: &TiSlice<StoryId, Arc<Story>>,
-        readings: &HashMap<&str, Reading>,
+        readings: &HashMap<(LangId, &str), Reading>,
     ) -> Vec<Listed> {
         let mut seen_text = std::collections::HashSet::new();
         let mut out = Vec::new();
         for &v in chain.versions.iter().rev() {
             for r in &stories[v].related {
-                let reading = &readings[r.as_str()];
+                let reading = &readings[&(chain.lang, r.as_str())];
                 if !seen_text.insert(reading.norm.as_str()) {
                     continue;
                 }
@@ -315,12 +328,15 @@ impl Computed {
             .map(|chain| {
                 let s = &stories[chain.newest()];
                 let mut t: Vec<(u64, bool)> =
-                    chain.tags.iter().map(|&tag| (term_hash("#", &usize::from(tag).to_string()), true)).collect();
+                    chain.tags.iter().map(|&tag| (term_hash(0, "#", &usize::from(tag).to_string()), true)).collect();
                 let text = normalize_headline(&format!("{} {}", s.headline.text, s.summary));
+                // Words carry the chain's language (tags are a language's own already), so only
+                // stories of one language share terms.
+                let lang = usize::from(chain.lang);
                 t.extend(
                     tokens(&text)
                         .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-                        .map(|w| (term_hash("", w), false)),
+                        .map(|w| (term_hash(lang, "", w), false)),
                 );
                 t.sort_unstable();
                 t.dedup();
@@ -390,10 +406,10 @@ impl Computed {
     }
 }
 
-fn term_hash(prefix: &str, word: &str) -> u64 {
+fn term_hash(lang: usize, prefix: &str, word: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
-    (prefix, word).hash(&mut h);
+    (lang, prefix, word).hash(&mut h);
     h.finish()
 }
 
@@ -425,13 +441,14 @@ impl Scores {
 /// Every listed related headline that names no story of the site: `(story, line, headline)`.
 pub fn unresolved(site: &super::Site) -> Vec<(StoryId, usize, String)> {
     let resolver = Resolver::new(site.stories(), site.chains()).with_threshold(site.config().related.threshold);
-    let readings = resolver.readings(site.stories().iter().flat_map(|s| s.related.iter().map(String::as_str)));
+    let readings =
+        resolver.readings(site.stories().iter().flat_map(|s| s.related.iter().map(|r| (s.lang, r.as_str()))));
     let mut out = Vec::new();
     for (c, chain) in site.chains().iter_enumerated() {
         for &v in &chain.versions {
             let s = &site.story(v);
             for (r, &line) in s.related.iter().zip(&s.related_lines) {
-                let reading = &readings[r.as_str()];
+                let reading = &readings[&(s.lang, r.as_str())];
                 if resolver.target(reading, c).is_none() {
                     out.push((v, line, reading.text.clone()));
                 }

@@ -45,13 +45,19 @@ fn slug_of(story: &Story) -> (String, SlugFrom) {
     (slug, SlugFrom::Made)
 }
 
+/// The file name without extension and language suffix (`a` of `a.ko.md`).
 fn file_stem(source: &str) -> &str {
-    Path::new(source).file_stem().and_then(|s| s.to_str()).unwrap_or("")
+    let path = Path::new(source);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    match crate::parse::language_suffix(path) {
+        Some(code) => &stem[..stem.len() - code.len() - 1],
+        None => stem,
+    }
 }
 
-/// The permalink of a story with a given slug.
+/// The permalink of a story with a given slug, under its language's prefix.
 pub fn story_path(config: &Config, story: &Story, slug: &str) -> String {
-    let mut out = String::from("/");
+    let mut out = format!("{}/", config.languages[story.lang].prefix);
     for part in &config.permalink.0 {
         let seg = match part {
             PermalinkPart::Literal(s) => s.clone(),
@@ -187,22 +193,32 @@ pub fn pages_for(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
 }
 
-pub fn section_path(slug: &str) -> String {
-    format!("/{slug}/")
+/// A language's home: `/` for the default language, `/ko/` for one under a prefix. The list paths
+/// below all take that prefix (`""` or `/ko`).
+pub fn home_path(prefix: &str) -> String {
+    format!("{prefix}/")
 }
 
-pub fn tag_path(slug: &str) -> String {
-    format!("/tags/{slug}/")
+pub fn section_path(prefix: &str, slug: &str) -> String {
+    format!("{prefix}/{slug}/")
 }
 
-pub fn day_path(date: jiff::civil::Date) -> String {
-    format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
+pub fn tags_path(prefix: &str) -> String {
+    format!("{prefix}/tags/")
 }
 
-pub fn month_path(year: i16, month: i8) -> String {
-    format!("/{year:04}/{month:02}/")
+pub fn tag_path(prefix: &str, slug: &str) -> String {
+    format!("{prefix}/tags/{slug}/")
 }
 
-pub fn year_path(year: i16) -> String {
-    format!("/{year:04}/")
+pub fn day_path(prefix: &str, date: jiff::civil::Date) -> String {
+    format!("{prefix}/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
+}
+
+pub fn month_path(prefix: &str, year: i16, month: i8) -> String {
+    format!("{prefix}/{year:04}/{month:02}/")
+}
+
+pub fn year_path(prefix: &str, year: i16) -> String {
+    format!("{prefix}/{year:04}/")
 }

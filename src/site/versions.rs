@@ -23,7 +23,7 @@ use typed_index_collections::{TiSlice, TiVec};
 use super::StoryId;
 use super::terms::{Weights, headline_terms};
 use crate::parse::headline::Version;
-use crate::parse::{Format, Grouping, Story};
+use crate::parse::{Format, Grouping, LangId, Story};
 use crate::text::{normalize_headline, slugify, tokens};
 
 /// How similar two files must be to be versions of one story.
@@ -61,19 +61,20 @@ const LEDE_TERMS: usize = 60;
 /// Groups stories into chains.
 pub fn group(stories: &TiSlice<StoryId, Arc<Story>>, t: Thresholds) -> Versions {
     let mut uf = UnionFind::new(stories);
-    let mut by_key: HashMap<&str, StoryId> = HashMap::new();
+    // Versions are of one language: a key shared across languages makes one story per language.
+    let mut by_key: HashMap<(LangId, &str), StoryId> = HashMap::new();
     for (i, s) in stories.iter_enumerated() {
         if let Grouping::Key(k) = &s.grouping {
-            uf.union(*by_key.entry(k.as_str()).or_insert(i), i);
+            uf.union(*by_key.entry((s.lang, k.as_str())).or_insert(i), i);
         }
     }
     let duplicates = duplicates(stories);
     let implicit = |s: &Story| s.format == Format::Wire && s.grouping == Grouping::Implicit;
     let terms = Terms::new(stories, implicit);
-    let mut buckets: BTreeMap<(jiff::civil::Date, String), Vec<StoryId>> = BTreeMap::new();
+    let mut buckets: BTreeMap<(LangId, jiff::civil::Date, String), Vec<StoryId>> = BTreeMap::new();
     for (i, s) in stories.iter_enumerated().filter(|(_, s)| implicit(s)) {
         let section = s.section.as_deref().map(slugify).unwrap_or_default();
-        buckets.entry((s.date.date(), section)).or_default().push(i);
+        buckets.entry((s.lang, s.date.date(), section)).or_default().push(i);
     }
     let dup_pairs: std::collections::HashSet<(StoryId, StoryId)> = duplicates.iter().copied().collect();
     let mut edges: Vec<Join> = buckets
@@ -114,12 +115,12 @@ pub fn version_order(a: &Story, b: &Story) -> std::cmp::Ordering {
 /// Files with the same folded headline (version tag included), day and body text, as (earlier,
 /// later) pairs by path.
 fn duplicates(stories: &TiSlice<StoryId, Arc<Story>>) -> Vec<(StoryId, StoryId)> {
-    let mut first: HashMap<(jiff::civil::Date, Version, String, u64), StoryId> = HashMap::new();
+    let mut first: HashMap<(LangId, jiff::civil::Date, Version, String, u64), StoryId> = HashMap::new();
     let mut out = Vec::new();
     for (i, s) in stories.iter_enumerated() {
         let mut h = DefaultHasher::new();
         s.body_html.hash(&mut h);
-        let key = (s.date.date(), s.headline.version, normalize_headline(&s.headline.text), h.finish());
+        let key = (s.lang, s.date.date(), s.headline.version, normalize_headline(&s.headline.text), h.finish());
         match first.get(&key) {
             Some(&f) => out.push((f, i)),
             None => {
