@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use icu_calendar::Gregorian;
-use icu_datetime::fieldsets::{T, Y, YM, YMD};
+use icu_datetime::fieldsets::{MD, T, Y, YM, YMD};
 use icu_datetime::input::{Date as IcuDate, Time as IcuTime};
 use icu_datetime::{DateTimeFormatterPreferences, FixedCalendarDateTimeFormatter};
 use icu_locale_core::Locale;
@@ -24,6 +24,8 @@ pub enum DateStyle {
     Day,
     /// The same with the month abbreviated where the language does: `May 1, 2024`, `Jan 5, 2024`.
     Short,
+    /// Month and day, abbreviated where the language does: `May 1`.
+    MonthDay,
     /// Month and year: `May 2024`.
     Month,
     /// The year: `2024`, `2024년`.
@@ -36,6 +38,7 @@ impl DateStyle {
             "day" | "long" => Some(DateStyle::Day),
             "short" | "medium" => Some(DateStyle::Short),
             "month" => Some(DateStyle::Month),
+            "monthday" => Some(DateStyle::MonthDay),
             "year" => Some(DateStyle::Year),
             _ => None,
         }
@@ -47,6 +50,7 @@ struct Formats {
     day: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
     short: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
     month: FixedCalendarDateTimeFormatter<Gregorian, YM>,
+    month_day: FixedCalendarDateTimeFormatter<Gregorian, MD>,
     year: FixedCalendarDateTimeFormatter<Gregorian, Y>,
     time: FixedCalendarDateTimeFormatter<Gregorian, T>,
 }
@@ -61,6 +65,7 @@ impl Formats {
             day: FixedCalendarDateTimeFormatter::try_new(prefs, YMD::long()).ok()?,
             short: FixedCalendarDateTimeFormatter::try_new(prefs, YMD::medium()).ok()?,
             month: FixedCalendarDateTimeFormatter::try_new(prefs, YM::long()).ok()?,
+            month_day: FixedCalendarDateTimeFormatter::try_new(prefs, MD::medium()).ok()?,
             year: FixedCalendarDateTimeFormatter::try_new(prefs, Y::long()).ok()?,
             time: FixedCalendarDateTimeFormatter::try_new(prefs, T::hm()).ok()?,
         })
@@ -93,12 +98,14 @@ pub fn date_text(code: &str, date: Date, style: DateStyle) -> String {
             DateStyle::Day => f.day.format(&d).to_string(),
             DateStyle::Short => f.short.format(&d).to_string(),
             DateStyle::Month => f.month.format(&d).to_string(),
+            DateStyle::MonthDay => f.month_day.format(&d).to_string(),
             DateStyle::Year => f.year.format(&d).to_string(),
         },
         _ => match style {
             DateStyle::Day => date.strftime("%B %-d, %Y").to_string(),
             DateStyle::Short => date.strftime("%b %-d, %Y").to_string(),
             DateStyle::Month => date.strftime("%B %Y").to_string(),
+            DateStyle::MonthDay => date.strftime("%b %-d").to_string(),
             DateStyle::Year => date.year().to_string(),
         },
     }
@@ -115,13 +122,13 @@ pub fn time_text(code: &str, time: jiff::civil::Time) -> String {
 
 /// `{{ value | local_date(lang="ko", style="day", time=true, joiner=", ") }}`: an RFC 3339 time
 /// (what every date in a view is) written in `lang` (default `en`), in the offset it carries.
-/// `style` is `day` (default), `short`, `month` or `year`; with `time = true` the time of day
+/// `style` is `day` (default), `short`, `monthday`, `month` or `year`; with `time = true` the time of day
 /// follows, after `joiner` (default `", "`; the theme takes it from the UI strings).
 pub fn local_date_filter(value: &str, kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
     let lang = kwargs.get::<&str>("lang")?.unwrap_or("en");
     let style_name = kwargs.get::<&str>("style")?.unwrap_or("day");
     let style = DateStyle::parse(style_name).ok_or_else(|| {
-        tera::Error::message(format!("local_date: style `{style_name}` (use day, short, month or year)"))
+        tera::Error::message(format!("local_date: style `{style_name}` (use day, short, monthday, month or year)"))
     })?;
     let with_time = kwargs.get::<bool>("time")?.unwrap_or(false);
     let joiner = kwargs.get::<&str>("joiner")?.unwrap_or(", ");
@@ -161,6 +168,7 @@ mod tests {
             ("es", DateStyle::Day, "1 de mayo de 2024"),
             ("ar", DateStyle::Day, "1 مايو 2024"),
             ("ko", DateStyle::Month, "2024년 5월"),
+            ("en", DateStyle::MonthDay, "May 1"),
         ];
         for (code, style, want) in cases {
             assert_eq!(date_text(code, d, style), want, "{code} {style:?}");

@@ -344,8 +344,16 @@
     const list = document.getElementById('search-results');
     const status = document.getElementById('search-status');
     const more = document.getElementById('search-more');
-    const index = Index(root + '/search/');
-    const lang = document.documentElement.lang;
+    // This language's index (`/search/`, `/ko/search/`) and its UI strings, from the form.
+    const index = Index(form.dataset.index || root + '/search/');
+    const lang = form.dataset.lang || document.documentElement.lang;
+    const d = form.dataset;
+    const tr = {
+      one: d.tResultOne || 'result', other: d.tResultOther || 'results', for: d.tResultsFor || 'for',
+      none: d.tNoResultsFor || 'No results for', more: d.tMoreThan || 'More than',
+      searching: d.tSearching || 'Searching\u2026', unavailable: d.tUnavailable || 'Search is unavailable:', in: d.tIn || 'in',
+    };
+    const found = (n, qs) => n + ' ' + (n === 1 ? tr.one : tr.other) + ' ' + tr.for + ' ' + qs;
     const sections = new Map();
     let meta = null, state = null, run = 0;
 
@@ -372,15 +380,15 @@
       if (focusNew && nodes.length) nodes[0].querySelector('a').focus();
       more.hidden = state.next >= state.hits.length;
       const qs = '\u201c' + state.query + '\u201d';
-      const where = state.section ? ' in ' + (state.ctx.sections.get(state.section) || state.section) : '';
+      const where = state.section ? ' ' + tr.in + ' ' + (state.ctx.sections.get(state.section) || state.section) : '';
       if (!state.section) {
         const n = state.hits.length;
-        setStatus(n ? n + (n === 1 ? ' result' : ' results') + ' for ' + qs : 'No results for ' + qs);
+        setStatus(n ? found(n, qs) : tr.none + ' ' + qs);
       } else if (state.next >= state.hits.length) {
         const n = state.shown;
-        setStatus(n ? n + (n === 1 ? ' result' : ' results') + ' for ' + qs + where : 'No results for ' + qs + where);
+        setStatus(n ? found(n, qs) + where : tr.none + ' ' + qs + where);
       } else {
-        setStatus('More than ' + state.shown + ' results for ' + qs + where);
+        setStatus(tr.more + ' ' + found(state.shown, qs) + where);
       }
     }
 
@@ -398,7 +406,7 @@
       list.textContent = '';
       more.hidden = true;
       if (!query) { setStatus(''); return; }
-      setStatus('Searching\u2026');
+      setStatus(tr.searching);
       try {
         const { qterms, hits } = await search(index, meta, query, sort.value);
         if (my !== run) return;
@@ -406,7 +414,7 @@
         state = { query, hits, next: 0, shown: 0, section: section.value, ctx };
         await showMore(my);
       } catch (e) {
-        if (my === run) setStatus('Search is unavailable: ' + e.message);
+        if (my === run) setStatus(tr.unavailable + ' ' + e.message);
       }
     }
 
@@ -424,7 +432,7 @@
       if (p.get('sort') === 'newest') sort.value = 'newest';
       form.classList.add('search-ready');
       if (q.value.trim()) go(false);
-    }, (e) => setStatus('Search is unavailable: ' + e.message));
+    }, (e) => setStatus(tr.unavailable + ' ' + e.message));
 
     form.addEventListener('submit', (e) => { e.preventDefault(); if (meta) go(true); });
     section.addEventListener('change', () => { if (meta && q.value.trim()) go(true); });

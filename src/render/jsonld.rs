@@ -12,7 +12,7 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
     let s = site.shown(c);
     let url = site.permalink(&chain.path);
     let authors: Vec<Value> = if s.authors.is_empty() {
-        let org = s.dateline.as_ref().and_then(|d| d.agency.as_deref()).unwrap_or(&site.config().title);
+        let org = s.dateline.as_ref().and_then(|d| d.agency.as_deref()).unwrap_or(&site.language(chain.lang).title);
         vec![json!({"@type": "Organization", "name": org})]
     } else {
         s.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect()
@@ -24,10 +24,10 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         "datePublished": rfc3339(&chain.first_published),
         "dateModified": rfc3339(&chain.modified),
         "author": authors,
-        "publisher": publisher(site),
+        "publisher": publisher(site, chain.lang),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "inLanguage": site.shown(c).language.as_deref().unwrap_or(&site.config().language),
+        "inLanguage": site.shown(c).language.as_deref().unwrap_or(&site.language(chain.lang).code),
     });
     let obj = doc.as_object_mut().expect("a JSON object");
     if !s.summary.is_empty() {
@@ -57,8 +57,10 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
     escape_for_script(&doc.to_string())
 }
 
-fn publisher(site: &Site) -> Value {
-    let mut org = json!({"@type": "Organization", "name": site.config().title, "url": site.permalink("/")});
+fn publisher(site: &Site, lang: crate::config::LangId) -> Value {
+    let language = site.language(lang);
+    let home = crate::site::urls::home_path(&language.prefix);
+    let mut org = json!({"@type": "Organization", "name": language.title, "url": site.permalink(&home)});
     if let Some(logo) = &site.config().logo {
         org["logo"] = json!({"@type": "ImageObject", "url": site.asset_permalink(logo)});
     }
