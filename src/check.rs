@@ -215,11 +215,13 @@ fn render_errors(site: &Site, plan: &Plan, tera: &tera::Tera, strings: &Strings)
     out
 }
 
-/// A sink that keeps nothing but the `hreflang` links of each HTML page: `(page path, [(hreflang,
-/// absolute URL)])`.
+/// A page's path and its `hreflang` links as `(hreflang, absolute URL)`.
+type PageLinks = (String, Vec<(String, String)>);
+
+/// A sink that keeps nothing but the `hreflang` links of each HTML page.
 #[derive(Default)]
 struct Hreflang {
-    links: std::sync::Mutex<Vec<(String, Vec<(String, String)>)>>,
+    links: std::sync::Mutex<Vec<PageLinks>>,
 }
 
 impl crate::write::Sink for Hreflang {
@@ -260,7 +262,7 @@ fn hreflang_links(html: &str) -> Vec<(String, String)> {
 }
 
 /// Dangling and one-way `hreflang` links, one error each at the page that has it.
-fn hreflang_findings(site: &Site, plan: &Plan, pages: Vec<(String, Vec<(String, String)>)>) -> Vec<Finding> {
+fn hreflang_findings(site: &Site, plan: &Plan, pages: Vec<PageLinks>) -> Vec<Finding> {
     let base = &site.config().base_url;
     let page_of = |url: &str| -> Option<String> {
         let path = url.strip_prefix(base.as_str())?;

@@ -375,9 +375,15 @@ pub fn x_default(alternates: &[(LangId, String)]) -> Option<&str> {
     alternates.iter().find(|(l, _)| *l == LangId::DEFAULT).or(alternates.first()).map(|(_, p)| p.as_str())
 }
 
-/// Where a language's Google News sitemap is: `/news-sitemap.xml`, `/ko/news-sitemap.xml`.
+/// Where a language's Google News sitemap is: `/news-sitemap.xml` for the default language,
+/// `/news-sitemap-ko.xml` for another. All sit at the site root, where a sitemap may list any URL
+/// of the site (and where `robots.txt` names them).
 pub fn news_sitemap_path(site: &Site, lang: LangId) -> String {
-    format!("{}news-sitemap.xml", home_path(&site.language(lang).prefix))
+    if lang == LangId::DEFAULT {
+        "/news-sitemap.xml".into()
+    } else {
+        format!("/news-sitemap-{}.xml", site.language(lang).code)
+    }
 }
 
 /// How an archive list (a day, month or year) links to the others: the list it is part of, the

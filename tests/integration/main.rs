@@ -11,7 +11,9 @@ mod feeds;
 mod feeds_g2;
 mod feeds_site;
 mod hostile;
+
 mod incremental;
+mod languages;
 mod news;
 mod props;
 mod scaffold;
