@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded synthetic news corpus, written as a Gazette site (standard library only).
 
-    gen_corpus.py --n 10000 --out DIR [--seed 1] [--wire-share 0.2]
+    gen_corpus.py --n 10000 --out DIR [--seed 1] [--wire-share 0.2] [--languages en,ko,zh,ja,ar,es,fr]
 
 Writes into DIR:
 
@@ -21,7 +21,16 @@ Wire stories follow the wire layout Gazette reads: headline line, dateline lede
 then each related headline after a line holding only "-". The dateline's month and day are
 those of the YYYY/MM/DD folder; the HHMM- file-name prefix carries the time of day.
 
-The same --n, --seed and --wire-share give byte-identical output. DIR is replaced if it holds a
+With --languages, every story is written once per language: the first language's file as above,
+each other's beside it with a language suffix (`<slug>.ko.md`, `HHMM-<slug>.ko.txt`), so the files
+of one story are translations of one another, and gazette.toml lists the languages. The
+"translations" are a seeded word-for-word substitution into each language's script (Hangul
+syllables of KS X 1001 for ko, GB2312 hanzi for zh, JIS kanji and hiragana for ja, Arabic
+letters for ar, respelled words for es and fr; common characters more often), applied alike to headlines, bodies, tags and related headlines, so related
+headlines still name stories of their own language and each language's text goes through its own
+tokeniser. Wire datelines stay as written (they carry the date the parser checks).
+
+The same --n, --seed, --wire-share and --languages give byte-identical output. DIR is replaced if it holds a
 corpus written by this script (or is empty); any other non-empty DIR is refused.
 """
 import argparse
@@ -205,8 +214,8 @@ def strip_version(headline):
 
 
 def toml_str(s):
-    # JSON string escapes (\" \\ \n \uXXXX) are valid TOML basic-string escapes.
-    return json.dumps(s, ensure_ascii=True)
+    # JSON string escapes (\" \\ \n) are valid TOML basic-string escapes; other text stays UTF-8.
+    return json.dumps(s, ensure_ascii=False)
 
 
 def zipf_weights(n, s=1.07):
@@ -442,18 +451,105 @@ def wire_text(s):
     return "\n".join(lines) + "\n"
 
 
-def site_config():
+def site_config(languages=("en",)):
     lines = ['title = "Gazette Bench Daily"', 'base_url = "https://bench.example"',
-             'timezone = "Asia/Seoul"', "", "[sections]"]
+             'timezone = "Asia/Seoul"', f"language = {toml_str(languages[0])}", "", "[sections]"]
     lines += [f"{slug} = {toml_str(title)}" for slug, (title, _, _) in SECTIONS.items()]
+    for code in languages[1:]:
+        lines += ["", f"[languages.{code}]", f"title = {toml_str('Gazette Bench Daily ' + code)}"]
     return "\n".join(lines) + "\n"
 
 
-def story_path(s):
+def story_path(s, lang=None):
+    suffix = f".{lang}" if lang else ""
     if s["wire"]:
         d = s["date"]
-        return f"content/{s['section']}/{d:%Y/%m/%d}/{d:%H%M}-{s['slug']}.txt"
-    return f"content/{s['section']}/{s['slug']}.md"
+        return f"content/{s['section']}/{d:%Y/%m/%d}/{d:%H%M}-{s['slug']}{suffix}.txt"
+    return f"content/{s['section']}/{s['slug']}{suffix}.md"
+
+
+# ------------------------------------------------------------------ translations
+import re  # noqa: E402
+
+WORD = re.compile(r"[A-Za-z]+")
+_TRANSLATED = {}
+
+
+def _pool(encoding, rows, cols=range(0xA1, 0xFF)):
+    """The characters of a legacy national standard's rows (its common set, as newsrooms use)."""
+    out = []
+    for r in rows:
+        for c in cols:
+            try:
+                out.append(bytes([r, c]).decode(encoding))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
+# KS X 1001's 2,350 Hangul syllables, GB2312's 3,755 level-1 hanzi, JIS X 0208's 2,965 level-1
+# kanji and its hiragana: the characters real Korean, Chinese and Japanese copy is made of.
+POOLS = {
+    "ko": _pool("euc-kr", range(0xB0, 0xC9)),
+    "zh": _pool("gb2312", range(0xB0, 0xD8)),
+    "ja": _pool("euc-jp", range(0xB0, 0xD0)),
+    "kana": _pool("euc-jp", [0xA4], range(0xA1, 0xF4)),
+}
+
+
+def _pick(pool, h, i):
+    """A character of `pool`, the early ones more often (a Zipf-like skew)."""
+    u = ((h >> (11 * i)) % 10007) / 10007
+    return pool[int(len(pool) * u * u)]
+
+
+def _word_in(code, word):
+    key = (code, word.lower())
+    got = _TRANSLATED.get(key)
+    if got is None:
+        h = int.from_bytes(hashlib.sha256(f"{code}:{word.lower()}".encode()).digest()[:8], "big")
+        n = len(word)
+        if code == "ko":
+            got = "".join(_pick(POOLS["ko"], h, i) for i in range(max(1, (n + 1) // 2)))
+        elif code == "zh":
+            got = "".join(_pick(POOLS["zh"], h, i) for i in range(max(1, (n + 2) // 3)))
+        elif code == "ja":
+            kana = "".join(_pick(POOLS["kana"], h, i + 1) for i in range(max(1, n // 3)))
+            got = _pick(POOLS["ja"], h, 0) + kana
+        elif code == "ar":
+            got = "".join(chr(0x0627 + (h >> (5 * i)) % 26) for i in range(max(2, n - 1)))
+        else:  # Latin-script languages: the word respelled, with a seeded ending.
+            ends = {"es": ("o", "a", "ión", "es"), "fr": ("e", "eur", "ique", "és")}.get(code, ("",))
+            got = word[: max(2, n - 1)] + ends[h % len(ends)]
+        _TRANSLATED[key] = got
+    return got
+
+
+def translate(text, code):
+    """The text with every Latin word replaced by its seeded counterpart in `code`."""
+    return WORD.sub(lambda m: _word_in(code, m.group(0)), text)
+
+
+def translated(s, code):
+    """A copy of story `s` in language `code` (same slug, date, section and shape)."""
+    t = dict(s)
+    t["title"] = translate(s["title"], code)
+    t["summary"] = translate(s["summary"], code)
+    t["subhead"] = translate(s["subhead"], code)
+    t["tags"] = [translate(x, code) for x in s["tags"]]
+    t["related"] = [translate(r, code) for r in s["related"]]
+    t["paragraphs"] = [translate(p, code) for p in s["paragraphs"]]
+    t["author"] = (translate(s["author"][0], code), s["author"][1])
+    return t
+
+
+def wire_text_in(s, code):
+    """Wire copy of a translated story: its dateline as written in the first language."""
+    lines = [s["title"], dateline(s) + s["paragraphs"][0], *s["paragraphs"][1:],
+             s["author"][1], "(END)"]
+    for r in s["related"]:
+        lines += ["-", r]
+    return "\n".join(lines) + "\n"
 
 
 def generator_hash():
@@ -467,7 +563,7 @@ def write_file(path, text):
         f.write(text)
 
 
-def generate(n, out, seed=1, wire_share=0.2):
+def generate(n, out, seed=1, wire_share=0.2, languages=("en",)):
     """Writes the corpus into `out` and returns its summary (also written to out/corpus.json)."""
     if n < 2:
         raise SystemExit("--n must be at least 2")
@@ -480,11 +576,15 @@ def generate(n, out, seed=1, wire_share=0.2):
         shutil.rmtree(out)
     voc, stories = plan(n, seed, wire_share)
     os.makedirs(out)
-    write_file(os.path.join(out, "gazette.toml"), site_config())
+    write_file(os.path.join(out, "gazette.toml"), site_config(languages))
     per_section, per_tag, total_words = {}, {}, 0
     for s in stories:
         text = wire_text(s) if s["wire"] else markdown_text(s)
         write_file(os.path.join(out, story_path(s)), text)
+        for code in languages[1:]:
+            t = translated(s, code)
+            text = wire_text_in(t, code) if s["wire"] else markdown_text(t)
+            write_file(os.path.join(out, story_path(s, code)), text)
         per_section[s["section"]] = per_section.get(s["section"], 0) + 1
         for t in s["tags"]:
             per_tag[t] = per_tag.get(t, 0) + 1
@@ -493,6 +593,7 @@ def generate(n, out, seed=1, wire_share=0.2):
     summary = {
         "generator": "bench/gen_corpus.py", "generator_sha256": generator_hash(),
         "n": n, "seed": seed, "wire_share": wire_share,
+        "languages": list(languages), "files": n * len(languages),
         "stories": n, "markdown": n - wire, "wire": wire,
         "days": max(1, round(n / STORIES_PER_DAY)),
         "first_date": stories[0]["date"].isoformat(), "last_date": stories[-1]["date"].isoformat(),
@@ -514,9 +615,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--wire-share", type=float, default=0.2,
                     help="fraction of stories written as wire .txt copy (default 0.2)")
+    ap.add_argument("--languages", default="en",
+                    help="comma-separated language codes, the default first (default: en)")
     a = ap.parse_args()
-    summary = generate(a.n, a.out, a.seed, a.wire_share)
-    print(f"{a.out}: {summary['stories']} stories ({summary['markdown']} Markdown, "
+    languages = tuple(c.strip() for c in a.languages.split(",") if c.strip())
+    summary = generate(a.n, a.out, a.seed, a.wire_share, languages)
+    print(f"{a.out}: {summary['stories']} stories x {len(languages)} language(s) "
+          f"({summary['markdown']} Markdown, "
           f"{summary['wire']} wire) over {summary['days']} days, "
           f"{summary['distinct_tags']} tags, ~{summary['avg_body_words']} words each",
           file=sys.stderr)

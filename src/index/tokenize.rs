@@ -90,10 +90,14 @@ impl Tokenizer {
         for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
             let next = if c.is_ascii() {
                 if c.is_ascii_alphanumeric() { Class::Word } else { Class::Separator }
-            } else if is_combining_mark(c) && class != Class::Separator {
-                class
             } else {
-                class_of(c)
+                // Scripts indexed as bigrams are told by their code point ranges alone, before
+                // the (slower) combining-mark lookup.
+                match class_of(c) {
+                    k @ Class::Bigram(_) => k,
+                    _ if class != Class::Separator && is_combining_mark(c) => class,
+                    k => k,
+                }
             };
             if next != class || next == Class::Separator {
                 if let Some(s) = start.take() {
@@ -112,6 +116,14 @@ impl Tokenizer {
     fn run(&self, raw: &str, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
         if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
             return self.emit(raw, Class::Word, cache, f); // the common case: nothing to fold
+        }
+        // Hangul syllables and unified Han ideographs fold to themselves (no case, no marks, no
+        // canonical decomposition that NFC does not undo): most Korean and Chinese text.
+        if raw.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF | 0x3400..=0x4DBF)) {
+            let first = raw.chars().next().map_or(Class::Separator, class_of);
+            if raw.chars().all(|c| class_of(c) == first) {
+                return self.emit(raw, first, cache, f);
+            }
         }
         let folded = if raw.is_ascii() { raw.to_ascii_lowercase() } else { fold(raw) };
         let mut class = Class::Separator;
@@ -278,6 +290,16 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 100, "only {checked} pairs");
+    }
+
+    /// What lets `run` skip folding for Hangul syllables and unified Han: each folds to itself.
+    #[test]
+    fn hangul_syllables_and_unified_han_fold_to_themselves() {
+        let ranges = [0xAC00..=0xD7A3u32, 0x4E00..=0x9FFF, 0x3400..=0x4DBF];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            let s = c.to_string();
+            assert_eq!(fold(&s), s, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
