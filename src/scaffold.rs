@@ -249,7 +249,7 @@ const CONFIG: &str = r#"# Settings of this site. Every key but title and base_ur
 title = "My News Site"                  # the site's name, in the masthead, feeds and structured data
 base_url = "https://news.example.com"   # where the site will live; a path (https://x.org/news) prefixes every link
 # description = "News from the harbor"  # a line under the masthead and in feeds
-# language = "en"                       # the language of the pages (the html lang attribute)
+# language = "en"                       # the default language: its pages sit at the site root
 # timezone = "UTC"                      # IANA name (e.g. Asia/Seoul); dates without an offset are in this zone
 # permalink = "/{section}/{year}/{month}/{day}/{slug}/"   # a story's URL; placeholders: section year month day slug
 # per_page = 20                         # stories per page of the home, section, tag and day indexes
@@ -280,6 +280,17 @@ base_url = "https://news.example.com"   # where the site will live; a path (http
 
 # [search]                              # the static search index and page at /search/
 # enabled = true                        # false builds neither (an archive searched elsewhere)
+
+# [languages.ko]                        # another language: a site of its own under its prefix, linked by hreflang;
+#                                       # a story is in it by `lang = "ko"` or its file name (story.ko.md)
+# title = "My News Site (Korean)"       # default: title
+# description = "항구 소식"              # default: description
+# prefix = "/ko/"                       # where its pages are (default /CODE/)
+# timezone = "Asia/Seoul"               # default: timezone
+# [languages.ko.news]
+# name = "My News Site"                 # its news sitemap's publication name (default: its title)
+# [languages.ko.sections]               # its section titles (default: those of [sections])
+# city = "도시"
 "#;
 
 const STORY_TOML: &str = r#"+++
@@ -492,6 +503,10 @@ mod tests {
             "raw_html",
             "[search]",
             "enabled",
+            "[languages.ko]",
+            "prefix",
+            "[languages.ko.news]",
+            "[languages.ko.sections]",
         ];
         for key in keys {
             assert!(uncommented.lines().any(|l| l.starts_with(key)), "{key} is in the sample config");
