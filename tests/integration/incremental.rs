@@ -37,8 +37,11 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
     let headline = HEADLINES[h as usize % HEADLINES.len()];
     let other = HEADLINES[related as usize % HEADLINES.len()];
     let tag = TAGS[(n as usize + h as usize) % TAGS.len()];
+    // One story in three is Korean (a `.ko` file beside the default language's of the same
+    // number is its translation).
+    let lang = if h.is_multiple_of(3) { ".ko" } else { "" };
     if kind.is_multiple_of(2) {
-        let path = format!("content/{section}/2024/05/{:02}/{n:02}-story.txt", 1 + day % 9);
+        let path = format!("content/{section}/2024/05/{:02}/{n:02}-story{lang}.txt", 1 + day % 9);
         let text = format!(
             "{headline}\nHARBOR CITY, May {} (Wire) -- Lede {n} {h}.\nMore text.\nx@y.example\n(END)\n-\n{other}\n",
             1 + day % 9
@@ -47,7 +50,7 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
     } else {
         // Three months over two years, so a date edit can move a story between archive pages.
         let (year, month) = [(2024, 5), (2024, 4), (2023, 12)][(day as usize / 9) % 3];
-        let path = format!("content/{section}/md-{n:02}.md");
+        let path = format!("content/{section}/md-{n:02}{lang}.md");
         let text = format!(
             "+++\ntitle = {headline:?}\ndate = {year}-{month:02}-{:02}T0{}:00:00Z\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
             1 + day % 9,
@@ -188,6 +191,13 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
                 vec![p]
             })
             .unwrap_or_default(),
+        Op::Template(i) if i % 3 == 1 => {
+            // The Korean UI strings, which every Korean page reads.
+            let path = site.join("templates/i18n/ko.toml");
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, format!("home = \"홈 {i}\"\nsearch = \"검색 {i}\"\n")).unwrap();
+            vec![path]
+        }
         Op::Template(i) if i.is_multiple_of(2) => {
             let path = site.join("templates/tag.html");
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -220,8 +230,13 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
         Op::Config(i) => {
             let path = site.join("gazette.toml");
             // A limit of 4 to 40 URLs: the sitemap splits into parts, or joins into one file again.
-            let text =
-                format!("title = \"Site {}\"\nper_page = {}\nsitemap_limit = {}\n", i % 3, 2 + i % 3, 4 + i % 37);
+            let text = format!(
+                "title = \"Site {}\"\nper_page = {}\nsitemap_limit = {}\n[languages.ko]\ntitle = \"사이트 {}\"\n",
+                i % 3,
+                2 + i % 3,
+                4 + i % 37,
+                i % 2
+            );
             std::fs::write(&path, text).unwrap();
             vec![path]
         }
@@ -249,7 +264,7 @@ fn damage(out: &Path, i: u8, harm: Harm) {
 fn seed_site() -> Site {
     let site = Site::new();
     // Some 30 URLs: the sitemap starts split into parts.
-    site.file("gazette.toml", "title = \"Site\"\nsitemap_limit = 8\n");
+    site.file("gazette.toml", "title = \"Site\"\nsitemap_limit = 8\n[languages.ko]\ntitle = \"사이트\"\n");
     for (i, (kind, h)) in [(0, 0), (1, 1), (0, 3), (1, 2), (0, 4), (0, 5), (1, 4)].into_iter().enumerate() {
         let (rel, text) = story(kind, i as u8, h, (i % 3) as u8, (i + 2) as u8);
         site.file(&rel, text);
