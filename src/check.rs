@@ -63,7 +63,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     // Parse one file at a time so one bad story does not hide the others' checks.
     let mut stories = Vec::new();
     for file in &inputs.stories {
-        match parse_all(std::slice::from_ref(file), &opts_parse) {
+        match parse_all(std::slice::from_ref(file), &config.encodings, &opts_parse) {
             Ok(mut all) => {
                 stories.append(&mut all.stories);
                 findings.extend(all.skipped.into_iter().map(warning));
