@@ -210,6 +210,7 @@ pub struct ParsedAll {
 pub fn write_changes(report: &Report, to: &Path) -> Result<()> {
     let entry = |path: &String| {
         let url_path = path.strip_suffix("index.html").unwrap_or(path);
+        let url_path = crate::text::url_path(url_path);
         serde_json::json!({"path": path, "url": format!("{}/{url_path}", report.base_url)})
     };
     let manifest = serde_json::json!({

@@ -12,6 +12,7 @@ mod feeds_g2;
 mod feeds_site;
 mod hostile;
 mod incremental;
+mod korean_wire;
 mod news;
 mod props;
 mod scaffold;
