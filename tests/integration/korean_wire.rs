@@ -135,3 +135,23 @@ fn an_unknown_encoding_label_is_a_located_config_error() {
     assert!(lines.iter().any(|l| l.contains("gazette.toml:4:12") && l.contains("unknown encoding")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("gazette.toml:6:1") && l.contains("under content/")), "{lines:?}");
 }
+
+#[test]
+fn a_korean_flash_its_bulletin_and_the_full_story_are_one_chain_in_the_desks_order() {
+    let site = Site::new();
+    let lede = "(하버시티=연합뉴스) 홍길동 기자 = 마렌란드 항만 노사가 1일 임금 협상을 타결했다";
+    site.file("gazette.toml", CONFIG)
+        // The full story is filed first in path order, so only the tags can put it last.
+        .file("content/economy/2024/05/01/0900-c.txt", format!("마렌란드 항만 파업 타결…내일부터 정상 하역(종합)\n{lede}. 파업은 엿새 만에 끝났다.\n항만청은 2일부터 정상 하역을 재개한다고 밝혔다.\n(끝)\n"))
+        .file("content/economy/2024/05/01/0900-a.txt", format!("[속보] 마렌란드 항만 파업 타결\n{lede}.\n(끝)\n"))
+        .file("content/economy/2024/05/01/0900-b.txt", format!("마렌란드 항만 파업 타결(2보)\n{lede}. 파업이 끝났다.\n(끝)\n"));
+    let out = site.build_ok(NOW);
+    assert!(out.contains("built 1 stories from 3 files"), "{out}");
+    let page = site.read("economy/2024/05/01/마렌란드-항만-파업-타결/index.html");
+    let history = &page[page.find("class=\"version-list\"").expect("a version history")..];
+    let tags: Vec<&str> = history
+        .match_indices("<span class=\"version-tag\">")
+        .map(|(i, m)| &history[i + m.len()..][..history[i + m.len()..].find('<').unwrap()])
+        .collect();
+    assert_eq!(tags, ["URGENT", "2보", "LEAD"], "[속보] < (2보) < (종합)");
+}
