@@ -4,8 +4,9 @@
 //!
 //! Story text is decoded here, not in the parsers: UTF-8 unless `gazette.toml` sets another
 //! encoding for the site (`encoding`) or for a folder under `content/` (`[encodings]`), decoded by
-//! `encoding_rs` ([`Encodings`], [`SourceFile::text`]). A byte that does not decode is an error at
-//! its line and column; nothing is ever replaced.
+//! `encoding_rs` ([`Encodings`], [`SourceFile::text`]); a file opening with the UTF-8 byte order
+//! mark is UTF-8 wherever it is. A byte that does not decode is an error at its line and column;
+//! nothing is ever replaced.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,10 @@ impl SourceFile {
 impl SourceFile {
     /// The file's text decoded as `encoding`. A byte sequence that is not text in that encoding is
     /// an error at the line and column where it starts (the UTF-8 default reads as it always did).
+    /// A file that opens with the UTF-8 byte order mark is UTF-8 whatever its folder says: an
+    /// editor saving a new story into a legacy archive folder marks it so.
     pub fn text(&self, encoding: &'static Encoding) -> Result<Cow<'_, str>, ParseError> {
-        if encoding == UTF_8 {
+        if encoding == UTF_8 || self.bytes.starts_with(b"\xEF\xBB\xBF") {
             return std::str::from_utf8(&self.bytes).map(Cow::Borrowed).map_err(|e| {
                 let valid = std::str::from_utf8(&self.bytes[..e.valid_up_to()]).unwrap_or_default();
                 let (line, col) = line_col(valid, valid.len());
@@ -320,6 +323,14 @@ mod tests {
         let (ddom, enc, bad) = encoding_rs::EUC_KR.encode("똠방각하");
         assert!(!bad && enc == encoding_rs::EUC_KR);
         assert_eq!(file(&ddom).text(encoding_for_label("cp949").unwrap()).unwrap(), "똠방각하");
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_overrides_a_legacy_setting() {
+        let marked = "\u{feff}항만".as_bytes();
+        assert_eq!(file(marked).text(encoding_rs::EUC_KR).unwrap(), "\u{feff}항만");
+        let e = file(b"\xEF\xBB\xBFok \xff").text(encoding_rs::SHIFT_JIS).unwrap_err();
+        assert!(e.message.contains("UTF-8"), "{}", e.message);
     }
 
     #[test]
