@@ -11,7 +11,8 @@ use std::borrow::Cow;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-/// A URL slug: lowercase letters and digits of any script, words joined by `-`, at most 80 chars.
+/// A URL slug: lowercase letters and digits of any script, words joined by `-`, at most 80 chars;
+/// a name Windows reserves (`con`, `aux`, `com1` …) gets `-1`.
 /// A combining mark stays with the letter it follows (Arabic harakat, a decomposed accent), and the
 /// Arabic tatweel (a stretch of the line, not a letter) is dropped, so `كـتـاب` and `كتاب` share a slug.
 pub fn slugify(text: &str) -> String {
@@ -35,7 +36,9 @@ pub fn slugify(text: &str) -> String {
             dash = true;
         }
     }
-    truncate_slug(out, 80)
+    let slug = truncate_slug(out, 80);
+    // A made slug is a folder of the output like a hand-set one: not a name Windows refuses.
+    if is_reserved_name(&slug) { format!("{slug}-1") } else { slug }
 }
 
 /// `ـ` (U+0640): lengthens a joined Arabic letter; a letter by Unicode's count, not by meaning.
@@ -222,6 +225,9 @@ mod tests {
             ("  --Hello   World--  ", "hello-world"),
             ("<script>alert(1)</script>", "script-alert-1-script"),
             ("", ""),
+            ("Con", "con-1"),
+            ("COM1", "com1-1"),
+            ("Con game", "con-game"),
         ];
         for (input, want) in cases {
             assert_eq!(slugify(input), want, "{input:?}");
@@ -275,6 +281,27 @@ mod tests {
             assert_eq!(back, path, "decodes back to the file's path");
         }
         assert!(matches!(url_path("/politics/x/"), Cow::Borrowed(_)), "an ASCII path is not copied");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        #[test]
+        fn any_path_encodes_to_a_uri_path_that_decodes_back(path in "(/|[a-z0-9]|\\PC){0,40}") {
+            let url = url_path(&path);
+            let pchar = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%".contains(&b);
+            proptest::prop_assert!(url.bytes().all(pchar), "{url:?}");
+            let back = percent_encoding::percent_decode_str(&url).decode_utf8().unwrap();
+            proptest::prop_assert_eq!(back, path.as_str());
+            proptest::prop_assert_eq!(url.matches('/').count(), path.matches('/').count());
+        }
+
+        #[test]
+        fn any_slug_is_empty_or_one_safe_segment(text in "\\PC{0,60}") {
+            let slug = slugify(&text);
+            proptest::prop_assert!(slug.is_empty() || check_segment(&slug).is_ok(), "{slug:?}");
+            proptest::prop_assert!(slug.chars().count() <= 80);
+        }
     }
 
     #[test]
