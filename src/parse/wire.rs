@@ -252,10 +252,16 @@ fn korean_credit(after: &str) -> Option<(Vec<String>, &str, &str)> {
         return None;
     }
     let names: Vec<String> = words.iter().filter(|w| !is_title(w)).map(|w| w.to_string()).collect();
-    if names.iter().any(|n| n.chars().count() > 12 || n.contains(|c: char| c.is_ascii_punctuation())) {
+    if !names.iter().all(|n| is_name(n)) {
         return None;
     }
     Some((names, credit, &after[eq + 1..]))
+}
+
+/// Whether a word of a credit can be a reporter's name: short, and no ASCII punctuation (a credit
+/// holding `<`, `(` or `=` is text, not a byline).
+fn is_name(word: &str) -> bool {
+    word.chars().count() <= 12 && !word.contains(|c: char| c.is_ascii_punctuation())
 }
 
 /// Chinese agencies whose copy opens `{agency}{place}{M}月{D}日电`.
@@ -307,6 +313,9 @@ fn chinese_credit(after: &str) -> Option<(Vec<String>, &str, &str)> {
         .filter(|w| !w.is_empty())
         .map(String::from)
         .collect();
+    if !names.iter().all(|n| is_name(n)) {
+        return None;
+    }
     Some((names, &after[..end], &after[end..]))
 }
 
@@ -583,6 +592,24 @@ mod tests {
                 "新华社北京5月1日电",
                 Some((5, 1)),
                 "（新华社记者）本文",
+            ),
+            (
+                "新华社北京5月1日电（记者 <b>x</b>）本文",
+                "北京",
+                "新华社",
+                &[],
+                "新华社北京5月1日电",
+                Some((5, 1)),
+                "（记者 <b>x</b>）本文",
+            ),
+            (
+                "(서울=연합뉴스) <b>홍</b> 기자 = 본문",
+                "서울",
+                "연합뉴스",
+                &[],
+                "(서울=연합뉴스)",
+                None,
+                "<b>홍</b> 기자 = 본문",
             ),
             ("【東京共同】政府は1日、発表した。", "東京", "共同", &[], "【東京共同】", None, "政府は1日、発表した。"),
             ("【ワシントン時事】本文", "ワシントン", "時事", &[], "【ワシントン時事】", None, "本文"),
