@@ -62,7 +62,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     // Parse one file at a time so one bad story does not hide the others' checks.
     let mut stories = Vec::new();
     for file in &inputs.stories {
-        match parse_all(std::slice::from_ref(file), &opts_parse) {
+        match parse_all(std::slice::from_ref(file), &config.encodings, &opts_parse) {
             Ok(mut all) => {
                 stories.append(&mut all.stories);
                 findings.extend(all.skipped.into_iter().map(warning));
@@ -266,6 +266,7 @@ fn hreflang_findings(site: &Site, plan: &Plan, pages: Vec<PageLinks>) -> Vec<Fin
     let base = &site.config().base_url;
     let page_of = |url: &str| -> Option<String> {
         let path = url.strip_prefix(base.as_str())?;
+        let path = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
         let rel = path.trim_start_matches('/');
         let rel = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
         plan.at(&rel).map(|e| e.path.clone())

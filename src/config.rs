@@ -47,6 +47,11 @@ pub struct RawConfig {
     pub search: RawSearch,
     /// `[languages.XX]`: the site's languages besides (or including) the default one.
     pub languages: BTreeMap<Spanned<String>, RawLanguage>,
+    /// The encoding story files are written in (default `"utf-8"`): a label such as `"euc-kr"`.
+    pub encoding: Option<Spanned<String>>,
+    /// `[encodings]`: a folder under `content/` → the encoding of the story files under it, e.g.
+    /// `"content/archive/1998" = "euc-kr"`.
+    pub encodings: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// `[languages.XX]`: one language of a multilingual site, a site of its own under its prefix.
@@ -231,6 +236,8 @@ pub struct Config {
     pub news: NewsConfig,
     pub raw_html: RawHtml,
     pub search: Search,
+    /// How `load` decodes each story file.
+    pub encodings: crate::load::Encodings,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -436,6 +443,8 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         markdown,
         search,
         languages,
+        encoding,
+        encodings,
     } = raw;
     let mut ck = Checker::default();
     let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
@@ -489,6 +498,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         dir: direction(&language),
     };
     let languages = resolve_languages(&mut ck, languages, site_language);
+    let encodings = resolve_encodings(&mut ck, encoding, encodings);
     if !ck.bad.is_empty() {
         return Err(ck.bad);
     }
@@ -517,6 +527,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         news,
         raw_html,
         search,
+        encodings,
     })
 }
 
@@ -609,6 +620,37 @@ fn resolve_languages(
         }
     }
     out
+}
+
+/// `encoding` and `[encodings]`: each label must name an encoding, each key a folder under
+/// `content/`.
+fn resolve_encodings(
+    ck: &mut Checker,
+    site: Option<Spanned<String>>,
+    folders: BTreeMap<Spanned<String>, Spanned<String>>,
+) -> crate::load::Encodings {
+    use crate::load::encoding_for_label;
+    let site = ck.value(site, || encoding_rs::UTF_8, |l| encoding_for_label(&l));
+    let mut out = Vec::new();
+    for (folder, label) in folders {
+        let folder = ck.value(Some(folder), || None, |f| content_folder(&f).map(Some));
+        let encoding = ck.value(Some(label), || None, |l| encoding_for_label(&l).map(Some));
+        if let (Some(folder), Some(encoding)) = (folder, encoding) {
+            out.push((folder, encoding));
+        }
+    }
+    crate::load::Encodings::new(site, out)
+}
+
+/// `content/archive/1998` → `archive/1998`: a folder under `content/`, as plain path segments.
+fn content_folder(key: &str) -> Result<PathBuf, String> {
+    let bad = || format!("[encodings]: `{key}` must name a folder under content/, such as \"content/archive/1998\"");
+    let rest = key.strip_prefix("content/").ok_or_else(bad)?;
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() || segments.iter().any(|s| crate::text::check_segment(s).is_err()) {
+        return Err(bad());
+    }
+    Ok(segments.iter().collect())
 }
 
 /// The base URL without a trailing slash (`--base-url` over the file's) and its path part.
@@ -740,6 +782,12 @@ mod tests {
             ("expired = \"delete\"\n", &[(1, 11, "keep")]),
             ("[sections]\nworld = \"World\"\n\"World News\" = \"x\"\n", &[(3, 1, "section slug")]),
             ("[markdown]\nraw_html = \"strip\"\n", &[(2, 12, "raw_html")]),
+            ("encoding = \"klingon\"\n", &[(1, 12, "unknown encoding")]),
+            ("encoding = \"utf-16le\"\n", &[(1, 12, "ASCII")]),
+            (
+                "[encodings]\n\"content/a\" = \"euc-kr\"\n\"content/b\" = \"ebcdic\"\n\"archive\" = \"sjis\"\n\"content/../x\" = \"sjis\"\n",
+                &[(3, 15, "unknown encoding"), (4, 1, "under content/"), (5, 1, "under content/")],
+            ),
             (
                 "[related]\nunresolved = \"drop\"\nthreshold = 1.5\nversion_threshold = -1.0\n",
                 &[(2, 14, "unresolved"), (3, 13, "threshold"), (4, 21, "version_threshold")],
@@ -753,6 +801,16 @@ mod tests {
                 assert!(msg.contains(word), "{text:?}: {msg:?} lacks {word:?}");
             }
         }
+    }
+
+    #[test]
+    fn encodings_resolve() {
+        let c = resolve_text("encoding = \"cp949\"\n[encodings]\n\"content/archive/1998/\" = \"shift_jis\"\n").unwrap();
+        assert_eq!(c.encodings.site, encoding_rs::EUC_KR);
+        assert_eq!(c.encodings.of(Path::new("archive/1998/x.txt")), encoding_rs::SHIFT_JIS);
+        assert_eq!(c.encodings.of(Path::new("archive/1999/x.txt")), encoding_rs::EUC_KR);
+        let d = resolve(RawConfig::default(), Path::new("."), &Overrides::default()).unwrap();
+        assert_eq!(d.encodings, crate::load::Encodings::default(), "UTF-8 unless set");
     }
 
     #[test]

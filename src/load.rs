@@ -1,13 +1,21 @@
 //! Load: every file read of a build. Walks `content/` (stories), `templates/` (theme overrides)
 //! and `static/` (copied as is) and returns their bytes or paths, sorted so that nothing later
 //! depends on the order the file system lists them in.
+//!
+//! Story text is decoded here, not in the parsers: UTF-8 unless `gazette.toml` sets another
+//! encoding for the site (`encoding`) or for a folder under `content/` (`[encodings]`), decoded by
+//! `encoding_rs` ([`Encodings`], [`SourceFile::text`]); a file opening with the UTF-8 byte order
+//! mark is UTF-8 wherever it is. A byte that does not decode is an error at its line and column;
+//! nothing is ever replaced.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use encoding_rs::{DecoderResult, Encoding, UTF_8};
 use walkdir::WalkDir;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, ErrorKind, ParseError, line_col};
 
 /// A story file: its path under `content/`, where it is on disk, and its raw bytes.
 pub struct SourceFile {
@@ -22,6 +30,103 @@ impl SourceFile {
         std::fs::read(path)
             .map(|bytes| SourceFile { rel: rel.to_path_buf(), path: path.to_path_buf(), bytes })
             .map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))
+    }
+}
+
+impl SourceFile {
+    /// The file's text decoded as `encoding`. A byte sequence that is not text in that encoding is
+    /// an error at the line and column where it starts (the UTF-8 default reads as it always did).
+    /// A file that opens with the UTF-8 byte order mark is UTF-8 whatever its folder says: an
+    /// editor saving a new story into a legacy archive folder marks it so.
+    pub fn text(&self, encoding: &'static Encoding) -> Result<Cow<'_, str>, ParseError> {
+        if encoding == UTF_8 || self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            return std::str::from_utf8(&self.bytes).map(Cow::Borrowed).map_err(|e| {
+                let valid = std::str::from_utf8(&self.bytes[..e.valid_up_to()]).unwrap_or_default();
+                let (line, col) = line_col(valid, valid.len());
+                ParseError::new(ErrorKind::Encoding, line, col, "the file is not valid UTF-8; save it as UTF-8")
+            });
+        }
+        if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(&self.bytes) {
+            return Ok(text);
+        }
+        let (before, bad) = undecodable(encoding, &self.bytes);
+        let (line, col) = line_col(&before, before.len());
+        let hex: Vec<String> = bad.iter().map(|b| format!("0x{b:02X}")).collect();
+        let name = encoding.name();
+        Err(ParseError::new(
+            ErrorKind::Encoding,
+            line,
+            col,
+            format!("byte {} is not {name} text (gazette.toml reads this file as {name})", hex.join(" ")),
+        ))
+    }
+}
+
+/// The text before the first malformed sequence of `bytes` in `encoding`, and that sequence.
+fn undecodable<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> (String, &'a [u8]) {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let room = decoder.max_utf8_buffer_length_without_replacement(bytes.len()).unwrap_or(bytes.len());
+    let mut text = String::with_capacity(room);
+    match decoder.decode_to_string_without_replacement(bytes, &mut text, true) {
+        (DecoderResult::Malformed(bad, after), read) => {
+            let end = read.saturating_sub(usize::from(after));
+            let start = end.saturating_sub(usize::from(bad));
+            (text, &bytes[start..end])
+        }
+        // Not reached: the caller saw the bytes fail to decode. Point at the end, not at nothing.
+        (DecoderResult::InputEmpty | DecoderResult::OutputFull, _) => (text, &[]),
+    }
+}
+
+/// How story files are decoded (`encoding` and `[encodings]` in `gazette.toml`): one encoding for
+/// the site and others for folders under `content/`, the deepest folder that holds a file deciding.
+/// They apply to `.md` and `.txt` files: ninjs is JSON, which is UTF-8 (RFC 8259), and NewsML-G2 is
+/// XML, which names its own encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encodings {
+    pub site: &'static Encoding,
+    /// `(folder under content/, encoding)`, deepest folder first.
+    folders: Vec<(PathBuf, &'static Encoding)>,
+}
+
+impl Default for Encodings {
+    fn default() -> Self {
+        Encodings { site: UTF_8, folders: Vec::new() }
+    }
+}
+
+impl Encodings {
+    /// The site's encoding and the folders' (paths under `content/`).
+    pub fn new(site: &'static Encoding, folders: Vec<(PathBuf, &'static Encoding)>) -> Self {
+        let mut folders = folders;
+        folders.sort_by(|a, b| b.0.components().count().cmp(&a.0.components().count()).then(a.0.cmp(&b.0)));
+        Encodings { site, folders }
+    }
+
+    /// The encoding of the story file at `rel` (its path under `content/`).
+    pub fn of(&self, rel: &Path) -> &'static Encoding {
+        if !matches!(rel.extension().and_then(|e| e.to_str()), Some("md" | "txt")) {
+            return UTF_8;
+        }
+        self.folders.iter().find(|(dir, _)| rel.starts_with(dir)).map_or(self.site, |&(_, e)| e)
+    }
+}
+
+/// The encoding a label in `gazette.toml` names: a WHATWG label (`utf-8`, `euc-kr`, `shift_jis`,
+/// `gb18030`, `big5`, `windows-1252` …) or `cp949` (Windows' name for what WHATWG calls EUC-KR,
+/// the same superset of it). Encodings that do not keep ASCII bytes as ASCII (UTF-16,
+/// ISO-2022-JP) are refused: front matter and wire structure are read as ASCII.
+pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, String> {
+    let found = match label.trim().to_ascii_lowercase().as_str() {
+        "cp949" | "ms949" | "uhc" => Some(encoding_rs::EUC_KR),
+        l => Encoding::for_label_no_replacement(l.as_bytes()),
+    };
+    match found {
+        Some(e) if e.is_ascii_compatible() => Ok(e),
+        Some(e) => Err(format!("encoding `{label}` ({}) is not ASCII-compatible; story files cannot use it", e.name())),
+        None => Err(format!(
+            "unknown encoding `{label}` (use a WHATWG label such as \"utf-8\", \"euc-kr\", \"cp949\", \"shift_jis\" or \"gb18030\")"
+        )),
     }
 }
 
@@ -193,7 +298,92 @@ pub fn is_ignored(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_ignored;
+    use super::*;
+
+    fn file(bytes: &[u8]) -> SourceFile {
+        SourceFile { rel: "x.txt".into(), path: "content/x.txt".into(), bytes: bytes.to_vec() }
+    }
+
+    #[test]
+    fn legacy_encodings_decode() {
+        let (euc_kr, _, _) = encoding_rs::EUC_KR.encode("항만 수수료\n동결");
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("港湾\n料金");
+        let (gb, _, _) = encoding_rs::GB18030.encode("港口\n收费");
+        let cases: [(&[u8], &str, &str); 4] = [
+            (&euc_kr, "euc-kr", "항만 수수료\n동결"),
+            (&euc_kr, "cp949", "항만 수수료\n동결"),
+            (&sjis, "shift_jis", "港湾\n料金"),
+            (&gb, "gb18030", "港口\n收费"),
+        ];
+        for (bytes, label, want) in cases {
+            let enc = encoding_for_label(label).unwrap();
+            assert_eq!(file(bytes).text(enc).unwrap(), want, "{label}");
+        }
+        // CP949's extension beyond KS X 1001 (똠 is not in EUC-KR proper) decodes too.
+        let (ddom, enc, bad) = encoding_rs::EUC_KR.encode("똠방각하");
+        assert!(!bad && enc == encoding_rs::EUC_KR);
+        assert_eq!(file(&ddom).text(encoding_for_label("cp949").unwrap()).unwrap(), "똠방각하");
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_overrides_a_legacy_setting() {
+        let marked = "\u{feff}항만".as_bytes();
+        assert_eq!(file(marked).text(encoding_rs::EUC_KR).unwrap(), "\u{feff}항만");
+        let e = file(b"\xEF\xBB\xBFok \xff").text(encoding_rs::SHIFT_JIS).unwrap_err();
+        assert!(e.message.contains("UTF-8"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_undecodable_byte_is_located() {
+        // (bytes, label, line, col, byte named)
+        let cases: [(&[u8], &str, usize, usize, &str); 4] = [
+            (b"title\n\xb0\xa1 ok \xff\xfe\n", "euc-kr", 2, 6, "0xFF"),
+            (b"a\nb\nc\x82", "shift_jis", 3, 2, "0x82"),
+            (b"ok\n\xc3\x28", "utf-8", 2, 1, "UTF-8"),
+            (b"\x81\x20", "gb18030", 1, 1, "0x81"),
+        ];
+        for (bytes, label, line, col, named) in cases {
+            let e = file(bytes).text(encoding_for_label(label).unwrap()).unwrap_err();
+            assert_eq!((e.kind, e.line, e.col), (ErrorKind::Encoding, line, col), "{label} {bytes:?}: {}", e.message);
+            assert!(e.message.contains(named), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn labels_table() {
+        for (label, want) in [
+            ("EUC-KR", "EUC-KR"),
+            ("cp949", "EUC-KR"),
+            ("sjis", "Shift_JIS"),
+            ("GB18030", "gb18030"),
+            ("utf8", "UTF-8"),
+        ] {
+            assert_eq!(encoding_for_label(label).map(|e| e.name()), Ok(want), "{label}");
+        }
+        for bad in ["utf-16le", "iso-2022-jp", "iso-2022-kr", "klingon", ""] {
+            assert!(encoding_for_label(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_deepest_folder_decides() {
+        let enc = Encodings::new(
+            encoding_rs::EUC_KR,
+            vec![("archive".into(), encoding_rs::SHIFT_JIS), ("archive/1998".into(), encoding_rs::GB18030)],
+        );
+        let cases = [
+            ("politics/x.txt", "EUC-KR"),
+            ("archive/x.md", "Shift_JIS"),
+            ("archive/1998/05/x.txt", "gb18030"),
+            ("archive1998/x.txt", "EUC-KR"),
+            ("archive/1998/x.json", "UTF-8"),
+            ("archive/x.xml", "UTF-8"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(enc.of(Path::new(path)).name(), want, "{path}");
+        }
+        assert_eq!(Encodings::default().of(Path::new("a/b.txt")), UTF_8);
+    }
 
     #[test]
     fn ignored_table() {

@@ -12,9 +12,9 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::config::{self, Overrides};
-use crate::diag::{Diagnostic, Diagnostics, ErrorKind, ParseError, line_col};
+use crate::diag::{Diagnostic, Diagnostics, ErrorKind};
 use crate::index;
-use crate::load::{self, SourceFile};
+use crate::load::{self, Encodings, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
 use crate::plan::{Job, Plan};
 use crate::render::digest::{Digester, TemplateDigests};
@@ -88,7 +88,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
     observer.stage("parse", 0);
-    let stories = parse_all(&files, &ParseOptions::from_config(&config));
+    let stories = parse_all(&files, &config.encodings, &ParseOptions::from_config(&config));
     let templates_dir = opts.site_dir.join("templates");
     let tera = theme::build(&site_templates, &templates_dir);
     let strings = Strings::resolve(&config.languages, &site_templates, &templates_dir);
@@ -213,6 +213,7 @@ pub struct ParsedAll {
 pub fn write_changes(report: &Report, to: &Path) -> Result<()> {
     let entry = |path: &String| {
         let url_path = path.strip_suffix("index.html").unwrap_or(path);
+        let url_path = crate::text::url_path(url_path);
         serde_json::json!({"path": path, "url": format!("{}/{url_path}", report.base_url)})
     };
     let manifest = serde_json::json!({
@@ -224,11 +225,17 @@ pub fn write_changes(report: &Report, to: &Path) -> Result<()> {
     std::fs::write(to, text).with_context(|| format!("writing {}", to.display()))
 }
 
-/// Reads and parses every story file in parallel; all errors of all files, or all stories.
-pub fn parse_all(files: &[(PathBuf, PathBuf)], opts: &ParseOptions) -> Result<ParsedAll, Vec<Diagnostic>> {
+/// Reads, decodes and parses every story file in parallel; all errors of all files, or all stories.
+pub fn parse_all(
+    files: &[(PathBuf, PathBuf)],
+    encodings: &Encodings,
+    opts: &ParseOptions,
+) -> Result<ParsedAll, Vec<Diagnostic>> {
     let results: Vec<Result<Parsed, Vec<Diagnostic>>> = files
         .par_iter()
-        .map(|(rel, path)| SourceFile::read(rel, path).map_err(|d| vec![d]).and_then(|f| parse_file(&f, opts)))
+        .map(|(rel, path)| {
+            SourceFile::read(rel, path).map_err(|d| vec![d]).and_then(|f| parse_file(&f, encodings, opts))
+        })
         .collect();
     let mut all = ParsedAll { stories: Vec::with_capacity(results.len()), skipped: Vec::new() };
     let mut errors = Vec::new();
@@ -242,16 +249,10 @@ pub fn parse_all(files: &[(PathBuf, PathBuf)], opts: &ParseOptions) -> Result<Pa
     if errors.is_empty() { Ok(all) } else { Err(errors) }
 }
 
-pub fn parse_file(f: &SourceFile, opts: &ParseOptions) -> Result<Parsed, Vec<Diagnostic>> {
-    let text = std::str::from_utf8(&f.bytes).map_err(|e| {
-        let valid = std::str::from_utf8(&f.bytes[..e.valid_up_to()]).unwrap_or_default();
-        let (line, col) = line_col(valid, valid.len());
-        vec![
-            ParseError::new(ErrorKind::Encoding, line, col, "the file is not valid UTF-8; save it as UTF-8")
-                .at(&f.path),
-        ]
-    })?;
-    match parse::parse_story(&f.rel, text, opts) {
+/// Decodes one story file (in the encoding `gazette.toml` gives its folder) and parses it.
+pub fn parse_file(f: &SourceFile, encodings: &Encodings, opts: &ParseOptions) -> Result<Parsed, Vec<Diagnostic>> {
+    let text = f.text(encodings.of(&f.rel)).map_err(|e| vec![e.at(&f.path)])?;
+    match parse::parse_story(&f.rel, &text, opts) {
         Ok(story) => Ok(Parsed::Story(Box::new(story))),
         Err(errs) if errs.len() == 1 && errs[0].kind == ErrorKind::NotNewsText => {
             let d = errs.into_iter().next().expect("one error").at(&f.path);

@@ -257,6 +257,7 @@ base_url = "https://news.example.com"   # where the site will live; a path (http
 # feed_limit = 20                       # stories per RSS and Atom feed
 # sitemap_limit = 50000                 # URLs per sitemap file; past it sitemap.xml becomes an index
 # expired = "keep"                      # "keep": an expired story keeps its page; "remove": its page goes too
+# encoding = "utf-8"                    # the encoding of .md and .txt stories ("euc-kr", "shift_jis", "gb18030" …)
 
 # [sections]                            # section folder = title, in navigation order
 # city = "City"
@@ -291,6 +292,9 @@ base_url = "https://news.example.com"   # where the site will live; a path (http
 # name = "My News Site"                 # its news sitemap's publication name (default: its title)
 # [languages.ko.sections]               # its section titles (default: those of [sections])
 # city = "도시"
+
+# [encodings]                           # a folder under content/ = its stories' encoding (the deepest listed decides)
+# "content/archive/1998" = "euc-kr"
 "#;
 
 const STORY_TOML: &str = r#"+++
@@ -507,6 +511,8 @@ mod tests {
             "prefix",
             "[languages.ko.news]",
             "[languages.ko.sections]",
+            "encoding",
+            "[encodings]",
         ];
         for key in keys {
             assert!(uncommented.lines().any(|l| l.starts_with(key)), "{key} is in the sample config");

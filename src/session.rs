@@ -239,12 +239,13 @@ impl Session {
                 }
             }
         }
-        let opts = ParseOptions::from_config(self.config.as_ref().expect("config"));
+        let config = self.config.as_ref().expect("config");
+        let opts = ParseOptions::from_config(config);
         let parsed: Vec<(PathBuf, Result<pipeline::Parsed, Vec<Diagnostic>>)> = todo
             .par_iter()
             .map(|(rel, path)| {
                 let file = load::SourceFile::read(rel, path).map_err(|d| vec![d]);
-                (rel.clone(), file.and_then(|f| parse_file(&f, &opts)))
+                (rel.clone(), file.and_then(|f| parse_file(&f, &config.encodings, &opts)))
             })
             .collect();
         for (rel, parsed) in parsed {

@@ -222,9 +222,13 @@ fn dateline(item: &Item) -> Option<Dateline> {
     let place = item.located.as_deref().map(clean_line).filter(|p| !p.is_empty());
     match (text, place) {
         (None, None) => None,
-        (text, place) => {
-            Some(Dateline { text: text.or(place.clone()).unwrap_or_default(), place, date: None, agency: None })
-        }
+        (text, place) => Some(Dateline {
+            text: text.or(place.clone()).unwrap_or_default(),
+            place,
+            date: None,
+            agency: None,
+            reporters: Vec::new(),
+        }),
     }
 }
 

@@ -154,7 +154,7 @@ pub enum Status {
     Canceled,
 }
 
-/// A wire dateline: `SEOUL, Nov. 12 (Yonhap)`.
+/// A wire dateline: `SEOUL, Nov. 12 (Yonhap)`, `(서울=연합뉴스) 홍길동 기자`, `新华社北京5月1日电`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dateline {
     pub place: Option<String>,
@@ -163,6 +163,9 @@ pub struct Dateline {
     pub agency: Option<String>,
     /// The whole dateline as it is shown.
     pub text: String,
+    /// The reporters it names (`홍길동 김철수 기자 =`, `（记者 张三）`), in order; English
+    /// datelines name none.
+    pub reporters: Vec<String>,
 }
 
 /// One story file, parsed: one version of a story.
@@ -421,18 +424,30 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         .filter(|(r, _)| !r.is_empty())
         .unzip();
     let dateline = p.dateline.map(|(d, _, _)| d).or_else(|| {
-        fm.dateline.as_ref().map(|t| Dateline { place: None, date: None, agency: None, text: clean_line(t) })
+        fm.dateline.as_ref().map(|t| Dateline {
+            place: None,
+            date: None,
+            agency: None,
+            text: clean_line(t),
+            reporters: Vec::new(),
+        })
     });
+    let authors: Vec<String> = fm
+        .author
+        .map(|a| a.into_vec().iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    // A wire dateline's reporters are the authors when the front matter names none.
+    let authors = match (&dateline, authors.is_empty()) {
+        (Some(d), true) => d.reporters.clone(),
+        _ => authors,
+    };
     Ok(Story {
         source: rel.to_string_lossy().replace('\\', "/"),
         format: p.format,
         headline,
         date,
         updated,
-        authors: fm
-            .author
-            .map(|a| a.into_vec().iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()).collect())
-            .unwrap_or_default(),
+        authors,
         dateline,
         section: fm.section.map(|s| clean_line(&s)).or_else(|| section_from_path(rel)),
         tags: dedup(fm.tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty())),

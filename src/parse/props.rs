@@ -30,6 +30,17 @@ const FRAGMENTS: &[&str] = &[
     "\t",
     "\0",
     "(END)",
+    "(끝)",
+    "（完）",
+    "(서울=연합뉴스) ",
+    " 기자 = ",
+    "新华社北京5月1日电",
+    "（记者 张三）",
+    "【東京共同】",
+    "[속보] ",
+    "[그래픽] ",
+    "(종합2보)",
+    "(2보)",
     "-",
     "(",
     ")",
@@ -135,7 +146,9 @@ fn paragraph() -> impl Strategy<Value = String> {
     let text = prop_oneof![6 => "[^\\p{Cc}@]{1,40}", 1 => "[ ,;.:!?*'\"()-]{1,6}"];
     let special = |p: &str| {
         let attn_shaped = p.starts_with('(') && p.ends_with(')') && p.contains(':');
-        p.is_empty() || p == "(END)" || attn_shaped || p.contains(" -- ") || p.contains(" — ")
+        let bracketed = p.starts_with(['(', '（', '【']) || p.starts_with("新华社");
+        let end = ["(END)", "(끝)", "（끝）", "(完)", "（完）"].contains(&p);
+        p.is_empty() || end || attn_shaped || bracketed || p.contains(" -- ") || p.contains(" — ")
     };
     text.prop_map(|s| s.trim().to_string()).prop_filter("not a special line", move |p| !special(p))
 }
@@ -148,14 +161,26 @@ fn ordinal(n: u32) -> &'static str {
     ["th", "st", "nd", "rd", "th", "th", "th", "th", "th", "th"][(n % 10) as usize]
 }
 
-/// A version tag as written and what it means.
+/// A version tag as written, brackets included, and what it means.
 fn version() -> impl Strategy<Value = (Option<String>, Version)> {
     prop_oneof![
         Just((None, Version::Plain)),
-        prop::sample::select(vec!["URGENT", "urgent", "FLASH"]).prop_map(|t| (Some(t.to_string()), Version::Urgent)),
-        prop::sample::select(vec!["LEAD", "Lead", "1st LD"]).prop_map(|t| (Some(t.to_string()), Version::Lead)),
-        (2u32..130).prop_map(|n| (Some(format!("{n}{} LD", ordinal(n))), Version::Update(n))),
+        prop::sample::select(vec!["(URGENT)", "(urgent)", "(FLASH)", "[속보]", "(속보)"])
+            .prop_map(|t| (Some(t.to_string()), Version::Urgent)),
+        prop::sample::select(vec!["(LEAD)", "(Lead)", "(1st LD)", "(종합)", "[종합]", "(종합1보)"])
+            .prop_map(|t| (Some(t.to_string()), Version::Lead)),
+        (2u32..130).prop_map(|n| (Some(format!("({n}{} LD)", ordinal(n))), Version::Update(n))),
+        (2u32..130).prop_map(|n| (Some(format!("(종합{n}보)")), Version::Update(n))),
+        (1u32..130).prop_map(|n| (Some(format!("({n}보)")), Version::Bulletin(n))),
     ]
+}
+
+/// Whether Yonhap's Korean desk may write the tag at the end of the headline.
+/// (`(종합)`, `(종합N보)`, `(N보)`; not `[속보]`, which leads).
+fn may_trail(tag: &str) -> bool {
+    let Some(inner) = tag.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else { return false };
+    let count = inner.strip_prefix("종합").unwrap_or(inner);
+    inner == "종합" || count.strip_suffix('보').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn label() -> impl Strategy<Value = Option<String>> {
@@ -172,13 +197,20 @@ struct HeadlineCase {
 }
 
 fn headline() -> impl Strategy<Value = HeadlineCase> {
-    (words(), version(), label(), any::<bool>()).prop_map(|(text, (tag, version), label, label_first)| {
-        let mut tags: Vec<String> = tag.into_iter().chain(label.clone()).map(|t| format!("({t})")).collect();
+    let style = (any::<bool>(), any::<bool>(), any::<bool>());
+    (words(), version(), label(), style).prop_map(|(text, (tag, version), label, (label_first, square, trail))| {
+        let written_label = label.as_ref().map(|l| if square { format!("[{l}]") } else { format!("({l})") });
+        let trailing = tag.clone().filter(|t| trail && may_trail(t));
+        let mut tags: Vec<String> = tag.filter(|_| trailing.is_none()).into_iter().chain(written_label).collect();
         if label_first {
             tags.reverse();
         }
         tags.push(text.clone());
-        HeadlineCase { text, version, label, written: tags.join(" ") }
+        let mut written = tags.join(" ");
+        if let Some(t) = trailing {
+            written.push_str(&t);
+        }
+        HeadlineCase { text, version, label, written }
     })
 }
 
@@ -189,7 +221,9 @@ const MONTHS: [&str; 12] =
 struct WireCase {
     headline: HeadlineCase,
     /// (place, month 1–12, day, agency)
-    dateline: Option<(String, usize, u8, String)>,
+    dateline: Option<DatelineCase>,
+    /// `(END)` or one of the other agencies' end lines.
+    end: &'static str,
     attn: Option<String>,
     paragraphs: Vec<String>,
     emails: Vec<String>,
@@ -197,8 +231,48 @@ struct WireCase {
     tags: Option<Vec<String>>,
 }
 
+/// A dateline as generated: English or Yonhap Korean.
+#[derive(Debug, Clone)]
+enum DatelineCase {
+    /// (place, month 1–12, day, agency)
+    English(String, usize, u8, String),
+    /// (place, agency, reporters, their title)
+    Korean(String, String, Vec<String>, &'static str),
+}
+
+impl DatelineCase {
+    /// The dateline written before the first paragraph, and the text it is shown as.
+    fn written(&self) -> (String, String) {
+        match self {
+            DatelineCase::English(place, m, d, agency) => {
+                let text = format!("{place}, {} {d} ({agency})", MONTHS[m - 1]);
+                (format!("{text} -- "), text)
+            }
+            DatelineCase::Korean(place, agency, names, _) if names.is_empty() => {
+                let text = format!("({place}={agency})");
+                (format!("{text} = "), text)
+            }
+            DatelineCase::Korean(place, agency, names, title) => {
+                let text = format!("({place}={agency}) {} {title}", names.join(" "));
+                (format!("{text} = "), text)
+            }
+        }
+    }
+}
+
+fn dateline_case() -> impl Strategy<Value = DatelineCase> {
+    let english = ("[A-Z][A-Z. ]{0,12}[A-Z]", 1usize..=12, 1u8..=28, "[A-Z][A-Za-z]{1,10}")
+        .prop_map(|(p, m, d, a)| DatelineCase::English(p, m, d, a));
+    let names = prop::collection::vec("[가-힣]{2,4}", 0..3);
+    let title = prop::sample::select(vec!["기자", "특파원", "선임기자"]);
+    let korean = ("[가-힣]{1,6}", "[가-힣][가-힣0-9]{0,5}", names, title)
+        .prop_map(|(p, a, n, t)| DatelineCase::Korean(p, a, n, t));
+    prop_oneof![english, korean]
+}
+
 fn wire_case() -> impl Strategy<Value = WireCase> {
-    let dateline = prop::option::of(("[A-Z][A-Z. ]{0,12}[A-Z]", 1usize..=12, 1u8..=28, "[A-Z][A-Za-z]{1,10}"));
+    let dateline = prop::option::of(dateline_case());
+    let end = prop::sample::select(vec!["(END)", "(끝)", "（完）"]);
     let attn = prop::option::of("[A-Za-z0-9][A-Za-z0-9 ,-]{0,20}[A-Za-z0-9]");
     let emails = prop::collection::vec("[a-z][a-z0-9.]{0,8}@[a-z]{1,8}\\.(kr|com|co\\.kr)", 0..3);
     let tags = prop::option::of(prop::collection::vec("[a-z가-힣][a-z가-힣 ]{0,8}[a-z]", 1..3).prop_map(dedup));
@@ -209,11 +283,12 @@ fn wire_case() -> impl Strategy<Value = WireCase> {
         prop::collection::vec(paragraph(), 1..5),
         emails,
         prop::collection::vec(headline(), 0..4),
-        tags,
+        (tags, end),
     )
-        .prop_map(|(headline, dateline, attn, paragraphs, emails, related, tags)| WireCase {
+        .prop_map(|(headline, dateline, attn, paragraphs, emails, related, (tags, end))| WireCase {
             headline,
             dateline,
+            end,
             attn,
             paragraphs,
             emails,
@@ -278,7 +353,7 @@ impl WireCase {
         lines.extend(self.attn.iter().map(|a| (format!("(ATTN: {a})"), true)));
         for (i, p) in self.paragraphs.iter().enumerate() {
             let p = match (&self.dateline, i) {
-                (Some((place, m, d, agency)), 0) => format!("{place}, {} {d} ({agency}) -- {p}", MONTHS[m - 1]),
+                (Some(dl), 0) => dl.written().0 + p,
                 _ => p.clone(),
             };
             lines.push((p, true));
@@ -286,7 +361,7 @@ impl WireCase {
         if !self.emails.is_empty() {
             lines.push((self.emails.join(", "), true));
         }
-        lines.push(("(END)".to_string(), false));
+        lines.push((self.end.to_string(), false));
         for r in &self.related {
             lines.push(("-".to_string(), true));
             lines.push((r.written.clone(), false));
@@ -295,7 +370,10 @@ impl WireCase {
     }
 
     fn path(&self) -> String {
-        let (m, d) = self.dateline.as_ref().map_or((11, 12), |(_, m, d, _)| (*m, *d));
+        let (m, d) = match &self.dateline {
+            Some(DatelineCase::English(_, m, d, _)) => (*m, *d),
+            _ => (11, 12),
+        };
         format!("politics/2024/{m:02}/{d:02}/x.txt")
     }
 }
@@ -326,12 +404,17 @@ proptest! {
         let fm_lines = if case.tags.is_some() { 3 } else { 0 };
         prop_assert_eq!(story.headline_line, numbers[fm_lines]);
         match (&story.dateline, &case.dateline) {
-            (Some(dl), Some((place, m, d, agency))) => {
-                let date = format!("{} {d}", MONTHS[m - 1]);
+            (Some(dl), Some(want)) => {
+                prop_assert_eq!(&dl.text, &want.written().1);
+                let (place, agency, date, reporters) = match want {
+                    DatelineCase::English(place, m, d, agency) => (place, agency, Some(format!("{} {d}", MONTHS[m - 1])), &[][..]),
+                    DatelineCase::Korean(place, agency, names, _) => (place, agency, None, names.as_slice()),
+                };
                 prop_assert_eq!(dl.place.as_deref(), Some(place.as_str()));
-                prop_assert_eq!(dl.date.as_deref(), Some(date.as_str()));
                 prop_assert_eq!(dl.agency.as_deref(), Some(agency.as_str()));
-                prop_assert_eq!(&dl.text, &format!("{place}, {date} ({agency})"));
+                prop_assert_eq!(&dl.date, &date);
+                prop_assert_eq!(&dl.reporters, reporters);
+                prop_assert_eq!(&story.authors, reporters);
             }
             (None, None) => {}
             (got, want) => prop_assert!(false, "dateline {:?}, want {:?}", got, want),
@@ -378,7 +461,9 @@ fn value() -> impl Strategy<Value = String> {
 
 fn front_case() -> impl Strategy<Value = FrontCase> {
     let title = (value(), version(), label()).prop_map(|(text, (tag, version), label)| {
-        let written = tag.iter().chain(&label).map(|t| format!("({t}) ")).collect::<String>() + &text;
+        let label = label.map(|l| format!("({l})"));
+        let written = tag.iter().chain(&label).map(|t| format!("{t} ")).collect::<String>() + &text;
+        let label = label.map(|l| l[1..l.len() - 1].to_string());
         HeadlineCase { text, version, label, written }
     });
     let tags = prop::collection::vec(value(), 0..4).prop_map(dedup);

@@ -1,8 +1,19 @@
-//! Wire stories (`.txt`): optional front matter, a headline line with its tags, a dateline lede
-//! (`SEOUL, Nov. 12 (Yonhap) -- …`), body paragraphs one per line, `(ATTN: …)` notes, reporter
-//! e-mail lines, `(END)`, then related headlines each after a line holding only `-`.
+//! Wire stories (`.txt`): optional front matter, a headline line with its tags, a dateline lede,
+//! body paragraphs one per line, `(ATTN: …)` notes, reporter e-mail lines, an end line, then
+//! related headlines each after a line holding only `-`.
 //!
-//! Wire text is always text: every paragraph is HTML-escaped, nothing passes through as markup.
+//! Four agencies' conventions are read (each table-tested below):
+//! - English (Yonhap, AP): `SEOUL, Nov. 12 (Yonhap) -- lede`, ended by `(END)`;
+//! - Yonhap's Korean desk: `(서울=연합뉴스) 홍길동 기자 = lede` (place, agency, reporters; also
+//!   `특파원`, several reporters, or none: `(서울=연합뉴스) = lede`), ended by `(끝)`, the tail's
+//!   `<저작권자(c) 연합뉴스 …>` notice dropped;
+//! - Xinhua and other Chinese agencies: `新华社北京5月1日电（记者 张三）lede`, ended by `（完）`;
+//! - Kyodo and Jiji in Japanese: `【東京共同】lede` (any of the end lines above ends it).
+//!
+//! The reporters a dateline names become the story's authors when its front matter gives none.
+//! Every line is read once, and each dateline shape looks only at a bounded head of its line, so
+//! parsing stays linear in the text. Wire text is always text: every paragraph is HTML-escaped,
+//! nothing passes through as markup.
 
 use std::path::Path;
 
@@ -74,7 +85,7 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
             continue;
         }
         last_line = n;
-        if line == "(END)" {
+        if is_end_line(&line) {
             ended = true;
             break;
         }
@@ -86,7 +97,9 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
             match dateline(&line) {
                 Some(Ok((dl, md, lede))) => {
                     out.dateline = Some((dl, n, md));
-                    out.paragraphs.push(lede);
+                    if !lede.is_empty() {
+                        out.paragraphs.push(lede);
+                    }
                 }
                 Some(Err(msg)) => return Err(vec![ParseError::new(ErrorKind::Wire, n, 1, msg)]),
                 None => out.paragraphs.push(line),
@@ -103,12 +116,30 @@ pub fn read_body(text: &str, first_line: usize) -> Result<WireBody, Vec<ParseErr
             ErrorKind::Wire,
             last_line,
             1,
-            "wire story has no `(END)` line: end the body with a line holding only (END)",
+            "wire story has no `(END)` line: end the body with a line holding only (END) (Korean copy: (끝), Chinese: （完）)",
         )]);
     }
-    (out.related, out.related_lines) =
-        lines.filter(|(_, l)| !l.is_empty() && l.chars().any(|c| c != '-')).map(|(n, l)| (l, n)).unzip();
+    (out.related, out.related_lines) = lines
+        .filter(|(_, l)| !l.is_empty() && l.chars().any(|c| c != '-') && !is_rights_notice(l))
+        .map(|(n, l)| (l, n))
+        .unzip();
     Ok(out)
+}
+
+/// The line that ends a wire body: `(END)`, Yonhap Korean `(끝)`, Xinhua `（完）` (either width of
+/// parentheses).
+fn is_end_line(line: &str) -> bool {
+    let inner = line
+        .strip_prefix('(')
+        .and_then(|l| l.strip_suffix(')'))
+        .or_else(|| line.strip_prefix('（').and_then(|l| l.strip_suffix('）')));
+    matches!(inner, Some("END" | "끝" | "完"))
+}
+
+/// Yonhap's copyright line after `(끝)`: `<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>`. Not a
+/// related headline.
+fn is_rights_notice(line: &str) -> bool {
+    (line.starts_with("<저작권자") && line.ends_with('>')) || (line.starts_with("＜저작권자") && line.ends_with('＞'))
 }
 
 fn attn_note(line: &str) -> Option<String> {
@@ -129,9 +160,19 @@ fn is_email_line(line: &str) -> bool {
 
 type DatelineParts = (Dateline, Option<(i8, i8)>, String);
 
-/// `PLACE, Mon. D (Agency) -- lede`. `None` when the line is not shaped as a dateline at all;
-/// an error when it is, but its date cannot be read.
+/// The dateline at the start of a lede line, in any of the conventions this module reads. `None`
+/// when the line is not shaped as a dateline at all; an error when it is, but its date cannot be
+/// read. The Korean, Chinese and Japanese shapes open with a bracket or an agency's name, which no
+/// English dateline does, so they are tried first.
 fn dateline(line: &str) -> Option<Result<DatelineParts, String>> {
+    if let Some(parts) = korean_dateline(line).or_else(|| japanese_dateline(line)) {
+        return Some(Ok(parts));
+    }
+    chinese_dateline(line).or_else(|| english_dateline(line))
+}
+
+/// `PLACE, Mon. D (Agency) -- lede`.
+fn english_dateline(line: &str) -> Option<Result<DatelineParts, String>> {
     let (head, lede) = line.split_once(" -- ").or_else(|| line.split_once(" — "))?;
     let head = head.trim();
     let (place_date, agency) = match head.strip_suffix(')').and_then(|h| h.rsplit_once('(')) {
@@ -152,8 +193,153 @@ fn dateline(line: &str) -> Option<Result<DatelineParts, String>> {
         }
         None => return None,
     };
-    let dl = Dateline { place, date: Some(date.to_string()), agency, text: head.to_string() };
+    let dl = Dateline { place, date: Some(date.to_string()), agency, text: head.to_string(), reporters: Vec::new() };
     Some(Ok((dl, md, lede.trim().to_string())))
+}
+
+/// The longest place or agency name a bracketed dateline may hold, in characters: a longer
+/// bracket is text, and no dateline shape looks further into its line than a few times this.
+const NAME_MAX: usize = 24;
+
+/// Yonhap's Korean dateline: `(서울=연합뉴스) 홍길동 기자 = lede`, `(세종=연합뉴스) 홍길동 김철수
+/// 기자 =`, `(워싱턴=연합뉴스) 홍길동 특파원 =`, `(서울=연합뉴스) = lede`; the agency's name holds
+/// Hangul. Without a credit ending in ` =` the text after the bracket is the lede.
+fn korean_dateline(line: &str) -> Option<DatelineParts> {
+    let (open, rest) = match line.chars().next()? {
+        '(' => ('(', &line[1..]),
+        '（' => ('（', &line['（'.len_utf8()..]),
+        _ => return None,
+    };
+    let close = if open == '(' { ')' } else { '）' };
+    let end = rest.char_indices().take(2 * NAME_MAX + 1).find(|&(_, c)| c == close)?.0;
+    let (place, agency) = rest[..end].split_once('=')?;
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars().count() <= NAME_MAX
+            && !s.contains(|c: char| c.is_whitespace() || "()（）=".contains(c))
+    };
+    // The agency is a Korean one (연합뉴스, 뉴스1): `(a=b) …` opens no English dateline.
+    let hangul = |s: &str| s.chars().any(|c| ('가'..='힣').contains(&c));
+    if !name_ok(place) || !name_ok(agency) || !hangul(agency) {
+        return None;
+    }
+    let bracket = &line[..open.len_utf8() + end + close.len_utf8()];
+    let after = line[bracket.len()..].trim_start();
+    let (reporters, credit, lede) = match korean_credit(after) {
+        Some((names, credit, lede)) => (names, credit, lede),
+        None => (Vec::new(), "", after),
+    };
+    let text = if credit.is_empty() { bracket.to_string() } else { format!("{bracket} {credit}") };
+    let dl = Dateline { place: Some(place.to_string()), date: None, agency: Some(agency.to_string()), text, reporters };
+    Some((dl, None, lede.trim().to_string()))
+}
+
+/// A reporter's title in a Korean credit (`홍길동 기자`): the word after the names.
+const KOREAN_TITLES: &[&str] =
+    &["기자", "특파원", "통신원", "선임기자", "전문기자", "객원기자", "인턴기자", "기상캐스터"];
+
+/// `홍길동 기자 = lede` → (names, `홍길동 기자`, lede); `= lede` → no names. `None` when the text
+/// before the first `=` is not a credit (names followed by a title, at most a few words).
+fn korean_credit(after: &str) -> Option<(Vec<String>, &str, &str)> {
+    if let Some(lede) = after.strip_prefix('=') {
+        return Some((Vec::new(), "", lede));
+    }
+    let eq = after.char_indices().take(4 * NAME_MAX).find(|&(_, c)| c == '=')?.0;
+    let credit = after[..eq].trim();
+    let words: Vec<&str> = credit.split([' ', '·', ',', '/']).filter(|w| !w.is_empty()).collect();
+    let is_title = |w: &str| KOREAN_TITLES.contains(&w);
+    if words.len() < 2 || words.len() > 12 || !words.last().is_some_and(|w| is_title(w)) {
+        return None;
+    }
+    let names: Vec<String> = words.iter().filter(|w| !is_title(w)).map(|w| w.to_string()).collect();
+    if !names.iter().all(|n| is_name(n)) {
+        return None;
+    }
+    Some((names, credit, &after[eq + 1..]))
+}
+
+/// Whether a word of a credit can be a reporter's name: short, and no ASCII punctuation (a credit
+/// holding `<`, `(` or `=` is text, not a byline).
+fn is_name(word: &str) -> bool {
+    word.chars().count() <= 12 && !word.contains(|c: char| c.is_ascii_punctuation())
+}
+
+/// Chinese agencies whose copy opens `{agency}{place}{M}月{D}日电`.
+const CHINESE_AGENCIES: &[&str] = &["新华社", "中新社", "中新网", "人民网", "新华网", "央视网", "中国日报网", "光明网"];
+
+/// Xinhua's dateline: `新华社北京5月1日电（记者 张三、李四）lede` or `新华社北京5月1日电 lede`.
+/// A dateline whose month or day is impossible is an error, as an English one's is.
+fn chinese_dateline(line: &str) -> Option<Result<DatelineParts, String>> {
+    let agency = CHINESE_AGENCIES.iter().find(|a| line.starts_with(*a))?;
+    let rest = &line[agency.len()..];
+    let head_end = rest.char_indices().take(NAME_MAX + 8).find(|&(i, _)| rest[i..].starts_with("日电"))?.0;
+    let (place_month, day) = rest[..head_end].rsplit_once('月')?;
+    let place = place_month.trim_end_matches(|c: char| c.is_ascii_digit());
+    let month = &place_month[place.len()..];
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if place.is_empty() || !digits(month) || !digits(day) {
+        return None;
+    }
+    let (m, d): (i8, i8) = (month.parse().ok()?, day.parse().ok()?);
+    let date = format!("{month}月{day}日");
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Some(Err(format!("cannot read the dateline date `{date}` (expected e.g. `5月1日`)")));
+    }
+    let after = rest[head_end + "日电".len()..].trim_start();
+    let (reporters, credit, lede) = chinese_credit(after).unwrap_or((Vec::new(), "", after));
+    let dl = Dateline {
+        place: Some(place.to_string()),
+        date: Some(date),
+        agency: Some(agency.to_string()),
+        text: format!("{agency}{}{credit}", &rest[..head_end + "日电".len()]),
+        reporters,
+    };
+    Some(Ok((dl, Some((m, d)), lede.trim().to_string())))
+}
+
+/// `（记者 张三、李四）lede` → (names, the bracket, lede).
+fn chinese_credit(after: &str) -> Option<(Vec<String>, &str, &str)> {
+    let close = match after.chars().next()? {
+        '（' => '）',
+        '(' => ')',
+        _ => return None,
+    };
+    let end = after.char_indices().take(4 * NAME_MAX).find(|&(_, c)| c == close)?.0 + close.len_utf8();
+    let inner = after[..end].trim_start_matches(['（', '(']).trim_end_matches(['）', ')']);
+    let names_text = inner.trim().strip_prefix("记者")?;
+    let names: Vec<String> = names_text
+        .split([' ', '　', '、', '，', ','])
+        .map(|w| w.strip_prefix("记者").unwrap_or(w))
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect();
+    if !names.iter().all(|n| is_name(n)) {
+        return None;
+    }
+    Some((names, &after[..end], &after[end..]))
+}
+
+/// Japanese agencies whose copy opens `【{place}{agency}】`.
+const JAPANESE_AGENCIES: &[&str] = &["共同", "時事", "聯合ニュース", "新華社"];
+
+/// Kyodo's and Jiji's dateline: `【東京共同】lede`, `【ワシントン時事】lede`.
+fn japanese_dateline(line: &str) -> Option<DatelineParts> {
+    let rest = line.strip_prefix('【')?;
+    let end = rest.char_indices().take(NAME_MAX + 8).find(|&(_, c)| c == '】')?.0;
+    let inner = rest[..end].trim();
+    let agency = JAPANESE_AGENCIES.iter().find(|a| inner.ends_with(*a))?;
+    let place = inner[..inner.len() - agency.len()].trim();
+    if place.is_empty() {
+        return None;
+    }
+    let dl = Dateline {
+        place: Some(place.to_string()),
+        date: None,
+        agency: Some(agency.to_string()),
+        text: format!("【{inner}】"),
+        reporters: Vec::new(),
+    };
+    Some((dl, None, rest[end + '】'.len_utf8()..].trim().to_string()))
 }
 
 /// `Nov. 12`, `March 3`, `Sept. 30` → (month, day).
@@ -272,6 +458,280 @@ mod tests {
         let e = parse(Path::new("world/x.txt"), text, &opts).unwrap_err();
         assert_eq!(e[0].kind, ErrorKind::MissingField);
         assert!(e[0].message.contains("YYYY/MM/DD"), "{}", e[0].message);
+    }
+
+    /// (lede line, place, agency, reporters, shown text, (month, day), lede)
+    type DatelineCase = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+        Option<(i8, i8)>,
+        &'static str,
+    );
+
+    #[test]
+    fn dateline_conventions_table() {
+        let cases: &[DatelineCase] = &[
+            (
+                "(서울=연합뉴스) 홍길동 기자 = 항만청은 1일 수수료를 동결한다고 밝혔다.",
+                "서울",
+                "연합뉴스",
+                &["홍길동"],
+                "(서울=연합뉴스) 홍길동 기자",
+                None,
+                "항만청은 1일 수수료를 동결한다고 밝혔다.",
+            ),
+            (
+                "(세종=연합뉴스) 홍길동 김철수 기자 = 본문",
+                "세종",
+                "연합뉴스",
+                &["홍길동", "김철수"],
+                "(세종=연합뉴스) 홍길동 김철수 기자",
+                None,
+                "본문",
+            ),
+            (
+                "(서울=연합뉴스) 홍길동·김철수 기자 = 본문",
+                "서울",
+                "연합뉴스",
+                &["홍길동", "김철수"],
+                "(서울=연합뉴스) 홍길동·김철수 기자",
+                None,
+                "본문",
+            ),
+            (
+                "(서울=연합뉴스) 홍길동 기자 김철수 기자 = 본문",
+                "서울",
+                "연합뉴스",
+                &["홍길동", "김철수"],
+                "(서울=연합뉴스) 홍길동 기자 김철수 기자",
+                None,
+                "본문",
+            ),
+            (
+                "(서울=연합뉴스) 홍길동 특파원 = 본문",
+                "서울",
+                "연합뉴스",
+                &["홍길동"],
+                "(서울=연합뉴스) 홍길동 특파원",
+                None,
+                "본문",
+            ),
+            (
+                "(워싱턴=연합뉴스) 홍길동 특파원 = 본문",
+                "워싱턴",
+                "연합뉴스",
+                &["홍길동"],
+                "(워싱턴=연합뉴스) 홍길동 특파원",
+                None,
+                "본문",
+            ),
+            ("(서울=연합뉴스) = 본문", "서울", "연합뉴스", &[], "(서울=연합뉴스)", None, "본문"),
+            (
+                "(서울=연합뉴스) 본문에는 기자 이름이 없다",
+                "서울",
+                "연합뉴스",
+                &[],
+                "(서울=연합뉴스)",
+                None,
+                "본문에는 기자 이름이 없다",
+            ),
+            (
+                "(서울=연합뉴스) 지수가 1=2 아니다",
+                "서울",
+                "연합뉴스",
+                &[],
+                "(서울=연합뉴스)",
+                None,
+                "지수가 1=2 아니다",
+            ),
+            (
+                "（부산=뉴스1） 홍길동 기자 = 본문",
+                "부산",
+                "뉴스1",
+                &["홍길동"],
+                "（부산=뉴스1） 홍길동 기자",
+                None,
+                "본문",
+            ),
+            (
+                "新华社北京5月1日电（记者 张三、李四）本文",
+                "北京",
+                "新华社",
+                &["张三", "李四"],
+                "新华社北京5月1日电（记者 张三、李四）",
+                Some((5, 1)),
+                "本文",
+            ),
+            (
+                "新华社北京5月1日电（记者张三）本文",
+                "北京",
+                "新华社",
+                &["张三"],
+                "新华社北京5月1日电（记者张三）",
+                Some((5, 1)),
+                "本文",
+            ),
+            ("新华社华盛顿11月12日电 本文", "华盛顿", "新华社", &[], "新华社华盛顿11月12日电", Some((11, 12)), "本文"),
+            (
+                "中新社上海5月1日电 (记者 王五) 本文",
+                "上海",
+                "中新社",
+                &["王五"],
+                "中新社上海5月1日电(记者 王五)",
+                Some((5, 1)),
+                "本文",
+            ),
+            (
+                "新华社北京5月1日电（新华社记者）本文",
+                "北京",
+                "新华社",
+                &[],
+                "新华社北京5月1日电",
+                Some((5, 1)),
+                "（新华社记者）本文",
+            ),
+            (
+                "新华社北京5月1日电（记者 <b>x</b>）本文",
+                "北京",
+                "新华社",
+                &[],
+                "新华社北京5月1日电",
+                Some((5, 1)),
+                "（记者 <b>x</b>）本文",
+            ),
+            (
+                "(서울=연합뉴스) <b>홍</b> 기자 = 본문",
+                "서울",
+                "연합뉴스",
+                &[],
+                "(서울=연합뉴스)",
+                None,
+                "<b>홍</b> 기자 = 본문",
+            ),
+            ("【東京共同】政府は1日、発表した。", "東京", "共同", &[], "【東京共同】", None, "政府は1日、発表した。"),
+            ("【ワシントン時事】本文", "ワシントン", "時事", &[], "【ワシントン時事】", None, "本文"),
+            ("【ソウル聯合ニュース】本文", "ソウル", "聯合ニュース", &[], "【ソウル聯合ニュース】", None, "本文"),
+            (
+                "SEOUL, Nov. 12 (Yonhap) -- The talks",
+                "SEOUL",
+                "Yonhap",
+                &[],
+                "SEOUL, Nov. 12 (Yonhap)",
+                Some((11, 12)),
+                "The talks",
+            ),
+        ];
+        for &(line, place, agency, reporters, text, md, lede) in cases {
+            let (dl, got_md, got_lede) = dateline(line).unwrap_or_else(|| panic!("{line:?}: no dateline")).unwrap();
+            assert_eq!(
+                (dl.place.as_deref(), dl.agency.as_deref(), dl.text.as_str(), got_md, got_lede.as_str()),
+                (Some(place), Some(agency), text, md, lede),
+                "{line:?}"
+            );
+            assert_eq!(dl.reporters, reporters, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn lines_that_are_not_datelines() {
+        for line in [
+            "(서울 연합뉴스) 본문",
+            "(=연합뉴스) 본문",
+            "(서울=) 본문",
+            "(서울=연합 뉴스) 본문",
+            "(a=b) is how the formula starts",
+            "(서울=연합뉴스",
+            "【共同】本文",
+            "【東京】本文",
+            "【東京共同 本文",
+            "新华社北京电 本文",
+            "新华社5月1日电 本文",
+            "新华社北京五月一日电 本文",
+            "新闻北京5月1日电 本文",
+            "서울 연합뉴스 = 본문",
+            "Plain text, no dateline",
+        ] {
+            assert!(dateline(line).is_none(), "{line:?}");
+        }
+        // Shaped as a Chinese dateline, but no such date: an error, as for English copy.
+        assert!(matches!(dateline("新华社北京13月1日电 本文"), Some(Err(_))));
+        assert!(matches!(dateline("新华社北京5月32日电 本文"), Some(Err(_))));
+        // A long bracket is looked into only so far: a dateline is short.
+        let long = format!("({}={}) 본문", "가".repeat(30), "나".repeat(30));
+        assert!(dateline(&long).is_none());
+    }
+
+    const YONHAP_KOREAN: &str = "[속보] 마렌란드 항만청, 선석 수수료 2년째 동결(종합)\n\n(하버시티=연합뉴스) 홍길동 김철수 기자 = 마렌란드 항만청은 27일 선석 수수료를 내년에도 동결한다고 밝혔다.\n\n항만청은 \"물동량 회복이 먼저\"라고 설명했다.\n\nhong@yna.co.kr kim@yna.co.kr\n(끝)\n\n<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>\n-\n[그래픽] 월별 물동량 추이\n";
+
+    #[test]
+    fn yonhap_korean_story_parses_into_its_parts() {
+        let b = read_body(YONHAP_KOREAN, 1).unwrap();
+        let (dl, line, md) = b.dateline.clone().unwrap();
+        assert_eq!(
+            (dl.place.as_deref(), dl.agency.as_deref(), line, md),
+            (Some("하버시티"), Some("연합뉴스"), 3, None)
+        );
+        assert_eq!(dl.reporters, ["홍길동", "김철수"]);
+        assert_eq!(
+            b.paragraphs,
+            [
+                "마렌란드 항만청은 27일 선석 수수료를 내년에도 동결한다고 밝혔다.",
+                "항만청은 \"물동량 회복이 먼저\"라고 설명했다."
+            ]
+        );
+        assert_eq!(b.emails, ["hong@yna.co.kr", "kim@yna.co.kr"]);
+        assert_eq!(b.related, ["[그래픽] 월별 물동량 추이"], "the copyright line is no related headline");
+        let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
+        let s = parse(Path::new("economy/2026/11/27/port.txt"), YONHAP_KOREAN, &opts).unwrap();
+        assert_eq!(
+            (s.headline.text.as_str(), s.headline.version),
+            ("마렌란드 항만청, 선석 수수료 2년째 동결", super::super::Version::Urgent)
+        );
+        assert_eq!(s.authors, ["홍길동", "김철수"], "the dateline's reporters are the authors");
+        assert_eq!(s.lede, "마렌란드 항만청은 27일 선석 수수료를 내년에도 동결한다고 밝혔다.");
+        let with_author = format!("+++\nauthor = \"Desk\"\n+++\n{YONHAP_KOREAN}");
+        let s = parse(Path::new("economy/2026/11/27/port.txt"), &with_author, &opts).unwrap();
+        assert_eq!(s.authors, ["Desk"], "the front matter's author wins");
+    }
+
+    #[test]
+    fn end_lines_table() {
+        for (line, want) in [
+            ("(END)", true),
+            ("(끝)", true),
+            ("（끝）", true),
+            ("（完）", true),
+            ("(完)", true),
+            ("(end)", false),
+            ("( END )", false),
+            ("끝", false),
+            ("(끝", false),
+            ("（完)", false),
+        ] {
+            assert_eq!(is_end_line(line), want, "{line:?}");
+        }
+        let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
+        let xinhua = "中国宣布新措施\n新华社北京5月1日电（记者 张三）国务院1日宣布。\n第二段。\n（完）\n";
+        let s = parse(Path::new("world/2024/05/01/x.txt"), xinhua, &opts).unwrap();
+        assert_eq!((s.lede.as_str(), s.authors.as_slice()), ("国务院1日宣布。", &["张三".to_string()][..]));
+        let e = parse(Path::new("world/2024/05/02/x.txt"), xinhua, &opts).unwrap_err();
+        assert_eq!((e[0].kind, e[0].line), (ErrorKind::Date, 2), "the Chinese dateline's date is checked");
+        let kyodo = "政府、新方針を発表\n【東京共同】政府は1日、新方針を発表した。\n(END)\n";
+        let s = parse(Path::new("world/2024/05/01/x.txt"), kyodo, &opts).unwrap();
+        assert_eq!(s.dateline.unwrap().place.as_deref(), Some("東京"));
+        let unended = "속보\n(서울=연합뉴스) = 본문\n";
+        let e = read_body(unended, 1).unwrap_err();
+        assert!(e[0].message.contains("(끝)"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn a_dateline_with_no_lede_leaves_no_empty_paragraph() {
+        let b = read_body("H\n(서울=연합뉴스) 홍길동 기자 =\n첫 문단.\n(끝)\n", 1).unwrap();
+        assert_eq!(b.paragraphs, ["첫 문단."]);
+        assert_eq!(b.dateline.unwrap().0.reporters, ["홍길동"]);
     }
 
     #[test]

@@ -275,32 +275,36 @@ impl Site {
         SectionLink { slug: &s.slug, title: &s.title, url: self.url(&crate::site::urls::section_path(prefix, &s.slug)) }
     }
 
-    /// A root-relative link (with the base URL's path prefix).
+    /// A root-relative link (with the base URL's path prefix), percent-encoded
+    /// ([`crate::text::url_path`]): `/world/%EB%A7%88…/` for the page written at `world/마…/`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.config().root, path)
+        format!("{}{}", self.config().root, crate::text::url_path(path))
     }
 
-    /// An absolute URL.
+    /// An absolute URL, percent-encoded as [`Site::url`] is.
     pub fn permalink(&self, path: &str) -> String {
-        format!("{}{}", self.config().base_url, path)
+        format!("{}{}", self.config().base_url, crate::text::url_path(path))
     }
 
     /// A URL given in front matter or config (image, logo): absolute URLs as they are, root-relative
-    /// paths under the site root, anything else left alone.
+    /// paths under the site root, anything else left where it points; non-ASCII percent-encoded
+    /// ([`crate::text::uri_reference`]).
     pub fn asset_url(&self, reference: &str) -> String {
+        let reference = crate::text::uri_reference(reference);
         if reference.contains("://") || !reference.starts_with('/') {
-            reference.to_string()
+            reference.into_owned()
         } else {
-            self.url(reference)
+            format!("{}{reference}", self.config().root)
         }
     }
 
     /// The same reference as an absolute URL.
     pub fn asset_permalink(&self, reference: &str) -> String {
+        let reference = crate::text::uri_reference(reference);
         if reference.contains("://") {
-            reference.to_string()
+            reference.into_owned()
         } else {
-            self.permalink(&format!("/{}", reference.trim_start_matches('/')))
+            format!("{}/{}", self.config().base_url, reference.trim_start_matches('/'))
         }
     }
 

@@ -631,7 +631,7 @@ impl Site {
         for link in &story.links {
             let (path, fragment) = link.split();
             if let Some(&c) = self.by_source.get(path) {
-                let url = format!("{}{}{fragment}", self.config.root, self.chains[c].path);
+                let url = format!("{}{}{fragment}", self.config.root, crate::text::url_path(&self.chains[c].path));
                 let mut written = String::new();
                 pulldown_cmark_escape::escape_href(&mut written, &format!("@/{}", link.target))
                     .expect("writing to a String");

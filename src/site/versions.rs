@@ -10,9 +10,9 @@
 //!   two untagged stories are never one story, however alike.
 //! - Two files with the same headline, day and text are duplicates: reported, never merged.
 //!
-//! Versions sort URGENT < untagged < LEAD < 2nd LD …, then by time and path. Candidates come from
-//! a per-bucket term index, never from all pairs of the site; the strongest pairs join first, so the
-//! chains do not depend on input order.
+//! Versions sort URGENT < 2보, 3보 … < untagged < LEAD < 2nd LD … (see [`Version`]), then by time
+//! and path. Candidates come from a per-bucket term index, never from all pairs of the site; the
+//! strongest pairs join first, so the chains do not depend on input order.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -101,12 +101,11 @@ fn strength(j: &Join) -> f64 {
     j.headline + j.lede
 }
 
-/// URGENT < untagged < LEAD < 2nd LD …; then time, `updated`, path.
+/// URGENT < 2보 < untagged < LEAD < 2nd LD … ([`Version`]'s order); then time, `updated`, path.
 pub fn version_order(a: &Story, b: &Story) -> std::cmp::Ordering {
     a.headline
         .version
-        .rank()
-        .cmp(&b.headline.version.rank())
+        .cmp(&b.headline.version)
         .then_with(|| a.date.cmp(&b.date))
         .then_with(|| a.updated.cmp(&b.updated))
         .then_with(|| a.source.cmp(&b.source))

@@ -13,6 +13,7 @@ mod feeds_site;
 mod hostile;
 
 mod incremental;
+mod korean_wire;
 mod languages;
 mod news;
 mod props;
