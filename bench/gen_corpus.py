@@ -30,7 +30,10 @@ letters for ar, respelled words for es and fr; common characters more often), ap
 headlines still name stories of their own language and each language's text goes through its own
 tokeniser. Wire datelines stay as written (they carry the date the parser checks).
 
-The same --n, --seed, --wire-share and --languages give byte-identical output. DIR is replaced if it holds a
+--tag-sets K gives story i the tags of set i mod K (each tag suffixed `-k`): K disjoint vocabularies
+in one language, the tag structure a K-language site has (bench/languages.py compares against it).
+
+The same --n, --seed, --wire-share, --languages and --tag-sets give byte-identical output. DIR is replaced if it holds a
 corpus written by this script (or is empty); any other non-empty DIR is refused.
 """
 import argparse
@@ -497,7 +500,7 @@ POOLS = {
 }
 
 
-def _pick(pool, h, i):
+def _char_of(pool, h, i):
     """A character of `pool`, the early ones more often (a Zipf-like skew)."""
     u = ((h >> (11 * i)) % 10007) / 10007
     return pool[int(len(pool) * u * u)]
@@ -510,12 +513,12 @@ def _word_in(code, word):
         h = int.from_bytes(hashlib.sha256(f"{code}:{word.lower()}".encode()).digest()[:8], "big")
         n = len(word)
         if code == "ko":
-            got = "".join(_pick(POOLS["ko"], h, i) for i in range(max(1, (n + 1) // 2)))
+            got = "".join(_char_of(POOLS["ko"], h, i) for i in range(max(1, (n + 1) // 2)))
         elif code == "zh":
-            got = "".join(_pick(POOLS["zh"], h, i) for i in range(max(1, (n + 2) // 3)))
+            got = "".join(_char_of(POOLS["zh"], h, i) for i in range(max(1, (n + 2) // 3)))
         elif code == "ja":
-            kana = "".join(_pick(POOLS["kana"], h, i + 1) for i in range(max(1, n // 3)))
-            got = _pick(POOLS["ja"], h, 0) + kana
+            kana = "".join(_char_of(POOLS["kana"], h, i + 1) for i in range(max(1, n // 3)))
+            got = _char_of(POOLS["ja"], h, 0) + kana
         elif code == "ar":
             got = "".join(chr(0x0627 + (h >> (5 * i)) % 26) for i in range(max(2, n - 1)))
         else:  # Latin-script languages: the word respelled, with a seeded ending.
@@ -563,7 +566,7 @@ def write_file(path, text):
         f.write(text)
 
 
-def generate(n, out, seed=1, wire_share=0.2, languages=("en",)):
+def generate(n, out, seed=1, wire_share=0.2, languages=("en",), tag_sets=1):
     """Writes the corpus into `out` and returns its summary (also written to out/corpus.json)."""
     if n < 2:
         raise SystemExit("--n must be at least 2")
@@ -575,6 +578,11 @@ def generate(n, out, seed=1, wire_share=0.2, languages=("en",)):
                              "refusing to replace it")
         shutil.rmtree(out)
     voc, stories = plan(n, seed, wire_share)
+    if tag_sets > 1:
+        # K disjoint tag vocabularies, story i using set i mod K: the tag structure of K languages
+        # of N/K stories each (every language has tags of its own), in one language.
+        for i, s in enumerate(stories):
+            s["tags"] = [f"{t}-{i % tag_sets}" for t in s["tags"]]
     os.makedirs(out)
     write_file(os.path.join(out, "gazette.toml"), site_config(languages))
     per_section, per_tag, total_words = {}, {}, 0
@@ -593,7 +601,7 @@ def generate(n, out, seed=1, wire_share=0.2, languages=("en",)):
     summary = {
         "generator": "bench/gen_corpus.py", "generator_sha256": generator_hash(),
         "n": n, "seed": seed, "wire_share": wire_share,
-        "languages": list(languages), "files": n * len(languages),
+        "languages": list(languages), "files": n * len(languages), "tag_sets": tag_sets,
         "stories": n, "markdown": n - wire, "wire": wire,
         "days": max(1, round(n / STORIES_PER_DAY)),
         "first_date": stories[0]["date"].isoformat(), "last_date": stories[-1]["date"].isoformat(),
@@ -615,11 +623,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--wire-share", type=float, default=0.2,
                     help="fraction of stories written as wire .txt copy (default 0.2)")
+    ap.add_argument("--tag-sets", type=int, default=1,
+                    help="K disjoint tag vocabularies, story i tagged from set i mod K (default 1)")
     ap.add_argument("--languages", default="en",
                     help="comma-separated language codes, the default first (default: en)")
     a = ap.parse_args()
     languages = tuple(c.strip() for c in a.languages.split(",") if c.strip())
-    summary = generate(a.n, a.out, a.seed, a.wire_share, languages)
+    summary = generate(a.n, a.out, a.seed, a.wire_share, languages, a.tag_sets)
     print(f"{a.out}: {summary['stories']} stories x {len(languages)} language(s) "
           f"({summary['markdown']} Markdown, "
           f"{summary['wire']} wire) over {summary['days']} days, "

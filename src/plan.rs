@@ -144,7 +144,10 @@ pub struct Plan {
     /// The search index's files (`search/meta.json`, `search/d/…`, `search/t/…`).
     pub search: SearchIndex,
     /// What the sitemap lists, in order: list pages, then stories newest first.
-    pub sitemap: Vec<SitemapEntry>,
+    pub sitemap: Vec<SitemapUrl>,
+    /// The entries of each sitemap file, in order: one range when `sitemap.xml` holds them all,
+    /// else one per `sitemap-N.xml`.
+    pub sitemap_parts: Vec<std::ops::Range<usize>>,
     /// Per language, the stories of its Google News sitemap, newest first.
     pub news: TiVec<LangId, Vec<ChainId>>,
     by_path: HashMap<String, usize>,
@@ -193,7 +196,8 @@ impl Plan {
             }
         }
         let sitemap = sitemap_entries(site, &entries);
-        entries.extend(sitemap_files(sitemap.len(), site.config().sitemap_limit));
+        let sitemap_parts = sitemap_parts(&sitemap, site.config().sitemap_limit);
+        entries.extend(sitemap_files(sitemap_parts.len()));
         let news: TiVec<LangId, Vec<ChainId>> =
             site.languages().map(|l| crate::render::sitemap::news_items(site, l)).collect();
         for (lang, _) in news.iter_enumerated().filter(|(_, items)| !items.is_empty()) {
@@ -214,7 +218,7 @@ impl Plan {
             entries.push(file(Job::Static(i), &s.rel, None));
         }
         let by_path = unique_paths(site, &entries, &statics)?;
-        Ok(Plan { entries, statics, search, sitemap, news, by_path })
+        Ok(Plan { entries, statics, search, sitemap, sitemap_parts, news, by_path })
     }
 
     /// The entry writing `path` (relative to the output), if any.
@@ -296,6 +300,19 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
     ListSource { kind, lang, name, title, base, chains }
 }
 
+/// The URL of a list's first page (what [`list_of`] gives as `base`, without making its title).
+pub fn list_base(site: &Site, kind: ListKind) -> String {
+    let prefix = &site.language(list_lang(site, kind)).prefix;
+    match kind {
+        ListKind::Home(_) => home_path(prefix),
+        ListKind::Section(i) => section_path(prefix, &site.section(i).slug),
+        ListKind::Tag(i) => tag_path(prefix, &site.tag(i).slug),
+        ListKind::Day(i) => day_path(prefix, site.day(i).date),
+        ListKind::Month(i) => month_path(prefix, site.month(i).year, site.month(i).month),
+        ListKind::Year(i) => year_path(prefix, site.year(i).year),
+    }
+}
+
 /// The language a list is of.
 pub fn list_lang(site: &Site, kind: ListKind) -> LangId {
     match kind {
@@ -356,10 +373,7 @@ pub fn alternates(site: &Site, job: Job) -> Vec<(LangId, String)> {
         Job::List(kind, 1) => site
             .languages()
             .filter_map(|l| list_in(site, kind, l))
-            .map(|k| {
-                let l = list_of(site, k);
-                (l.lang, l.base)
-            })
+            .map(|k| (list_lang(site, k), list_base(site, k)))
             .collect(),
         Job::Tags(_) => site.languages().map(|l| (l, tags_path(&site.language(l).prefix))).collect(),
         Job::SearchPage(_) if site.config().search == crate::config::Search::On => {
@@ -449,18 +463,45 @@ pub fn scope_lang(site: &Site, scope: Scope) -> LangId {
     }
 }
 
-/// What the sitemap lists: the listed entries, with absolute URLs, `lastmod` and, on a
-/// multilingual site, the page's versions in the other languages (`xhtml:link` alternates).
-fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapEntry> {
+/// One URL the sitemap lists: its absolute URL, `lastmod`, the job of its page (whose alternates
+/// its `xhtml:link`s are, made when its part is rendered) and the bytes it takes in the file.
+#[derive(Debug, Clone)]
+pub struct SitemapUrl {
+    pub url: String,
+    pub lastmod: String,
+    pub job: Job,
+    size: usize,
+}
+
+impl SitemapUrl {
+    /// What the sitemap template gets for it, `xhtml:link` alternates included.
+    pub fn view(&self, site: &Site) -> SitemapEntry {
+        SitemapEntry {
+            url: self.url.clone(),
+            lastmod: self.lastmod.clone(),
+            alternates: alternate_links(site, &alternates(site, self.job)),
+        }
+    }
+}
+
+/// What the sitemap lists: the listed entries, with absolute URLs and `lastmod`. On a
+/// multilingual site each also carries the page's versions in the other languages, which are
+/// made per part when it is rendered (and only counted here), so the plan never holds them all.
+fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapUrl> {
     entries
         .iter()
         .filter_map(|e| match e.listing {
             Listing::Unlisted => None,
-            Listing::Listed(lastmod) => Some(SitemapEntry {
-                url: site.permalink(&e.url()),
-                lastmod: lastmod.map(|c| rfc3339(&site.chain(c).modified)).unwrap_or_default(),
-                alternates: alternate_links(site, &alternates(site, e.job)),
-            }),
+            Listing::Listed(lastmod) => {
+                let url = site.permalink(&e.url());
+                let lastmod = lastmod.map(|c| rfc3339(&site.chain(c).modified)).unwrap_or_default();
+                let links: usize = alternate_links(site, &alternates(site, e.job))
+                    .iter()
+                    .map(|a| 48 + a.url.len() + a.hreflang.len())
+                    .sum();
+                let size = 60 + url.len() + lastmod.len() + links;
+                Some(SitemapUrl { url, lastmod, job: e.job, size })
+            }
         })
         .collect()
 }
@@ -477,19 +518,39 @@ pub fn alternate_links(site: &Site, alternates: &[(LangId, String)]) -> Vec<Alte
     out
 }
 
-/// The sitemap files for `urls` URLs: one `sitemap.xml`, or an index and `limit`-sized parts.
-fn sitemap_files(urls: usize, limit: usize) -> Vec<Entry> {
+/// The most a sitemap file may hold, as its text would be written: well under the protocol's 50 MB,
+/// so that rendering one part holds little in memory (a multilingual site's entries carry an
+/// `xhtml:link` per language).
+const SITEMAP_BYTES: usize = 10 * 1024 * 1024;
+
+/// Splits the sitemap's entries into files of at most `limit` URLs and about [`SITEMAP_BYTES`].
+fn sitemap_parts(entries: &[SitemapUrl], limit: usize) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, e) in entries.iter().enumerate() {
+        let n = e.size;
+        if i > start && (i - start == limit || bytes + n > SITEMAP_BYTES) {
+            parts.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += n;
+    }
+    parts.push(start..entries.len());
+    parts
+}
+
+/// The sitemap files for `parts` parts: one `sitemap.xml`, or an index and a file per part.
+fn sitemap_files(parts: usize) -> Vec<Entry> {
     let file = |part, path: String, template| Entry {
         job: Job::Sitemap(part),
         path,
         template: Some(template),
         listing: Listing::Unlisted,
     };
-    if urls <= limit {
+    if parts <= 1 {
         return vec![file(SitemapPart::Single, "sitemap.xml".into(), "sitemap.xml")];
     }
     let mut out = vec![file(SitemapPart::Index, "sitemap.xml".into(), "sitemap-index.xml")];
-    let parts = urls.div_ceil(limit);
     out.extend((1..=parts).map(|n| file(SitemapPart::Part(n), format!("sitemap-{n}.xml"), "sitemap.xml")));
     out
 }
@@ -548,5 +609,34 @@ fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) ->
         }
         Job::Tags(_) => described("the tag list".into()),
         _ => described(format!("Gazette's {}", e.path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A URL of about 190 bytes with `alternates` links of about 150 bytes each.
+    fn entry(alternates: usize) -> SitemapUrl {
+        SitemapUrl {
+            url: format!("https://x.example/{}", "s".repeat(100)),
+            lastmod: "2024-05-01T09:00:00+09:00".into(),
+            job: Job::Tags(LangId::DEFAULT),
+            size: 190 + 150 * alternates,
+        }
+    }
+
+    #[test]
+    fn sitemap_parts_keep_to_the_url_limit_and_the_byte_bound() {
+        assert_eq!(sitemap_parts(&[], 10), vec![0..0], "an empty site has one (empty) sitemap");
+        let plain: Vec<SitemapEntry> = (0..25).map(|_| entry(0)).collect();
+        assert_eq!(sitemap_parts(&plain, 10), vec![0..10, 10..20, 20..25]);
+        assert_eq!(sitemap_parts(&plain, 50_000), vec![0..25]);
+        // Entries of about 1.5 kB (eight alternates): a 10 MiB part holds about 7,000 of them.
+        let heavy: Vec<SitemapEntry> = (0..20_000).map(|_| entry(8)).collect();
+        let parts = sitemap_parts(&heavy, 50_000);
+        assert!(parts.len() == 3, "{parts:?}");
+        assert_eq!(parts.iter().map(|r| r.len()).sum::<usize>(), 20_000);
+        assert!(parts.windows(2).all(|w| w[0].end == w[1].start));
     }
 }

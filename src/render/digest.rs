@@ -96,12 +96,12 @@ impl<'a> Digester<'a> {
         }
         let global = h.finish();
         let sitemap = plan
-            .sitemap
-            .chunks(site.config().sitemap_limit)
-            .map(|chunk| {
+            .sitemap_parts
+            .iter()
+            .map(|r| {
                 let mut h = DefaultHasher::new();
-                for e in chunk {
-                    (&e.url, &e.lastmod, &e.alternates).hash(&mut h);
+                for e in &plan.sitemap[r.clone()] {
+                    (&e.url, &e.lastmod, crate::plan::alternates(site, e.job)).hash(&mut h);
                 }
                 h.finish()
             })

@@ -461,23 +461,27 @@ impl<'a> Renderer<'a> {
     fn sitemap(&self, p: &PageOf, part: SitemapPart, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let entries = &self.plan.sitemap;
-        let limit = site.config().sitemap_limit;
+        let parts = &self.plan.sitemap_parts;
         let mut ctx = self.page(p, "sitemap", String::new(), path);
         match part {
             SitemapPart::Index => {
-                let index: Vec<SitemapEntry> = entries
-                    .chunks(limit)
+                let index: Vec<SitemapEntry> = parts
+                    .iter()
                     .enumerate()
-                    .map(|(i, chunk)| SitemapEntry {
+                    .map(|(i, r)| SitemapEntry {
                         url: site.permalink(&format!("/sitemap-{}.xml", i + 1)),
-                        lastmod: chunk.iter().map(|e| e.lastmod.clone()).max().unwrap_or_default(),
+                        lastmod: entries[r.clone()].iter().map(|e| e.lastmod.clone()).max().unwrap_or_default(),
                         alternates: Vec::new(),
                     })
                     .collect();
                 ctx.insert("sitemaps", &index);
             }
-            SitemapPart::Single => ctx.insert("entries", &entries[..]),
-            SitemapPart::Part(n) => ctx.insert("entries", entries.chunks(limit).nth(n - 1).unwrap_or_default()),
+            SitemapPart::Single | SitemapPart::Part(_) => {
+                let n = if let SitemapPart::Part(n) = part { n - 1 } else { 0 };
+                let range = parts.get(n).cloned().unwrap_or(0..0);
+                let views: Vec<SitemapEntry> = entries[range].iter().map(|e| e.view(site)).collect();
+                ctx.insert("entries", &views)
+            }
         }
         self.tera_render(template, &ctx)
     }
