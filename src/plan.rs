@@ -629,11 +629,11 @@ mod tests {
     #[test]
     fn sitemap_parts_keep_to_the_url_limit_and_the_byte_bound() {
         assert_eq!(sitemap_parts(&[], 10), vec![0..0], "an empty site has one (empty) sitemap");
-        let plain: Vec<SitemapEntry> = (0..25).map(|_| entry(0)).collect();
+        let plain: Vec<SitemapUrl> = (0..25).map(|_| entry(0)).collect();
         assert_eq!(sitemap_parts(&plain, 10), vec![0..10, 10..20, 20..25]);
         assert_eq!(sitemap_parts(&plain, 50_000), vec![0..25]);
         // Entries of about 1.5 kB (eight alternates): a 10 MiB part holds about 7,000 of them.
-        let heavy: Vec<SitemapEntry> = (0..20_000).map(|_| entry(8)).collect();
+        let heavy: Vec<SitemapUrl> = (0..20_000).map(|_| entry(8)).collect();
         let parts = sitemap_parts(&heavy, 50_000);
         assert!(parts.len() == 3, "{parts:?}");
         assert_eq!(parts.iter().map(|r| r.len()).sum::<usize>(), 20_000);
