@@ -125,7 +125,12 @@ impl Tokenizer {
                 return self.emit(raw, first, cache, f);
             }
         }
-        let folded = if raw.is_ascii() { raw.to_ascii_lowercase() } else { fold(raw) };
+        if raw.is_ascii() {
+            // Letters and digits only (`each` split the text on everything else): lowercase is
+            // the whole fold.
+            return self.emit(&raw.to_ascii_lowercase(), Class::Word, cache, f);
+        }
+        let folded = fold(raw);
         let mut class = Class::Separator;
         let mut start = 0;
         for (i, c) in folded.char_indices().chain(std::iter::once((folded.len(), ' '))) {
