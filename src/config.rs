@@ -43,6 +43,24 @@ pub struct RawConfig {
     pub news: RawNews,
     pub markdown: RawMarkdown,
     pub search: RawSearch,
+    pub images: RawImages,
+}
+
+/// `[images]`: the renditions made of every local photo a story shows (`photos`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawImages {
+    /// Rendition widths in pixels (default 480, 800, 1200, 1600); a photo is never upscaled.
+    pub widths: Option<Spanned<Vec<u32>>>,
+    /// Encodings, in the order pages offer them: `"webp"`, `"jpeg"` (default both).
+    pub formats: Option<Spanned<Vec<String>>>,
+    /// Lossy quality, 1-100 (default 80).
+    pub quality: Option<Spanned<u8>>,
+    /// The rendition cache, relative to the site folder (default `.gazette-cache`); kept outside
+    /// the output, shared by `build` and `serve`; deleting it only costs time.
+    pub cache: Option<Spanned<String>>,
+    /// The `sizes` attribute of article photos (default `(min-width: 52rem) 48rem, 100vw`).
+    pub sizes: Option<String>,
 }
 
 /// `[search]`: the static search index and page at `/search/`.
@@ -153,6 +171,42 @@ pub struct Config {
     pub news: NewsConfig,
     pub raw_html: RawHtml,
     pub search: Search,
+    pub images: ImagesConfig,
+}
+
+/// `[images]`, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImagesConfig {
+    /// Ascending, without duplicates.
+    pub widths: Vec<u32>,
+    pub formats: Vec<PhotoFormat>,
+    pub quality: u8,
+    /// Absolute, or relative to the working folder (the site folder joined with `cache`).
+    pub cache_dir: PathBuf,
+    pub sizes: String,
+}
+
+/// An encoding of a rendition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PhotoFormat {
+    Webp,
+    Jpeg,
+}
+
+impl PhotoFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            PhotoFormat::Webp => "webp",
+            PhotoFormat::Jpeg => "jpg",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            PhotoFormat::Webp => "image/webp",
+            PhotoFormat::Jpeg => "image/jpeg",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -357,6 +411,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         news,
         markdown,
         search,
+        images,
     } = raw;
     let mut ck = Checker::default();
     let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
@@ -398,6 +453,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         other => Err(format!("[markdown] raw_html = `{other}`: use \"allow\", \"sanitize\" or \"escape\"")),
     });
     let related = resolve_related(&mut ck, related);
+    let images = resolve_images(&mut ck, images, site_dir);
     if !ck.bad.is_empty() {
         return Err(ck.bad);
     }
@@ -425,7 +481,55 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         news,
         raw_html,
         search,
+        images,
     })
+}
+
+/// `[images]`: widths between 16 and 8,192, at least one; known formats; quality 1-100.
+fn resolve_images(ck: &mut Checker, raw: RawImages, site_dir: &Path) -> ImagesConfig {
+    let RawImages { widths, formats, quality, cache, sizes } = raw;
+    let widths = ck.value(
+        widths,
+        || vec![480, 800, 1200, 1600],
+        |mut w| {
+            if let Some(bad) = w.iter().find(|&&w| !(16..=8192).contains(&w)) {
+                return Err(format!("[images] widths: {bad} is not between 16 and 8192"));
+            }
+            w.sort_unstable();
+            w.dedup();
+            if w.is_empty() { Err("[images] widths: give at least one width".into()) } else { Ok(w) }
+        },
+    );
+    let formats = ck.value(
+        formats,
+        || vec![PhotoFormat::Webp, PhotoFormat::Jpeg],
+        |f| {
+            let mut out = Vec::new();
+            for name in f {
+                let format = match name.to_ascii_lowercase().as_str() {
+                    "webp" => PhotoFormat::Webp,
+                    "jpeg" | "jpg" => PhotoFormat::Jpeg,
+                    other => return Err(format!("[images] formats: `{other}` is not \"webp\" or \"jpeg\"")),
+                };
+                if !out.contains(&format) {
+                    out.push(format);
+                }
+            }
+            if !out.contains(&PhotoFormat::Jpeg) {
+                // Every browser reads JPEG: it is the `<img>` fallback and the OpenGraph image.
+                out.push(PhotoFormat::Jpeg);
+            }
+            Ok(out)
+        },
+    );
+    let quality = ck.value(quality, || 80, |q| {
+        if (1..=100).contains(&q) { Ok(q) } else { Err(format!("[images] quality {q} is not between 1 and 100")) }
+    });
+    let cache_dir = ck.value(cache, || site_dir.join(".gazette-cache"), |c| {
+        if c.trim().is_empty() { Err("[images] cache: give a folder".into()) } else { Ok(site_dir.join(c)) }
+    });
+    let sizes = sizes.unwrap_or_else(|| "(min-width: 52rem) 48rem, 100vw".into());
+    ImagesConfig { widths, formats, quality, cache_dir, sizes }
 }
 
 /// The base URL without a trailing slash (`--base-url` over the file's) and its path part.

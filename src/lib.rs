@@ -10,6 +10,7 @@ pub mod diag;
 pub mod index;
 pub mod load;
 pub mod parse;
+pub mod photos;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

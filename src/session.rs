@@ -72,6 +72,8 @@ pub struct Outcome {
     pub held_back: usize,
     /// The model's warnings (slug collisions), located.
     pub warnings: Vec<Diagnostic>,
+    /// The photos stage's warnings (CMYK photos, a discarded cache index).
+    pub photo_warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
 }
 
@@ -189,7 +191,9 @@ impl Session {
         let mut outcome = result?;
         outcome.stories = site.chains().len();
         outcome.held_back = site.held_back();
-        outcome.warnings = self.skipped.values().cloned().chain(site.warnings().iter().cloned()).collect();
+        let photo_warnings = std::mem::take(&mut outcome.photo_warnings);
+        outcome.warnings =
+            self.skipped.values().cloned().chain(site.warnings().iter().cloned()).chain(photo_warnings).collect();
         outcome.elapsed = started.elapsed();
         self.site = Some(site);
         Ok(outcome)
@@ -303,7 +307,9 @@ impl Session {
             return Err(Diagnostics::sorted(self.static_errors.clone()).into());
         }
         let search = crate::index::build_cached(site, &mut self.terms);
-        let plan = Plan::new(site, self.statics.clone(), search).map_err(Diagnostics::sorted)?;
+        let photos = crate::photos::process(site).map_err(Diagnostics::sorted)?;
+        let photo_warnings = photos.warnings.clone();
+        let plan = Plan::new(site, self.statics.clone(), search, photos).map_err(Diagnostics::sorted)?;
         let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
         let renderer = Renderer::new(site, &plan, tera);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
@@ -313,7 +319,7 @@ impl Session {
                     sink.finish(|p| plan.at(p).is_some()).map_err(|d| Diagnostics::sorted(vec![d]))?;
                 self.records = records;
                 let (written, repaired) = (counts.written, counts.repaired);
-                Ok(Outcome { pages: plan.pages(), written, repaired, removed, ..Default::default() })
+                Ok(Outcome { pages: plan.pages(), written, repaired, removed, photo_warnings, ..Default::default() })
             }
             Err(errors) => {
                 // What was written is on disk and recorded; what was not keeps its old record.
