@@ -522,12 +522,20 @@ fn resolve_images(ck: &mut Checker, raw: RawImages, site_dir: &Path) -> ImagesCo
             Ok(out)
         },
     );
-    let quality = ck.value(quality, || 80, |q| {
-        if (1..=100).contains(&q) { Ok(q) } else { Err(format!("[images] quality {q} is not between 1 and 100")) }
-    });
-    let cache_dir = ck.value(cache, || site_dir.join(".gazette-cache"), |c| {
-        if c.trim().is_empty() { Err("[images] cache: give a folder".into()) } else { Ok(site_dir.join(c)) }
-    });
+    let quality = ck.value(
+        quality,
+        || 80,
+        |q| {
+            if (1..=100).contains(&q) { Ok(q) } else { Err(format!("[images] quality {q} is not between 1 and 100")) }
+        },
+    );
+    let cache_dir = ck.value(
+        cache,
+        || site_dir.join(".gazette-cache"),
+        |c| {
+            if c.trim().is_empty() { Err("[images] cache: give a folder".into()) } else { Ok(site_dir.join(c)) }
+        },
+    );
     let sizes = sizes.unwrap_or_else(|| "(min-width: 52rem) 48rem, 100vw".into());
     ImagesConfig { widths, formats, quality, cache_dir, sizes }
 }

@@ -181,7 +181,8 @@ pub fn xmp(packet: &str) -> Meta {
     let attributes = |s: &BytesStart, prefixes: &mut Vec<(String, String)>, values: &mut [Option<String>; 5]| {
         let mut default_lang = false;
         for a in s.attributes().flatten() {
-            let value = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
+            let value =
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
             let key = a.key.as_ref();
             if let Some(p) = key.strip_prefix("xmlns:") {
                 prefixes.push((p.to_string(), value));
@@ -302,4 +303,248 @@ fn exif(bytes: &[u8]) -> (Meta, u8) {
         alt: None,
     };
     (meta, orientation)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// IIM datasets `(record, dataset, value)`.
+    pub fn iim_bytes(sets: &[(u8, u8, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (r, d, v) in sets {
+            out.extend([0x1C, *r, *d]);
+            out.extend((v.len() as u16).to_be_bytes());
+            out.extend(*v);
+        }
+        out
+    }
+
+    /// An APP13 body: `Photoshop 3.0`, then the resources `(id, name, data)`.
+    pub fn photoshop(resources: &[(u16, &[u8], &[u8])]) -> Vec<u8> {
+        let mut out = b"Photoshop 3.0\0".to_vec();
+        for (id, name, data) in resources {
+            out.extend(b"8BIM");
+            out.extend(id.to_be_bytes());
+            out.push(name.len() as u8);
+            out.extend(*name);
+            if (1 + name.len()) % 2 == 1 {
+                out.push(0);
+            }
+            out.extend((data.len() as u32).to_be_bytes());
+            out.extend(*data);
+            if data.len() % 2 == 1 {
+                out.push(0);
+            }
+        }
+        out
+    }
+
+    fn meta(caption: Option<&str>, credit: Option<&str>, copyright: Option<&str>, creator: Option<&str>) -> Meta {
+        let s = |v: Option<&str>| v.map(str::to_string);
+        Meta { caption: s(caption), credit: s(credit), copyright: s(copyright), creator: s(creator), alt: None }
+    }
+
+    #[test]
+    fn iim_table() {
+        let utf8: &[u8] = b"\x1b%G";
+        let cases: Vec<(&str, Vec<u8>, Meta)> = vec![
+            (
+                "UTF-8 caption, credit, copyright, two by-lines",
+                iim_bytes(&[
+                    (1, 90, utf8),
+                    (2, 120, "Fähre im Hafen".as_bytes()),
+                    (2, 110, b"AP"),
+                    (2, 116, "© 2026 AP".as_bytes()),
+                    (2, 80, b"Kim"),
+                    (2, 80, b"Lee"),
+                ]),
+                meta(Some("Fähre im Hafen"), Some("AP"), Some("© 2026 AP"), Some("Kim, Lee")),
+            ),
+            (
+                "Latin-1 without the UTF-8 mark",
+                iim_bytes(&[(2, 120, b"F\xe4hre")]),
+                meta(Some("Fähre"), None, None, None),
+            ),
+            (
+                "control characters and spaces",
+                iim_bytes(&[(2, 110, b"  A\x00P \n ")]),
+                meta(None, Some("A P"), None, None),
+            ),
+            ("record 1 only", iim_bytes(&[(1, 90, utf8)]), Meta::default()),
+            ("empty", Vec::new(), Meta::default()),
+        ];
+        for (name, bytes, want) in cases {
+            assert_eq!(iim(&bytes), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn iim_never_reads_past_its_data() {
+        let whole = iim_bytes(&[(2, 120, b"A caption long enough"), (2, 110, b"Credit")]);
+        for cut in 0..whole.len() {
+            let _ = iim(&whole[..cut]);
+        }
+        // A size past the end, and an extended size of absurd length.
+        assert_eq!(iim(&[0x1C, 2, 120, 0x7F, 0xFF, b'a']), Meta::default());
+        assert_eq!(iim(&[0x1C, 2, 120, 0x80, 0x09, 1, 2, 3]), Meta::default());
+        // An extended size that is fine.
+        let mut ext = vec![0x1C, 2, 120, 0x80, 0x02, 0x00, 0x03];
+        ext.extend(b"abc");
+        assert_eq!(iim(&ext).caption.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn photoshop_block_table() {
+        let records = iim_bytes(&[(2, 120, b"Caption"), (2, 110, b"Credit")]);
+        let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+            ("IPTC resource alone", photoshop(&[(0x0404, b"", &records)]), Some("Caption")),
+            (
+                "after another resource, odd name",
+                photoshop(&[(0x03ED, b"abc", b"xyz"), (0x0404, b"n", &records)]),
+                Some("Caption"),
+            ),
+            ("no IPTC resource", photoshop(&[(0x03ED, b"", b"xyz")]), None),
+            ("not Photoshop", b"Exif\0\0whatever".to_vec(), None),
+        ];
+        for (name, bytes, caption) in cases {
+            assert_eq!(photoshop_iim(&bytes).caption.as_deref(), caption, "{name}");
+            for cut in 0..bytes.len() {
+                let _ = photoshop_iim(&bytes[..cut]);
+            }
+        }
+    }
+
+    const RDF: &str = r#"xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#""#;
+
+    fn packet(inner: &str) -> String {
+        format!(
+            r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF {RDF}><rdf:Description rdf:about=""
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+ xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/" {inner}</rdf:Description></rdf:RDF></x:xmpmeta>"#
+        )
+    }
+
+    #[test]
+    fn xmp_table() {
+        let cases: Vec<(&str, String, Meta)> = vec![
+            (
+                "elements: alternatives, a sequence, a simple property",
+                packet(
+                    r#"><dc:description><rdf:Alt><rdf:li xml:lang="ko">항구</rdf:li><rdf:li xml:lang="x-default">Harbor &amp; ferries</rdf:li></rdf:Alt></dc:description>
+<dc:creator><rdf:Seq><rdf:li>Kim</rdf:li><rdf:li>Lee</rdf:li></rdf:Seq></dc:creator>
+<dc:rights><rdf:Alt><rdf:li xml:lang="en">© Gazette</rdf:li></rdf:Alt></dc:rights>
+<photoshop:Credit>Gazette Photo</photoshop:Credit>
+<Iptc4xmpCore:AltTextAccessibility><rdf:Alt><rdf:li xml:lang="x-default">Two ferries</rdf:li></rdf:Alt></Iptc4xmpCore:AltTextAccessibility>"#,
+                ),
+                Meta {
+                    alt: Some("Two ferries".into()),
+                    ..meta(Some("Harbor & ferries"), Some("Gazette Photo"), Some("© Gazette"), Some("Kim, Lee"))
+                },
+            ),
+            (
+                "attribute form",
+                packet(r#"photoshop:Credit="AP &lt;Photo&gt;">"#),
+                meta(None, Some("AP <Photo>"), None, None),
+            ),
+            (
+                "another prefix for the same namespace",
+                format!(
+                    r#"<rdf:RDF {RDF}><rdf:Description xmlns:p="http://ns.adobe.com/photoshop/1.0/" p:Credit="Reuters"/></rdf:RDF>"#
+                ),
+                meta(None, Some("Reuters"), None, None),
+            ),
+            (
+                "same local name in another namespace is not a credit",
+                format!(r#"<rdf:RDF {RDF}><rdf:Description xmlns:q="urn:other" q:Credit="No"/></rdf:RDF>"#),
+                Meta::default(),
+            ),
+            (
+                "broken XML keeps what was read",
+                packet(r#"><photoshop:Credit>Yonhap</photoshop:Credit><dc:description><rdf:Alt><rdf:li>cut"#),
+                meta(None, Some("Yonhap"), None, None),
+            ),
+            (
+                "an undeclared entity is dropped",
+                packet(r#"><photoshop:Credit>A&xxe;B</photoshop:Credit>"#),
+                meta(None, Some("AB"), None, None),
+            ),
+            ("not XML at all", "\u{0}\u{1}<<<>>>".to_string(), Meta::default()),
+        ];
+        for (name, text, want) in cases {
+            assert_eq!(xmp(&text), want, "{name}");
+        }
+    }
+
+    /// A small JPEG made by the image crate, with `segments` (marker, body) inserted after SOI.
+    pub fn jpeg_with(segments: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let mut plain = Vec::new();
+        let px = vec![128u8; 16 * 8 * 3];
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 80)
+            .encode(&px, 16, 8, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let mut out = plain[..2].to_vec();
+        for (marker, body) in segments {
+            out.extend([0xFF, *marker]);
+            out.extend(((body.len() + 2) as u16).to_be_bytes());
+            out.extend(body);
+        }
+        out.extend(&plain[2..]);
+        out
+    }
+
+    /// An EXIF APP1 body with these ASCII fields and an orientation.
+    pub fn exif_app1(fields: &[(exif::Tag, &str)], orientation: u16) -> Vec<u8> {
+        let mut owned: Vec<exif::Field> = fields
+            .iter()
+            .map(|(tag, v)| exif::Field {
+                tag: *tag,
+                ifd_num: exif::In::PRIMARY,
+                value: exif::Value::Ascii(vec![v.as_bytes().to_vec()]),
+            })
+            .collect();
+        owned.push(exif::Field {
+            tag: exif::Tag::Orientation,
+            ifd_num: exif::In::PRIMARY,
+            value: exif::Value::Short(vec![orientation]),
+        });
+        let mut w = exif::experimental::Writer::new();
+        for f in &owned {
+            w.push_field(f);
+        }
+        let mut tiff = std::io::Cursor::new(Vec::new());
+        w.write(&mut tiff, false).unwrap();
+        let mut body = b"Exif\0\0".to_vec();
+        body.extend(tiff.into_inner());
+        body
+    }
+
+    #[test]
+    fn read_prefers_xmp_then_iim_then_exif() {
+        let records = iim_bytes(&[(2, 120, b"IIM caption"), (2, 110, b"IIM credit")]);
+        let app13 = photoshop(&[(0x0404, b"", &records)]);
+        let mut app1_xmp = XMP_JPEG.to_vec();
+        app1_xmp.extend(packet(r#"photoshop:Credit="XMP credit">"#).as_bytes());
+        let exif = exif_app1(&[(exif::Tag::ImageDescription, "EXIF caption"), (exif::Tag::Artist, "EXIF artist")], 6);
+        let cases: Vec<(&str, Vec<(u8, Vec<u8>)>, Meta, u8)> = vec![
+            (
+                "all three",
+                vec![(0xE1, exif.clone()), (0xE1, app1_xmp.clone()), (0xED, app13.clone())],
+                meta(Some("IIM caption"), Some("XMP credit"), None, Some("EXIF artist")),
+                6,
+            ),
+            ("EXIF alone", vec![(0xE1, exif.clone())], meta(Some("EXIF caption"), None, None, Some("EXIF artist")), 6),
+            ("nothing", vec![], Meta::default(), 1),
+        ];
+        for (name, segments, want, orientation) in cases {
+            let bytes = img_parts::Bytes::from(jpeg_with(&segments));
+            let got = read(&bytes);
+            assert_eq!((got.meta, got.orientation), (want, orientation), "{name}");
+        }
+        // Truncated anywhere, the reader gives what it can and never panics.
+        let whole = jpeg_with(&[(0xE1, exif), (0xE1, app1_xmp), (0xED, app13)]);
+        for cut in (0..whole.len()).step_by(7) {
+            let _ = read(&img_parts::Bytes::copy_from_slice(&whole[..cut]));
+        }
+    }
 }

@@ -217,7 +217,13 @@ pub fn process(site: &Site) -> Result<Photos, Vec<Diagnostic>> {
                 by_rel.insert(rel.clone(), photos.sources.len());
                 let (width, height) = pixels::oriented(d.record.width, d.record.height, d.record.orientation);
                 let renditions = start..photos.renditions.len();
-                photos.sources.push(Source { rel: rel.clone(), width, height, meta: d.record.meta.clone(), renditions });
+                photos.sources.push(Source {
+                    rel: rel.clone(),
+                    width,
+                    height,
+                    meta: d.record.meta.clone(),
+                    renditions,
+                });
                 new_index.sources.insert(rel, d.record);
             }
             Err(e) => errors.push(e),
@@ -231,7 +237,12 @@ pub fn process(site: &Site) -> Result<Photos, Vec<Diagnostic>> {
         let shown = mine
             .into_iter()
             .map(|(r, rel)| {
-                let own = Meta { caption: r.caption.clone(), credit: r.credit.clone(), alt: r.alt.clone(), ..Meta::default() };
+                let own = Meta {
+                    caption: r.caption.clone(),
+                    credit: r.credit.clone(),
+                    alt: r.alt.clone(),
+                    ..Meta::default()
+                };
                 let (photo, text) = match rel.and_then(|rel| by_rel.get(&rel).copied()) {
                     Some(i) => (Photo::Local(i), own.or(photos.sources[i].meta.clone())),
                     None => (Photo::AsWritten, own),
@@ -341,11 +352,8 @@ fn source(
         Some(b) => b,
         None => img_parts::Bytes::from(std::fs::read(abs).map_err(|e| format!("cannot be read: {e}"))?),
     };
-    let header = Header {
-        codec: if record.png { Codec::Png } else { Codec::Jpeg },
-        width: record.width,
-        height: record.height,
-    };
+    let header =
+        Header { codec: if record.png { Codec::Png } else { Codec::Jpeg }, width: record.width, height: record.height };
     let widest = missing.iter().map(|r| r.width).max().unwrap_or(1);
     let _held = budget.take(u64::from(record.width) * u64::from(record.height) * 3);
     let px = pixels::decode(&bytes, header, record.orientation, widest).map_err(|e| e.to_string())?;
@@ -353,6 +361,7 @@ fn source(
     std::fs::create_dir_all(&cache.dir).map_err(|e| format!("cache {}: {e}", cache.dir.display()))?;
     let mut made = 0;
     let mut by_size: Vec<(u32, u32)> = missing.iter().map(|r| (r.width, r.height)).collect();
+    by_size.sort_unstable();
     by_size.dedup();
     for (w, h) in by_size {
         let resized = pixels::resize(&px, w, h).map_err(|e| format!("cannot be resized: {e}"))?;

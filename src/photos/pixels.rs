@@ -26,7 +26,10 @@ pub enum Codec {
 pub enum Refusal {
     /// Not a JPEG or PNG, whatever its name says.
     NotAnImage,
-    TooLarge { width: u32, height: u32 },
+    TooLarge {
+        width: u32,
+        height: u32,
+    },
     /// The codec failed: a truncated or corrupt file.
     Corrupt(String),
 }
@@ -75,8 +78,8 @@ pub fn header(bytes: &[u8]) -> Result<Header, Refusal> {
         }
         Codec::Png => {
             use image::ImageDecoder;
-            let d = image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits())
-                .map_err(|e| refusal(&e))?;
+            let d =
+                image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits()).map_err(|e| refusal(&e))?;
             d.dimensions()
         }
     };
@@ -151,7 +154,9 @@ pub fn decode(bytes: &[u8], h: Header, orientation: u8, min_width: u32) -> Resul
     }
     .ok_or_else(|| Refusal::Corrupt("the decoder gave fewer pixels than the header says".into()))?;
     let mut img = image::DynamicImage::from(rgb);
-    img.apply_orientation(image::metadata::Orientation::from_exif(orientation).unwrap_or(image::metadata::Orientation::NoTransforms));
+    img.apply_orientation(
+        image::metadata::Orientation::from_exif(orientation).unwrap_or(image::metadata::Orientation::NoTransforms),
+    );
     let rgb = img.into_rgb8();
     Ok(Pixels { width: rgb.width(), height: rgb.height(), rgb: rgb.into_raw() })
 }
@@ -207,7 +212,9 @@ fn over_white(img: image::DynamicImage) -> image::RgbImage {
 
 /// `pixels` resized to `width` × `height` (Lanczos 3, SIMD where the CPU has it).
 pub fn resize(pixels: &Pixels, width: u32, height: u32) -> Result<Vec<u8>, String> {
-    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image, images::ImageRef};
+    use fast_image_resize::{
+        FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images::Image, images::ImageRef,
+    };
     if (width, height) == (pixels.width, pixels.height) {
         return Ok(pixels.rgb.clone());
     }

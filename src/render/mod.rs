@@ -309,7 +309,8 @@ impl<'a> Renderer<'a> {
             section: chain.section.map(|i| site.section_link(i)),
             summary: &s.summary,
             related,
-            photo: photo::cover(&self.plan.photos, s).map(|l| photo::view(site, &self.plan.photos, l, photo::Kind::Thumb)),
+            photo: photo::cover(&self.plan.photos, s)
+                .map(|l| photo::view(site, &self.plan.photos, l, photo::Kind::Thumb)),
         }
     }
 

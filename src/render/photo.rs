@@ -171,7 +171,10 @@ pub fn body_html<'s>(site: &Site, photos: &Photos, story: &Story, html: Cow<'s, 
             let end = tag_rest.find('>').map_or(tag_rest.len(), |e| e + 1);
             out.push_str("<picture>");
             for s in &v.sources {
-                out.push_str(&format!("<source type=\"{}\" srcset=\"{}\" sizes=\"{}\">", s.mime, s.srcset, photos.sizes));
+                out.push_str(&format!(
+                    "<source type=\"{}\" srcset=\"{}\" sizes=\"{}\">",
+                    s.mime, s.srcset, photos.sizes
+                ));
             }
             out.push_str(&format!(
                 "<img src=\"{}\" srcset=\"{}\" sizes=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",

@@ -13,6 +13,7 @@ mod feeds_site;
 mod hostile;
 mod incremental;
 mod news;
+mod photos;
 mod props;
 mod scaffold;
 mod search;
