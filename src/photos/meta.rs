@@ -526,7 +526,8 @@ pub(crate) mod tests {
         let mut app1_xmp = XMP_JPEG.to_vec();
         app1_xmp.extend(packet(r#"photoshop:Credit="XMP credit">"#).as_bytes());
         let exif = exif_app1(&[(exif::Tag::ImageDescription, "EXIF caption"), (exif::Tag::Artist, "EXIF artist")], 6);
-        let cases: Vec<(&str, Vec<(u8, Vec<u8>)>, Meta, u8)> = vec![
+        type Case = (&'static str, Vec<(u8, Vec<u8>)>, Meta, u8);
+        let cases: Vec<Case> = vec![
             (
                 "all three",
                 vec![(0xE1, exif.clone()), (0xE1, app1_xmp.clone()), (0xED, app13.clone())],

@@ -149,38 +149,7 @@ impl Photos {
 pub fn process(site: &Site) -> Result<Photos, Vec<Diagnostic>> {
     let config = &site.config().images;
     let cache = Cache::new(&config.cache_dir);
-    let mut errors = Vec::new();
-    let mut wanted: BTreeMap<String, (PathBuf, Vec<(PathBuf, usize)>)> = BTreeMap::new();
-    let mut refs: Vec<(&Story, Vec<(&PhotoRef, Option<String>)>)> = Vec::new();
-    for (c, chain) in site.chains().iter_enumerated() {
-        if chain.visibility == Visibility::Withdrawn {
-            continue;
-        }
-        let story = site.shown(c);
-        let file = content_path(site.config(), &story.source);
-        let mut mine = Vec::new();
-        for r in &story.photos {
-            match locate(site, story, r) {
-                Located::AsWritten => mine.push((r, None)),
-                Located::Local(rel, abs) => {
-                    if !abs.is_file() {
-                        let msg = format!("photo `{}` not found (looked for {})", r.src, abs.display());
-                        errors.push(Diagnostic::new(&file, r.line, r.col, msg).with_hint(
-                            "a relative path is beside the story; a path starting with `/` is under static/",
-                        ));
-                        continue;
-                    }
-                    wanted.entry(rel.clone()).or_insert_with(|| (abs, Vec::new())).1.push((file.clone(), r.line));
-                    mine.push((r, Some(rel)));
-                }
-                Located::Outside => {
-                    let msg = format!("photo `{}` is outside the site folder", r.src);
-                    errors.push(Diagnostic::new(&file, r.line, r.col, msg));
-                }
-            }
-        }
-        refs.push((story, mine));
-    }
+    let Found { wanted, refs, mut errors } = find(site);
     let (index, discarded) = cache.read_index();
     let mut warnings = Vec::new();
     if let Some(why) = discarded {
@@ -265,6 +234,52 @@ pub fn process(site: &Site) -> Result<Photos, Vec<Diagnostic>> {
     warnings.sort();
     photos.warnings = warnings;
     Ok(photos)
+}
+
+/// Each story's photo references, resolved to a file under the site (`None`: shown as written).
+type StoryRefs<'s> = Vec<(&'s Story, Vec<(&'s PhotoRef, Option<String>)>)>;
+
+/// What [`find`] found.
+struct Found<'s> {
+    /// Local photo (path under the site) → its full path and the stories (file, line) showing it.
+    wanted: BTreeMap<String, (PathBuf, Vec<(PathBuf, usize)>)>,
+    refs: StoryRefs<'s>,
+    /// Missing files and paths leading out of the site, located where the story names them.
+    errors: Vec<Diagnostic>,
+}
+
+/// Resolves every photo reference of every shown story (withdrawn ones show none).
+fn find(site: &Site) -> Found<'_> {
+    let mut found = Found { wanted: BTreeMap::new(), refs: Vec::new(), errors: Vec::new() };
+    for (c, chain) in site.chains().iter_enumerated() {
+        if chain.visibility == Visibility::Withdrawn {
+            continue;
+        }
+        let story = site.shown(c);
+        let file = content_path(site.config(), &story.source);
+        let mut mine = Vec::new();
+        for r in &story.photos {
+            match locate(site, story, r) {
+                Located::AsWritten => mine.push((r, None)),
+                Located::Local(rel, abs) if abs.is_file() => {
+                    let users = &mut found.wanted.entry(rel.clone()).or_insert_with(|| (abs, Vec::new())).1;
+                    users.push((file.clone(), r.line));
+                    mine.push((r, Some(rel)));
+                }
+                Located::Local(_, abs) => {
+                    let msg = format!("photo `{}` not found (looked for {})", r.src, abs.display());
+                    let hint = "a relative path is beside the story; a path starting with `/` is under static/";
+                    found.errors.push(Diagnostic::new(&file, r.line, r.col, msg).with_hint(hint));
+                }
+                Located::Outside => {
+                    let msg = format!("photo `{}` is outside the site folder", r.src);
+                    found.errors.push(Diagnostic::new(&file, r.line, r.col, msg));
+                }
+            }
+        }
+        found.refs.push((story, mine));
+    }
+    found
 }
 
 /// Where a photo reference points.

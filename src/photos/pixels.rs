@@ -37,10 +37,10 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NotAnImage => write!(f, "not a JPEG or PNG image (its first bytes are neither)"),
+            Refusal::NotAnImage => write!(f, "is not a JPEG or PNG image (its first bytes are neither)"),
             Refusal::TooLarge { width, height } => write!(
                 f,
-                "{width} × {height} pixels is over the limit of {} megapixels (and {MAX_SIDE} pixels a side); refused before decoding",
+                "is {width} × {height} pixels, over the limit of {} megapixels and {MAX_SIDE} pixels a side; refused before decoding",
                 MAX_PIXELS / 1_000_000
             ),
             Refusal::Corrupt(why) => write!(f, "cannot be decoded: {why}"),
