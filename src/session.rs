@@ -37,12 +37,15 @@ pub struct Changes {
     pub templates: bool,
     pub statics: bool,
     pub config: bool,
+    /// A photo beside the stories (`content/…/*.jpg`, `.png`) changed: the photos stage re-checks
+    /// every photo (by size, mtime and inode) on any rebuild, so this only has to cause one.
+    pub photos: bool,
 }
 
 impl Changes {
     /// Everything, as for the first build.
     pub fn all() -> Self {
-        Changes { content_tree: true, templates: true, statics: true, config: true, ..Default::default() }
+        Changes { content_tree: true, templates: true, statics: true, config: true, photos: true, ..Default::default() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -56,6 +59,7 @@ impl Changes {
         self.templates |= more.templates;
         self.statics |= more.statics;
         self.config |= more.config;
+        self.photos |= more.photos;
     }
 }
 

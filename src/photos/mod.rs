@@ -110,6 +110,8 @@ pub struct Photos {
     pub renditions: Vec<Rendition>,
     /// Story source (path under `content/`) → its photos, in order.
     by_story: HashMap<String, Vec<Shown>>,
+    /// Source path under the site → its index in `sources`.
+    by_rel: HashMap<String, usize>,
     pub stats: Stats,
     pub warnings: Vec<Diagnostic>,
     pub sizes: String,
@@ -143,6 +145,32 @@ impl Photos {
     }
 }
 
+impl Photos {
+    /// Adds one processed source and its renditions.
+    fn add(&mut self, rel: String, d: Done) {
+        self.stats.sources += 1;
+        self.stats.read += usize::from(d.read);
+        self.stats.decoded += usize::from(d.decoded);
+        self.stats.made += d.made;
+        let start = self.renditions.len();
+        self.renditions.extend(d.renditions);
+        let (width, height) = pixels::oriented(d.record.width, d.record.height, d.record.orientation);
+        let renditions = start..self.renditions.len();
+        self.by_rel.insert(rel.clone(), self.sources.len());
+        self.sources.push(Source { rel, width, height, meta: d.record.meta, renditions });
+    }
+
+    /// A reference as its story shows it: the story's own text over the photo's embedded text.
+    fn shown(&self, r: &PhotoRef, rel: Option<&str>) -> Shown {
+        let own = Meta { caption: r.caption.clone(), credit: r.credit.clone(), alt: r.alt.clone(), ..Meta::default() };
+        let (photo, text) = match rel.and_then(|rel| self.by_rel.get(rel).copied()) {
+            Some(i) => (Photo::Local(i), own.or(self.sources[i].meta.clone())),
+            None => (Photo::AsWritten, own),
+        };
+        Shown { photo, text, origin: r.origin, src: r.src.clone() }
+    }
+}
+
 /// Finds every local photo the site's stories show, reads the new or changed ones, makes the
 /// renditions the cache lacks, records the index and prunes renditions no longer used. All
 /// errors (missing files, unusable photos) come back together.
@@ -170,55 +198,24 @@ pub fn process(site: &Site) -> Result<Photos, Vec<Diagnostic>> {
         .collect();
     let mut photos = Photos { sizes: config.sizes.clone(), ..Photos::default() };
     let mut new_index = Index { version: cache::version(), sources: BTreeMap::new() };
-    let mut by_rel = HashMap::new();
     for (rel, result) in done {
         match result {
             Ok(d) => {
-                photos.stats.read += usize::from(d.read);
-                photos.stats.decoded += usize::from(d.decoded);
-                photos.stats.made += d.made;
                 if d.record.cmyk {
                     let msg = "photo is CMYK: converted to RGB without its colour profile, colours may shift";
                     warnings.push(Diagnostic::new(&wanted[&rel].0, 1, 1, msg).with_hint("save it as RGB (sRGB)"));
                 }
-                let start = photos.renditions.len();
-                photos.renditions.extend(d.renditions);
-                by_rel.insert(rel.clone(), photos.sources.len());
-                let (width, height) = pixels::oriented(d.record.width, d.record.height, d.record.orientation);
-                let renditions = start..photos.renditions.len();
-                photos.sources.push(Source {
-                    rel: rel.clone(),
-                    width,
-                    height,
-                    meta: d.record.meta.clone(),
-                    renditions,
-                });
-                new_index.sources.insert(rel, d.record);
+                new_index.sources.insert(rel.clone(), d.record.clone());
+                photos.add(rel, d);
             }
             Err(e) => errors.push(e),
         }
     }
-    photos.stats.sources = photos.sources.len();
     if !errors.is_empty() {
         return Err(errors);
     }
     for (story, mine) in refs {
-        let shown = mine
-            .into_iter()
-            .map(|(r, rel)| {
-                let own = Meta {
-                    caption: r.caption.clone(),
-                    credit: r.credit.clone(),
-                    alt: r.alt.clone(),
-                    ..Meta::default()
-                };
-                let (photo, text) = match rel.and_then(|rel| by_rel.get(&rel).copied()) {
-                    Some(i) => (Photo::Local(i), own.or(photos.sources[i].meta.clone())),
-                    None => (Photo::AsWritten, own),
-                };
-                Shown { photo, text, origin: r.origin, src: r.src.clone() }
-            })
-            .collect();
+        let shown = mine.into_iter().map(|(r, rel)| photos.shown(r, rel.as_deref())).collect();
         photos.by_story.insert(story.source.clone(), shown);
     }
     let fail = |e: anyhow::Error| vec![Diagnostic::new(&cache.dir, 1, 1, format!("{e:#}"))];

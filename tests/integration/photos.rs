@@ -408,4 +408,13 @@ fn serve_makes_the_same_photos_as_build() {
     session.rebuild(&Changes::all()).unwrap();
     let strip = |t: Vec<(String, Vec<u8>)>| t.into_iter().filter(|(p, _)| p != MARKER).collect::<Vec<_>>();
     assert_eq!(strip(snapshot_tree(&out)), strip(snapshot_tree(&site.out())));
+    // A new photo under the same name: serve's rebuild makes what a fresh build makes.
+    site.file("content/world/harbor.jpg", jpeg(800, 480, &[iptc("New caption", "New credit", "", "")]));
+    session.rebuild(&Changes { photos: true, ..Changes::default() }).unwrap();
+    site.build_ok(&["--now", NOW]);
+    let served = strip(snapshot_tree(&out));
+    assert_eq!(served, strip(snapshot_tree(&site.out())));
+    assert!(served.iter().any(|(p, b)| p == PAGE && String::from_utf8_lossy(b).contains("New caption")));
+    assert!(served.iter().any(|(p, _)| p.starts_with("photos/harbor-800-")));
+    assert!(!served.iter().any(|(p, _)| p.starts_with("photos/harbor-1000-")), "the old renditions went");
 }
