@@ -258,6 +258,10 @@ fn find(site: &Site) -> Found<'_> {
         for r in &story.photos {
             match locate(site, story, r) {
                 Located::AsWritten => mine.push((r, None)),
+                Located::Local(_, abs) if abs.is_file() && !inside(&site.config().site_dir, &abs) => {
+                    let msg = format!("photo `{}` is a symbolic link leading outside the site folder", r.src);
+                    found.errors.push(Diagnostic::new(&file, r.line, r.col, msg));
+                }
                 Located::Local(rel, abs) if abs.is_file() => {
                     let users = &mut found.wanted.entry(rel.clone()).or_insert_with(|| (abs, Vec::new())).1;
                     users.push((file.clone(), r.line));
@@ -277,6 +281,14 @@ fn find(site: &Site) -> Found<'_> {
         found.refs.push((story, mine));
     }
     found
+}
+
+/// Whether `path`, symbolic links followed, is under `dir` (as `load` requires of story files).
+fn inside(dir: &Path, path: &Path) -> bool {
+    match (std::fs::canonicalize(dir), std::fs::canonicalize(path)) {
+        (Ok(dir), Ok(path)) => path.starts_with(dir),
+        _ => false,
+    }
 }
 
 /// Where a photo reference points.

@@ -140,6 +140,11 @@ pub fn image_object(site: &Site, photos: &Photos, shown: &Shown) -> Value {
     obj
 }
 
+/// Text for a double-quoted HTML attribute.
+fn attr(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 /// The body's HTML with each resized Markdown image as a `<picture>` of its renditions, with its
 /// size and lazy loading (pulldown-cmark writes `<img src="URL" alt="…" />`, the URL escaped by
 /// `escape_href`, and `>` never appears unescaped inside the tag).
@@ -153,6 +158,7 @@ pub fn body_html<'s>(site: &Site, photos: &Photos, story: &Story, html: Cow<'s, 
         return html;
     }
     let mut html = html.into_owned();
+    let sizes = attr(&photos.sizes);
     for shown in body {
         let Photo::Local(i) = shown.photo else { continue };
         let mut escaped = String::new();
@@ -178,9 +184,9 @@ pub fn body_html<'s>(site: &Site, photos: &Photos, story: &Story, html: Cow<'s, 
             }
             out.push_str(&format!(
                 "<img src=\"{}\" srcset=\"{}\" sizes=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\" decoding=\"async\"",
-                url(site, fallback),
-                v.srcset,
-                photos.sizes,
+                attr(&url(site, fallback)),
+                attr(&v.srcset),
+                sizes,
                 fallback.width,
                 fallback.height
             ));

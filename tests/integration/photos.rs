@@ -352,9 +352,14 @@ fn a_missing_photo_is_an_error_at_the_line_that_names_it() {
     let site = Site::new();
     site.file(
         "content/world/a.md",
-        "+++\ntitle = \"A\"\ndate = 2026-11-20T09:00:00+09:00\nimage = \"gone.jpg\"\n+++\nText.\n\n![x](/also-gone.png)\n",
+        "+++\ntitle = \"A\"\ndate = 2026-11-20T09:00:00+09:00\nimage = \"gone.jpg\"\n+++\nText.\n\n![x](/also-gone.png)\n\n![y](../../../../../etc/x.jpg)\n",
     );
     let err = site.build_err(&["--now", NOW]);
+    assert!(
+        err.contains("content/world/a.md:10:1")
+            && err.contains("photo `../../../../../etc/x.jpg` is outside the site folder"),
+        "{err}"
+    );
     assert!(err.contains("content/world/a.md:4:10"), "{err}");
     assert!(err.contains("photo `gone.jpg` not found"), "{err}");
     assert!(err.contains("content/world/a.md:8:1"), "both missing photos in one run:\n{err}");
