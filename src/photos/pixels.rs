@@ -241,3 +241,76 @@ pub fn encode(rgb: &[u8], width: u32, height: u32, format: PhotoFormat, quality:
             .map_err(|e| format!("WebP encoder: {e:?}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+            .encode(&vec![200; (w * h * 3) as usize], w, h, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    }
+
+    /// `jpeg` with its frame header claiming `w` × `h`.
+    fn claiming(mut bytes: Vec<u8>, w: u16, h: u16) -> Vec<u8> {
+        let sof = bytes.windows(2).position(|p| p == [0xFF, 0xC0]).unwrap();
+        bytes[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
+        bytes[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
+        bytes
+    }
+
+    #[test]
+    fn header_table() {
+        let cases: Vec<(&str, Vec<u8>, Result<(u32, u32), &str>)> = vec![
+            ("a small JPEG", jpeg(40, 30), Ok((40, 30))),
+            ("50,000 × 50,000", claiming(jpeg(8, 8), 50_000, 50_000), Err("50000 × 50000 pixels, over the limit")),
+            ("a side over 30,000", claiming(jpeg(8, 8), 40_000, 10), Err("over the limit")),
+            ("11,000 × 10,000: 110 megapixels", claiming(jpeg(8, 8), 11_000, 10_000), Err("over the limit")),
+            ("text", b"<html>".to_vec(), Err("is not a JPEG or PNG")),
+            ("a JPEG start alone", vec![0xFF, 0xD8, 0xFF], Err("cannot be decoded")),
+            ("empty", Vec::new(), Err("is not a JPEG or PNG")),
+        ];
+        for (name, bytes, want) in cases {
+            let got = header(&bytes).map(|h| (h.width, h.height)).map_err(|e| e.to_string());
+            match (got, want) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{name}"),
+                (Err(got), Err(want)) => assert!(got.contains(want), "{name}: {got}"),
+                (got, want) => panic!("{name}: {got:?}, wanted {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn decode_scales_jpeg_while_decoding_and_keeps_the_needed_width() {
+        let bytes = jpeg(800, 400);
+        let h = header(&bytes).unwrap();
+        for (min_width, want) in [(800, 800), (401, 800), (400, 400), (150, 200), (90, 100), (10, 100)] {
+            let px = decode(&bytes, h, 1, min_width).unwrap();
+            assert_eq!((px.width, px.rgb.len()), (want, (want * want / 2 * 3) as usize), "at least {min_width}");
+        }
+        // Rotated a quarter turn, the upright width is the stored height.
+        let px = decode(&bytes, h, 6, 400).unwrap();
+        assert_eq!((px.width, px.height), (400, 800));
+    }
+
+    #[test]
+    fn cmyk_and_orientation_helpers() {
+        // jpeg-decoder gives CMYK with Adobe's inversion undone: no ink is white, full K black.
+        assert_eq!(cmyk_to_rgb(&[0, 0, 0, 0, 0, 0, 0, 255, 255, 0, 0, 0]), [255, 255, 255, 0, 0, 0, 0, 255, 255]);
+        assert_eq!(oriented(40, 30, 1), (40, 30));
+        assert_eq!(oriented(40, 30, 8), (30, 40));
+        assert_eq!(oriented(40, 30, 3), (40, 30));
+    }
+
+    #[test]
+    fn encoders_write_pixels_only() {
+        let rgb = vec![10u8; 16 * 8 * 3];
+        for format in [PhotoFormat::Jpeg, PhotoFormat::Webp] {
+            let out = encode(&rgb, 16, 8, format, 80).unwrap();
+            assert!(!out.windows(4).any(|w| w == b"Exif" || w == b"XMP " || w == b"ICCP"), "{format:?}");
+        }
+    }
+}
