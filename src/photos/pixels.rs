@@ -264,7 +264,8 @@ mod tests {
 
     #[test]
     fn header_table() {
-        let cases: Vec<(&str, Vec<u8>, Result<(u32, u32), &str>)> = vec![
+        type Case = (&'static str, Vec<u8>, Result<(u32, u32), &'static str>);
+        let cases: Vec<Case> = vec![
             ("a small JPEG", jpeg(40, 30), Ok((40, 30))),
             ("50,000 × 50,000", claiming(jpeg(8, 8), 50_000, 50_000), Err("50000 × 50000 pixels, over the limit")),
             ("a side over 30,000", claiming(jpeg(8, 8), 40_000, 10), Err("over the limit")),
