@@ -423,3 +423,23 @@ fn serve_makes_the_same_photos_as_build() {
     assert!(served.iter().any(|(p, _)| p.starts_with("photos/harbor-800-")));
     assert!(!served.iter().any(|(p, _)| p.starts_with("photos/harbor-1000-")), "the old renditions went");
 }
+
+#[test]
+fn a_feed_items_picture_beside_it_is_resized_with_its_embedded_credit() {
+    let site = Site::new();
+    site.file("gazette.toml", CONFIG);
+    site.file("content/world/pic.jpg", jpeg(900, 600, &[iptc("Wire caption", "Wire Photo Agency", "", "")]));
+    site.file(
+        "content/world/item.json",
+        r#"{"uri": "urn:t:pic", "type": "text", "versioncreated": "2026-11-20T09:00:00+09:00",
+        "headlines": [{"role": "main", "value": "Wire story with a picture"}],
+        "bodies": [{"contentType": "text/plain", "value": "Words of the story."}],
+        "associations": [{"name": "a1", "type": "picture",
+            "renditions": [{"name": "original", "href": "pic.jpg", "width": 900, "contentType": "image/jpeg"}]}]}"#,
+    );
+    site.build_ok(&["--now", NOW]);
+    let page = site.read("world/2026/11/20/wire-story-with-a-picture/index.html");
+    assert!(page.contains("<figure class=\"photo lead-image\"><picture>"), "{page}");
+    assert!(page.contains("<span class=\"photo-credit\">Wire Photo Agency</span>"), "{page}");
+    assert_eq!(renditions(&site).len(), 6);
+}
