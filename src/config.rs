@@ -533,7 +533,15 @@ fn resolve_images(ck: &mut Checker, raw: RawImages, site_dir: &Path) -> ImagesCo
         cache,
         || site_dir.join(".gazette-cache"),
         |c| {
-            if c.trim().is_empty() { Err("[images] cache: give a folder".into()) } else { Ok(site_dir.join(c)) }
+            let first = Path::new(&c).components().next().map(|p| p.as_os_str().to_string_lossy().into_owned());
+            match first.as_deref() {
+                None => Err("[images] cache: give a folder".into()),
+                // Inside an input folder, every rendition written would be an input that changed.
+                Some(input @ ("content" | "static" | "templates")) => {
+                    Err(format!("[images] cache `{c}` is inside {input}/: put it outside the site's inputs"))
+                }
+                Some(_) => Ok(site_dir.join(c)),
+            }
         },
     );
     let sizes = sizes.unwrap_or_else(|| "(min-width: 52rem) 48rem, 100vw".into());
@@ -655,6 +663,20 @@ mod tests {
     }
 
     #[test]
+    fn images_defaults_and_values() {
+        let c = resolve_text("").unwrap();
+        assert_eq!(c.images.widths, [480, 800, 1200, 1600]);
+        assert_eq!((c.images.formats.as_slice(), c.images.quality), (&[PhotoFormat::Webp, PhotoFormat::Jpeg][..], 80));
+        let c = resolve_text(
+            "[images]\nwidths = [900, 300, 900]\nformats = [\"webp\"]\nquality = 60\ncache = \"../cache\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.images.widths, [300, 900], "sorted, once each");
+        assert_eq!(c.images.formats, [PhotoFormat::Webp, PhotoFormat::Jpeg], "JPEG is always made");
+        assert!(c.images.cache_dir.ends_with("../cache"));
+    }
+
+    #[test]
     fn every_bad_value_is_reported_at_its_value() {
         // (file, every error as (line, col, a word of its message))
         type Want = &'static [(usize, usize, &'static str)];
@@ -673,6 +695,11 @@ mod tests {
                 "[related]\nunresolved = \"drop\"\nthreshold = 1.5\nversion_threshold = -1.0\n",
                 &[(2, 14, "unresolved"), (3, 13, "threshold"), (4, 21, "version_threshold")],
             ),
+            (
+                "[images]\nwidths = [0, 800]\nformats = [\"avif\"]\nquality = 0\ncache = \"static/c\"\n",
+                &[(2, 10, "widths"), (3, 11, "avif"), (4, 11, "quality"), (5, 9, "inside static/")],
+            ),
+            ("[images]\nwidths = []\n", &[(2, 10, "at least one width")]),
         ];
         for (text, want) in cases {
             let got = resolve_text(text).err().unwrap_or_else(|| panic!("{text:?} resolved"));
