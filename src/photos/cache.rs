@@ -39,7 +39,7 @@ pub struct SourceRecord {
     pub cmyk: bool,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
     pub version: String,
     /// Path under the site folder → record.

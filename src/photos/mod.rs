@@ -220,7 +220,10 @@ pub fn process(site: &Site) -> Result<Photos, Vec<Diagnostic>> {
     }
     let fail = |e: anyhow::Error| vec![Diagnostic::new(&cache.dir, 1, 1, format!("{e:#}"))];
     if !photos.sources.is_empty() || cache.dir.exists() {
-        cache.write_index(&new_index).map_err(fail)?;
+        if new_index != index {
+            // A warm build, whose every source matched, writes nothing.
+            cache.write_index(&new_index).map_err(fail)?;
+        }
         let keep: HashSet<String> = photos
             .renditions
             .iter()
@@ -376,12 +379,25 @@ fn source(
         Some(b) => b,
         None => img_parts::Bytes::from(std::fs::read(abs).map_err(|e| format!("cannot be read: {e}"))?),
     };
+    let made = make(&missing, &bytes, &record, config.quality, cache, budget)?;
+    Ok(Done { record, renditions, read, decoded: true, made })
+}
+
+/// Decodes a photo once (within the memory budget, at the smallest size the widest missing
+/// rendition needs), then resizes it to each missing size and encodes each format into the cache.
+fn make(
+    missing: &[&Rendition],
+    bytes: &[u8],
+    record: &SourceRecord,
+    quality: u8,
+    cache: &Cache,
+    budget: &Budget,
+) -> Result<usize, String> {
     let header =
         Header { codec: if record.png { Codec::Png } else { Codec::Jpeg }, width: record.width, height: record.height };
     let widest = missing.iter().map(|r| r.width).max().unwrap_or(1);
     let _held = budget.take(u64::from(record.width) * u64::from(record.height) * 3);
-    let px = pixels::decode(&bytes, header, record.orientation, widest).map_err(|e| e.to_string())?;
-    drop(bytes);
+    let px = pixels::decode(bytes, header, record.orientation, widest).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&cache.dir).map_err(|e| format!("cache {}: {e}", cache.dir.display()))?;
     let mut made = 0;
     let mut by_size: Vec<(u32, u32)> = missing.iter().map(|r| (r.width, r.height)).collect();
@@ -390,13 +406,13 @@ fn source(
     for (w, h) in by_size {
         let resized = pixels::resize(&px, w, h).map_err(|e| format!("cannot be resized: {e}"))?;
         for r in missing.iter().filter(|r| (r.width, r.height) == (w, h)) {
-            let encoded = pixels::encode(&resized, w, h, r.format, config.quality)
-                .map_err(|e| format!("cannot be encoded: {e}"))?;
+            let encoded =
+                pixels::encode(&resized, w, h, r.format, quality).map_err(|e| format!("cannot be encoded: {e}"))?;
             cache::put(&r.cached, &encoded).map_err(|e| format!("{e:#}"))?;
             made += 1;
         }
     }
-    Ok(Done { record, renditions, read, decoded: true, made })
+    Ok(made)
 }
 
 /// Hashes a photo's bytes, reads its header (refusing bombs and non-images) and its metadata.
