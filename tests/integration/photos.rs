@@ -443,3 +443,18 @@ fn a_feed_items_picture_beside_it_is_resized_with_its_embedded_credit() {
     assert!(page.contains("<span class=\"photo-credit\">Wire Photo Agency</span>"), "{page}");
     assert_eq!(renditions(&site).len(), 6);
 }
+
+#[test]
+fn the_cache_folder_is_configurable() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let cache = elsewhere.path().join("photo-cache");
+    let site = photo_site();
+    site.file("gazette.toml", format!("{CONFIG}cache = \"{}\"\n", cache.display()));
+    let first = site.build_ok(&["-v", "--now", NOW]);
+    assert!(photo_line(&first).contains(" 1 decoded"), "{first}");
+    assert!(!site.path().join(".gazette-cache").exists());
+    assert_eq!(std::fs::read_dir(cache.join("photos")).unwrap().count(), 7, "6 renditions and the index");
+    std::fs::remove_dir_all(site.out()).unwrap();
+    let again = site.build_ok(&["-v", "--now", NOW]);
+    assert_eq!(photo_line(&again), "photos: 1 sources, 0 read, 0 decoded, 0 renditions made, 0 pruned from the cache");
+}
