@@ -98,7 +98,13 @@ impl Cache {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let is_rendition = name.ends_with(".jpg") || name.ends_with(".webp");
-            if is_rendition && !keep.contains(&name) {
+            // A temporary file an interrupted build left (one being written now is recent).
+            let stale_tmp = name.ends_with(".tmp")
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|e| e.as_secs() > 3600));
+            if (is_rendition && !keep.contains(&name)) || stale_tmp {
                 fs::remove_file(entry.path()).with_context(|| format!("removing {}", entry.path().display()))?;
                 removed += 1;
             }
@@ -110,7 +116,12 @@ impl Cache {
 /// Writes `bytes` at `path` by a temporary file beside it and a rename.
 pub fn put(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context;
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    // Unique to this process and this call: two sources with the same bytes have the same
+    // renditions, which two threads may write at once.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
     fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }

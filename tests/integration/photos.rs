@@ -458,3 +458,25 @@ fn the_cache_folder_is_configurable() {
     let again = site.build_ok(&["-v", "--now", NOW]);
     assert_eq!(photo_line(&again), "photos: 1 sources, 0 read, 0 decoded, 0 renditions made, 0 pruned from the cache");
 }
+
+#[test]
+fn two_photos_with_the_same_bytes_under_two_names_build_together() {
+    let site = photo_site();
+    let bytes = std::fs::read(site.path().join("content/world/harbor.jpg")).unwrap();
+    for i in 0..6 {
+        site.file(&format!("content/world/copy{i}.jpg"), &bytes);
+        site.file(
+            &format!("content/world/copy{i}.md"),
+            format!(
+                "+++\ntitle = \"Copy {i}\"\ndate = 2026-11-20T09:00:00+09:00\nimage = \"copy{i}.jpg\"\n+++\nBody.\n"
+            ),
+        );
+    }
+    let out = site.build_ok(&["-v", "--now", NOW]);
+    // How many are decoded depends on which thread reaches the cache first (one to all seven).
+    assert!(photo_line(&out).starts_with("photos: 7 sources, 7 read, "), "{out}");
+    // One set of renditions in the cache (same keys), one per name in the output.
+    let cached = std::fs::read_dir(site.path().join(".gazette-cache/photos")).unwrap().count();
+    assert_eq!(cached, 7, "6 renditions and the index");
+    assert_eq!(renditions(&site).len(), 42);
+}
