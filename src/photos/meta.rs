@@ -163,104 +163,123 @@ fn xmp_field(ns: &str, local: &str) -> Option<usize> {
 /// alternative, the `x-default` one, else the first. Entities are never expanded beyond the five
 /// predefined ones and character references; a packet that stops parsing keeps what was read.
 pub fn xmp(packet: &str) -> Meta {
-    use quick_xml::events::{BytesStart, Event};
+    use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(packet);
-    let mut prefixes: Vec<(String, String)> = Vec::new();
-    let mut depth = 0usize;
-    let mut values: [Option<String>; 5] = Default::default();
-    // The property being read: its field, its depth, its direct text and its `rdf:li` items.
-    let mut open: Option<(usize, usize)> = None;
-    let mut direct = String::new();
-    let mut items: Vec<(bool, String)> = Vec::new();
-    let resolve = |prefixes: &[(String, String)], qname: &str| -> (String, String) {
+    let mut x = Xmp::default();
+    // A packet is at most a few megabytes; the cap only bounds the loop.
+    for _ in 0..1_000_000 {
+        match reader.read_event() {
+            Ok(Event::Start(s)) => x.start(&s),
+            Ok(Event::Empty(s)) => drop(x.attributes(&s)),
+            Ok(Event::Text(t)) => x.text(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c.to_string()),
+                    _ => quick_xml::escape::resolve_predefined_entity(&r).map(str::to_string),
+                };
+                x.text(&resolved.unwrap_or_default());
+            }
+            Ok(Event::End(_)) => x.end(),
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let [caption, credit, copyright, creator, alt] = x.values.map(|v| v.and_then(|v| clean(&v)));
+    Meta { caption, credit, copyright, creator, alt }
+}
+
+/// The state of reading one XMP packet.
+#[derive(Default)]
+struct Xmp {
+    /// Namespace prefixes declared so far, `(prefix, URI)`; the last declaration wins.
+    prefixes: Vec<(String, String)>,
+    depth: usize,
+    /// By [`xmp_field`]'s index; the first value found is kept.
+    values: [Option<String>; 5],
+    /// The property element being read: its field and its depth.
+    open: Option<(usize, usize)>,
+    /// Its text, when it is a simple property.
+    direct: String,
+    /// Its `rdf:li` items, with whether each is the `x-default` language.
+    items: Vec<(bool, String)>,
+}
+
+impl Xmp {
+    fn resolve(&self, qname: &str) -> (String, String) {
         let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
-        let ns = prefixes.iter().rev().find(|(p, _)| p == prefix).map(|(_, u)| u.clone()).unwrap_or_default();
+        let ns = self.prefixes.iter().rev().find(|(p, _)| p == prefix).map(|(_, u)| u.clone()).unwrap_or_default();
         (ns, local.to_string())
-    };
-    // Reads an element's attributes: namespace declarations, `xml:lang`, properties.
-    let attributes = |s: &BytesStart, prefixes: &mut Vec<(String, String)>, values: &mut [Option<String>; 5]| {
+    }
+
+    /// Reads an element's attributes (namespace declarations, properties); gives whether its
+    /// `xml:lang` is `x-default`.
+    fn attributes(&mut self, s: &quick_xml::events::BytesStart) -> bool {
         let mut default_lang = false;
         for a in s.attributes().flatten() {
             let value =
                 a.normalized_value(quick_xml::XmlVersion::Implicit1_0).map(|v| v.into_owned()).unwrap_or_default();
             let key = a.key.as_ref();
             if let Some(p) = key.strip_prefix("xmlns:") {
-                prefixes.push((p.to_string(), value));
+                self.prefixes.push((p.to_string(), value));
             } else if key == "xml:lang" {
                 default_lang = value == "x-default";
-            } else {
-                let (ns, local) = resolve(prefixes, key);
-                if let Some(f) = xmp_field(&ns, &local) {
-                    values[f].get_or_insert(value);
-                }
+            } else if let (ns, local) = self.resolve(key)
+                && let Some(f) = xmp_field(&ns, &local)
+            {
+                self.values[f].get_or_insert(value);
             }
         }
         default_lang
-    };
-    for _ in 0..1_000_000 {
-        match reader.read_event() {
-            Ok(Event::Start(s)) => {
-                let default_lang = attributes(&s, &mut prefixes, &mut values);
-                let (ns, local) = resolve(&prefixes, s.name().as_ref());
-                depth += 1;
-                match open {
-                    None => {
-                        if let Some(f) = xmp_field(&ns, &local) {
-                            open = Some((f, depth));
-                            direct.clear();
-                            items.clear();
-                        }
-                    }
-                    Some(_) if local == "li" => items.push((default_lang, String::new())),
-                    Some(_) => {}
+    }
+
+    fn start(&mut self, s: &quick_xml::events::BytesStart) {
+        let default_lang = self.attributes(s);
+        let (ns, local) = self.resolve(s.name().as_ref());
+        self.depth += 1;
+        match self.open {
+            None => {
+                if let Some(f) = xmp_field(&ns, &local) {
+                    self.open = Some((f, self.depth));
+                    self.direct.clear();
+                    self.items.clear();
                 }
             }
-            Ok(Event::Empty(s)) => {
-                attributes(&s, &mut prefixes, &mut values);
-            }
-            Ok(Event::Text(t)) if open.is_some() => {
-                let text = t.xml10_content().into_owned();
-                match items.last_mut() {
-                    Some((_, item)) => item.push_str(&text),
-                    None => direct.push_str(&text),
-                }
-            }
-            Ok(Event::GeneralRef(r)) if open.is_some() => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c.to_string()),
-                    _ => quick_xml::escape::resolve_predefined_entity(&r).map(str::to_string),
-                };
-                let target = match items.last_mut() {
-                    Some((_, item)) => item,
-                    None => &mut direct,
-                };
-                target.push_str(&resolved.unwrap_or_default());
-            }
-            Ok(Event::End(_)) => {
-                if let Some((f, d)) = open
-                    && d == depth
-                {
-                    let value = if items.is_empty() {
-                        direct.clone()
-                    } else if f == 3 {
-                        let names: Vec<&str> = items.iter().map(|(_, i)| i.trim()).filter(|i| !i.is_empty()).collect();
-                        names.join(", ")
-                    } else {
-                        items.iter().find(|(d, _)| *d).or(items.first()).map(|(_, i)| i.clone()).unwrap_or_default()
-                    };
-                    if values[f].is_none() && clean(&value).is_some() {
-                        values[f] = Some(value);
-                    }
-                    open = None;
-                }
-                depth = depth.saturating_sub(1);
-            }
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(_) => {}
+            Some(_) if local == "li" => self.items.push((default_lang, String::new())),
+            Some(_) => {}
         }
     }
-    let [caption, credit, copyright, creator, alt] = values.map(|v| v.and_then(|v| clean(&v)));
-    Meta { caption, credit, copyright, creator, alt }
+
+    fn text(&mut self, text: &str) {
+        if self.open.is_none() {
+            return;
+        }
+        match self.items.last_mut() {
+            Some((_, item)) => item.push_str(text),
+            None => self.direct.push_str(text),
+        }
+    }
+
+    /// Closes an element; closing the open property settles its value: the simple text, every
+    /// creator of a list, or the `x-default` (else first) alternative.
+    fn end(&mut self) {
+        if let Some((f, d)) = self.open
+            && d == self.depth
+        {
+            let items = &self.items;
+            let value = if items.is_empty() {
+                self.direct.clone()
+            } else if f == 3 {
+                items.iter().map(|(_, i)| i.trim()).filter(|i| !i.is_empty()).collect::<Vec<_>>().join(", ")
+            } else {
+                items.iter().find(|(d, _)| *d).or(items.first()).map(|(_, i)| i.clone()).unwrap_or_default()
+            };
+            if self.values[f].is_none() && clean(&value).is_some() {
+                self.values[f] = Some(value);
+            }
+            self.open = None;
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
 }
 
 /// The XMP packet of a PNG `iTXt` chunk with the keyword `XML:com.adobe.xmp` (uncompressed, as
