@@ -16,9 +16,29 @@ use serde::{Deserialize, Serialize};
 
 use super::meta::Meta;
 
-/// The index's format (and the rendition pipeline's: a new encoder makes other bytes).
+/// The index's format and the rendition pipeline's: Gazette's version and those of the crates
+/// that decode, resize and encode (from the `Cargo.lock` it was built with), since a new encoder
+/// makes other bytes and the cache must not serve the old ones.
 pub fn version() -> String {
-    format!("gazette-photos 1 {}", env!("CARGO_PKG_VERSION"))
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let lock = include_str!("../../Cargo.lock");
+        let mut v = format!("gazette-photos 2 {}", env!("CARGO_PKG_VERSION"));
+        for package in lock.split("[[package]]") {
+            let field = |key: &str| {
+                package
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|r| r.trim_matches(|c| c == ' ' || c == '"' || c == '='))
+            };
+            if let (Some(name), Some(version)) = (field("name"), field("version"))
+                && ["image", "jpeg-decoder", "fast_image_resize", "webp", "libwebp-sys"].contains(&name)
+            {
+                v.push_str(&format!(" {name}-{version}"));
+            }
+        }
+        v
+    });
+    VERSION.clone()
 }
 
 /// One source photo as last read.
@@ -33,7 +53,7 @@ pub struct SourceRecord {
     pub width: u32,
     pub height: u32,
     pub orientation: u8,
-    pub png: bool,
+    pub codec: super::pixels::Codec,
     pub meta: Meta,
     /// The file is CMYK (a warning on each build, not only the one that read it).
     pub cmyk: bool,
@@ -124,4 +144,15 @@ pub fn put(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
     fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_version_names_the_codec_crates() {
+        let v = super::version();
+        for name in ["image-0.", "jpeg-decoder-0.", "fast_image_resize-", "webp-0.", "libwebp-sys-0."] {
+            assert!(v.contains(name), "{v}");
+        }
+    }
 }

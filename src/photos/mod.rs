@@ -393,8 +393,7 @@ fn make(
     cache: &Cache,
     budget: &Budget,
 ) -> Result<usize, String> {
-    let header =
-        Header { codec: if record.png { Codec::Png } else { Codec::Jpeg }, width: record.width, height: record.height };
+    let header = Header { codec: record.codec, width: record.width, height: record.height };
     let widest = missing.iter().map(|r| r.width).max().unwrap_or(1);
     let _held = budget.take(u64::from(record.width) * u64::from(record.height) * 3);
     let px = pixels::decode(bytes, header, record.orientation, widest).map_err(|e| e.to_string())?;
@@ -432,7 +431,7 @@ fn read_record(bytes: &img_parts::Bytes, len: u64, mtime_ns: i128, ino: u64) -> 
         width: header.width,
         height: header.height,
         orientation: embedded.orientation,
-        png: header.codec == Codec::Png,
+        codec: header.codec,
         meta: embedded.meta,
         cmyk: header.codec == Codec::Jpeg && is_cmyk(bytes),
     })

@@ -15,7 +15,7 @@ pub const MAX_PIXELS: u64 = 100_000_000;
 pub const MAX_SIDE: u32 = 30_000;
 
 /// Which codec a file needs, from its first bytes (never from its name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Codec {
     Jpeg,
     Png,
