@@ -222,7 +222,9 @@ impl<'a> Renderer<'a> {
             body: photo::body_html(site, photos, s, site.body_html(s)),
             attn: &s.attn,
             emails: &s.emails,
-            image: cover.map(|l| site.asset_url(&l.src)).or_else(|| s.image.as_deref().map(|i| site.asset_url(i))),
+            image: cover
+                .map(|l| photo::image_url(site, photos, l))
+                .or_else(|| s.image.as_deref().map(|i| site.asset_url(i))),
             image_url: cover
                 .map(|l| photo::opengraph(site, photos, l).0)
                 .or_else(|| s.image.as_deref().map(|i| site.asset_permalink(i))),

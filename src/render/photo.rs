@@ -119,6 +119,19 @@ pub fn opengraph(site: &Site, photos: &Photos, shown: &Shown) -> (String, Option
     }
 }
 
+/// A photo's URL for templates that show one image (`story.image`): a resized photo's lead
+/// rendition (the narrowest JPEG at least 800 pixels wide, else the widest), root-relative; a photo
+/// as written, as written.
+pub fn image_url(site: &Site, photos: &Photos, shown: &Shown) -> String {
+    match shown.photo {
+        Photo::Local(i) => {
+            let jpeg: Vec<&Rendition> = photos.renditions_of(i, PhotoFormat::Jpeg).collect();
+            at_least(&jpeg, 800).map_or_else(|| site.asset_url(&shown.src), |r| url(site, r))
+        }
+        Photo::AsWritten => site.asset_url(&shown.src),
+    }
+}
+
 /// The schema.org `ImageObject` of a photo.
 pub fn image_object(site: &Site, photos: &Photos, shown: &Shown) -> Value {
     let (url, size) = opengraph(site, photos, shown);

@@ -107,6 +107,7 @@ pub struct StoryView<'a> {
     pub body: std::borrow::Cow<'a, str>,
     pub attn: &'a [String],
     pub emails: &'a [String],
+    /// The story's photo as one URL (of a resized photo, a rendition about 800 pixels wide).
     pub image: Option<String>,
     /// The image as an absolute URL (for OpenGraph and JSON-LD): of a resized photo, its
     /// narrowest JPEG rendition at least 1,200 pixels wide (else its widest).
