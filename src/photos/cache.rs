@@ -88,11 +88,20 @@ impl Cache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Index::default(), None),
             Err(e) => return (Index::default(), Some(format!("reading {}: {e}", path.display()))),
         };
-        match serde_json::from_str::<Index>(&text) {
-            Ok(index) if index.version == version() => (index, None),
-            Ok(index) => {
-                (Index::default(), Some(format!("{} is of another version (`{}`)", path.display(), index.version)))
+        // The version first: another version's records may have other fields.
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: String,
+        }
+        match serde_json::from_str::<Versioned>(&text) {
+            Ok(v) if v.version != version() => {
+                return (Index::default(), Some(format!("{} is of another version (`{}`)", path.display(), v.version)));
             }
+            Ok(_) => {}
+            Err(e) => return (Index::default(), Some(format!("{} does not parse: {e}", path.display()))),
+        }
+        match serde_json::from_str::<Index>(&text) {
+            Ok(index) => (index, None),
             Err(e) => (Index::default(), Some(format!("{} does not parse: {e}", path.display()))),
         }
     }

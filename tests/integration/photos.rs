@@ -345,6 +345,14 @@ fn a_corrupt_cache_index_is_discarded_with_a_warning() {
     // Each photo is read again; its renditions are still in the cache.
     assert_eq!(photo_line(&out), "photos: 1 sources, 1 read, 0 decoded, 0 renditions made, 0 pruned from the cache");
     assert_eq!(snapshot_tree(&site.out()), built);
+    // An index of another version is not trusted either, whatever its records hold.
+    let index = site.path().join(".gazette-cache/photos/index.json");
+    std::fs::write(&index, r#"{"version": "gazette-photos 0 0.0.1", "sources": {"x": 1}}"#).unwrap();
+    let out = site.build_ok(&["-v", "--now", NOW]);
+    assert!(out.contains("is of another version (`gazette-photos 0 0.0.1`)"), "{out}");
+    assert!(photo_line(&out).contains(" 0 decoded"), "{out}");
+    let again = site.build_ok(&["-v", "--now", NOW]);
+    assert!(!again.contains("discarded") && photo_line(&again).contains(" 0 read"), "{again}");
 }
 
 #[test]
