@@ -100,7 +100,20 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
             });
         }
     };
-    let plan = match Plan::new(&site, inputs.statics, crate::index::build(&site)) {
+    let photos = match crate::photos::process(&site) {
+        Ok(p) => p,
+        Err(e) => {
+            findings.extend(e.into_iter().map(error));
+            return Ok(Report {
+                findings: sorted(findings),
+                joins: Vec::new(),
+                withdrawn: Vec::new(),
+                withheld: Vec::new(),
+            });
+        }
+    };
+    findings.extend(photos.warnings.iter().cloned().map(warning));
+    let plan = match Plan::new(&site, inputs.statics, crate::index::build(&site), photos) {
         Ok(plan) => plan,
         Err(e) => {
             findings.extend(e.into_iter().map(error));
@@ -119,6 +132,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     findings.extend(lonely_translations(&site));
     findings.extend(site.warnings().iter().cloned().map(warning));
     findings.extend(relative_links(&site, &plan));
+    findings.extend(photo_text(&site, &plan));
     findings.extend(editorial(&site));
     findings.extend(close_joins(&site));
     if opts.external {
@@ -336,7 +350,15 @@ fn relative_links(site: &Site, plan: &Plan) -> Vec<Finding> {
     let mut out = Vec::new();
     for (c, chain) in site.chains().iter_enumerated() {
         let story = site.shown(c);
-        for link in &story.urls {
+        // A body image the photos stage resized is shown through its renditions.
+        let resized: Vec<&str> = plan
+            .photos
+            .of(story)
+            .iter()
+            .filter(|p| matches!(p.photo, crate::photos::Photo::Local(_)))
+            .map(|p| p.src.as_str())
+            .collect();
+        for link in story.urls.iter().filter(|l| !resized.contains(&l.target.as_str())) {
             let Some(target) = resolve_relative(&chain.path, &link.target) else { continue };
             let found = plan.at(&target).is_some()
                 || plan.at(&format!("{}/index.html", target.trim_end_matches('/'))).is_some()
@@ -345,6 +367,30 @@ fn relative_links(site: &Site, plan: &Plan) -> Vec<Finding> {
                 let file = content_path(site.config(), &story.source);
                 let msg = format!("broken link `{}`: nothing of the site at /{target}", link.target);
                 out.push(error(Diagnostic::new(&file, link.line, link.col, msg)));
+            }
+        }
+    }
+    out
+}
+
+/// A warning for each photo a story shows without alt text or without a credit, from the story or
+/// the photo's own metadata.
+fn photo_text(site: &Site, plan: &Plan) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (c, _) in site.chains().iter_enumerated() {
+        let story = site.shown(c);
+        let file = content_path(site.config(), &story.source);
+        for (shown, r) in plan.photos.of(story).iter().zip(&story.photos) {
+            let (line, col) = (r.line, r.col);
+            if shown.text.alt.is_none() {
+                let msg = format!("photo `{}` has no alt text", shown.src);
+                let hint = "give `alt` in `[[images]]`, Markdown's `![alt](…)`, or the photo's XMP alt text";
+                out.push(warning(Diagnostic::new(&file, line, col, msg).with_hint(hint)));
+            }
+            if shown.text.credit.is_none() && shown.text.creator.is_none() {
+                let msg = format!("photo `{}` has no credit", shown.src);
+                let hint = "give `credit` in `[[images]]`, or embed an IPTC credit line or creator";
+                out.push(warning(Diagnostic::new(&file, line, col, msg).with_hint(hint)));
             }
         }
     }

@@ -52,6 +52,7 @@ pub struct RawConfig {
     /// `[encodings]`: a folder under `content/` → the encoding of the story files under it, e.g.
     /// `"content/archive/1998" = "euc-kr"`.
     pub encodings: BTreeMap<Spanned<String>, Spanned<String>>,
+    pub images: RawImages,
 }
 
 /// `[languages.XX]`: one language of a multilingual site, a site of its own under its prefix.
@@ -123,6 +124,23 @@ pub struct Language {
     /// Section slug → its title in this language, where one is configured.
     pub sections: BTreeMap<String, String>,
     pub dir: Direction,
+}
+
+/// `[images]`: the renditions made of every local photo a story shows (`photos`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawImages {
+    /// Rendition widths in pixels (default 480, 800, 1200, 1600); a photo is never upscaled.
+    pub widths: Option<Spanned<Vec<u32>>>,
+    /// Encodings, in the order pages offer them: `"webp"`, `"jpeg"` (default both).
+    pub formats: Option<Spanned<Vec<String>>>,
+    /// Lossy quality, 1-100 (default 80).
+    pub quality: Option<Spanned<u8>>,
+    /// The rendition cache, relative to the site folder (default `.gazette-cache`); kept outside
+    /// the output, shared by `build` and `serve`; deleting it only costs time.
+    pub cache: Option<Spanned<String>>,
+    /// The `sizes` attribute of article photos (default `(min-width: 52rem) 48rem, 100vw`).
+    pub sizes: Option<String>,
 }
 
 /// `[search]`: the static search index and page at `/search/`.
@@ -238,6 +256,42 @@ pub struct Config {
     pub search: Search,
     /// How `load` decodes each story file.
     pub encodings: crate::load::Encodings,
+    pub images: ImagesConfig,
+}
+
+/// `[images]`, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImagesConfig {
+    /// Ascending, without duplicates.
+    pub widths: Vec<u32>,
+    pub formats: Vec<PhotoFormat>,
+    pub quality: u8,
+    /// Absolute, or relative to the working folder (the site folder joined with `cache`).
+    pub cache_dir: PathBuf,
+    pub sizes: String,
+}
+
+/// An encoding of a rendition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PhotoFormat {
+    Webp,
+    Jpeg,
+}
+
+impl PhotoFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            PhotoFormat::Webp => "webp",
+            PhotoFormat::Jpeg => "jpg",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            PhotoFormat::Webp => "image/webp",
+            PhotoFormat::Jpeg => "image/jpeg",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -445,6 +499,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         languages,
         encoding,
         encodings,
+        images,
     } = raw;
     let mut ck = Checker::default();
     let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
@@ -499,6 +554,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
     };
     let languages = resolve_languages(&mut ck, languages, site_language);
     let encodings = resolve_encodings(&mut ck, encoding, encodings);
+    let images = resolve_images(&mut ck, images, site_dir);
     if !ck.bad.is_empty() {
         return Err(ck.bad);
     }
@@ -528,6 +584,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         raw_html,
         search,
         encodings,
+        images,
     })
 }
 
@@ -653,6 +710,69 @@ fn content_folder(key: &str) -> Result<PathBuf, String> {
     Ok(segments.iter().collect())
 }
 
+/// `[images]`: widths between 16 and 8,192, at least one; known formats; quality 1-100.
+fn resolve_images(ck: &mut Checker, raw: RawImages, site_dir: &Path) -> ImagesConfig {
+    let RawImages { widths, formats, quality, cache, sizes } = raw;
+    let widths = ck.value(
+        widths,
+        || vec![480, 800, 1200, 1600],
+        |mut w| {
+            if let Some(bad) = w.iter().find(|&&w| !(16..=8192).contains(&w)) {
+                return Err(format!("[images] widths: {bad} is not between 16 and 8192"));
+            }
+            w.sort_unstable();
+            w.dedup();
+            if w.is_empty() { Err("[images] widths: give at least one width".into()) } else { Ok(w) }
+        },
+    );
+    let formats = ck.value(
+        formats,
+        || vec![PhotoFormat::Webp, PhotoFormat::Jpeg],
+        |f| {
+            let mut out = Vec::new();
+            for name in f {
+                let format = match name.to_ascii_lowercase().as_str() {
+                    "webp" => PhotoFormat::Webp,
+                    "jpeg" | "jpg" => PhotoFormat::Jpeg,
+                    other => return Err(format!("[images] formats: `{other}` is not \"webp\" or \"jpeg\"")),
+                };
+                if !out.contains(&format) {
+                    out.push(format);
+                }
+            }
+            if !out.contains(&PhotoFormat::Jpeg) {
+                // Every browser reads JPEG: it is the `<img>` fallback and the OpenGraph image.
+                out.push(PhotoFormat::Jpeg);
+            }
+            Ok(out)
+        },
+    );
+    let quality = ck.value(
+        quality,
+        || 80,
+        |q| {
+            if (1..=100).contains(&q) { Ok(q) } else { Err(format!("[images] quality {q} is not between 1 and 100")) }
+        },
+    );
+    let cache_dir = ck.value(
+        cache,
+        || site_dir.join(".gazette-cache"),
+        |c| {
+            let first = Path::new(&c).components().next().map(|p| p.as_os_str().to_string_lossy().into_owned());
+            match first.as_deref() {
+                None => Err("[images] cache: give a folder".into()),
+                // Inside an input folder, every rendition written would be an input that changed.
+                Some(input @ ("content" | "static" | "templates")) => {
+                    Err(format!("[images] cache `{c}` is inside {input}/: put it outside the site's inputs"))
+                }
+                Some(_) => Ok(site_dir.join(c)),
+            }
+        },
+    );
+    let sizes = sizes.unwrap_or_else(|| "(min-width: 52rem) 48rem, 100vw".into());
+    ImagesConfig { widths, formats, quality, cache_dir, sizes }
+}
+
 /// The base URL without a trailing slash (`--base-url` over the file's) and its path part.
 fn resolve_base_url(ck: &mut Checker, raw: Option<Spanned<String>>, overrides: &Overrides) -> (String, String) {
     let check = |url: String| {
@@ -768,6 +888,20 @@ mod tests {
     }
 
     #[test]
+    fn images_defaults_and_values() {
+        let c = resolve_text("").unwrap();
+        assert_eq!(c.images.widths, [480, 800, 1200, 1600]);
+        assert_eq!((c.images.formats.as_slice(), c.images.quality), (&[PhotoFormat::Webp, PhotoFormat::Jpeg][..], 80));
+        let c = resolve_text(
+            "[images]\nwidths = [900, 300, 900]\nformats = [\"webp\"]\nquality = 60\ncache = \"../cache\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.images.widths, [300, 900], "sorted, once each");
+        assert_eq!(c.images.formats, [PhotoFormat::Webp, PhotoFormat::Jpeg], "JPEG is always made");
+        assert!(c.images.cache_dir.ends_with("../cache"));
+    }
+
+    #[test]
     fn every_bad_value_is_reported_at_its_value() {
         // (file, every error as (line, col, a word of its message))
         type Want = &'static [(usize, usize, &'static str)];
@@ -792,6 +926,11 @@ mod tests {
                 "[related]\nunresolved = \"drop\"\nthreshold = 1.5\nversion_threshold = -1.0\n",
                 &[(2, 14, "unresolved"), (3, 13, "threshold"), (4, 21, "version_threshold")],
             ),
+            (
+                "[images]\nwidths = [0, 800]\nformats = [\"avif\"]\nquality = 0\ncache = \"static/c\"\n",
+                &[(2, 10, "widths"), (3, 11, "avif"), (4, 11, "quality"), (5, 9, "inside static/")],
+            ),
+            ("[images]\nwidths = []\n", &[(2, 10, "at least one width")]),
         ];
         for (text, want) in cases {
             let got = resolve_text(text).err().unwrap_or_else(|| panic!("{text:?} resolved"));

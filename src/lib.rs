@@ -11,6 +11,7 @@ pub mod index;
 pub mod load;
 pub mod locale;
 pub mod parse;
+pub mod photos;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

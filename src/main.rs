@@ -388,6 +388,13 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         for (stage, d) in &report.stages {
             eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
         }
+        let p = &report.photos;
+        if p.sources > 0 || p.pruned > 0 {
+            eprintln!(
+                "photos: {} sources, {} read, {} decoded, {} renditions made, {} pruned from the cache",
+                p.sources, p.read, p.decoded, p.made, p.pruned
+            );
+        }
     }
     if let Some(why) = &report.cache_discarded {
         eprintln!("note: the build cache of {} was not used: {why}", pipeline::display(&report.output));

@@ -1,4 +1,4 @@
-//! `build`: the stage list, in order, with timings: config → load → parse → site → related → index → plan
+//! `build`: the stage list, in order, with timings: config → load → parse → site → related → index → photos → plan
 //! → render and write (one loop, [`render::run`], into a [`Staging`] sink) → swap.
 //!
 //! Every stage collects all of its errors before the build fails, so one run reports every bad
@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Diagnostics, ErrorKind};
 use crate::index;
 use crate::load::{self, Encodings, SourceFile};
 use crate::parse::{self, ParseOptions, Story};
+use crate::photos;
 use crate::plan::{Job, Plan};
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Counts, Renderer, Strings, theme};
@@ -54,6 +55,8 @@ pub struct Report {
     pub held_back: usize,
     pub stages: Vec<(&'static str, Duration)>,
     pub output: PathBuf,
+    /// What the photos stage read, decoded, made and pruned.
+    pub photos: photos::Stats,
 }
 
 /// Hears about a build's progress (the command line draws a progress bar with it).
@@ -113,7 +116,11 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     observer.stage("index", 0);
     let search = index::build(&site);
     t.lap("index");
-    let plan = Plan::new(&site, static_files, search).map_err(Diagnostics::sorted)?;
+    observer.stage("photos", 0);
+    let photos = photos::process(&site).map_err(Diagnostics::sorted)?;
+    t.lap("photos");
+    let photo_stats = photos.stats;
+    let plan = Plan::new(&site, static_files, search, photos).map_err(Diagnostics::sorted)?;
     let templates = TemplateDigests::new(&theme::final_set(&site_templates));
     let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
     let digests = Digester::new(&site, &plan, &templates, fingerprint).all();
@@ -124,7 +131,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     if write::up_to_date(&output, &current, wanted) {
         // Nothing any output file is made from changed, and every file is on disk as written.
         let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
-        return Ok(report(&site, &plan, counts, None, t, output, &skipped));
+        return Ok(Report { photos: photo_stats, ..report(&site, &plan, counts, None, t, output, &skipped) });
     }
     let staging = Staging::begin(&output, current)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
@@ -158,6 +165,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     t.lap("write");
     let mut report = report(&site, &plan, counts, discarded, t, output, &skipped);
     report.changed = changed;
+    report.photos = photo_stats;
     Ok(report)
 }
 
@@ -173,6 +181,7 @@ fn report(
 ) -> Report {
     let mut warnings = skipped.to_vec();
     warnings.extend(site.warnings().iter().cloned());
+    warnings.extend(plan.photos.warnings.iter().cloned());
     warnings.sort();
     Report {
         stories: site.chains().len(),
@@ -189,6 +198,7 @@ fn report(
         held_back: site.held_back(),
         stages: t.stages,
         output,
+        photos: photos::Stats::default(),
     }
 }
 

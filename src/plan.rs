@@ -19,6 +19,7 @@ use crate::diag::Diagnostic;
 use crate::index::SearchIndex;
 use crate::load::StaticFile;
 use crate::locale;
+use crate::photos::Photos;
 use crate::render::views::{AlternateLink, SitemapEntry, rfc3339};
 use crate::site::urls::{
     content_path, day_path, home_path, month_path, page_path, pages_for, section_path, tag_path, tags_path, year_path,
@@ -58,6 +59,8 @@ pub enum Job {
     SearchPage(LangId),
     /// The search page's script, `/search/search.js`.
     SearchScript,
+    /// A photo rendition (an index into [`Plan::photos`]' renditions), copied from the cache.
+    Photo(usize),
 }
 
 /// Which list a list page belongs to.
@@ -143,6 +146,8 @@ pub struct Plan {
     pub statics: TiVec<StaticId, StaticFile>,
     /// The search index's files (`search/meta.json`, `search/d/…`, `search/t/…`).
     pub search: SearchIndex,
+    /// The photos stage's renditions and what each story shows.
+    pub photos: Photos,
     /// What the sitemap lists, in order: list pages, then stories newest first.
     pub sitemap: Vec<SitemapUrl>,
     /// The entries of each sitemap file, in order: one range when `sitemap.xml` holds them all,
@@ -154,9 +159,14 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Plans every page of `site` and every static file, or names every pair that writes one path.
-    /// Plans every page of `site`, every static file and the search index's files.
-    pub fn new(site: &Site, statics: Vec<StaticFile>, search: SearchIndex) -> Result<Plan, Vec<Diagnostic>> {
+    /// Plans every page of `site`, every static file, the search index's files and the photo
+    /// renditions, or names every pair that writes one path.
+    pub fn new(
+        site: &Site,
+        statics: Vec<StaticFile>,
+        search: SearchIndex,
+        photos: Photos,
+    ) -> Result<Plan, Vec<Diagnostic>> {
         let statics: TiVec<StaticId, StaticFile> = statics.into();
         let mut entries = Vec::new();
         let mut page = |job: Job, url: &str, template: &'static str, listing: Listing| {
@@ -217,8 +227,15 @@ impl Plan {
         for (i, s) in statics.iter_enumerated() {
             entries.push(file(Job::Static(i), &s.rel, None));
         }
+        // Two sources with the same bytes make the same renditions: one entry each.
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in photos.renditions.iter().enumerate() {
+            if seen.insert(r.path.as_str()) {
+                entries.push(file(Job::Photo(i), &r.path, None));
+            }
+        }
         let by_path = unique_paths(site, &entries, &statics)?;
-        Ok(Plan { entries, statics, search, sitemap, sitemap_parts, news, by_path })
+        Ok(Plan { entries, statics, search, photos, sitemap, sitemap_parts, news, by_path })
     }
 
     /// The entry writing `path` (relative to the output), if any.
@@ -226,9 +243,9 @@ impl Plan {
         self.by_path.get(path).map(|&i| &self.entries[i])
     }
 
-    /// How many files are pages (everything but static files).
+    /// How many files are pages (everything but static files and photo renditions).
     pub fn pages(&self) -> usize {
-        self.entries.len() - self.statics.len()
+        self.entries.iter().filter(|e| !matches!(e.job, Job::Static(_) | Job::Photo(_))).count()
     }
 }
 

@@ -37,12 +37,15 @@ pub struct Changes {
     pub templates: bool,
     pub statics: bool,
     pub config: bool,
+    /// A photo beside the stories (`content/…/*.jpg`, `.png`) changed: the photos stage re-checks
+    /// every photo (by size, mtime and inode) on any rebuild, so this only has to cause one.
+    pub photos: bool,
 }
 
 impl Changes {
     /// Everything, as for the first build.
     pub fn all() -> Self {
-        Changes { content_tree: true, templates: true, statics: true, config: true, ..Default::default() }
+        Changes { content_tree: true, templates: true, statics: true, config: true, photos: true, ..Default::default() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -56,6 +59,7 @@ impl Changes {
         self.templates |= more.templates;
         self.statics |= more.statics;
         self.config |= more.config;
+        self.photos |= more.photos;
     }
 }
 
@@ -72,6 +76,8 @@ pub struct Outcome {
     pub held_back: usize,
     /// The model's warnings (slug collisions), located.
     pub warnings: Vec<Diagnostic>,
+    /// The photos stage's warnings (CMYK photos, a discarded cache index).
+    pub photo_warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
 }
 
@@ -189,7 +195,9 @@ impl Session {
         let mut outcome = result?;
         outcome.stories = site.chains().len();
         outcome.held_back = site.held_back();
-        outcome.warnings = self.skipped.values().cloned().chain(site.warnings().iter().cloned()).collect();
+        let photo_warnings = std::mem::take(&mut outcome.photo_warnings);
+        outcome.warnings =
+            self.skipped.values().cloned().chain(site.warnings().iter().cloned()).chain(photo_warnings).collect();
         outcome.elapsed = started.elapsed();
         self.site = Some(site);
         Ok(outcome)
@@ -304,7 +312,9 @@ impl Session {
             return Err(Diagnostics::sorted(self.static_errors.clone()).into());
         }
         let search = crate::index::build_cached(site, &mut self.terms);
-        let plan = Plan::new(site, self.statics.clone(), search).map_err(Diagnostics::sorted)?;
+        let photos = crate::photos::process(site).map_err(Diagnostics::sorted)?;
+        let photo_warnings = photos.warnings.clone();
+        let plan = Plan::new(site, self.statics.clone(), search, photos).map_err(Diagnostics::sorted)?;
         let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
         let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
             .map_err(Diagnostics::sorted)?;
@@ -316,7 +326,7 @@ impl Session {
                     sink.finish(|p| plan.at(p).is_some()).map_err(|d| Diagnostics::sorted(vec![d]))?;
                 self.records = records;
                 let (written, repaired) = (counts.written, counts.repaired);
-                Ok(Outcome { pages: plan.pages(), written, repaired, removed, ..Default::default() })
+                Ok(Outcome { pages: plan.pages(), written, repaired, removed, photo_warnings, ..Default::default() })
             }
             Err(errors) => {
                 // What was written is on disk and recorded; what was not keeps its old record.

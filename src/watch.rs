@@ -37,12 +37,20 @@ pub fn classify(site_dir: &Path, paths: &[PathBuf]) -> Changes {
             "content" if is_story(&inner) => {
                 changes.stories.insert(inner);
             }
+            "content" if is_photo(&inner) => changes.photos = true,
             // A folder appeared, went or was renamed: rescan. Other files (images) are not stories.
             "content" if path.is_dir() || inner.extension().is_none() => changes.content_tree = true,
             _ => {}
         }
     }
     changes
+}
+
+/// A file the photos stage reads (`.jpg`, `.jpeg`, `.png`).
+fn is_photo(rel: &Path) -> bool {
+    rel.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
 }
 
 /// The running watcher; dropping it stops watching.
@@ -127,7 +135,8 @@ mod tests {
                 Changes { stories: [PathBuf::from("x/2024/05/01/b.txt")].into(), ..Default::default() },
             ),
             (vec![p("content/politics/.a.md.swp"), p("content/a.md~"), p("content/#a.md#")], Changes::default()),
-            (vec![p("content/politics/photo.jpg")], Changes::default()),
+            (vec![p("content/politics/photo.jpg")], Changes { photos: true, ..Default::default() }),
+            (vec![p("content/politics/notes.pdf")], Changes::default()),
             (vec![p("content/politics")], Changes { content_tree: true, ..Default::default() }),
             (vec![p("templates/article.html")], Changes { templates: true, ..Default::default() }),
             (vec![p("static/logo.png")], Changes { statics: true, ..Default::default() }),
@@ -185,7 +194,8 @@ mod tests {
             paths.extend([site.join(leftover), site.join(format!("content/desk{}/n{i:04}.md~", i % 10))]);
         }
         paths.push(site.join("content/desk0/photo.jpg"));
-        let want = Changes { stories: (0..1000).map(story).collect(), content_tree: true, ..Default::default() };
+        let want =
+            Changes { stories: (0..1000).map(story).collect(), content_tree: true, photos: true, ..Default::default() };
         assert_eq!(want.stories.len(), 1000);
         assert_eq!(classify(site, &paths), want);
 

@@ -109,6 +109,8 @@ pub struct RawFrontMatter {
     pub slug: Option<String>,
     pub draft: bool,
     pub image: Option<String>,
+    /// Photos with what the story says of them; the first one (after `image`) leads.
+    pub images: Vec<RawImage>,
     /// Groups versions of one story: every file with the same key is one story.
     pub story: Option<String>,
     /// A story of its own: never taken as an implicit version of another wire story.
@@ -123,6 +125,17 @@ pub struct RawFrontMatter {
     /// Stories sharing this key are translations of one another (default: the file's path
     /// without its language suffix, so `a.md` and `a.ko.md` are translations).
     pub translation: Option<String>,
+}
+
+/// `[[images]]`: a photo (a path beside the story, or under `static/` when it starts with `/`)
+/// and, each overriding what the photo's own metadata says, its caption, credit and alt text.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawImage {
+    pub src: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub alt: Option<String>,
 }
 
 /// `[[corrections]]`: a dated correction note.

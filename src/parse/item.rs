@@ -13,7 +13,8 @@ use jiff::Zoned;
 
 use super::headline::{Headline, Version};
 use super::{
-    Dateline, Format, Grouping, LangId, ParseOptions, Status, Story, TranslationKey, parse_date, section_from_path,
+    Dateline, Format, Grouping, LangId, ParseOptions, PhotoOrigin, PhotoRef, Status, Story, TranslationKey, parse_date,
+    section_from_path,
 };
 use crate::diag::{ErrorKind, ParseError};
 use crate::text::{clean_line, decode_entities, paragraphs_html};
@@ -168,6 +169,22 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
         slug: None,
         draft: false,
         image: item.image.as_deref().map(clean_line).filter(|i| !i.is_empty()),
+        photos: item
+            .image
+            .as_deref()
+            .map(clean_line)
+            .filter(|i| !i.is_empty())
+            .map(|src| PhotoRef {
+                src,
+                caption: None,
+                credit: None,
+                alt: None,
+                origin: PhotoOrigin::Feed,
+                line,
+                col: 1,
+            })
+            .into_iter()
+            .collect(),
         grouping: match &item.uri {
             Some(uri) if !uri.trim().is_empty() => Grouping::Key(format!("uri:{}", uri.trim())),
             _ => Grouping::Standalone,

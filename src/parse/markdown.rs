@@ -6,7 +6,7 @@ use std::path::Path;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
-use super::{Format, InternalLink, ParseOptions, Parts, RawHtml, Story, finish, front_matter};
+use super::{Format, InternalLink, ParseOptions, Parts, PhotoOrigin, PhotoRef, RawHtml, Story, finish, front_matter};
 use crate::diag::{ErrorKind, ParseError, line_col};
 use crate::text::clean_line;
 
@@ -21,7 +21,8 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
         )]);
     };
     let fm = front_matter::read(front).map_err(|e| vec![e])?;
-    let (body_html, lede, links, urls) = render_full(split.body, split.body_line, opts.raw_html);
+    let Rendered { html: body_html, lede, links, urls, images } =
+        render_full(split.body, split.body_line, opts.raw_html);
     finish(
         rel,
         Parts {
@@ -36,6 +37,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
             related: vec![],
             related_lines: vec![],
             urls,
+            body_images: images,
             attn: vec![],
             emails: vec![],
             links,
@@ -50,27 +52,38 @@ fn options() -> Options {
 
 /// The body as HTML, and the plain text of its first paragraph (the lede).
 pub fn render(body: &str) -> (String, String) {
-    let (html, lede, _) = render_with_links(body, 1);
-    (html, lede)
+    let r = render_full(body, 1, RawHtml::Allow);
+    (r.html, r.lede)
 }
 
 /// The body as HTML, its lede, and its links to other stories by path (`[x](@/politics/a.md)`),
 /// located in the file (`first_line` is the file line the body starts on). Those links stay as
 /// `@/…` in the HTML until the site model knows their URLs.
 pub fn render_with_links(body: &str, first_line: usize) -> (String, String, Vec<InternalLink>) {
-    let (html, lede, links, _) = render_full(body, first_line, RawHtml::Allow);
-    (html, lede, links)
+    let r = render_full(body, first_line, RawHtml::Allow);
+    (r.html, r.lede, r.links)
 }
 
-/// [`render_with_links`] plus every other link and image destination, located (for `check`), with
-/// raw HTML treated as `raw_html` says.
-pub fn render_full(
-    body: &str,
-    first_line: usize,
-    raw_html: RawHtml,
-) -> (String, String, Vec<InternalLink>, Vec<InternalLink>) {
+/// A Markdown body, rendered.
+pub struct Rendered {
+    pub html: String,
+    pub lede: String,
+    /// Links to other stories by path (`@/…`).
+    pub links: Vec<InternalLink>,
+    /// Every other link and image destination, located (for `check`).
+    pub urls: Vec<InternalLink>,
+    /// The images, located, with their alt text (for the `photos` stage).
+    pub images: Vec<PhotoRef>,
+}
+
+/// [`render_with_links`] plus every other link and image destination, located (for `check`), and
+/// the images, with raw HTML treated as `raw_html` says.
+pub fn render_full(body: &str, first_line: usize, raw_html: RawHtml) -> Rendered {
     let mut links = Vec::new();
     let mut urls = Vec::new();
+    let mut images: Vec<PhotoRef> = Vec::new();
+    // Nesting depth inside an image: its text events are its alt text.
+    let mut in_image = 0usize;
     let events: Vec<Event<'_>> = Parser::new_ext(body, options())
         .into_offset_iter()
         .map(|(ev, range)| {
@@ -81,6 +94,29 @@ pub fn render_full(
                     Some(target) => links.push(InternalLink { target: target.to_string(), line, col }),
                     None => urls.push(InternalLink { target: dest_url.to_string(), line, col }),
                 }
+                if matches!(ev, Event::Start(Tag::Image { .. })) {
+                    in_image += 1;
+                    if in_image == 1 {
+                        images.push(PhotoRef {
+                            src: dest_url.to_string(),
+                            caption: None,
+                            credit: None,
+                            alt: Some(String::new()),
+                            origin: PhotoOrigin::Body,
+                            line,
+                            col,
+                        });
+                    }
+                }
+            }
+            match &ev {
+                Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+                Event::Text(t) | Event::Code(t) if in_image > 0 => {
+                    if let Some(alt) = images.last_mut().and_then(|i| i.alt.as_mut()) {
+                        alt.push_str(t);
+                    }
+                }
+                _ => {}
             }
             match ev {
                 Event::Html(h) | Event::InlineHtml(h) if raw_html == RawHtml::Escape => Event::Text(h),
@@ -94,7 +130,10 @@ pub fn render_full(
     if raw_html == RawHtml::Sanitize {
         out = sanitize(&out);
     }
-    (out, lede, links, urls)
+    for image in &mut images {
+        image.alt = image.alt.take().map(|a| clean_line(&a)).filter(|a| !a.is_empty());
+    }
+    Rendered { html: out, lede, links, urls, images }
 }
 
 /// Cleans rendered HTML with ammonia: its safe tag set, plus the `class` and `id` attributes
@@ -162,7 +201,7 @@ mod tests {
             (RawHtml::Escape, &["&lt;script&gt;", "&lt;b&gt;bold&lt;/b&gt;"], &["<script", "<b>", "<div onclick"]),
         ];
         for (mode, yes, no) in table {
-            let (html, _, links, _) = render_full(body, 1, *mode);
+            let Rendered { html, links, .. } = render_full(body, 1, *mode);
             for y in *yes {
                 assert!(html.contains(y), "{mode:?} should keep {y}: {html}");
             }

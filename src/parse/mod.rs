@@ -190,6 +190,9 @@ pub struct Story {
     pub slug: Option<String>,
     pub draft: bool,
     pub image: Option<String>,
+    /// Every photo the story shows, in order (front matter `image`, `images`, the body's images, a
+    /// feed item's picture); the `photos` stage finds their files.
+    pub photos: Vec<PhotoRef>,
     /// Whether, and how, this file is a version of a story told in other files.
     pub grouping: Grouping,
     /// Published, held back or withdrawn (feed items; Markdown and wire copy are always usable).
@@ -223,6 +226,30 @@ pub struct Story {
     pub related_lines: Vec<usize>,
     /// The line the headline is written on.
     pub headline_line: usize,
+}
+
+/// A photo as a story names it; no I/O has looked at it yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PhotoRef {
+    /// As written: a path relative to the story's folder, `/…` under `static/`, or a URL.
+    pub src: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub alt: Option<String>,
+    pub origin: PhotoOrigin,
+    /// Where `src` is written in the story file.
+    pub line: usize,
+    pub col: usize,
+}
+
+/// Where a story names a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PhotoOrigin {
+    FrontMatter,
+    /// A Markdown image in the body: its `<img>` is given the renditions too.
+    Body,
+    /// A feed item's picture association.
+    Feed,
 }
 
 /// How a file's story is found among the others.
@@ -326,6 +353,8 @@ pub struct Parts {
     pub related_lines: Vec<usize>,
     /// Other link and image destinations of the body (Markdown), located.
     pub urls: Vec<InternalLink>,
+    /// The body's images (Markdown), located, with their alt text.
+    pub body_images: Vec<PhotoRef>,
     pub attn: Vec<String>,
     pub emails: Vec<String>,
     pub links: Vec<InternalLink>,
@@ -423,6 +452,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         .chain(p.related.into_iter().zip(p.related_lines))
         .filter(|(r, _)| !r.is_empty())
         .unzip();
+    let photos = front_photos(&fm, front_text.as_ref(), p.front_line).chain(p.body_images).collect();
     let dateline = p.dateline.map(|(d, _, _)| d).or_else(|| {
         fm.dateline.as_ref().map(|t| Dateline {
             place: None,
@@ -460,6 +490,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         slug: fm.slug,
         draft: fm.draft,
         image: fm.image.map(|s| clean_line(&s)),
+        photos,
         status: Status::Usable,
         language: None,
         lang,
@@ -481,6 +512,40 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         digest: 0,
         links: p.links,
     })
+}
+
+/// The front matter's photos (`image`, then `images`), each located at the line that names it.
+fn front_photos<'f>(
+    fm: &'f RawFrontMatter,
+    front_text: Option<&'f (String, usize)>,
+    front_line: usize,
+) -> impl Iterator<Item = PhotoRef> + 'f {
+    let locate = move |key: &str, src: &str| {
+        let Some((text, start)) = front_text else { return (front_line, 1) };
+        let by_src = text.lines().position(|l| l.contains(src)).map(|i| i + 1);
+        let line = by_src.or_else(|| key_line(text, key)).map_or(front_line, |l| start + l - 1);
+        let col = by_src.and_then(|l| text.lines().nth(l - 1)).and_then(|l| l.find(src)).map_or(1, |c| c + 1);
+        (line, col)
+    };
+    let optional = |s: &Option<String>| s.as_deref().map(clean_line).filter(|s| !s.is_empty());
+    let image = fm.image.iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()).map(move |src| {
+        let (line, col) = locate("image", &src);
+        PhotoRef { src, caption: None, credit: None, alt: None, origin: PhotoOrigin::FrontMatter, line, col }
+    });
+    let images = fm.images.iter().filter(|i| !clean_line(&i.src).is_empty()).map(move |i| {
+        let src = clean_line(&i.src);
+        let (line, col) = locate("images", &src);
+        PhotoRef {
+            caption: optional(&i.caption),
+            credit: optional(&i.credit),
+            alt: optional(&i.alt),
+            origin: PhotoOrigin::FrontMatter,
+            src,
+            line,
+            col,
+        }
+    });
+    image.chain(images)
 }
 
 /// The 1-based line of `key = …`, `key: …` or `[[key]]` in a front matter block.

@@ -44,6 +44,7 @@ pub fn parse(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<P
             related: body.related,
             related_lines: body.related_lines,
             urls: Vec::new(),
+            body_images: Vec::new(),
             attn: body.attn,
             emails: body.emails,
             links: Vec::new(),

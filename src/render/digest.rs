@@ -167,6 +167,7 @@ impl<'a> Digester<'a> {
                 (&file.path, file.len, file.mtime_ns).hash(&mut h);
             }
             Job::SearchIndex(_) => self.plan.search.fingerprint.hash(&mut h),
+            Job::Photo(r) => self.plan.photos.renditions[r].key.hash(&mut h),
             Job::NotFound | Job::Css | Job::SearchPage(_) | Job::SearchScript => {}
         }
         h.finish()
@@ -196,6 +197,7 @@ impl<'a> Digester<'a> {
         let chain = &site.chain(c);
         (&chain.path, site.shown(c).digest, chain.first_published.timestamp(), chain.modified.timestamp()).hash(h);
         site.link_paths(site.shown(c)).for_each(|p| p.hash(h));
+        self.plan.photos.fingerprint(site.shown(c), h);
         chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
     }
 

@@ -4,10 +4,11 @@
 use serde_json::{Value, json};
 
 use super::views::rfc3339;
+use crate::photos::Photos;
 use crate::site::{ChainId, Site};
 
 /// The JSON-LD text, safe to place between `<script type="application/ld+json">` and `</script>`.
-pub fn news_article(site: &Site, c: ChainId) -> String {
+pub fn news_article(site: &Site, photos: &Photos, c: ChainId) -> String {
     let chain = &site.chain(c);
     let s = site.shown(c);
     let url = site.permalink(&chain.path);
@@ -43,7 +44,17 @@ pub fn news_article(site: &Site, c: ChainId) -> String {
         let names: Vec<&str> = chain.tags.iter().map(|&t| site.tag(t).name.as_str()).collect();
         obj.insert("keywords".into(), json!(names));
     }
-    if let Some(img) = &s.image {
+    let shown = photos.of(s);
+    if !shown.is_empty() {
+        let mut images: Vec<Value> = Vec::new();
+        for p in shown {
+            let image = super::photo::image_object(site, photos, p);
+            if !images.iter().any(|i| i["url"] == image["url"]) {
+                images.push(image);
+            }
+        }
+        obj.insert("image".into(), json!(images));
+    } else if let Some(img) = &s.image {
         obj.insert("image".into(), json!([site.asset_permalink(img)]));
     }
     if !s.corrections.is_empty() {

@@ -6,6 +6,7 @@
 pub mod budget;
 pub mod digest;
 pub mod jsonld;
+pub mod photo;
 mod run;
 pub mod sitemap;
 pub mod strings;
@@ -94,7 +95,8 @@ impl<'a> Renderer<'a> {
             | Job::Robots
             | Job::Static(_)
             | Job::SearchIndex(_)
-            | Job::SearchScript => LangId::DEFAULT,
+            | Job::SearchScript
+            | Job::Photo(_) => LangId::DEFAULT,
         }
     }
 
@@ -155,7 +157,7 @@ impl<'a> Renderer<'a> {
                 }
                 Ok(text.into_bytes())
             }
-            Job::Static(_) => unreachable!("static files are copied, not rendered"),
+            Job::Static(_) | Job::Photo(_) => unreachable!("static files and photos are copied, not rendered"),
             Job::SearchIndex(i) => Ok(self.plan.search.file(i, self.site).to_vec()),
             Job::SearchPage(lang) => {
                 let title = self.string(lang, "search");
@@ -278,7 +280,7 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let mut ctx = self.page(p, "article", story.title.to_string(), &chain.path);
-        ctx.insert("jsonld", &jsonld::news_article(site, c));
+        ctx.insert("jsonld", &jsonld::news_article(site, &self.plan.photos, c));
         ctx.insert("story", &story);
         ctx.insert("related", &related);
         self.tera_render(template, &ctx)
@@ -289,6 +291,9 @@ impl<'a> Renderer<'a> {
         let chain = &site.chain(c);
         let s = site.shown(c);
         let prefix = &site.language(chain.lang).prefix;
+        let photos = &self.plan.photos;
+        let lead = photo::lead(photos, s);
+        let cover = photo::cover(photos, s);
         let versions = chain
             .versions()
             .iter()
@@ -324,11 +329,16 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             summary: &s.summary,
-            body: site.body_html(s),
+            body: photo::body_html(site, photos, s, site.body_html(s)),
             attn: &s.attn,
             emails: &s.emails,
-            image: s.image.as_deref().map(|i| site.asset_url(i)),
-            image_url: s.image.as_deref().map(|i| site.asset_permalink(i)),
+            image: cover
+                .map(|l| photo::image_url(site, photos, l))
+                .or_else(|| s.image.as_deref().map(|i| site.asset_url(i))),
+            image_url: cover
+                .map(|l| photo::opengraph(site, photos, l).0)
+                .or_else(|| s.image.as_deref().map(|i| site.asset_permalink(i))),
+            photo: lead.map(|l| photo::view(site, photos, l, photo::Kind::Lead)),
             corrections: s
                 .corrections
                 .iter()
@@ -411,6 +421,8 @@ impl<'a> Renderer<'a> {
             section: chain.section.map(|i| site.section_link(i)),
             summary: &s.summary,
             related,
+            photo: photo::cover(&self.plan.photos, s)
+                .map(|l| photo::view(site, &self.plan.photos, l, photo::Kind::Thumb)),
         }
     }
 

@@ -57,6 +57,7 @@ pub fn run(
             };
             let put = match entry.job {
                 Job::Static(s) => sink.copy(&entry.path, digest, &plan.statics[s].path),
+                Job::Photo(r) => sink.copy(&entry.path, digest, &plan.photos.renditions[r].cached),
                 _ => match renderer.render(entry) {
                     Ok(bytes) => sink.put(&entry.path, digest, &bytes),
                     Err(e) => return Some(e),

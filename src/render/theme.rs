@@ -13,6 +13,7 @@ pub const THEME: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("article.html", include_str!("../../templates/article.html")),
     ("list.html", include_str!("../../templates/list.html")),
+    ("photo.html", include_str!("../../templates/photo.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("section.html", include_str!("../../templates/section.html")),
     ("tag.html", include_str!("../../templates/tag.html")),

@@ -151,9 +151,13 @@ pub struct StoryView<'a> {
     pub body: std::borrow::Cow<'a, str>,
     pub attn: &'a [String],
     pub emails: &'a [String],
+    /// The story's photo as one URL (of a resized photo, a rendition about 800 pixels wide).
     pub image: Option<String>,
-    /// The image as an absolute URL (for OpenGraph and JSON-LD).
+    /// The image as an absolute URL (for OpenGraph and JSON-LD): of a resized photo, its
+    /// narrowest JPEG rendition at least 1,200 pixels wide (else its widest).
     pub image_url: Option<String>,
+    /// The lead photo (`templates/photo.html`), when the story has one.
+    pub photo: Option<PhotoView<'a>>,
     pub corrections: Vec<CorrectionView<'a>>,
     pub format: crate::parse::Format,
     pub source: &'a str,
@@ -193,6 +197,35 @@ pub struct ItemView<'a> {
     pub section: Option<SectionLink<'a>>,
     pub summary: &'a str,
     pub related: Vec<LinkView<'a>>,
+    /// The lead photo as a thumbnail, when the story has one.
+    pub photo: Option<PhotoView<'a>>,
+}
+
+/// A photo as `templates/photo.html` shows it.
+#[derive(Serialize)]
+pub struct PhotoView<'a> {
+    /// `lead` (an article's first photo: loaded at once, with its caption) or `thumb` (a list's).
+    pub kind: &'static str,
+    /// The `<img>` URL: a JPEG rendition (or the photo as written, when it is not resized).
+    pub src: String,
+    /// Size of `src`, for `width`/`height` (none for a photo as written).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// The JPEG renditions as a `srcset` (empty for a photo as written).
+    pub srcset: String,
+    /// One `<source>` per other format (WebP), first in the order browsers should prefer.
+    pub sources: Vec<SourceView>,
+    pub sizes: &'a str,
+    pub alt: &'a str,
+    pub caption: Option<&'a str>,
+    pub credit: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct SourceView {
+    #[serde(rename = "type")]
+    pub mime: &'static str,
+    pub srcset: String,
 }
 
 #[derive(Serialize)]

@@ -207,12 +207,109 @@ fn generated() -> Vec<Case> {
             expect: ok(&[], &[("world/2024/05/01/shared-desk-story/index.html", "Shared body.")]),
         },
         Case {
+            name: "gen/bad-photos".into(),
+            files: bad_photos(),
+            links: vec![],
+            expect: error(
+                &[
+                    "content/world/truncated.jpg:1",
+                    "content/world/not-an-image.jpg:1",
+                    "content/world/bomb.jpg:1",
+                    "content/world/bomb.png:1",
+                ],
+                &["truncated", "not a JPEG or PNG image", "50000 × 50000 pixels, over the limit"],
+            ),
+        },
+        Case {
+            name: "gen/photo-16-bit-png".into(),
+            files: vec![
+                file("content/world/deep.png", png16(40, 30)),
+                file(
+                    "content/world/deep.md",
+                    "+++\ntitle = \"Deep colour\"\ndate = 2024-05-01T09:00:00Z\nimage = \"deep.png\"\n+++\nSixteen bits a channel.\n",
+                ),
+            ],
+            links: vec![],
+            expect: ok(&[], &[("world/2024/05/01/deep-colour/index.html", "width=\"40\" height=\"30\"")]),
+        },
+        Case {
             name: "gen/unwritable-output-parent".into(),
             // The output path runs through a regular file: nothing can be written there.
             files: vec![file("blocker", "a file, not a folder")],
             links: vec![],
             expect: Expect { outcome: "error".into(), messages: vec!["blocker".into()], ..Expect::default() },
         },
+    ]
+}
+
+/// A small JPEG (a gradient), made by the image crate.
+fn small_jpeg(w: u32, h: u32) -> Vec<u8> {
+    let px: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+        .encode(&px, w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// A 16-bit RGB PNG.
+fn png16(w: u32, h: u32) -> Vec<u8> {
+    use image::ImageEncoder;
+    let px: Vec<u8> = (0..w * h * 6).map(|i| (i * 7 % 256) as u8).collect();
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out).write_image(&px, w, h, image::ExtendedColorType::Rgb16).unwrap();
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// Four photos that cannot be used, each shown by a story: the first half of a JPEG, text named
+/// `.jpg`, and a JPEG and a PNG whose headers claim 50,000 × 50,000 pixels (7.5 GB of RGB).
+fn bad_photos() -> Vec<(String, Vec<u8>)> {
+    let good = small_jpeg(64, 48);
+    let truncated = good[..good.len() / 2].to_vec();
+    let mut bomb = good.clone();
+    let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline JPEG has SOF0");
+    // SOF0: marker, length (2), precision (1), height (2), width (2).
+    bomb[sof + 5..sof + 9].copy_from_slice(&[0xC3, 0x50, 0xC3, 0x50]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        png.extend(&body);
+        png.extend(crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = 50_000u32.to_be_bytes().to_vec();
+    ihdr.extend(50_000u32.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    let story = |name: &str, photo: &str| {
+        let text = format!("+++\ntitle = \"{name}\"\ndate = 2024-05-01T09:00:00Z\nimage = \"{photo}\"\n+++\nBody.\n");
+        file(&format!("content/world/{name}.md"), text)
+    };
+    vec![
+        file("content/world/truncated.jpg", truncated),
+        file("content/world/not-an-image.jpg", "<html>this is not a photo</html>"),
+        file("content/world/bomb.jpg", bomb),
+        file("content/world/bomb.png", png),
+        story("truncated", "truncated.jpg"),
+        story("text", "not-an-image.jpg"),
+        story("bomb-jpeg", "bomb.jpg"),
+        // Two stories may share a photo; it is reported once.
+        story("bomb-png", "bomb.png"),
+        story("bomb-png-again", "bomb.png"),
     ]
 }
 
@@ -297,7 +394,12 @@ fn run(case: &Case) -> Result<(), String> {
         std::os::unix::fs::symlink(target, &p).unwrap();
     }
     // The output folder and the previous tree Gazette keeps beside it (`.public.gazette-old`).
-    let ours = |p: &String| p.starts_with("site/public") || p.starts_with("site/.public.gazette-old");
+    // (and the photo cache, which the build keeps in the site folder by design).
+    let ours = |p: &String| {
+        p.starts_with("site/public")
+            || p.starts_with("site/.public.gazette-old")
+            || p.starts_with("site/.gazette-cache")
+    };
     let outside_before: Vec<String> = paths(root.path()).into_iter().filter(|p| !ours(p)).collect();
     let (code, stderr) = run_build(&site, &out);
     let mut problems = Vec::new();

@@ -16,6 +16,7 @@ mod incremental;
 mod korean_wire;
 mod languages;
 mod news;
+mod photos;
 mod props;
 mod scaffold;
 mod search;
