@@ -23,7 +23,7 @@ for (const query of process.argv.slice(3)) {
   const alias = meta.stemmer !== null && meta.stemmer !== 'english';
   const postings = (t, viaAlias) => {
     const own = get('t/' + (fnv1a32(t) % meta.term_chunks) + '.json');
-    if (Array.isArray(own[t])) return own[t];
+    if (Array.isArray(own[t]) || (own[t] && typeof own[t] === 'object')) return own[t];
     if (!viaAlias) return null;
     const target = get('t/' + (fnv1a32('~' + t) % meta.term_chunks) + '.json')['~' + t];
     return typeof target === 'string' ? postings(target, false) : null;

@@ -198,10 +198,12 @@
     const self = {
       meta: () => get('meta.json').then((m) => (meta = m)),
       chunk: (term) => get('t/' + (fnv1a32(term) % meta.term_chunks) + '.json'),
-      // Postings of a term: a flat [doc, score, ...] array, or null when the term is unknown.
+      // Postings of a term: a flat [doc, score, ...] array, a common term's {n, top, bits}, or
+      // null when the term is unknown.
       postings: async (term, viaAlias) => {
         const own = await self.chunk(term);
-        if (Object.prototype.hasOwnProperty.call(own, term) && Array.isArray(own[term])) return own[term];
+        const v = Object.prototype.hasOwnProperty.call(own, term) ? own[term] : null;
+        if (Array.isArray(v) || (v && typeof v === 'object')) return v;
         if (!viaAlias) return null;
         const alias = await self.chunk('~' + term);
         const target = alias['~' + term];
@@ -225,17 +227,42 @@
     return { qterms, hits: rank(lists, sort) };
   }
 
-  // The docs in every postings list ([doc, score, ...] each; null: a term no doc has), scored by
-  // the sum of their scores, sorted by relevance (then newer) or newest.
+  // A common term's bitmap (base64; doc d is bit d % 8 of byte d / 8).
+  function bitmap(b64) {
+    const raw = atob(b64);
+    const out = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+
+  // The docs having every term, scored by the sum of their scores, sorted by relevance (then
+  // newer) or newest. Each list is a term's [doc, score, ...] postings, or a common term's
+  // {n, top, bits}: which docs have it (bits) and the best-scored of them (top); null is a term no
+  // doc has. Common terms filter by their bitmap and add their score where their top list has the
+  // doc.
   function rank(lists, sort) {
     if (!lists.length || lists.some((l) => !l)) return [];
-    lists = [...lists].sort((a, b) => a.length - b.length);
+    const full = lists.filter(Array.isArray).sort((a, b) => a.length - b.length);
+    const common = lists.filter((l) => !Array.isArray(l)).map((l) => ({ top: l.top, bits: bitmap(l.bits) }));
+    const has = (id) => common.every((c) => (c.bits[id >> 3] >> (id & 7)) & 1);
     let acc = new Map();
-    for (let i = 0; i < lists[0].length; i += 2) acc.set(lists[0][i], lists[0][i + 1]);
-    for (const l of lists.slice(1)) {
-      const next = new Map();
-      for (let i = 0; i < l.length; i += 2) if (acc.has(l[i])) next.set(l[i], acc.get(l[i]) + l[i + 1]);
-      acc = next;
+    if (full.length) {
+      for (let i = 0; i < full[0].length; i += 2) if (has(full[0][i])) acc.set(full[0][i], full[0][i + 1]);
+      for (const l of full.slice(1)) {
+        const next = new Map();
+        for (let i = 0; i < l.length; i += 2) if (acc.has(l[i])) next.set(l[i], acc.get(l[i]) + l[i + 1]);
+        acc = next;
+      }
+    } else {
+      const bytes = Math.min(...common.map((c) => c.bits.length));
+      for (let b = 0; b < bytes; b++) {
+        let m = 255;
+        for (const c of common) m &= c.bits[b];
+        for (let k = 0; m && k < 8; k++) if ((m >> k) & 1) acc.set(b * 8 + k, 0);
+      }
+    }
+    for (const c of common) {
+      for (let i = 0; i < c.top.length; i += 2) if (acc.has(c.top[i])) acc.set(c.top[i], acc.get(c.top[i]) + c.top[i + 1]);
     }
     const hits = [...acc].map(([id, score]) => ({ id, score }));
     // Documents are numbered oldest first: newer is a higher id.

@@ -34,7 +34,10 @@ const DOC_CHUNK: usize = 16;
 /// The whole index stays under this many files.
 const MAX_FILES: usize = 2000;
 /// What one `t/N.json` file should hold, roughly.
-const TERM_CHUNK_BYTES: usize = 32 * 1024;
+const TERM_CHUNK_BYTES: usize = 16 * 1024;
+/// The most term files: past it, files grow instead (a query fetches one per term, but ten
+/// documents' files, so the file budget goes to documents first).
+const MAX_TERM_CHUNKS: usize = 512;
 /// The longest snippet, in characters.
 const SNIPPET: usize = 160;
 
@@ -109,9 +112,12 @@ pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
 fn layout(site: &Site, lang: LangId) -> Layout {
     // Oldest first: the home page's order reversed.
     let docs: Vec<ChainId> = site.home(lang).iter().rev().copied().collect();
-    let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES / 2 - 100).max(1));
-    // About 2 kB of postings a story: files of about TERM_CHUNK_BYTES, a power of two of them.
-    let term_chunks = (docs.len() * 2048).div_ceil(TERM_CHUNK_BYTES).next_power_of_two().clamp(16, 1024);
+    // About 730 bytes of postings a story (common terms are bitmaps): files of about
+    // TERM_CHUNK_BYTES, a power of two of them, at most MAX_TERM_CHUNKS.
+    let term_chunks = (docs.len() * 730).div_ceil(TERM_CHUNK_BYTES).next_power_of_two().clamp(16, MAX_TERM_CHUNKS);
+    // The documents get the rest of the file budget (meta.json and a margin aside): at 100,000
+    // stories about 70 a file, so the ten results of a first query fetch about 200 kB at most.
+    let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES - 1 - MAX_TERM_CHUNKS - 50).max(1));
     let folder = format!("{}/search/", site.language(lang).prefix).trim_start_matches('/').to_string();
     let language = Language::from_tag(&site.language(lang).code);
     Layout { lang, folder, language, docs, doc_chunk, term_chunks }
@@ -231,7 +237,7 @@ fn make(
     }
     let mut files = vec![meta(site, layout)];
     files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk)));
-    files.extend(term_files(postings, aliases, layout.term_chunks, threads));
+    files.extend(term_files(postings, aliases, layout.term_chunks, docs.len(), threads));
     files
 }
 
@@ -316,11 +322,13 @@ fn term_files(
     postings: FxHashMap<String, Vec<(u32, u8)>>,
     aliases: FxHashMap<String, String>,
     chunks: usize,
+    docs: usize,
     threads: Threads,
 ) -> Vec<Vec<u8>> {
     let mut buckets: Vec<Vec<(String, Entry)>> = vec![Vec::new(); chunks];
     for (term, list) in postings {
-        buckets[fnv1a32(&term) as usize % chunks].push((term, Entry::Postings(list)));
+        let entry = if list.len() > COMMON_TOP { common(list, docs) } else { Entry::Postings(list) };
+        buckets[fnv1a32(&term) as usize % chunks].push((term, entry));
     }
     for (surface, term) in aliases {
         let key = format!("~{surface}");
@@ -337,18 +345,15 @@ fn term_files(
             out.push(':');
             match entry {
                 Entry::Alias(t) => out.push_str(&json_string(t)),
-                Entry::Postings(list) => {
-                    out.push('[');
-                    let mut digits = itoa::Buffer::new();
-                    for (k, (doc, score)) in list.iter().enumerate() {
-                        if k > 0 {
-                            out.push(',');
-                        }
-                        out.push_str(digits.format(*doc));
-                        out.push(',');
-                        out.push_str(digits.format(*score));
-                    }
-                    out.push(']');
+                Entry::Postings(list) => push_pairs(&mut out, list),
+                Entry::Common { docs, top, bits } => {
+                    out.push_str("{\"n\":");
+                    out.push_str(itoa::Buffer::new().format(*docs));
+                    out.push_str(",\"top\":");
+                    push_pairs(&mut out, top);
+                    out.push_str(",\"bits\":\"");
+                    out.push_str(bits);
+                    out.push_str("\"}");
                 }
             }
         }
@@ -364,7 +369,50 @@ fn term_files(
 #[derive(Clone)]
 enum Entry {
     Postings(Vec<(u32, u8)>),
+    /// A term in more than [`COMMON_TOP`] documents: which documents have it, as a bitmap
+    /// (document `d` is bit `d % 8` of byte `d / 8`, base64), and the postings of the
+    /// [`COMMON_TOP`] that score it highest. A query matches on the bitmap and scores on the top
+    /// postings, so the term costs at most a bit a document and a bounded list, however common.
+    Common {
+        docs: usize,
+        top: Vec<(u32, u8)>,
+        bits: String,
+    },
     Alias(String),
+}
+
+/// The longest postings list written out in full; a term in more documents is written as
+/// [`Entry::Common`].
+const COMMON_TOP: usize = 1000;
+
+/// The [`Entry::Common`] of a long postings list over `docs` documents.
+fn common(mut list: Vec<(u32, u8)>, docs: usize) -> Entry {
+    use base64::Engine;
+    let mut bitmap = vec![0u8; docs.div_ceil(8)];
+    for &(d, _) in &list {
+        bitmap[d as usize / 8] |= 1 << (d % 8);
+    }
+    let n = list.len();
+    // Highest scores first, newer documents (higher numbers) before older at equal scores.
+    list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    list.truncate(COMMON_TOP);
+    list.sort_unstable();
+    Entry::Common { docs: n, top: list, bits: base64::engine::general_purpose::STANDARD.encode(bitmap) }
+}
+
+/// `[doc,score,doc,score,…]`.
+fn push_pairs(out: &mut String, list: &[(u32, u8)]) {
+    out.push('[');
+    let mut digits = itoa::Buffer::new();
+    for (k, (doc, score)) in list.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(digits.format(*doc));
+        out.push(',');
+        out.push_str(digits.format(*score));
+    }
+    out.push(']');
 }
 
 fn json_string(s: &str) -> String {

@@ -70,6 +70,45 @@ fn a_large_site_stays_under_2000_index_files_and_a_new_story_changes_few() {
     assert_eq!(postings(&site, "brand"), [1500], "the new story is the newest document: {out}");
 }
 
+/// A term in more than 1,000 documents is written as a bitmap of every document that has it plus
+/// the 1,000 postings that score it highest, so its entry stays small however common it is.
+#[test]
+fn a_common_term_is_a_bitmap_and_its_best_postings() {
+    use base64::Engine;
+    let site = Site::new();
+    // 1,200 stories say "harbor" (every third twice, in its headline: the best scores); every
+    // fifth says "tram".
+    for i in 0..1200 {
+        let title = if i % 3 == 0 { format!("Harbor harbor note {i}") } else { format!("Note {i}") };
+        let body = if i % 5 == 0 { "The harbor tram." } else { "The harbor." };
+        site.file(
+            &format!("content/world/s{i:04}.md"),
+            md(&title, &format!("2024-05-01T09:{:02}:{:02}Z", i / 60, i % 60), body),
+        );
+    }
+    site.build_ok(&["--now", "2024-06-01T00:00:00Z"]);
+    let chunks = json(&site, "search/meta.json")["term_chunks"].as_u64().unwrap();
+    let file = json(&site, &format!("search/t/{}.json", u64::from(fnv1a32("harbor")) % chunks));
+    let entry = &file["harbor"];
+    assert_eq!(entry["n"].as_u64(), Some(1200), "{entry}");
+    let bits = base64::engine::general_purpose::STANDARD.decode(entry["bits"].as_str().unwrap()).unwrap();
+    assert_eq!(bits.len(), 150);
+    assert!((0..1200).all(|d| bits[d / 8] >> (d % 8) & 1 == 1), "every document has it");
+    let top: Vec<u64> = entry["top"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(top.len(), 2000, "1,000 (doc, score) pairs");
+    let docs: Vec<u64> = top.iter().step_by(2).copied().collect();
+    let scores: Vec<u64> = top.iter().skip(1).step_by(2).copied().collect();
+    assert!(docs.windows(2).all(|w| w[0] < w[1]), "sorted by document");
+    let min_top = *scores.iter().min().unwrap();
+    // The 400 headline stories (documents are numbered oldest first, as the stories were dated)
+    // score highest and are all in the top list.
+    let headline_docs: Vec<u64> = (0..1200u64).filter(|i| i % 3 == 0).collect();
+    assert!(headline_docs.iter().all(|d| docs.contains(d)), "the best-scored documents are kept");
+    assert!(min_top >= 1);
+    // A rarer term stays a plain postings list.
+    assert_eq!(postings(&site, "tram").len(), 240);
+}
+
 /// `[search] enabled = false` builds neither the index nor the page, and no page links to it.
 #[test]
 fn a_site_can_do_without_search() {
