@@ -161,7 +161,8 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
     files
 }
 
-/// The terms of one story: `(term, score, surface word when stemmed)`, sorted by term.
+/// The terms of one story: `(term, score, surface word when stemmed)`, in no particular order (the
+/// postings they are merged into are in document order whatever it is).
 type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
 
 /// Stories' terms kept between rebuilds (`serve`): a story whose text, tags and section read the
@@ -282,10 +283,7 @@ fn doc_terms(
     }
     add(&story.summary, 3);
     add(&html_text(&story.body_html), 1);
-    let mut out: Vec<(String, u8, Option<String>)> =
-        scores.into_iter().map(|(t, (s, surface))| (t, s.min(255) as u8, surface)).collect();
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out
+    scores.into_iter().map(|(t, (s, surface))| (t, s.min(255) as u8, surface)).collect()
 }
 
 /// The text of body HTML: tags dropped (each a word break), the entities ammonia and
