@@ -390,6 +390,9 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         }
         let c = &report.parse;
         eprintln!("parse: {} parsed, {} re-read unchanged, {} from the build state", c.parsed, c.reread, c.kept);
+        if let Some(t) = &report.terms {
+            eprintln!("index: {} stories tokenised, {} from the build state", t.tokenised, t.kept);
+        }
         let p = &report.photos;
         if p.sources > 0 || p.pruned > 0 {
             eprintln!(
@@ -399,10 +402,17 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         }
     }
     if let Some(why) = &report.state_discarded {
-        let state = gazette::state::folder(&report.output);
+        let state = gazette::state::folder(&report.output).join("stories");
         eprintln!(
             "warning: the build state {} was not used: {why}; every story file was parsed",
             pipeline::display(&state)
+        );
+    }
+    if let Some(why) = &report.terms_discarded {
+        let terms = gazette::state::folder(&report.output).join("terms");
+        eprintln!(
+            "warning: the build state {} was not used: {why}; every story was tokenised",
+            pipeline::display(&terms)
         );
     }
     if let Some(why) = &report.cache_discarded {

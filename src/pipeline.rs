@@ -60,8 +60,19 @@ pub struct Report {
     pub photos: photos::Stats,
     /// Story files parsed, re-read and found unchanged, and kept from the build state.
     pub parse: state::ParseCounts,
-    /// Why the build state ([`state`]) was not used, if it was there and not used.
+    /// Why the build state's stories ([`state`]) were not used, if they were there and not used.
     pub state_discarded: Option<String>,
+    /// When the search index was made: stories tokenised and stories whose terms the state kept.
+    pub terms: Option<TermCounts>,
+    /// Why the build state's search terms were not used, if they were there and not used.
+    pub terms_discarded: Option<String>,
+}
+
+/// What making the search index took from the build state.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TermCounts {
+    pub tokenised: usize,
+    pub kept: usize,
 }
 
 /// Hears about a build's progress (the command line draws a progress bar with it).
@@ -162,8 +173,17 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         .iter()
         .zip(&digests)
         .any(|(e, &d)| matches!(e.job, Job::SearchIndex(_)) && !staging.recorded(&e.path, d));
+    let mut terms = None;
     if search_stale {
-        plan.search.prepare(&site);
+        // The build state's terms: a story whose text, tags and section are as they were is not
+        // tokenised again.
+        let (mut cache, discarded) = match state::load_terms(&state_dir) {
+            state::Loaded::Found(c) => (c, None),
+            state::Loaded::Missing => (index::TermCache::default(), None),
+            state::Loaded::Discarded(why) => (index::TermCache::default(), Some(why)),
+        };
+        plan.search.prepare_cached(&site, &mut cache);
+        terms = Some((cache, discarded));
     }
     t.lap("search");
     let renderer = Renderer::new(&site, &plan, &tera, &strings);
@@ -183,12 +203,19 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let changed = staging.changes(|p| plan.at(p).is_some());
     staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     save_state()?;
+    if let Some((cache, _)) = &terms {
+        state::save_terms(&state_dir, cache)?;
+    }
     t.lap("write");
     let mut report = report(&site, &plan, counts, discarded, t, output, &skipped);
     report.changed = changed;
     report.photos = photo_stats;
     report.parse = parse_counts;
     report.state_discarded = state_discarded;
+    if let Some((cache, discarded)) = terms {
+        report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
+        report.terms_discarded = discarded;
+    }
     Ok(report)
 }
 
@@ -224,6 +251,8 @@ fn report(
         photos: photos::Stats::default(),
         parse: state::ParseCounts::default(),
         state_discarded: None,
+        terms: None,
+        terms_discarded: None,
     }
 }
 

@@ -17,6 +17,10 @@
 //! version, other settings, a short or long body, a checksum or decoding failure: the file is
 //! discarded with a warning ([`Loaded::Discarded`]) and the build parses every story file.
 //!
+//! `terms` holds each story's search terms (`index::TermCache`, what `serve` keeps in memory),
+//! keyed by a fingerprint of what they are made from; it is read only when the search index must
+//! be made again, so a one-story rebuild tokenises that story alone.
+//!
 //! The state lives beside the output, not in it: it holds the text of drafts and embargoed stories,
 //! which must never be uploaded with the site. It depends only on the sources, not on the output,
 //! so it needs no part in the output's atomic swap: it is written (a temporary file, then a rename)
@@ -38,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::diag::Diagnostic;
+use crate::index;
 use crate::load::{self, Encodings, SourceFile};
 use crate::parse::{ParseOptions, Story};
 use crate::pipeline::{self, parse_file};
@@ -62,12 +67,16 @@ pub fn folder(output: &Path) -> PathBuf {
 pub enum Kind {
     /// Per story file: its metadata and its parse ([`Stories`]).
     Stories,
+    /// Per story: its search terms ([`index::TermCache`]), keyed by a fingerprint of what they are
+    /// made from (the story's text, tags, section and stemmer).
+    Terms,
 }
 
 impl Kind {
     fn name(self) -> &'static str {
         match self {
             Kind::Stories => "stories",
+            Kind::Terms => "terms",
         }
     }
 }
@@ -263,6 +272,19 @@ impl Stories {
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
+}
+
+const TERMS: &str = "terms";
+
+/// The search terms kept in the state folder `dir` (keyed by what they are made from, so they need
+/// no settings fingerprint).
+pub fn load_terms(dir: &Path) -> Loaded<index::TermCache> {
+    read(&dir.join(TERMS), Kind::Terms, 0)
+}
+
+/// Writes the search terms into the state folder `dir`; returns the file's size in bytes.
+pub fn save_terms(dir: &Path, terms: &index::TermCache) -> Result<u64> {
+    write(dir, TERMS, Kind::Terms, 0, terms)
 }
 
 /// How a build came by each story file's parse.

@@ -72,6 +72,11 @@ impl SearchIndex {
         self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::Many));
     }
 
+    /// [`SearchIndex::prepare`], reusing and refreshing `cache` (the terms the build state kept).
+    pub fn prepare_cached(&self, site: &Site, cache: &mut TermCache) {
+        self.bytes.get_or_init(|| make_all(site, &self.layouts, cache, Threads::Many));
+    }
+
     /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file.
     pub fn file(&self, i: usize, site: &Site) -> &[u8] {
         &self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One))[i]
@@ -151,6 +156,7 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
     for layout in layouts {
         files.extend(make(site, layout, cache, &mut kept, threads));
     }
+    cache.tokenised = kept.keys().filter(|k| !cache.docs.contains_key(k)).count();
     cache.docs = kept;
     files
 }
@@ -158,24 +164,48 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
 /// The terms of one story: `(term, score, surface word when stemmed)`, sorted by term.
 type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
 
-/// Stories' terms kept between rebuilds (`serve`): a story whose text, tags and section read the
-/// same is not tokenised again. Keyed by a fingerprint of what [`doc_terms`] reads.
+/// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
+/// `crate::state`): a story whose text, tags and section read the same is not tokenised again.
+/// Keyed by a fingerprint of what [`doc_terms`] reads.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct TermCache {
     docs: FxHashMap<u64, DocTerms>,
     /// False for a one-off build, which keeps no story's terms past merging them.
+    #[serde(skip, default = "keep_terms")]
     keep: bool,
+    /// Stories the last use tokenised (the others' terms came from the cache).
+    #[serde(skip)]
+    tokenised: usize,
+}
+
+fn keep_terms() -> bool {
+    true
 }
 
 impl Default for TermCache {
     fn default() -> Self {
-        TermCache { docs: FxHashMap::default(), keep: true }
+        TermCache { docs: FxHashMap::default(), keep: true, tokenised: 0 }
     }
 }
 
 impl TermCache {
     /// A cache for one build, which keeps nothing.
     fn off() -> Self {
-        TermCache { docs: FxHashMap::default(), keep: false }
+        TermCache { docs: FxHashMap::default(), keep: false, tokenised: 0 }
+    }
+
+    /// Stories whose terms it holds.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Stories the last index made with it tokenised; the others' terms were kept.
+    pub fn tokenised(&self) -> usize {
+        self.tokenised
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use gazette::config::Overrides;
-use gazette::pipeline::{BuildOptions, Report, build};
+use gazette::pipeline::{BuildOptions, Report, TermCounts, build};
 use gazette::state::ParseCounts;
 
 use crate::support::{Site, snapshot_tree};
@@ -232,4 +232,29 @@ fn a_failed_build_leaves_the_state_and_errors_are_never_kept() {
     site.file(rel, text);
     age(&site.path().join(rel), 1200);
     assert_eq!(rebuild(&site).parse, counts(0, 1, 3));
+}
+
+#[test]
+fn a_one_story_edit_tokenises_that_story_alone() {
+    let site = site();
+    assert_eq!(rebuild(&site).terms, Some(TermCounts { tokenised: 3, kept: 0 }));
+    // Nothing changed: the index's files are kept, and no term is even loaded.
+    assert_eq!(rebuild(&site).terms, None);
+    let (rel, text) = STORIES[0];
+    site.file(rel, text.replace("Ships are back.", "Ships and ferries are back."));
+    assert_eq!(rebuild(&site).terms, Some(TermCounts { tokenised: 1, kept: 2 }));
+    // A tag added changes the story's terms too.
+    let (rel, text) = STORIES[1];
+    site.file(rel, text.replace("+++\nA vote.", "tags = [\"council\"]\n+++\nA vote."));
+    assert_eq!(rebuild(&site).terms, Some(TermCounts { tokenised: 1, kept: 2 }));
+    // A terms file that cannot be trusted: every story tokenised, the output as a fresh build's.
+    let terms = site.path().join(".public.gazette-state/terms");
+    let mut bytes = std::fs::read(&terms).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&terms, bytes).unwrap();
+    site.file(rel, text);
+    let report = rebuild(&site);
+    assert_eq!(report.terms, Some(TermCounts { tokenised: 3, kept: 0 }));
+    assert!(report.terms_discarded.as_deref().is_some_and(|w| w.contains("corrupt")), "{:?}", report.terms_discarded);
 }
