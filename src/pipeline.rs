@@ -179,11 +179,12 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         // tokenised again.
         let (mut cache, discarded) = match state::load_terms(&state_dir) {
             state::Loaded::Found(c) => (c, None),
-            state::Loaded::Missing => (index::TermCache::default(), None),
-            state::Loaded::Discarded(why) => (index::TermCache::default(), Some(why)),
+            state::Loaded::Missing => (index::TermCache::stored(), None),
+            state::Loaded::Discarded(why) => (index::TermCache::stored(), Some(why)),
         };
+        let loaded = cache.len();
         plan.search.prepare_cached(&site, &mut cache);
-        terms = Some((cache, discarded));
+        terms = Some((cache, loaded, discarded));
     }
     t.lap("search");
     let renderer = Renderer::new(&site, &plan, &tera, &strings);
@@ -203,7 +204,9 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let changed = staging.changes(|p| plan.at(p).is_some());
     staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     save_state()?;
-    if let Some((cache, _)) = &terms {
+    if let Some((cache, loaded, _)) = &terms
+        && (cache.tokenised() > 0 || cache.len() != *loaded)
+    {
         state::save_terms(&state_dir, cache)?;
     }
     t.lap("write");
@@ -212,7 +215,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     report.photos = photo_stats;
     report.parse = parse_counts;
     report.state_discarded = state_discarded;
-    if let Some((cache, discarded)) = terms {
+    if let Some((cache, _, discarded)) = terms {
         report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
         report.terms_discarded = discarded;
     }

@@ -39,7 +39,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use crate::diag::Diagnostic;
 use crate::index;
@@ -168,22 +168,54 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], kind: Kind, settings: u64) -> Resul
 }
 
 /// Writes `value` as the state file `name` in `dir`, through a temporary file and a rename, so a
-/// reader sees the previous file or the new one, never half of one.
+/// reader sees the previous file or the new one, never half of one. The body is encoded straight
+/// into the file (no copy of it in memory); the version line, whose length and hash fields have a
+/// fixed width, is written last, over a placeholder.
 fn write<T: Serialize>(dir: &Path, name: &str, kind: Kind, settings: u64, value: &T) -> Result<u64> {
-    let body = postcard::to_allocvec(value).context("encoding the build state")?;
-    let head = format!("{} body {} {:016x}\n", version(kind, settings), body.len(), xxh3_64(&body));
+    use std::io::{Seek, SeekFrom};
+    let head = |len: u64, hash: u64| format!("{} body {len:020} {hash:016x}\n", version(kind, settings));
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".")
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("creating a file in {}", dir.display()))?;
-    tmp.write_all(head.as_bytes())
-        .and_then(|()| tmp.write_all(&body))
-        .with_context(|| format!("writing {}", tmp.path().display()))?;
+    let placeholder = head(0, 0);
+    let tmp_path = tmp.path().to_path_buf();
+    let writing = || format!("writing {}", tmp_path.display());
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+    out.write_all(placeholder.as_bytes()).with_context(writing)?;
+    let body = postcard::to_io(value, Hashing { out, hasher: Xxh3::new(), len: 0 });
+    let Hashing { mut out, hasher, len } = body.with_context(writing)?;
+    out.flush().with_context(writing)?;
+    drop(out);
+    let file = tmp.as_file_mut();
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(head(len, hasher.digest()).as_bytes()))
+        .with_context(writing)?;
     let path = dir.join(name);
     tmp.persist(&path).with_context(|| format!("replacing {}", path.display()))?;
-    Ok((head.len() + body.len()) as u64)
+    Ok(placeholder.len() as u64 + len)
+}
+
+/// A writer that hashes and counts what it passes on.
+struct Hashing<W> {
+    out: W,
+    hasher: Xxh3,
+    len: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A file's size, modification time and inode, as the state compares them.
