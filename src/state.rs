@@ -183,12 +183,13 @@ fn write<T: Serialize>(dir: &Path, name: &str, kind: Kind, settings: u64, value:
     let placeholder = head(0, 0);
     let tmp_path = tmp.path().to_path_buf();
     let writing = || format!("writing {}", tmp_path.display());
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-    out.write_all(placeholder.as_bytes()).with_context(writing)?;
-    let body = postcard::to_io(value, Hashing { out, hasher: Xxh3::new(), len: 0 });
-    let Hashing { mut out, hasher, len } = body.with_context(writing)?;
-    out.flush().with_context(writing)?;
-    drop(out);
+    tmp.as_file_mut().write_all(placeholder.as_bytes()).with_context(writing)?;
+    // Buffered before the hasher: postcard writes a few bytes at a time, the hasher and the file
+    // see large chunks.
+    let out =
+        std::io::BufWriter::with_capacity(1 << 20, Hashing { out: tmp.as_file_mut(), hasher: Xxh3::new(), len: 0 });
+    let out = postcard::to_io(value, out).with_context(writing)?;
+    let Hashing { hasher, len, .. } = out.into_inner().map_err(|e| e.into_error()).with_context(writing)?;
     let file = tmp.as_file_mut();
     file.seek(SeekFrom::Start(0))
         .and_then(|_| file.write_all(head(len, hasher.digest()).as_bytes()))
