@@ -176,8 +176,8 @@ type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
 
 /// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
 /// `crate::state`): a story whose text, tags and section read the same is not tokenised again.
-/// Keyed by a fingerprint of what [`doc_terms`] reads.
-/// Serialised, it is the `stored` terms alone (what the build state keeps).
+/// Keyed by a fingerprint of what [`doc_terms`] reads. Serialised, it is the `stored` terms alone
+/// (what the build state keeps).
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct TermCache {
     /// Terms as made (`serve`).
