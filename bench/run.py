@@ -7,7 +7,8 @@
 For each size N it generates a corpus of N stories once with bench/gen_corpus.py (cached in
 WORK/corpus-nN-sSEED-wSHARE, regenerated when the generator changes), then, per run:
 
-  full       `gazette build CORPUS --output OUT --future` into a fresh (absent) OUT, no previous tree beside it
+  full       `gazette build CORPUS --output OUT --future` into a fresh (absent) OUT, no previous tree
+             and no build state (.public.gazette-state) beside it
   no-op      the same command again into the same OUT, nothing changed
   one-story  one Markdown story gets a sentence appended, then the same command into the
              same OUT; the story's bytes and mtime are restored right after
@@ -155,8 +156,10 @@ def bench_size(a, gazette, n):
         for k in range(a.warmup + a.runs):
             counted = k >= a.warmup
             label = f"run {k - a.warmup + 1}/{a.runs}" if counted else "warm-up"
-            # A full build starts from nothing: no output, and no previous tree kept beside it.
-            for leftover in (out, os.path.join(runs_dir, ".public.gazette-old"), os.path.join(runs_dir, ".public.gazette-new")):
+            # A full build starts from nothing: no output, no previous tree kept beside it and no
+            # build state (parsed stories and search terms) beside it.
+            leftovers = (out, *(os.path.join(runs_dir, f".public.gazette-{kind}") for kind in ("old", "new", "state")))
+            for leftover in leftovers:
                 shutil.rmtree(leftover, ignore_errors=True)
             full = run_once(build, runs_dir, "full build")
             size = tree(out)

@@ -80,7 +80,7 @@ pub struct RawLanguageNews {
 }
 
 /// A language of [`Config::languages`]; [`LangId::DEFAULT`] is the site's default language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct LangId(usize);
 
 impl LangId {

@@ -19,6 +19,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod session;
 pub mod site;
+pub mod state;
 pub mod text;
 pub mod watch;
 pub mod write;

@@ -89,6 +89,16 @@ pub struct Encodings {
     folders: Vec<(PathBuf, &'static Encoding)>,
 }
 
+/// By the encodings' names: what the build state's settings fingerprint ([`crate::state`]) hashes.
+impl std::hash::Hash for Encodings {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.site.name().hash(h);
+        for (dir, e) in &self.folders {
+            (dir, e.name()).hash(h);
+        }
+    }
+}
+
 impl Default for Encodings {
     fn default() -> Self {
         Encodings { site: UTF_8, folders: Vec::new() }

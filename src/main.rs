@@ -388,6 +388,11 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         for (stage, d) in &report.stages {
             eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
         }
+        let c = &report.parse;
+        eprintln!("parse: {} parsed, {} re-read unchanged, {} from the build state", c.parsed, c.reread, c.kept);
+        if let Some(t) = &report.terms {
+            eprintln!("index: {} stories tokenised, {} from the build state", t.tokenised, t.kept);
+        }
         let p = &report.photos;
         if p.sources > 0 || p.pruned > 0 {
             eprintln!(
@@ -395,6 +400,20 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
                 p.sources, p.read, p.decoded, p.made, p.pruned
             );
         }
+    }
+    if let Some(why) = &report.state_discarded {
+        let state = gazette::state::folder(&report.output).join("stories");
+        eprintln!(
+            "warning: the build state {} was not used: {why}; every story file was parsed",
+            pipeline::display(&state)
+        );
+    }
+    if let Some(why) = &report.terms_discarded {
+        let terms = gazette::state::folder(&report.output).join("terms");
+        eprintln!(
+            "warning: the build state {} was not used: {why}; every story was tokenised",
+            pipeline::display(&terms)
+        );
     }
     if let Some(why) = &report.cache_discarded {
         eprintln!("note: the build cache of {} was not used: {why}", pipeline::display(&report.output));

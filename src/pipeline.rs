@@ -21,6 +21,7 @@ use crate::plan::{Job, Plan};
 use crate::render::digest::{Digester, TemplateDigests};
 use crate::render::{self, Counts, Renderer, Strings, theme};
 use crate::site::{Site, Tally};
+use crate::state;
 use crate::write::{self, Staging};
 
 /// What `gazette build` was asked to do.
@@ -57,6 +58,21 @@ pub struct Report {
     pub output: PathBuf,
     /// What the photos stage read, decoded, made and pruned.
     pub photos: photos::Stats,
+    /// Story files parsed, re-read and found unchanged, and kept from the build state.
+    pub parse: state::ParseCounts,
+    /// Why the build state's stories ([`state`]) were not used, if they were there and not used.
+    pub state_discarded: Option<String>,
+    /// When the search index was made: stories tokenised and stories whose terms the state kept.
+    pub terms: Option<TermCounts>,
+    /// Why the build state's search terms were not used, if they were there and not used.
+    pub terms_discarded: Option<String>,
+}
+
+/// What making the search index took from the build state.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TermCounts {
+    pub tokenised: usize,
+    pub kept: usize,
 }
 
 /// Hears about a build's progress (the command line draws a progress bar with it).
@@ -90,8 +106,23 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let inputs = load::inputs(&opts.site_dir)?;
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
+    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
     observer.stage("parse", 0);
-    let stories = parse_all(&files, &config.encodings, &ParseOptions::from_config(&config));
+    // Story files the build state holds as they are on disk are neither read nor parsed.
+    let state_dir = state::folder(&output);
+    let parse_options = ParseOptions::from_config(&config);
+    let settings = state::settings(&parse_options, &config.encodings);
+    let previous = state::Stories::load(&state_dir, settings);
+    let state_discarded = match &previous {
+        state::Loaded::Discarded(why) => Some(why.clone()),
+        _ => None,
+    };
+    let state::Parse { result: stories, next: next_state, counts: parse_counts, changed: state_changed } =
+        state::parse(&files, &config.encodings, &parse_options, previous);
+    let save_state = || match state_changed {
+        state::Changed::Yes => next_state.save(&state_dir, settings).map(|_| ()),
+        state::Changed::No => Ok(()),
+    };
     let templates_dir = opts.site_dir.join("templates");
     let tera = theme::build(&site_templates, &templates_dir);
     let strings = Strings::resolve(&config.languages, &site_templates, &templates_dir);
@@ -105,8 +136,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
             return Err(Diagnostics::sorted(e).into());
         }
     };
-    let ParsedAll { stories, skipped } = stories;
-    let stories = stories.into_iter().map(std::sync::Arc::new).collect();
+    let state::Parsed { stories, skipped } = stories;
     observer.stage("site", 0);
     let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
     t.lap("site");
@@ -125,13 +155,14 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
     let digests = Digester::new(&site, &plan, &templates, fingerprint).all();
     t.lap("plan");
-    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
     let wanted = plan.entries.iter().zip(&digests).map(|(e, &d)| (e.path.as_str(), d));
     let current = write::cache::read(&output);
     if write::up_to_date(&output, &current, wanted) {
         // Nothing any output file is made from changed, and every file is on disk as written.
         let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
-        return Ok(Report { photos: photo_stats, ..report(&site, &plan, counts, None, t, output, &skipped) });
+        save_state()?;
+        let report = report(&site, &plan, counts, None, t, output, &skipped);
+        return Ok(Report { photos: photo_stats, parse: parse_counts, state_discarded, ..report });
     }
     let staging = Staging::begin(&output, current)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
@@ -142,8 +173,18 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         .iter()
         .zip(&digests)
         .any(|(e, &d)| matches!(e.job, Job::SearchIndex(_)) && !staging.recorded(&e.path, d));
+    let mut terms = None;
     if search_stale {
-        plan.search.prepare(&site);
+        // The build state's terms: a story whose text, tags and section are as they were is not
+        // tokenised again.
+        let (mut cache, discarded) = match state::load_terms(&state_dir) {
+            state::Loaded::Found(c) => (c, None),
+            state::Loaded::Missing => (index::TermCache::stored(), None),
+            state::Loaded::Discarded(why) => (index::TermCache::stored(), Some(why)),
+        };
+        let loaded = cache.len();
+        plan.search.prepare_cached(&site, &mut cache);
+        terms = Some((cache, loaded, discarded));
     }
     t.lap("search");
     let renderer = Renderer::new(&site, &plan, &tera, &strings);
@@ -162,10 +203,22 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let discarded = staging.discarded.clone();
     let changed = staging.changes(|p| plan.at(p).is_some());
     staging.commit().with_context(|| format!("replacing {}", output.display()))?;
+    save_state()?;
+    if let Some((cache, loaded, _)) = &terms
+        && (cache.tokenised() > 0 || cache.len() != *loaded)
+    {
+        state::save_terms(&state_dir, cache)?;
+    }
     t.lap("write");
     let mut report = report(&site, &plan, counts, discarded, t, output, &skipped);
     report.changed = changed;
     report.photos = photo_stats;
+    report.parse = parse_counts;
+    report.state_discarded = state_discarded;
+    if let Some((cache, _, discarded)) = terms {
+        report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
+        report.terms_discarded = discarded;
+    }
     Ok(report)
 }
 
@@ -199,6 +252,10 @@ fn report(
         stages: t.stages,
         output,
         photos: photos::Stats::default(),
+        parse: state::ParseCounts::default(),
+        state_discarded: None,
+        terms: None,
+        terms_discarded: None,
     }
 }
 

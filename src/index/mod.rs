@@ -75,6 +75,11 @@ impl SearchIndex {
         self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::Many));
     }
 
+    /// [`SearchIndex::prepare`], reusing and refreshing `cache` (the terms the build state kept).
+    pub fn prepare_cached(&self, site: &Site, cache: &mut TermCache) {
+        self.bytes.get_or_init(|| make_all(site, &self.layouts, cache, Threads::Many));
+    }
+
     /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file.
     pub fn file(&self, i: usize, site: &Site) -> &[u8] {
         &self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One))[i]
@@ -152,37 +157,99 @@ fn fingerprint(site: &Site, layouts: &[Layout]) -> u64 {
 /// Every file of every language's set, in the order of [`SearchIndex::paths`]; `cache` keeps the
 /// terms of every set's stories.
 fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Threads) -> Vec<Vec<u8>> {
-    let mut kept: FxHashMap<u64, DocTerms> = FxHashMap::default();
+    let mut kept = Kept::default();
     let mut files = Vec::new();
     for layout in layouts {
         files.extend(make(site, layout, cache, &mut kept, threads));
     }
-    cache.docs = kept;
+    cache.tokenised = match cache.keep {
+        Keep::Encoded => kept.stored.keys().filter(|k| !cache.stored.contains_key(k)).count(),
+        Keep::Nothing | Keep::Terms => kept.docs.keys().filter(|k| !cache.docs.contains_key(k)).count(),
+    };
+    (cache.docs, cache.stored) = (kept.docs, kept.stored);
     files
+}
+
+/// What one index keeps for the next, as its cache's [`Keep`] says.
+#[derive(Default)]
+struct Kept {
+    docs: FxHashMap<u64, DocTerms>,
+    stored: FxHashMap<u64, Box<[u8]>>,
 }
 
 /// The terms of one story: `(term, score, surface word when stemmed)`, in no particular order (the
 /// postings they are merged into are in document order whatever it is).
 type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
 
-/// Stories' terms kept between rebuilds (`serve`): a story whose text, tags and section read the
-/// same is not tokenised again. Keyed by a fingerprint of what [`doc_terms`] reads.
+/// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
+/// `crate::state`): a story whose text, tags and section read the same is not tokenised again.
+/// Keyed by a fingerprint of what [`doc_terms`] reads. Serialised, it is the `stored` terms alone
+/// (what the build state keeps).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct TermCache {
+    /// Terms as made (`serve`).
+    #[serde(skip)]
     docs: FxHashMap<u64, DocTerms>,
-    /// False for a one-off build, which keeps no story's terms past merging them.
-    keep: bool,
+    /// Terms encoded (postcard), about a tenth of their size as made: what the build state keeps,
+    /// decoded one batch at a time as the index is made.
+    stored: FxHashMap<u64, Box<[u8]>>,
+    #[serde(skip, default = "Keep::encoded")]
+    keep: Keep,
+    /// Stories the last use tokenised (the others' terms came from the cache).
+    #[serde(skip)]
+    tokenised: usize,
+}
+
+/// What a [`TermCache`] keeps of the stories' terms once an index is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing: a one-off build holds no story's terms past merging them.
+    Nothing,
+    /// The terms as made (`serve`, which keeps them in memory).
+    Terms,
+    /// The terms encoded (the build state, which writes them to disk).
+    Encoded,
+}
+
+impl Keep {
+    fn encoded() -> Keep {
+        Keep::Encoded
+    }
 }
 
 impl Default for TermCache {
     fn default() -> Self {
-        TermCache { docs: FxHashMap::default(), keep: true }
+        TermCache::keeping(Keep::Terms)
     }
 }
 
 impl TermCache {
+    fn keeping(keep: Keep) -> Self {
+        TermCache { docs: FxHashMap::default(), stored: FxHashMap::default(), keep, tokenised: 0 }
+    }
+
     /// A cache for one build, which keeps nothing.
     fn off() -> Self {
-        TermCache { docs: FxHashMap::default(), keep: false }
+        TermCache::keeping(Keep::Nothing)
+    }
+
+    /// An empty cache that keeps the terms encoded, to be written into the build state.
+    pub fn stored() -> Self {
+        TermCache::keeping(Keep::Encoded)
+    }
+
+    /// Stories whose terms it holds.
+    pub fn len(&self) -> usize {
+        self.docs.len().max(self.stored.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Stories the last index made with it tokenised; the others' terms were kept.
+    pub fn tokenised(&self) -> usize {
+        self.tokenised
     }
 }
 
@@ -191,31 +258,35 @@ impl TermCache {
 const BATCH: usize = 512;
 
 /// Every file of the index, in the order of [`paths`].
-fn make(
-    site: &Site,
-    layout: &Layout,
-    cache: &TermCache,
-    kept: &mut FxHashMap<u64, DocTerms>,
-    threads: Threads,
-) -> Vec<Vec<u8>> {
+fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, threads: Threads) -> Vec<Vec<u8>> {
     let (language, docs) = (layout.language, &layout.docs);
     let tokenizer = Tokenizer::new(language);
     let keys: Vec<u64> = docs.iter().map(|&c| doc_key(site, c, language)).collect();
     let mut postings: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
     let mut aliases: FxHashMap<String, String> = FxHashMap::default();
     for (b, (batch, batch_keys)) in docs.chunks(BATCH).zip(keys.chunks(BATCH)).enumerate() {
-        let one = |stems: &mut StemCache, (&c, key): (&ChainId, &u64)| match cache.docs.get(key) {
-            Some(terms) => Arc::clone(terms),
-            None => Arc::new(doc_terms(site, c, &tokenizer, stems)),
+        let one = |stems: &mut StemCache, (&c, key): (&ChainId, &u64)| {
+            let stored = cache.stored.get(key).and_then(|b| postcard::from_bytes(b).ok().map(|t| (b, t)));
+            let (terms, stored) = match (cache.docs.get(key), stored) {
+                (Some(terms), _) => (Arc::clone(terms), None),
+                (None, Some((bytes, terms))) => (Arc::new(terms), Some(bytes)),
+                (None, None) => (Arc::new(doc_terms(site, c, &tokenizer, stems)), None),
+            };
+            let encoded = match (cache.keep, stored) {
+                (Keep::Encoded, Some(bytes)) => Some(bytes.clone()),
+                (Keep::Encoded, None) => postcard::to_allocvec(&*terms).ok().map(Vec::into_boxed_slice),
+                (Keep::Nothing | Keep::Terms, _) => None,
+            };
+            (terms, encoded)
         };
-        let per_doc: Vec<DocTerms> = match threads {
+        let per_doc: Vec<(DocTerms, Option<Box<[u8]>>)> = match threads {
             Threads::Many => batch.par_iter().zip(batch_keys).map_init(StemCache::default, one).collect(),
             Threads::One => {
                 let mut stems = StemCache::default();
                 batch.iter().zip(batch_keys).map(|x| one(&mut stems, x)).collect()
             }
         };
-        for (j, (terms, key)) in per_doc.into_iter().zip(batch_keys).enumerate() {
+        for (j, ((terms, encoded), key)) in per_doc.into_iter().zip(batch_keys).enumerate() {
             let n = (b * BATCH + j) as u32;
             for (term, score, surface) in terms.iter() {
                 if let Some(s) = surface
@@ -231,8 +302,10 @@ fn make(
                     }
                 }
             }
-            if cache.keep {
-                kept.insert(*key, terms);
+            match (cache.keep, encoded) {
+                (Keep::Terms, _) => drop(kept.docs.insert(*key, terms)),
+                (Keep::Encoded, Some(bytes)) => drop(kept.stored.insert(*key, bytes)),
+                (Keep::Nothing, _) | (Keep::Encoded, None) => {}
             }
         }
     }

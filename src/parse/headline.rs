@@ -3,7 +3,7 @@
 //! Korean `[그래픽]`, `[르포]` …). Tags lead the headline, in `(…)` or `[…]`; a Korean version tag
 //! may also end it (`…발사(종합2보)`), where Yonhap puts it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a version stands in a story's sequence, in the order versions sort (the derived `Ord`):
 /// URGENT < 1보 < 2보 < … < untagged < LEAD < 2nd LD < 3rd LD …
@@ -12,7 +12,7 @@ use serde::Serialize;
 /// with a paragraph or two more), then `(종합)` (the full story rewritten), then `(종합2보)`,
 /// `(종합3보)` … So `N보` ranks after the flash and before the full story: `(2보)` is not
 /// `(종합2보)`, and a chain holding both keeps the bulletin first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Version {
     Urgent,
     /// Korean `(N보)`, N ≥ 1: the Nth bulletin of a breaking story.
@@ -49,7 +49,7 @@ fn ordinal_suffix(n: u32) -> &'static str {
 }
 
 /// A headline with its tags taken off.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Headline {
     pub text: String,
     pub version: Version,

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use jiff::Zoned;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::config::{LangId, RawHtml};
 use crate::diag::{ErrorKind, ParseError};
@@ -121,7 +121,7 @@ pub fn translation_path(rel: &Path) -> String {
 }
 
 /// What makes stories translations of one another.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TranslationKey {
     /// `translation = "KEY"` in the front matter.
     Key(String),
@@ -129,7 +129,7 @@ pub enum TranslationKey {
     Path(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Markdown,
@@ -142,7 +142,7 @@ pub enum Format {
 
 /// A feed item's publication status (ninjs `pubStatus`, NewsML-G2 `pubStatus`). Markdown and wire
 /// stories are always usable.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Published.
@@ -155,7 +155,7 @@ pub enum Status {
 }
 
 /// A wire dateline: `SEOUL, Nov. 12 (Yonhap)`, `(서울=연합뉴스) 홍길동 기자`, `新华社北京5月1日电`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dateline {
     pub place: Option<String>,
     /// `Nov. 12` as written.
@@ -169,7 +169,9 @@ pub struct Dateline {
 }
 
 /// One story file, parsed: one version of a story.
-#[derive(Debug, Clone)]
+/// Serialised into the build state (`crate::state`): a field added here changes the state's
+/// format, which `build.rs`'s source hash puts in the state's version line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Story {
     /// Path under `content/`, with `/` separators.
     pub source: String,
@@ -229,7 +231,7 @@ pub struct Story {
 }
 
 /// A photo as a story names it; no I/O has looked at it yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PhotoRef {
     /// As written: a path relative to the story's folder, `/…` under `static/`, or a URL.
     pub src: String,
@@ -243,7 +245,7 @@ pub struct PhotoRef {
 }
 
 /// Where a story names a photo.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PhotoOrigin {
     FrontMatter,
     /// A Markdown image in the body: its `<img>` is given the renditions too.
@@ -253,7 +255,7 @@ pub enum PhotoOrigin {
 }
 
 /// How a file's story is found among the others.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Grouping {
     /// Wire copy may be an implicit version of a story (tagged, same day and section, similar
     /// headline and lede: `site::versions`); other formats stand alone.
@@ -265,7 +267,7 @@ pub enum Grouping {
 }
 
 /// A link in a body to another story by its path under `content/`, with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InternalLink {
     /// The path after `@/`, with any `#fragment`.
     pub target: String,
@@ -284,7 +286,7 @@ impl InternalLink {
 }
 
 /// A published correction.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Correction {
     pub date: Zoned,
     pub text: String,

@@ -23,5 +23,6 @@ mod search;
 mod serve;
 mod serve_faults;
 mod serve_load;
+mod state;
 mod support;
 mod versions;
