@@ -92,24 +92,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
         }
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report {
-                findings: sorted(findings),
-                joins: Vec::new(),
-                withdrawn: Vec::new(),
-                withheld: Vec::new(),
-            });
+            return Ok(Report::stopped(findings));
         }
     };
     let photos = match crate::photos::process(&site) {
         Ok(p) => p,
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report {
-                findings: sorted(findings),
-                joins: Vec::new(),
-                withdrawn: Vec::new(),
-                withheld: Vec::new(),
-            });
+            return Ok(Report::stopped(findings));
         }
     };
     findings.extend(photos.warnings.iter().cloned().map(warning));
@@ -117,12 +107,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
         Ok(plan) => plan,
         Err(e) => {
             findings.extend(e.into_iter().map(error));
-            return Ok(Report {
-                findings: sorted(findings),
-                joins: Vec::new(),
-                withdrawn: Vec::new(),
-                withheld: Vec::new(),
-            });
+            return Ok(Report::stopped(findings));
         }
     };
     if let (Some(tera), Some(strings)) = (&tera, &strings) {
@@ -144,6 +129,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
         withdrawn: withdrawn(&site),
         withheld: withheld(&site),
     })
+}
+
+impl Report {
+    /// The findings of a check that could not go on (the site model or its plan failed).
+    fn stopped(findings: Vec<Finding>) -> Report {
+        Report { findings: sorted(findings), joins: Vec::new(), withdrawn: Vec::new(), withheld: Vec::new() }
+    }
 }
 
 /// What `check` found, and the wire files it took as versions of one story.
