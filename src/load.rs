@@ -162,6 +162,38 @@ pub fn inputs(site_dir: &Path) -> Result<Inputs> {
     Ok(Inputs { stories, templates, statics, errors })
 }
 
+/// [`inputs`] without walking `content/`: the story files are the ones the last build's state
+/// names (`known`, paths under `content/`) and the `changed` ones a publishing system names (paths
+/// relative to the site folder or absolute, each under `content/`): a named file that exists is a
+/// story file, a named file that is gone is one no more. A named path outside `content/` or not
+/// a story file is an error naming it.
+pub fn inputs_named<'a>(site_dir: &Path, known: impl Iterator<Item = &'a str>, changed: &[PathBuf]) -> Result<Inputs> {
+    let content = site_dir.join("content");
+    let mut errors = Vec::new();
+    let mut stories: std::collections::BTreeMap<PathBuf, PathBuf> =
+        known.map(|rel| (PathBuf::from(rel), content.join(rel))).collect();
+    for path in changed {
+        let full = if path.is_absolute() { path.clone() } else { site_dir.join(path) };
+        let rel = full
+            .strip_prefix(&content)
+            .ok()
+            .filter(|r| is_story(r) && r.components().all(|c| matches!(c, std::path::Component::Normal(_))));
+        let Some(rel) = rel else {
+            let msg = "--changed names no story file under content/ (.md, .txt, .json or .xml)";
+            errors.push(Diagnostic::new(path, 1, 1, msg));
+            continue;
+        };
+        if full.is_file() {
+            stories.insert(rel.to_path_buf(), full.clone());
+        } else {
+            stories.remove(rel);
+        }
+    }
+    let templates = templates(site_dir, &mut errors)?;
+    let statics = statics(site_dir, &mut errors)?;
+    Ok(Inputs { stories: stories.into_iter().collect(), templates, statics, errors })
+}
+
 /// The story files under `content/` (`.md` and `.txt`), without reading them.
 pub fn story_paths(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(PathBuf, PathBuf)>> {
     let mut out = walk(&site_dir.join("content"), errors)?;

@@ -46,6 +46,10 @@ enum Command {
         /// Write the files this build wrote and removed, with their URLs, to FILE (JSON)
         #[arg(long, value_name = "FILE")]
         changes: Option<PathBuf>,
+        /// The story files written or removed since the last build: with its build state, the
+        /// build does not walk content/ (a file added and not named here is not seen)
+        #[arg(long, value_name = "PATH", num_args = 1..)]
+        changed: Option<Vec<PathBuf>>,
     },
     /// Build the site, serve it locally and rebuild what each change touches, reloading the browser
     Serve {
@@ -175,9 +179,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet, changes } => {
+        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet, changes, changed } => {
             let overrides = p.overrides(base_url);
-            build(BuildOptions { site_dir, output, overrides }, verbose, quiet, changes.as_deref())
+            build(BuildOptions { site_dir, output, overrides, changed }, verbose, quiet, changes.as_deref())
         }
         Command::New { site_dir, what } => new(site_dir, what),
         Command::Check { site_dir, external, strict, timeout, publishing: p } => {

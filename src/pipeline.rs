@@ -30,6 +30,10 @@ pub struct BuildOptions {
     pub site_dir: PathBuf,
     pub output: Option<PathBuf>,
     pub overrides: Overrides,
+    /// `--changed PATH…`: the story files a publishing system wrote or removed since the last
+    /// build. With a build state, `content/` is not walked: the state's files and these are the
+    /// story files. `None`: walk `content/`.
+    pub changed: Option<Vec<PathBuf>>,
 }
 
 /// What a build did.
@@ -103,16 +107,19 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     }
     let config = config::load(&opts.site_dir, &opts.overrides)?;
     t.lap("config");
-    let inputs = load::inputs(&opts.site_dir)?;
-    t.lap("load");
-    let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
     let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
-    observer.stage("parse", 0);
-    // Story files the build state holds as they are on disk are neither read nor parsed.
     let state_dir = state::folder(&output);
     let parse_options = ParseOptions::from_config(&config);
     let settings = state::settings(&parse_options, &config.encodings);
     let previous = state::Stories::load(&state_dir, settings);
+    let inputs = match (&opts.changed, &previous) {
+        (Some(changed), state::Loaded::Found(known)) => load::inputs_named(&opts.site_dir, known.paths(), changed)?,
+        _ => load::inputs(&opts.site_dir)?,
+    };
+    t.lap("load");
+    let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
+    observer.stage("parse", 0);
+    // Story files the build state holds as they are on disk are neither read nor parsed.
     let state_discarded = match &previous {
         state::Loaded::Discarded(why) => Some(why.clone()),
         _ => None,

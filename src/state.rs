@@ -293,6 +293,11 @@ impl Stories {
         read(&dir.join(STORIES), Kind::Stories, settings)
     }
 
+    /// The story files it records, by path under `content/` (sorted).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.records.iter().map(|r| r.rel.as_str())
+    }
+
     /// Writes it into the state folder `dir`; returns its size in bytes.
     pub fn save(&self, dir: &Path, settings: u64) -> Result<u64> {
         write(dir, STORIES, Kind::Stories, settings, self)

@@ -48,7 +48,8 @@ fn split_sitemap_site() -> Site {
 fn fresh(site: &Path) -> Vec<(String, Vec<u8>)> {
     let out = tempfile::tempdir().unwrap();
     let out = out.path().join("fresh");
-    let opts = BuildOptions { site_dir: site.to_path_buf(), output: Some(out.clone()), overrides: overrides() };
+    let opts =
+        BuildOptions { site_dir: site.to_path_buf(), output: Some(out.clone()), overrides: overrides(), changed: None };
     build(&opts).expect("the fresh build");
     snapshot_tree(&out)
 }

@@ -277,7 +277,12 @@ fn full_build(site: &Path, out: &Path) -> Option<Vec<(String, Vec<u8>)>> {
     let _ = std::fs::remove_dir_all(out);
     // From scratch: without the build state beside the folder either.
     let _ = std::fs::remove_dir_all(gazette::state::folder(out));
-    let opts = BuildOptions { site_dir: site.to_path_buf(), output: Some(out.to_path_buf()), overrides: overrides() };
+    let opts = BuildOptions {
+        site_dir: site.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        overrides: overrides(),
+        changed: None,
+    };
     build(&opts).ok().map(|_| snapshot_tree(out))
 }
 
@@ -308,7 +313,8 @@ fn check_sequence(ops: &[Op], mode: Mode) {
     let work = tempfile::tempdir().unwrap();
     let served = work.path().join("served");
     let mut session = Session::new(&root, &served, overrides());
-    let rebuild_opts = BuildOptions { site_dir: root.clone(), output: Some(served.clone()), overrides: overrides() };
+    let rebuild_opts =
+        BuildOptions { site_dir: root.clone(), output: Some(served.clone()), overrides: overrides(), changed: None };
     match mode {
         Mode::Session => drop(session.rebuild(&Changes::all()).expect("the seed site builds")),
         Mode::Rebuild => drop(build(&rebuild_opts).expect("the seed site builds")),

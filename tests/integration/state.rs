@@ -54,7 +54,12 @@ fn age(path: &Path, secs: u64) {
 }
 
 fn build_into(site: &Path, out: &Path) -> Report {
-    let opts = BuildOptions { site_dir: site.to_path_buf(), output: Some(out.to_path_buf()), overrides: overrides() };
+    let opts = BuildOptions {
+        site_dir: site.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        overrides: overrides(),
+        changed: None,
+    };
     build(&opts).unwrap_or_else(|e| panic!("build failed: {e:#}"))
 }
 
@@ -257,4 +262,48 @@ fn a_one_story_edit_tokenises_that_story_alone() {
     let report = rebuild(&site);
     assert_eq!(report.terms, Some(TermCounts { tokenised: 3, kept: 0 }));
     assert!(report.terms_discarded.as_deref().is_some_and(|w| w.contains("corrupt")), "{:?}", report.terms_discarded);
+}
+
+/// `--changed PATH…` with a build state: `content/` is not walked; the state's files and the
+/// named ones are the story files (a named file that is gone is removed), and the output equals a
+/// fresh build. A file added but not named is not seen; a named path that is no story file under
+/// `content/` is an error naming it.
+#[test]
+fn changed_paths_take_the_place_of_the_walk() {
+    let site = site();
+    site.build_ok(&[]);
+    // One new story and one edit, named; one story removed, named; one new story not named.
+    site.file("content/world/tunnel.md", "+++\ntitle = \"Tunnel approved\"\ndate = 2026-11-23T09:00:00Z\n+++\nYes.\n");
+    site.file(STORIES[1].0, STORIES[1].1.replace("Council votes", "Council votes again"));
+    std::fs::remove_file(site.path().join(STORIES[0].0)).unwrap();
+    site.file("content/world/unnamed.md", "+++\ntitle = \"Not named\"\ndate = 2026-11-23T10:00:00Z\n+++\nNo.\n");
+    let out = site.build_ok(&["-v", "--changed", "content/world/tunnel.md", STORIES[1].0, STORIES[0].0]);
+    assert!(out.contains("3 stories from 4 files"), "{out}");
+    assert!(site.read("world/2026/11/23/tunnel-approved/index.html").contains("Tunnel approved"));
+    assert!(site.read("world/2026/11/21/council-votes-again/index.html").contains("Council votes again"));
+    assert!(!site.out().join("world/2026/11/20/harbour-reopens").exists(), "the removed story's page is gone");
+    assert!(!site.out().join("world/2026/11/23/not-named").exists(), "an unnamed new file is not seen");
+    // Named at last, it is; and the output then equals a fresh build of the whole folder.
+    site.build_ok(&["--changed", "content/world/unnamed.md"]);
+    assert!(site.out().join("world/2026/11/23/not-named/index.html").exists());
+    let fresh = tempfile::tempdir().unwrap();
+    let fresh_out = fresh.path().join("fresh");
+    build_into(site.path(), &fresh_out);
+    let (got, want) = (snapshot_tree(&site.out()), snapshot_tree(&fresh_out));
+    assert_eq!(got.len(), want.len());
+    for ((name, a), (_, b)) in got.iter().zip(&want) {
+        assert!(a == b, "{name} differs from a fresh build");
+    }
+    // A path that is no story file under content/ is an error naming it; nothing is written.
+    let err = site.build_err(&["--changed", "templates/base.html", "content/world/notes.pdf"]);
+    assert!(err.contains("templates/base.html") && err.contains("content/world/notes.pdf"), "{err}");
+    assert!(err.contains("--changed names no story file"), "{err}");
+}
+
+/// Without a build state, `--changed` walks `content/` as a plain build does.
+#[test]
+fn changed_paths_without_a_state_walk_the_folder() {
+    let site = site();
+    let out = site.build_ok(&["--changed", "content/world/council.md"]);
+    assert!(out.contains("3 stories from 4 files"), "{out}");
 }
