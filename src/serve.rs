@@ -74,12 +74,15 @@ struct Shared {
     /// Bumped on every successful rebuild; a page that reconnects with an older one reloads.
     build: AtomicU64,
     events: broadcast::Sender<Notice>,
+    /// The warnings last printed: a rebuild with the same ones only counts them.
+    warned: std::sync::Mutex<Vec<crate::diag::Diagnostic>>,
 }
 
 impl Shared {
     fn new(out: PathBuf) -> Shared {
         let (events, _) = broadcast::channel(64);
-        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events }
+        let warned = std::sync::Mutex::new(Vec::new());
+        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events, warned }
     }
 
     /// A rebuild succeeded: a new build number, told to every open page.
@@ -246,15 +249,28 @@ fn describe(c: &Changes) -> String {
 fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
     match result {
         Ok(o) => {
+            let mut warned = shared.warned.lock().unwrap_or_else(|p| p.into_inner());
+            let same = *warned == o.warnings;
+            let unchanged = match (same, o.warnings.len()) {
+                (_, 0) => String::new(),
+                (true, 1) => ", 1 warning as before".to_string(),
+                (true, n) => format!(", {n} warnings as before"),
+                (false, _) => String::new(),
+            };
             println!(
-                "rebuilt ({what}): {} pages written, {} repaired, {} removed, {} stories, in {:.0} ms",
+                "rebuilt ({what}): {} pages written, {} repaired, {} removed, {} stories, in {:.0} ms{unchanged}",
                 o.written,
                 o.repaired,
                 o.removed,
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );
-            eprint!("{}", crate::diag::render_warnings(&o.warnings, crate::diag::use_color()));
+            // Warnings are printed when they change, not again on every rebuild.
+            if !same {
+                eprint!("{}", crate::diag::render_warnings(&o.warnings, crate::diag::use_color()));
+                *warned = o.warnings.clone();
+            }
+            drop(warned);
             shared.reloaded();
         }
         Err(e) => {

@@ -320,4 +320,13 @@ fn a_slug_collision_is_printed_as_a_located_warning() {
         log.lines().find(|l| l.starts_with("warning: 2 stories share the URL")).unwrap_or_else(|| panic!("{log}"));
     assert!(warning.contains("world/first.md") && warning.contains("world/second.md"), "{warning}");
     assert!(log.contains("content/world/first.md:2:1"), "{log}");
+    // A rebuild with the same warning counts it instead of printing it again.
+    site.file("content/world/first.md", story("Harbour reopens", "One, edited."));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !server.log().contains("1 warning as before") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = server.log();
+    assert!(log.contains("1 warning as before"), "{log}");
+    assert_eq!(log.matches("warning: 2 stories share the URL").count(), 1, "{log}");
 }
