@@ -22,7 +22,8 @@ use crate::locale;
 use crate::photos::Photos;
 use crate::render::views::{AlternateLink, SitemapEntry, rfc3339};
 use crate::site::urls::{
-    content_path, day_path, home_path, month_path, page_path, pages_for, section_path, tag_path, tags_path, year_path,
+    content_path, day_path, home_path, month_path, page_path, pages_for, search_path, section_path, tag_path,
+    tags_path, year_path,
 };
 use crate::site::{
     ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id, newest_first,
@@ -216,7 +217,7 @@ impl Plan {
         }
         if site.config().search == crate::config::Search::On {
             for lang in site.languages() {
-                let path = format!("{}search/index.html", home_path(&site.language(lang).prefix));
+                let path = format!("{}index.html", search_path(&site.language(lang).prefix));
                 entries.push(file(Job::SearchPage(lang), path.trim_start_matches('/'), Some("search.html")));
             }
             entries.push(file(Job::SearchScript, "search/search.js", Some("search.js")));
@@ -288,33 +289,27 @@ pub struct ListSource<'s> {
 
 pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
     let lang = list_lang(site, kind);
-    let language = site.language(lang);
-    let prefix = &language.prefix;
-    let (name, title, base, chains): (_, String, String, &[ChainId]) = match kind {
-        ListKind::Home(l) => ("home", language.title.clone(), home_path(prefix), site.home(l)),
-        ListKind::Section(i) => {
-            let s = &site.section(i);
-            ("section", s.title.clone(), section_path(prefix, &s.slug), &s.chains)
-        }
-        ListKind::Tag(i) => ("tag", site.tag(i).name.clone(), tag_path(prefix, &site.tag(i).slug), &site.tag(i).chains),
+    let code = &site.language(lang).code;
+    let (name, title, chains): (_, String, &[ChainId]) = match kind {
+        ListKind::Home(l) => ("home", site.language(l).title.clone(), site.home(l)),
+        ListKind::Section(i) => ("section", site.section(i).title.clone(), &site.section(i).chains),
+        ListKind::Tag(i) => ("tag", site.tag(i).name.clone(), &site.tag(i).chains),
         ListKind::Day(i) => {
             let d = &site.day(i);
-            let title = locale::date_text(&language.code, d.date, locale::DateStyle::Day);
-            ("day", title, day_path(prefix, d.date), &d.chains)
+            ("day", locale::date_text(code, d.date, locale::DateStyle::Day), &d.chains)
         }
         ListKind::Month(i) => {
             let m = &site.month(i);
             let first = jiff::civil::date(m.year, m.month, 1);
-            let title = locale::date_text(&language.code, first, locale::DateStyle::Month);
-            ("month", title, month_path(prefix, m.year, m.month), &m.chains)
+            ("month", locale::date_text(code, first, locale::DateStyle::Month), &m.chains)
         }
         ListKind::Year(i) => {
             let y = &site.year(i);
-            let title = locale::date_text(&language.code, jiff::civil::date(y.year, 1, 1), locale::DateStyle::Year);
-            ("year", title, year_path(prefix, y.year), &y.chains)
+            let first = jiff::civil::date(y.year, 1, 1);
+            ("year", locale::date_text(code, first, locale::DateStyle::Year), &y.chains)
         }
     };
-    ListSource { kind, lang, name, title, base, chains }
+    ListSource { kind, lang, name, title, base: list_base(site, kind), chains }
 }
 
 /// The URL of a list's first page (what [`list_of`] gives as `base`, without making its title).
@@ -394,7 +389,7 @@ pub fn alternates(site: &Site, job: Job) -> Vec<(LangId, String)> {
             .collect(),
         Job::Tags(_) => site.languages().map(|l| (l, tags_path(&site.language(l).prefix))).collect(),
         Job::SearchPage(_) if site.config().search == crate::config::Search::On => {
-            site.languages().map(|l| (l, format!("{}search/", home_path(&site.language(l).prefix)))).collect()
+            site.languages().map(|l| (l, search_path(&site.language(l).prefix))).collect()
         }
         _ => Vec::new(),
     };

@@ -21,7 +21,7 @@ use crate::diag::Diagnostic;
 use crate::plan::{
     Entry, Job, ListKind, Plan, Scope, SitemapPart, alternate_links, alternates, scope_lang, scope_path,
 };
-use crate::site::urls::{home_path, page_path, pages_for, tag_path};
+use crate::site::urls::{home_path, page_path, pages_for, search_path, tag_path};
 use crate::site::{ChainId, Site};
 pub use run::{Counts, run};
 pub use strings::Strings;
@@ -61,7 +61,7 @@ impl<'a> Renderer<'a> {
                         .collect(),
                     generator: concat!("Gazette ", env!("CARGO_PKG_VERSION")),
                     search_url: (c.search == crate::config::Search::On)
-                        .then(|| site.url(&format!("{}search/", home_path(&language.prefix)))),
+                        .then(|| site.url(&search_path(&language.prefix))),
                 };
                 let lang = LangView {
                     code: &language.code,
@@ -210,7 +210,7 @@ impl<'a> Renderer<'a> {
                     let alt = p.alternates.iter().find(|(a, _)| *a == l).map(|(_, path)| path.clone());
                     LanguageLink {
                         code: site.language(l).code.clone(),
-                        name: self.own_string(l, "language_name"),
+                        name: self.string(l, "language_name"),
                         dir: site.language(l).dir,
                         translated: alt.is_some(),
                         url: site.url(&alt.unwrap_or_else(|| home_path(&site.language(l).prefix))),
@@ -235,11 +235,6 @@ impl<'a> Renderer<'a> {
             },
         );
         ctx
-    }
-
-    /// A language's name for itself, from its own UI strings (`language_name`).
-    fn own_string(&self, lang: LangId, key: &str) -> String {
-        self.string(lang, key)
     }
 
     /// Renders one page within the bounds of [`budget`]; an error names the template (and line).

@@ -420,11 +420,6 @@ impl Site {
         self.translation_of[chain].map_or(&[], |t| self.translations[t].as_slice())
     }
 
-    /// Every set of translations, each sorted by language.
-    pub fn translation_sets(&self) -> &TiSlice<TranslationId, Vec<ChainId>> {
-        &self.translations
-    }
-
     /// Stories whose `translation` key names no other story.
     pub fn lonely_translations(&self) -> &[StoryId] {
         &self.lonely_translations

@@ -203,6 +203,11 @@ pub fn section_path(prefix: &str, slug: &str) -> String {
     format!("{prefix}/{slug}/")
 }
 
+/// A language's search page: `/search/`, `/ko/search/`.
+pub fn search_path(prefix: &str) -> String {
+    format!("{prefix}/search/")
+}
+
 pub fn tags_path(prefix: &str) -> String {
     format!("{prefix}/tags/")
 }
