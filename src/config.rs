@@ -121,6 +121,9 @@ pub struct Language {
     pub timezone_name: String,
     /// The publication name in its news sitemap.
     pub news_name: String,
+    /// Its news sitemap's `news:language` as configured: `[news] language` for the default
+    /// language, the language's code for the others.
+    pub news_language: String,
     /// Section slug → its title in this language, where one is configured.
     pub sections: BTreeMap<String, String>,
     pub dir: Direction,
@@ -549,6 +552,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         timezone: timezone.clone(),
         timezone_name: timezone_name.clone(),
         news_name: news.name.clone(),
+        news_language: news.language.clone(),
         sections: BTreeMap::new(),
         dir: direction(&language),
     };
@@ -653,7 +657,9 @@ fn resolve_languages(
         );
         let title = title.unwrap_or_else(|| base.title.clone());
         let news_name = news.name.unwrap_or_else(|| if is_default { base.news_name.clone() } else { title.clone() });
+        let news_language = if is_default { base.news_language.clone() } else { code.clone() };
         let lang = Language {
+            news_language,
             dir: direction(&code),
             code,
             prefix,

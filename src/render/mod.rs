@@ -504,12 +504,8 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let mut ctx = self.page(p, "news-sitemap", String::new(), path);
-        let (name, language) = if lang == LangId::DEFAULT {
-            (site.config().news.name.as_str(), site.config().news.language.as_str())
-        } else {
-            (site.language(lang).news_name.as_str(), site.language(lang).code.as_str())
-        };
-        let news = NewsView { name, language: news_language(language), items };
+        let language = site.language(lang);
+        let news = NewsView { name: &language.news_name, language: news_language(&language.news_language), items };
         ctx.insert("news", &news);
         self.tera_render(template, &ctx)
     }

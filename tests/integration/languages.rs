@@ -367,3 +367,19 @@ fn arabic_article_snapshot() {
     let article = &html[html.find("<article").unwrap()..html.find("</article>").unwrap() + "</article>".len()];
     insta::assert_snapshot!(format!("{}\n…\n{}", &html[..head_end], article));
 }
+
+/// A `[languages.XX]` table for the default language adds to it: its news name is the news
+/// sitemap's, and `[news] language` stays the default language's `news:language`.
+#[test]
+fn the_default_languages_table_names_its_news_sitemap() {
+    let s = site();
+    s.file(
+        "gazette.toml",
+        format!("{CONFIG}\n[news]\nlanguage = \"en\"\n[languages.en.news]\nname = \"Harbor Gazette Daily\"\n"),
+    );
+    s.build_ok(NOW);
+    let news = s.read("news-sitemap.xml");
+    assert!(news.contains("<news:name>Harbor Gazette Daily</news:name>"), "{news}");
+    assert!(news.contains("<news:language>en</news:language>"), "{news}");
+    assert!(s.read("news-sitemap-ko.xml").contains("<news:name>하버 가제트</news:name>"));
+}
