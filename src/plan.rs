@@ -482,6 +482,8 @@ pub struct SitemapUrl {
     pub url: String,
     pub lastmod: String,
     pub job: Job,
+    /// A hash of its alternates (what the sitemap digest reads, so they are made once here).
+    pub alternates_digest: u64,
     size: usize,
 }
 
@@ -507,12 +509,17 @@ fn sitemap_entries(site: &Site, entries: &[Entry]) -> Vec<SitemapUrl> {
             Listing::Listed(lastmod) => {
                 let url = site.permalink(&e.url());
                 let lastmod = lastmod.map(|c| rfc3339(&site.chain(c).modified)).unwrap_or_default();
-                let links: usize = alternate_links(site, &alternates(site, e.job))
-                    .iter()
-                    .map(|a| 48 + a.url.len() + a.hreflang.len())
-                    .sum();
+                let alts = alternates(site, e.job);
+                let links: usize =
+                    alternate_links(site, &alts).iter().map(|a| 48 + a.url.len() + a.hreflang.len()).sum();
                 let size = 60 + url.len() + lastmod.len() + links;
-                Some(SitemapUrl { url, lastmod, job: e.job, size })
+                let alternates_digest = {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::hash::DefaultHasher::new();
+                    alts.hash(&mut h);
+                    h.finish()
+                };
+                Some(SitemapUrl { url, lastmod, job: e.job, alternates_digest, size })
             }
         })
         .collect()
@@ -634,6 +641,7 @@ mod tests {
             url: format!("https://x.example/{}", "s".repeat(100)),
             lastmod: "2024-05-01T09:00:00+09:00".into(),
             job: Job::Tags(LangId::DEFAULT),
+            alternates_digest: 0,
             size: 190 + 150 * alternates,
         }
     }

@@ -101,7 +101,7 @@ impl<'a> Digester<'a> {
             .map(|r| {
                 let mut h = DefaultHasher::new();
                 for e in &plan.sitemap[r.clone()] {
-                    (&e.url, &e.lastmod, crate::plan::alternates(site, e.job)).hash(&mut h);
+                    (&e.url, &e.lastmod, e.alternates_digest).hash(&mut h);
                 }
                 h.finish()
             })
