@@ -546,15 +546,6 @@ def translated(s, code):
     return t
 
 
-def wire_text_in(s, code):
-    """Wire copy of a translated story: its dateline as written in the first language."""
-    lines = [s["title"], dateline(s) + s["paragraphs"][0], *s["paragraphs"][1:],
-             s["author"][1], "(END)"]
-    for r in s["related"]:
-        lines += ["-", r]
-    return "\n".join(lines) + "\n"
-
-
 def generator_hash():
     with open(os.path.abspath(__file__), "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()[:16]
@@ -591,7 +582,8 @@ def generate(n, out, seed=1, wire_share=0.2, languages=("en",), tag_sets=1):
         write_file(os.path.join(out, story_path(s)), text)
         for code in languages[1:]:
             t = translated(s, code)
-            text = wire_text_in(t, code) if s["wire"] else markdown_text(t)
+            # A translated story's dateline stays as the first language writes it (dateline(s)).
+            text = wire_text(t) if s["wire"] else markdown_text(t)
             write_file(os.path.join(out, story_path(s, code)), text)
         per_section[s["section"]] = per_section.get(s["section"], 0) + 1
         for t in s["tags"]:

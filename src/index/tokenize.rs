@@ -118,12 +118,10 @@ impl Tokenizer {
             return self.emit(raw, Class::Word, cache, f); // the common case: nothing to fold
         }
         // Hangul syllables and unified Han ideographs fold to themselves (no case, no marks, no
-        // canonical decomposition that NFC does not undo): most Korean and Chinese text.
+        // canonical decomposition that NFC does not undo): most Korean and Chinese text. `each`
+        // splits runs where the class changes, so such a run is all Hangul or all Han.
         if raw.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF | 0x3400..=0x4DBF)) {
-            let first = raw.chars().next().map_or(Class::Separator, class_of);
-            if raw.chars().all(|c| class_of(c) == first) {
-                return self.emit(raw, first, cache, f);
-            }
+            return self.emit(raw, raw.chars().next().map_or(Class::Separator, class_of), cache, f);
         }
         if raw.is_ascii() {
             // Letters and digits only (`each` split the text on everything else): lowercase is
