@@ -405,6 +405,12 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
             );
         }
     }
+    if report.story_files == pipeline::StoryFiles::Named {
+        eprintln!(
+            "note: --changed: content/ was not walked; its story files are the build state's and the named ones \
+             (a story file added and not named is not built until it is named or a build without --changed runs)"
+        );
+    }
     if let Some(why) = &report.state_discarded {
         let state = gazette::state::folder(&report.output).join("stories");
         eprintln!(

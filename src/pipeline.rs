@@ -66,6 +66,9 @@ pub struct Report {
     pub parse: state::ParseCounts,
     /// Why the build state's stories ([`state`]) were not used, if they were there and not used.
     pub state_discarded: Option<String>,
+    /// How the story files were found: by walking `content/`, or (`--changed`) from the build
+    /// state and the named paths.
+    pub story_files: StoryFiles,
     /// When the search index was made: stories tokenised and stories whose terms the state kept.
     pub terms: Option<TermCounts>,
     /// Why the build state's search terms were not used, if they were there and not used.
@@ -112,9 +115,11 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let parse_options = ParseOptions::from_config(&config);
     let settings = state::settings(&parse_options, &config.encodings);
     let previous = state::Stories::load(&state_dir, settings);
-    let inputs = match (&opts.changed, &previous) {
-        (Some(changed), state::Loaded::Found(known)) => load::inputs_named(&opts.site_dir, known.paths(), changed)?,
-        _ => load::inputs(&opts.site_dir)?,
+    let (inputs, story_files) = match (&opts.changed, &previous) {
+        (Some(changed), state::Loaded::Found(known)) => {
+            (load::inputs_named(&opts.site_dir, known.paths(), changed)?, StoryFiles::Named)
+        }
+        _ => (load::inputs(&opts.site_dir)?, StoryFiles::Walked),
     };
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
@@ -169,7 +174,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
         save_state()?;
         let report = report(&site, &plan, counts, None, t, output, &skipped);
-        return Ok(Report { photos: photo_stats, parse: parse_counts, state_discarded, ..report });
+        return Ok(Report { photos: photo_stats, parse: parse_counts, state_discarded, story_files, ..report });
     }
     let staging = Staging::begin(&output, current)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
@@ -222,6 +227,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     report.photos = photo_stats;
     report.parse = parse_counts;
     report.state_discarded = state_discarded;
+    report.story_files = story_files;
     if let Some((cache, _, discarded)) = terms {
         report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
         report.terms_discarded = discarded;
@@ -261,9 +267,19 @@ fn report(
         photos: photos::Stats::default(),
         parse: state::ParseCounts::default(),
         state_discarded: None,
+        story_files: StoryFiles::Walked,
         terms: None,
         terms_discarded: None,
     }
+}
+
+/// How a build found its story files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoryFiles {
+    /// By walking `content/`.
+    Walked,
+    /// From the build state and the paths `--changed` named; `content/` was not walked.
+    Named,
 }
 
 /// One story file, parsed: a story, or a file that holds no news text (a feed's event or photo

@@ -279,6 +279,7 @@ fn changed_paths_take_the_place_of_the_walk() {
     site.file("content/world/unnamed.md", "+++\ntitle = \"Not named\"\ndate = 2026-11-23T10:00:00Z\n+++\nNo.\n");
     let out = site.build_ok(&["-v", "--changed", "content/world/tunnel.md", STORIES[1].0, STORIES[0].0]);
     assert!(out.contains("3 stories from 4 files"), "{out}");
+    assert!(out.contains("note: --changed: content/ was not walked"), "the build says what it did not look at: {out}");
     assert!(site.read("world/2026/11/23/tunnel-approved/index.html").contains("Tunnel approved"));
     assert!(site.read("world/2026/11/21/council-votes-again/index.html").contains("Council votes again"));
     assert!(!site.out().join("world/2026/11/20/harbour-reopens").exists(), "the removed story's page is gone");
@@ -306,4 +307,5 @@ fn changed_paths_without_a_state_walk_the_folder() {
     let site = site();
     let out = site.build_ok(&["--changed", "content/world/council.md"]);
     assert!(out.contains("3 stories from 4 files"), "{out}");
+    assert!(!out.contains("was not walked"), "{out}");
 }
