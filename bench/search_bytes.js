@@ -6,7 +6,7 @@
 const fs = require('fs');
 const zlib = require('zlib');
 const path = require('path');
-const { terms, fnv1a32, rank } = require(path.join(__dirname, '../templates/search.js'));
+const { terms, fnv1a32, rank, decode } = require(path.join(__dirname, '../templates/search.js'));
 
 const out = process.argv[2];
 const read = (rel) => fs.readFileSync(path.join(out, 'search', rel));
@@ -23,7 +23,7 @@ for (const query of process.argv.slice(3)) {
   const alias = meta.stemmer !== null && meta.stemmer !== 'english';
   const postings = (t, viaAlias) => {
     const own = get('t/' + (fnv1a32(t) % meta.term_chunks) + '.json');
-    if (Array.isArray(own[t]) || (own[t] && typeof own[t] === 'object')) return own[t];
+    if (Array.isArray(own[t]) || (own[t] && typeof own[t] === 'object')) return decode(own[t], meta.docs);
     if (!viaAlias) return null;
     const target = get('t/' + (fnv1a32('~' + t) % meta.term_chunks) + '.json')['~' + t];
     return typeof target === 'string' ? postings(target, false) : null;

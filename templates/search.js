@@ -198,12 +198,11 @@
     const self = {
       meta: () => get('meta.json').then((m) => (meta = m)),
       chunk: (term) => get('t/' + (fnv1a32(term) % meta.term_chunks) + '.json'),
-      // Postings of a term: a flat [doc, score, ...] array, a common term's {n, top, bits}, or
-      // null when the term is unknown.
+      // Postings of a term as rank() takes them (see decode), or null when the term is unknown.
       postings: async (term, viaAlias) => {
         const own = await self.chunk(term);
         const v = Object.prototype.hasOwnProperty.call(own, term) ? own[term] : null;
-        if (Array.isArray(v) || (v && typeof v === 'object')) return v;
+        if (Array.isArray(v) || (v && typeof v === 'object')) return decode(v, meta.docs);
         if (!viaAlias) return null;
         const alias = await self.chunk('~' + term);
         const target = alias['~' + term];
@@ -211,7 +210,7 @@
       },
       doc: async (n) => {
         const chunk = await get('d/' + Math.floor(n / meta.doc_chunk) + '.json');
-        return chunk[n % meta.doc_chunk];
+        return doc(chunk, n % meta.doc_chunk);
       },
     };
     return self;
@@ -227,6 +226,41 @@
     return { qterms, hits: rank(lists, sort) };
   }
 
+  // Document i of a d/N.json file's list of [headline, url, date, section, snippet], as
+  // {t, u, d, s, x}. An empty date is the previous document's; a url without a leading slash was
+  // written without its /SECTION/YYYY/MM/DD/ start.
+  function doc(list, i) {
+    if (!Array.isArray(list) || !Array.isArray(list[i])) return null;
+    const [t, u, , s, x] = list[i];
+    let k = i;
+    while (k > 0 && !list[k][2]) k--;
+    const d = list[k][2];
+    return { t, u: u.startsWith('/') ? u : '/' + s + '/' + d.replace(/-/g, '/') + '/' + u, d, s, x };
+  }
+
+  // Undoes the distance coding of a sorted list: every step-th number after the first is written
+  // as its distance from the one before.
+  function undelta(list, step) {
+    const out = list.slice();
+    for (let i = step; i < out.length; i += step) out[i] += out[i - step];
+    return out;
+  }
+
+  // A term file's entry, for rank(): postings [doc, score, ...] with their document numbers
+  // restored, or a common term's {n, top, bits} with its members as a bitmap (the file writes
+  // them as base64 bits or as a list of distances, whichever is shorter).
+  function decode(v, docs) {
+    if (Array.isArray(v)) return undelta(v, 2);
+    let bits;
+    if (typeof v.bits === 'string') {
+      bits = bitmap(v.bits);
+    } else {
+      bits = new Uint8Array(Math.ceil(docs / 8));
+      for (const d of undelta(v.ids, 1)) bits[d >> 3] |= 1 << (d & 7);
+    }
+    return { n: v.n, top: undelta(v.top, 2), bits };
+  }
+
   // A common term's bitmap (base64; doc d is bit d % 8 of byte d / 8).
   function bitmap(b64) {
     const raw = atob(b64);
@@ -237,13 +271,14 @@
 
   // The docs having every term, scored by the sum of their scores, sorted by relevance (then
   // newer) or newest. Each list is a term's [doc, score, ...] postings, or a common term's
-  // {n, top, bits}: which docs have it (bits) and the best-scored of them (top); null is a term no
+  // {n, top, bits} (as decode gives them): which docs have it (bits, a bitmap) and the
+  // best-scored of them (top); null is a term no
   // doc has. Common terms filter by their bitmap and add their score where their top list has the
   // doc.
   function rank(lists, sort) {
     if (!lists.length || lists.some((l) => !l)) return [];
     const full = lists.filter(Array.isArray).sort((a, b) => a.length - b.length);
-    const common = lists.filter((l) => !Array.isArray(l)).map((l) => ({ top: l.top, bits: bitmap(l.bits) }));
+    const common = lists.filter((l) => !Array.isArray(l));
     const has = (id) => common.every((c) => (c.bits[id >> 3] >> (id & 7)) & 1);
     let acc = new Map();
     if (full.length) {
@@ -476,7 +511,7 @@
   }
 
   if (typeof module === 'object' && module.exports) {
-    module.exports = { fold, terms, stem, fnv1a32, rank };
+    module.exports = { fold, terms, stem, fnv1a32, rank, decode, doc };
   } else if (typeof document !== 'undefined') {
     const form = document.getElementById('search-form');
     if (form) init(form);

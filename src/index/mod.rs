@@ -4,11 +4,15 @@
 //! prefix (`/search/`, `/ko/search/`), tokenised for that language:
 //!
 //! - `meta.json`: counts, the stemmer, the sections;
-//! - `d/N.json`: documents (headline, URL path without the site's root, date, section, snippet), `DOC_CHUNK` a file, numbered
-//!   oldest first so a new story changes only the last file;
-//! - `t/N.json`: postings `term → [doc, score, …]`, a term in file `fnv1a32(term) % chunks`, so a
-//!   query fetches only its terms' files; with Spanish or French, `~word → stem` aliases too (the
-//!   script stems English itself).
+//! - `d/N.json`: documents `[headline, URL path, date, section, snippet]`, `DOC_CHUNK` a file,
+//!   numbered oldest first so a new story changes only the last file (the path without the site's
+//!   root, and without its `/SECTION/YYYY/MM/DD/` start when it has one; the date `""` when it is
+//!   the previous document's);
+//! - `t/N.json`: postings `term → [doc, score, …]` (each document number but the first as its
+//!   distance from the one before), a term in file `fnv1a32(term) % chunks`, so a query fetches
+//!   only its terms' files; a term in more than 1,000 documents as `{n, top, bits}` or `{n, top,
+//!   ids}` ([`Entry::Common`]); with Spanish or French, `~word → stem` aliases too (the script
+//!   stems English itself).
 //!
 //! Terms come from [`tokenize`] (bigrams for Korean, Chinese and Japanese, stems for English,
 //! Spanish and French). Scores: headline 10 per occurrence, tags, section and authors 5, summary 3,
@@ -398,7 +402,7 @@ fn term_files(
 ) -> Vec<Vec<u8>> {
     let mut buckets: Vec<Vec<(String, Entry)>> = vec![Vec::new(); chunks];
     for (term, list) in postings {
-        let entry = if list.len() > COMMON_TOP { common(list, docs) } else { Entry::Postings(list) };
+        let entry = if list.len() > COMMON_MIN { common(list, docs) } else { Entry::Postings(list) };
         buckets[fnv1a32(&term) as usize % chunks].push((term, entry));
     }
     for (surface, term) in aliases {
@@ -417,14 +421,23 @@ fn term_files(
             match entry {
                 Entry::Alias(t) => out.push_str(&json_string(t)),
                 Entry::Postings(list) => push_pairs(&mut out, list),
-                Entry::Common { docs, top, bits } => {
+                Entry::Common { docs, top, members } => {
                     out.push_str("{\"n\":");
                     out.push_str(itoa::Buffer::new().format(*docs));
                     out.push_str(",\"top\":");
                     push_pairs(&mut out, top);
-                    out.push_str(",\"bits\":\"");
-                    out.push_str(bits);
-                    out.push_str("\"}");
+                    match members {
+                        Members::Bits(bits) => {
+                            out.push_str(",\"bits\":\"");
+                            out.push_str(bits);
+                            out.push('"');
+                        }
+                        Members::Ids(ids) => {
+                            out.push_str(",\"ids\":");
+                            out.push_str(ids);
+                        }
+                    }
+                    out.push('}');
                 }
             }
         }
@@ -440,48 +453,89 @@ fn term_files(
 #[derive(Clone)]
 enum Entry {
     Postings(Vec<(u32, u8)>),
-    /// A term in more than [`COMMON_TOP`] documents: which documents have it, as a bitmap
-    /// (document `d` is bit `d % 8` of byte `d / 8`, base64), and the postings of the
-    /// [`COMMON_TOP`] that score it highest. A query matches on the bitmap and scores on the top
-    /// postings, so the term costs at most a bit a document and a bounded list, however common.
+    /// A term in more than [`COMMON_MIN`] documents: which documents have it ([`Members`]) and
+    /// the postings of the [`COMMON_TOP`] that score it highest. A query matches on the members
+    /// and scores on the top postings, so the term costs at most a bit a document and a bounded
+    /// list, however common.
     Common {
         docs: usize,
         top: Vec<(u32, u8)>,
-        bits: String,
+        members: Members,
     },
     Alias(String),
 }
 
+/// Which documents have a common term, written the shorter way.
+#[derive(Clone)]
+enum Members {
+    /// A bitmap, base64 (document `d` is bit `d % 8` of byte `d / 8`): a term in many documents.
+    Bits(String),
+    /// The documents as a JSON list of distances ([`push_docs`]): a term in few of many.
+    Ids(String),
+}
+
 /// The longest postings list written out in full; a term in more documents is written as
 /// [`Entry::Common`].
-const COMMON_TOP: usize = 1000;
+const COMMON_MIN: usize = 1000;
+/// The postings a common term keeps: its best-scored 500, which rank the first pages of results
+/// (a document past them still matches, with the other terms' scores alone).
+const COMMON_TOP: usize = 500;
 
 /// The [`Entry::Common`] of a long postings list over `docs` documents.
 fn common(mut list: Vec<(u32, u8)>, docs: usize) -> Entry {
     use base64::Engine;
-    let mut bitmap = vec![0u8; docs.div_ceil(8)];
-    for &(d, _) in &list {
-        bitmap[d as usize / 8] |= 1 << (d % 8);
-    }
     let n = list.len();
+    // Bitmap bytes, base64: 4 characters per 3 bytes. A list of distances: about as many
+    // characters per document as the mean distance has digits, plus a comma.
+    let mut ids = String::new();
+    let members: Vec<u32> = list.iter().map(|&(d, _)| d).collect();
+    let bits_len = docs.div_ceil(8).div_ceil(3) * 4;
+    push_docs(&mut ids, &members);
+    let members = if ids.len() < bits_len {
+        Members::Ids(ids)
+    } else {
+        let mut bitmap = vec![0u8; docs.div_ceil(8)];
+        for &d in &members {
+            bitmap[d as usize / 8] |= 1 << (d % 8);
+        }
+        Members::Bits(base64::engine::general_purpose::STANDARD.encode(bitmap))
+    };
     // Highest scores first, newer documents (higher numbers) before older at equal scores.
     list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
     list.truncate(COMMON_TOP);
     list.sort_unstable();
-    Entry::Common { docs: n, top: list, bits: base64::engine::general_purpose::STANDARD.encode(bitmap) }
+    Entry::Common { docs: n, top: list, members }
 }
 
-/// `[doc,score,doc,score,…]`.
+/// `[doc,score,doc,score,…]`, each document number but the first written as its distance from
+/// the one before (`list` is sorted by document): a fifth fewer bytes at 100,000 stories.
 fn push_pairs(out: &mut String, list: &[(u32, u8)]) {
     out.push('[');
     let mut digits = itoa::Buffer::new();
-    for (k, (doc, score)) in list.iter().enumerate() {
+    let mut previous = 0;
+    for (k, &(doc, score)) in list.iter().enumerate() {
         if k > 0 {
             out.push(',');
         }
-        out.push_str(digits.format(*doc));
+        out.push_str(digits.format(doc - previous));
         out.push(',');
-        out.push_str(digits.format(*score));
+        out.push_str(digits.format(score));
+        previous = doc;
+    }
+    out.push(']');
+}
+
+/// `[doc,doc,…]` of a sorted list, as distances like [`push_pairs`].
+fn push_docs(out: &mut String, docs: &[u32]) {
+    out.push('[');
+    let mut digits = itoa::Buffer::new();
+    let mut previous = 0;
+    for (k, &doc) in docs.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(digits.format(doc - previous));
+        previous = doc;
     }
     out.push(']');
 }
@@ -490,20 +544,29 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("a string serialises")
 }
 
-/// One `d/N.json`: the documents of `chunk`, in order.
+/// One `d/N.json`: the documents of `chunk`, in order, each `[headline, url, date, section,
+/// snippet]`. Two savings for the bytes a query fetches (documents are most of them): the URL is
+/// written without its `/SECTION/YYYY/MM/DD/` start when it has one, and the date as `""` when it
+/// is the previous document's (documents are in date order, forty-odd a day); the script puts
+/// both back.
 fn doc_file(site: &Site, chunk: &[ChainId]) -> Vec<u8> {
+    let mut previous = String::new();
     let docs: Vec<serde_json::Value> = chunk
         .iter()
         .map(|&c| {
             let chain = site.chain(c);
             let story = site.shown(c);
-            serde_json::json!({
-                "t": story.headline.text,
-                "u": chain.path,
-                "d": chain.first_published.date().to_string(),
-                "s": chain.section.map(|s| site.section(s).slug.as_str()).unwrap_or(""),
-                "x": snippet(&story.summary),
-            })
+            let date = chain.first_published.date().to_string();
+            let section = chain.section.map(|s| site.section(s).slug.as_str()).unwrap_or("");
+            let start = format!("/{section}/{}/", date.replace('-', "/"));
+            let url = match chain.path.strip_prefix(&start) {
+                Some(rest) if !section.is_empty() && !rest.starts_with('/') => rest,
+                _ => chain.path.as_str(),
+            };
+            let written = if date == previous { "" } else { date.as_str() };
+            let doc = serde_json::json!([story.headline.text, url, written, section, snippet(&story.summary)]);
+            previous = date;
+            doc
         })
         .collect();
     inert_json(serde_json::to_string(&docs).expect("documents serialise"))
@@ -535,7 +598,7 @@ fn meta(site: &Site, layout: &Layout) -> Vec<u8> {
         .map(|s| serde_json::json!({"slug": s.slug, "title": s.title}))
         .collect();
     let meta = serde_json::json!({
-        "version": 1,
+        "version": 2,
         "language": site.language(layout.lang).code,
         "stemmer": layout.language.stemmer_name(),
         "docs": layout.docs.len(),
