@@ -393,7 +393,14 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
             eprintln!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
         }
         let c = &report.parse;
-        eprintln!("parse: {} parsed, {} re-read unchanged, {} from the build state", c.parsed, c.reread, c.kept);
+        match report.story_files {
+            pipeline::StoryFiles::Unchanged => eprintln!(
+                "inputs: as the last build found them (the build state's `last`), its output intact: nothing read, parsed or made"
+            ),
+            pipeline::StoryFiles::Walked | pipeline::StoryFiles::Named => {
+                eprintln!("parse: {} parsed, {} re-read unchanged, {} from the build state", c.parsed, c.reread, c.kept)
+            }
+        }
         if let Some(t) = &report.terms {
             eprintln!("index: {} stories tokenised, {} from the build state", t.tokenised, t.kept);
         }
@@ -417,6 +424,10 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
             "warning: the build state {} was not used: {why}; every story file was parsed",
             pipeline::display(&state)
         );
+    }
+    if let Some(why) = &report.last_discarded {
+        let last = gazette::state::folder(&report.output).join("last");
+        eprintln!("warning: the build state {} was not used: {why}; the build did its work", pipeline::display(&last));
     }
     if let Some(why) = &report.terms_discarded {
         let terms = gazette::state::folder(&report.output).join("terms");

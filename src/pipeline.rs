@@ -66,6 +66,9 @@ pub struct Report {
     pub parse: state::ParseCounts,
     /// Why the build state's stories ([`state`]) were not used, if they were there and not used.
     pub state_discarded: Option<String>,
+    /// Why the build state's record of the last build ([`state::LastBuild`]) was not used, if it
+    /// was there and could not be trusted.
+    pub last_discarded: Option<String>,
     /// How the story files were found: by walking `content/`, or (`--changed`) from the build
     /// state and the named paths.
     pub story_files: StoryFiles,
@@ -114,12 +117,35 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let state_dir = state::folder(&output);
     let parse_options = ParseOptions::from_config(&config);
     let settings = state::settings(&parse_options, &config.encodings);
+    let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
+    // A plain build walks content/ first: when nothing it is made from changed since the last
+    // build (by metadata), and the output is as that build left it, there is nothing to do.
+    let walked = match opts.changed {
+        None => Some(load::inputs(&opts.site_dir)?),
+        Some(_) => None,
+    };
+    let inputs_key = walked.as_ref().and_then(|inputs| state::inputs_key(inputs, fingerprint));
+    let mut last_discarded = None;
+    if let Some(key) = inputs_key {
+        match state::LastBuild::load(&state_dir, settings) {
+            state::Loaded::Found(last)
+                if last.holds(key, &opts.site_dir, &config.now, write::cache_hash(&output))
+                    && write::intact(&output, &write::cache::read(&output)) =>
+            {
+                t.lap("load");
+                return Ok(unchanged_report(last.summary, &config.base_url, t, output));
+            }
+            state::Loaded::Discarded(why) => last_discarded = Some(why),
+            state::Loaded::Found(_) | state::Loaded::Missing => {}
+        }
+    }
     let previous = state::Stories::load(&state_dir, settings);
-    let (inputs, story_files) = match (&opts.changed, &previous) {
-        (Some(changed), state::Loaded::Found(known)) => {
+    let (inputs, story_files) = match (walked, &opts.changed, &previous) {
+        (Some(inputs), _, _) => (inputs, StoryFiles::Walked),
+        (None, Some(changed), state::Loaded::Found(known)) => {
             (load::inputs_named(&opts.site_dir, known.paths(), changed)?, StoryFiles::Named)
         }
-        _ => (load::inputs(&opts.site_dir)?, StoryFiles::Walked),
+        (None, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked),
     };
     t.lap("load");
     let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
@@ -164,7 +190,6 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let photo_stats = photos.stats;
     let plan = Plan::new(&site, static_files, search, photos).map_err(Diagnostics::sorted)?;
     let templates = TemplateDigests::new(&theme::final_set(&site_templates));
-    let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
     let digests = Digester::new(&site, &plan, &templates, fingerprint).all();
     t.lap("plan");
     let wanted = plan.entries.iter().zip(&digests).map(|(e, &d)| (e.path.as_str(), d));
@@ -174,7 +199,15 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         let counts = Counts { unchanged: plan.entries.len(), ..Counts::default() };
         save_state()?;
         let report = report(&site, &plan, counts, None, t, output, &skipped);
-        return Ok(Report { photos: photo_stats, parse: parse_counts, state_discarded, story_files, ..report });
+        save_last(&state_dir, settings, inputs_key, &opts.site_dir, &site, &plan, &report)?;
+        return Ok(Report {
+            photos: photo_stats,
+            parse: parse_counts,
+            state_discarded,
+            last_discarded,
+            story_files,
+            ..report
+        });
     }
     let staging = Staging::begin(&output, current)?;
     staging.make_top_folders(plan.entries.iter().filter_map(|e| e.path.split_once('/').map(|(top, _)| top)))?;
@@ -223,16 +256,77 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     }
     t.lap("write");
     let mut report = report(&site, &plan, counts, discarded, t, output, &skipped);
+    save_last(&state_dir, settings, inputs_key, &opts.site_dir, &site, &plan, &report)?;
     report.changed = changed;
     report.photos = photo_stats;
     report.parse = parse_counts;
     report.state_discarded = state_discarded;
+    report.last_discarded = last_discarded;
     report.story_files = story_files;
     if let Some((cache, _, discarded)) = terms {
         report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
         report.terms_discarded = discarded;
     }
     Ok(report)
+}
+
+/// Records what this build was made from and reported ([`state::LastBuild`]), so that the next
+/// build, when nothing changed, can say so without doing the work; a build whose inputs could not
+/// be hashed (`inputs_key` is `None`: named files, or one modified just now) removes the record.
+fn save_last(
+    state_dir: &Path,
+    settings: u64,
+    inputs_key: Option<u64>,
+    site_dir: &Path,
+    site: &Site,
+    plan: &Plan,
+    report: &Report,
+) -> Result<()> {
+    let (Some(key), Some(output_cache)) = (inputs_key, write::cache_hash(&report.output)) else {
+        return state::LastBuild::remove(state_dir);
+    };
+    let valid_until = [site.next_change().cloned(), render::sitemap::next_change(site)].into_iter().flatten().min();
+    let summary = state::Summary {
+        stories: report.stories,
+        pages: report.pages,
+        warnings: report.warnings.clone(),
+        tally: report.tally,
+        joins: report.joins.clone(),
+        held_back: report.held_back,
+    };
+    let photos = plan.photos.sources.iter().map(|s| s.rel.clone());
+    let last =
+        state::LastBuild::new(key, site_dir, photos, output_cache, &site.config().now, valid_until.as_ref(), summary);
+    last.save(state_dir, settings).map(|_| ())
+}
+
+/// The report of a build that found nothing changed since the last one ([`state::LastBuild`]):
+/// what that one reported, every page unchanged.
+fn unchanged_report(summary: state::Summary, base_url: &str, t: Timer, output: PathBuf) -> Report {
+    let state::Summary { stories, pages, warnings, tally, joins, held_back } = summary;
+    Report {
+        stories,
+        pages,
+        written: 0,
+        unchanged: pages,
+        repaired: 0,
+        cache_discarded: None,
+        warnings,
+        tally,
+        changed: write::Changed::default(),
+        base_url: base_url.to_string(),
+        joins,
+        held_back,
+        stages: t.stages,
+        output,
+        photos: photos::Stats::default(),
+        parse: state::ParseCounts::default(),
+        state_discarded: None,
+        last_discarded: None,
+        story_files: StoryFiles::Unchanged,
+        terms: None,
+        terms_discarded: None,
+    }
 }
 
 /// What the build did; `skipped` warns of the files that are not news text.
@@ -267,6 +361,7 @@ fn report(
         photos: photos::Stats::default(),
         parse: state::ParseCounts::default(),
         state_discarded: None,
+        last_discarded: None,
         story_files: StoryFiles::Walked,
         terms: None,
         terms_discarded: None,
@@ -280,6 +375,9 @@ pub enum StoryFiles {
     Walked,
     /// From the build state and the paths `--changed` named; `content/` was not walked.
     Named,
+    /// By walking `content/`, which, with every other input, was as the last build found it
+    /// ([`crate::state::LastBuild`]): nothing was read, parsed or made.
+    Unchanged,
 }
 
 /// One story file, parsed: a story, or a file that holds no news text (a feed's event or photo

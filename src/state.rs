@@ -17,6 +17,16 @@
 //! version, other settings, a short or long body, a checksum or decoding failure: the file is
 //! discarded with a warning ([`Loaded::Discarded`]) and the build parses every story file.
 //!
+//! `last` says what the last successful build was made from: a hash of its inputs' metadata
+//! ([`inputs_key`]: every story file's path, size, mtime and inode, the site's templates, its
+//! static files' sizes and times, `gazette.toml` and the command line's settings), its photo
+//! sources' metadata, a hash of the build cache it left in the output, its build time and the
+//! first time after it at which the same inputs make another site (an embargo lifts, a story
+//! expires, a story enters or leaves the news window), and what it reported. A build whose inputs
+//! hash the same, within that time, into an output whose cache and files are as that build left
+//! them, has nothing to do and says what the last one said ([`LastBuild::holds`]), without
+//! reading the stories, assembling the site or digesting a page.
+//!
 //! `terms` holds each story's search terms (`index::TermCache`, what `serve` keeps in memory),
 //! keyed by a fingerprint of what they are made from; it is read only when the search index must
 //! be made again, so a one-story rebuild tokenises that story alone.
@@ -70,6 +80,8 @@ pub enum Kind {
     /// Per story: its search terms ([`index::TermCache`]), keyed by a fingerprint of what they are
     /// made from (the story's text, tags, section and stemmer).
     Terms,
+    /// What the last successful build was made from and what it reported ([`LastBuild`]).
+    Last,
 }
 
 impl Kind {
@@ -77,6 +89,7 @@ impl Kind {
         match self {
             Kind::Stories => "stories",
             Kind::Terms => "terms",
+            Kind::Last => "last",
         }
     }
 }
@@ -460,6 +473,129 @@ fn one(rel: &Path, path: &Path, old: Option<Record>, encodings: &Encodings, opts
         pipeline::Parsed::Skipped(d) => Kept::skipped(d),
     });
     One { how: How::Parsed, seen: Some((stat, check, hash)), result }
+}
+
+const LAST: &str = "last";
+
+/// What the last successful build was made from, and what it reported (see the module's
+/// comment).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LastBuild {
+    inputs: u64,
+    /// Photo sources (path under the site) and their metadata when the build read them.
+    photos: Vec<(String, Option<Stat>)>,
+    /// xxh3 of the output's build cache file as the build left it.
+    output_cache: u64,
+    /// The build time, and the first time after it at which the same inputs make another site
+    /// (ns since the Unix epoch).
+    built_at: i128,
+    valid_until: Option<i128>,
+    pub summary: Summary,
+}
+
+/// What a build reports, kept for a build that has nothing to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub stories: usize,
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub tally: crate::site::Tally,
+    pub joins: Vec<String>,
+    pub held_back: usize,
+}
+
+/// A hash of what a build is made from, as far as metadata tells: every story file's path, size,
+/// mtime and inode (read now, in parallel), the site's templates (their text), every static file's
+/// path, size and mtime, and `config` (`gazette.toml` and the command line's settings). `None`
+/// when a story file cannot be looked at, or was modified within [`RACY_NS`] of now (it may
+/// change again without its metadata showing it).
+pub fn inputs_key(inputs: &load::Inputs, config: u64) -> Option<u64> {
+    let now = now_ns();
+    let stats: Option<Vec<Stat>> = inputs
+        .stories
+        .par_iter()
+        .map(|(_, path)| fs::metadata(path).ok().map(|m| Stat::of(&m)).filter(|s| s.mtime_ns < now - RACY_NS))
+        .collect();
+    let mut h = Xxh3::new();
+    let mut add = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    add(&config.to_le_bytes());
+    for ((rel, _), stat) in inputs.stories.iter().zip(stats?) {
+        add(rel.as_os_str().as_encoded_bytes());
+        add(&postcard::to_allocvec(&stat).ok()?);
+    }
+    for (name, text) in &inputs.templates {
+        add(name.as_bytes());
+        add(text.as_bytes());
+    }
+    for f in &inputs.statics {
+        add(f.rel.as_bytes());
+        add(&f.len.to_le_bytes());
+        add(&f.mtime_ns.to_le_bytes());
+    }
+    Some(h.digest())
+}
+
+impl LastBuild {
+    /// The record of a build of inputs `inputs` ([`inputs_key`]) at `built_at`, whose output
+    /// holds the same until `valid_until`, that read the photo sources `photos` (paths under
+    /// `site_dir`) and left `output_cache` in its output.
+    pub fn new(
+        inputs: u64,
+        site_dir: &Path,
+        photos: impl Iterator<Item = String>,
+        output_cache: u64,
+        built_at: &jiff::Zoned,
+        valid_until: Option<&jiff::Zoned>,
+        summary: Summary,
+    ) -> LastBuild {
+        let photos = photos.map(|rel| (rel.clone(), fs::metadata(site_dir.join(&rel)).ok().map(|m| Stat::of(&m))));
+        LastBuild {
+            inputs,
+            photos: photos.collect(),
+            output_cache,
+            built_at: built_at.timestamp().as_nanosecond(),
+            valid_until: valid_until.map(|t| t.timestamp().as_nanosecond()),
+            summary,
+        }
+    }
+
+    pub fn load(dir: &Path, settings: u64) -> Loaded<LastBuild> {
+        read(&dir.join(LAST), Kind::Last, settings)
+    }
+
+    pub fn save(&self, dir: &Path, settings: u64) -> Result<u64> {
+        write(dir, LAST, Kind::Last, settings, self)
+    }
+
+    /// Removes the record (a build whose inputs could not be hashed leaves none, so the next
+    /// one does the work).
+    pub fn remove(dir: &Path) -> Result<()> {
+        match fs::remove_file(dir.join(LAST)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("removing {}", dir.join(LAST).display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a build of inputs `inputs` at `now` would make what this one made: the same
+    /// inputs and photo sources, a time from this build's until its output would change, and an
+    /// output cache as it left it (`output_cache`, the cache file's hash now; the caller checks
+    /// the files themselves).
+    pub fn holds(&self, inputs: u64, site_dir: &Path, now: &jiff::Zoned, output_cache: Option<u64>) -> bool {
+        let now = now.timestamp().as_nanosecond();
+        self.inputs == inputs
+            && self.built_at <= now
+            && self.valid_until.is_none_or(|t| now < t)
+            && output_cache == Some(self.output_cache)
+            && self
+                .photos
+                .iter()
+                .all(|(rel, stat)| fs::metadata(site_dir.join(rel)).ok().map(|m| Stat::of(&m)) == *stat)
+    }
 }
 
 /// Now, in nanoseconds since the Unix epoch.

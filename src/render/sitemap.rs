@@ -5,6 +5,20 @@
 use crate::config::LangId;
 use crate::site::{ChainId, Site};
 
+/// The first time after the build time at which a story enters the news window (it is first
+/// published then: a story dated ahead, built with `--future`) or leaves it: until then every
+/// language's news sitemap lists the same stories.
+pub fn next_change(site: &Site) -> Option<jiff::Zoned> {
+    let now = &site.config().now;
+    let window = jiff::SignedDuration::from_hours(i64::from(site.config().news.window_hours));
+    site.chains()
+        .iter()
+        .flat_map(|c| [Some(c.first_published.clone()), c.first_published.checked_add(window).ok()])
+        .flatten()
+        .filter(|t| t > now)
+        .min()
+}
+
 /// Listed stories of a language first published within the news window before the build time,
 /// newest first.
 pub fn news_items(site: &Site, lang: LangId) -> Vec<ChainId> {

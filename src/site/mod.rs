@@ -236,7 +236,7 @@ pub struct Site {
 
 /// Story files in against stories out: every file is a story, a version of one, or left out for
 /// a reason the build states.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Story files parsed.
     pub files: usize,
@@ -258,6 +258,12 @@ pub struct Tally {
 
 /// Read-only views of the model.
 impl Site {
+    /// The first time after the build time at which an embargo lifts or a story expires: from
+    /// then on, the same stories make another site.
+    pub fn next_change(&self) -> Option<&Zoned> {
+        self.next_change.as_ref()
+    }
+
     /// Files in, stories out.
     pub fn tally(&self) -> Tally {
         self.tally

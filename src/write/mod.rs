@@ -93,6 +93,19 @@ pub fn up_to_date<'a>(
             .all(|(rel, digest)| records.get(rel).is_some_and(|r| r.digest == digest && r.intact(&output.join(rel))))
 }
 
+/// xxh3 of the output's build cache file, if it has one.
+pub fn cache_hash(output: &Path) -> Option<u64> {
+    fs::read(output.join(MARKER)).ok().map(|b| xxhash_rust::xxh3::xxh3_64(&b))
+}
+
+/// Whether every file the output's cache (`current`) records is on disk as written (stats each,
+/// in parallel).
+pub fn intact(output: &Path, current: &cache::Read) -> bool {
+    use rayon::prelude::*;
+    let cache::Read::Found(records) = current else { return false };
+    records.par_iter().all(|(rel, r)| r.intact(&output.join(rel)))
+}
+
 /// The next output, prepared beside the current one and swapped in by [`Staging::commit`].
 ///
 /// The previous output is kept as `.NAME.gazette-old` after a swap. The next build starts from it

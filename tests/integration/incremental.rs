@@ -83,6 +83,8 @@ enum Op {
     Config(u8),
     /// Damage to an output file between builds: which file, and how.
     Damage(u8, Harm),
+    /// Nothing changed: a build may answer from the build state's record of the last one.
+    Nothing,
 }
 
 /// What happens to an output file.
@@ -108,6 +110,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Config),
         2 => (any::<u8>(), prop_oneof![Just(Harm::Delete), Just(Harm::Truncate), Just(Harm::Overwrite)])
             .prop_map(|(i, h)| Op::Damage(i, h)),
+        1 => Just(Op::Nothing),
     ]
 }
 
@@ -240,7 +243,7 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
             std::fs::write(&path, text).unwrap();
             vec![path]
         }
-        Op::Damage(..) => vec![],
+        Op::Damage(..) | Op::Nothing => vec![],
     }
 }
 

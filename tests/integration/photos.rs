@@ -107,6 +107,13 @@ fn photo_site() -> Site {
     site
 }
 
+/// A verbose build that does its work (the photos stage's line is what these tests read) whether
+/// or not anything changed since the last one.
+fn build_v(site: &Site) -> String {
+    site.forget_last_build();
+    site.build_ok(&["-v", "--now", NOW])
+}
+
 fn renditions(site: &Site) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(site.out().join("photos"))
         .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
@@ -277,19 +284,19 @@ fn exif_orientation_is_applied() {
 #[test]
 fn a_warm_build_decodes_nothing_and_the_cache_lives_outside_the_output() {
     let site = photo_site();
-    let first = site.build_ok(&["-v", "--now", NOW]);
+    let first = build_v(&site);
     assert_eq!(photo_line(&first), "photos: 1 sources, 1 read, 1 decoded, 6 renditions made, 0 pruned from the cache");
     let built = snapshot_tree(&site.out());
-    let warm = site.build_ok(&["-v", "--now", NOW]);
+    let warm = build_v(&site);
     assert_eq!(photo_line(&warm), "photos: 1 sources, 0 read, 0 decoded, 0 renditions made, 0 pruned from the cache");
     // Without the output, the renditions still come from the cache, byte for byte the same.
     std::fs::remove_dir_all(site.out()).unwrap();
-    let again = site.build_ok(&["-v", "--now", NOW]);
+    let again = build_v(&site);
     assert!(photo_line(&again).contains(" 0 decoded"), "{again}");
     assert_eq!(snapshot_tree(&site.out()), built);
     // Without the cache, the renditions are made again, the same bytes.
     std::fs::remove_dir_all(site.path().join(".gazette-cache")).unwrap();
-    let cold = site.build_ok(&["-v", "--now", NOW]);
+    let cold = build_v(&site);
     assert!(photo_line(&cold).contains(" 1 decoded, 6 renditions made"), "{cold}");
     assert_eq!(snapshot_tree(&site.out()), built);
     // A touched photo is read (hashed) again, but its renditions are in the cache.
@@ -297,7 +304,7 @@ fn a_warm_build_decodes_nothing_and_the_cache_lives_outside_the_output() {
     let bytes = std::fs::read(&photo).unwrap();
     std::fs::remove_file(&photo).unwrap();
     std::fs::write(&photo, bytes).unwrap();
-    let touched = site.build_ok(&["-v", "--now", NOW]);
+    let touched = build_v(&site);
     assert_eq!(
         photo_line(&touched),
         "photos: 1 sources, 1 read, 0 decoded, 0 renditions made, 0 pruned from the cache"
@@ -318,7 +325,7 @@ fn renditions_no_longer_used_are_pruned() {
     };
     assert_eq!(count(), 6);
     site.file("gazette.toml", CONFIG.replace("[320, 640, 1600]", "[640]"));
-    let out = site.build_ok(&["-v", "--now", NOW]);
+    let out = build_v(&site);
     // 640 stays in both formats; 320 and the photo's own 1000 (no configured width reaches it
     // now) go.
     assert_eq!(photo_line(&out), "photos: 1 sources, 0 read, 0 decoded, 0 renditions made, 4 pruned from the cache");
@@ -328,7 +335,7 @@ fn renditions_no_longer_used_are_pruned() {
         "content/world/harbor.md",
         "+++\ntitle = \"Harbor reopens\"\ndate = 2026-11-20T09:00:00+09:00\n+++\nNo photo now.\n",
     );
-    let out = site.build_ok(&["-v", "--now", NOW]);
+    let out = build_v(&site);
     assert!(out.contains("photos: 0 sources, 0 read, 0 decoded, 0 renditions made, 2 pruned"), "{out}");
     assert_eq!(count(), 0);
     assert!(renditions(&site).is_empty());
@@ -340,7 +347,7 @@ fn a_corrupt_cache_index_is_discarded_with_a_warning() {
     site.build_ok(&["--now", NOW]);
     let built = snapshot_tree(&site.out());
     std::fs::write(site.path().join(".gazette-cache/photos/index.json"), "{not json").unwrap();
-    let out = site.build_ok(&["-v", "--now", NOW]);
+    let out = build_v(&site);
     assert!(out.contains("the photo cache index was discarded"), "{out}");
     // Each photo is read again; its renditions are still in the cache.
     assert_eq!(photo_line(&out), "photos: 1 sources, 1 read, 0 decoded, 0 renditions made, 0 pruned from the cache");
@@ -348,10 +355,10 @@ fn a_corrupt_cache_index_is_discarded_with_a_warning() {
     // An index of another version is not trusted either, whatever its records hold.
     let index = site.path().join(".gazette-cache/photos/index.json");
     std::fs::write(&index, r#"{"version": "gazette-photos 0 0.0.1", "sources": {"x": 1}}"#).unwrap();
-    let out = site.build_ok(&["-v", "--now", NOW]);
+    let out = build_v(&site);
     assert!(out.contains("is of another version (`gazette-photos 0 0.0.1`)"), "{out}");
     assert!(photo_line(&out).contains(" 0 decoded"), "{out}");
-    let again = site.build_ok(&["-v", "--now", NOW]);
+    let again = build_v(&site);
     assert!(!again.contains("discarded") && photo_line(&again).contains(" 0 read"), "{again}");
 }
 
@@ -458,12 +465,12 @@ fn the_cache_folder_is_configurable() {
     let cache = elsewhere.path().join("photo-cache");
     let site = photo_site();
     site.file("gazette.toml", format!("{CONFIG}cache = \"{}\"\n", cache.display()));
-    let first = site.build_ok(&["-v", "--now", NOW]);
+    let first = build_v(&site);
     assert!(photo_line(&first).contains(" 1 decoded"), "{first}");
     assert!(!site.path().join(".gazette-cache").exists());
     assert_eq!(std::fs::read_dir(cache.join("photos")).unwrap().count(), 7, "6 renditions and the index");
     std::fs::remove_dir_all(site.out()).unwrap();
-    let again = site.build_ok(&["-v", "--now", NOW]);
+    let again = build_v(&site);
     assert_eq!(photo_line(&again), "photos: 1 sources, 0 read, 0 decoded, 0 renditions made, 0 pruned from the cache");
 }
 
@@ -480,7 +487,7 @@ fn two_photos_with_the_same_bytes_under_two_names_build_together() {
             ),
         );
     }
-    let out = site.build_ok(&["-v", "--now", NOW]);
+    let out = build_v(&site);
     // How many are decoded depends on which thread reaches the cache first (one to all seven).
     assert!(photo_line(&out).starts_with("photos: 7 sources, 7 read, "), "{out}");
     // One set of renditions in the cache (same keys), one per name in the output.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use gazette::config::Overrides;
-use gazette::pipeline::{BuildOptions, Report, TermCounts, build};
+use gazette::pipeline::{BuildOptions, Report, StoryFiles, TermCounts, build};
 use gazette::state::ParseCounts;
 
 use crate::support::{Site, snapshot_tree};
@@ -86,11 +86,17 @@ fn state_file(site: &Site) -> PathBuf {
     site.path().join(".public.gazette-state/stories")
 }
 
+fn last_file(site: &Site) -> PathBuf {
+    site.path().join(".public.gazette-state/last")
+}
+
 #[test]
 fn a_rebuild_with_nothing_changed_reads_no_story_file() {
     let site = site();
     let first = site.build_ok(&["-v"]);
     assert!(first.contains("parse: 4 parsed, 0 re-read unchanged, 0 from the build state"), "{first}");
+    // Without the record of the last build (`last`), the state's stories are used.
+    std::fs::remove_file(last_file(&site)).unwrap();
     let again = site.build_ok(&["-v"]);
     assert!(again.contains("parse: 0 parsed, 0 re-read unchanged, 4 from the build state"), "{again}");
     // The skipped item is still named: nothing is lost by keeping it.
@@ -127,7 +133,10 @@ fn a_touched_but_identical_file_is_read_not_parsed() {
     rebuild(&site);
     age(&site.path().join(STORIES[2].0), 1800);
     assert_eq!(rebuild(&site).parse, counts(0, 1, 3));
-    // Its new mtime is recorded: the next build trusts it again.
+    // Its new mtime is recorded: the next build trusts it again (and, nothing else having changed,
+    // has nothing to do).
+    assert_eq!(rebuild(&site).story_files, StoryFiles::Unchanged);
+    std::fs::remove_file(last_file(&site)).unwrap();
     assert_eq!(rebuild(&site).parse, counts(0, 0, 4));
 }
 
@@ -189,6 +198,8 @@ fn a_state_file_that_cannot_be_trusted_is_discarded_with_a_warning() {
     ];
     for (name, bytes, why) in cases {
         std::fs::write(&path, &bytes).unwrap();
+        // A build with nothing to do reads no story state: make this one need it.
+        std::fs::remove_file(last_file(&site)).unwrap();
         let out = site.build(&["-v"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{name}: {stderr}");
@@ -196,6 +207,7 @@ fn a_state_file_that_cannot_be_trusted_is_discarded_with_a_warning() {
         assert!(stderr.contains(why), "{name}: {stderr}");
         assert!(stderr.contains("parse: 4 parsed, 0 re-read unchanged, 0 from the build state"), "{name}: {stderr}");
         // Replaced by a good one, which the next build trusts.
+        std::fs::remove_file(last_file(&site)).unwrap();
         let out = site.build(&["-v"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("4 from the build state") && !stderr.contains("not used"), "{name}: {stderr}");
@@ -308,4 +320,174 @@ fn changed_paths_without_a_state_walk_the_folder() {
     let out = site.build_ok(&["--changed", "content/world/council.md"]);
     assert!(out.contains("3 stories from 4 files"), "{out}");
     assert!(!out.contains("was not walked"), "{out}");
+}
+
+/// A build whose inputs are as the last build found them (by metadata), at a time its output
+/// still holds, into an output as it left it, does nothing: it reads no story, says what the
+/// last build said (warnings too), and leaves the output as a fresh build makes it.
+#[test]
+fn a_build_with_nothing_changed_does_nothing_and_says_what_the_last_said() {
+    let site = site();
+    let first = site.build_ok(&["-v", "--now", NOW]);
+    assert!(first.contains("parse: 4 parsed"), "{first}");
+    let again = site.build_ok(&["-v", "--now", NOW]);
+    assert!(again.contains("inputs: as the last build found them"), "{again}");
+    assert!(!again.contains("parse:"), "{again}");
+    // The skipped item is named again: a build with nothing to do hides no warning.
+    assert!(again.contains("event.json") && again.contains("not news text"), "{again}");
+    let line =
+        |out: &str| out.lines().rfind(|l| l.starts_with("built ")).unwrap().split(" into ").next().unwrap().to_string();
+    let head = "built 3 stories from 4 files (1 not news text, skipped), ";
+    let pages: usize = line(&first).strip_prefix(head).and_then(|p| p.split(' ').next()?.parse().ok()).unwrap();
+    assert_eq!(line(&first), format!("{head}{pages} pages ({pages} written, 0 unchanged)"));
+    assert_eq!(line(&again), format!("{head}{pages} pages (0 written, {pages} unchanged)"));
+    // A changes manifest says nothing changed.
+    let manifest = site.path().join("changes.json");
+    site.build_ok(&["--now", NOW, "--changes", manifest.to_str().unwrap()]);
+    let changes: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(changes["written"], serde_json::json!([]), "{changes}");
+    assert_eq!(changes["removed"], serde_json::json!([]), "{changes}");
+    let report = rebuild(&site);
+    assert_eq!((report.story_files, report.written, report.stories), (StoryFiles::Unchanged, 0, 3));
+}
+
+/// Every input a build reads, the output and the build time each defeat the shortcut, and the
+/// build that follows equals a fresh one; once the change is recorded, the shortcut holds again.
+#[test]
+fn any_change_to_what_a_build_is_made_from_makes_it_do_the_work() {
+    let site = site();
+    site.file(
+        "content/world/photo.md",
+        "+++\ntitle = \"Pier at dawn\"\ndate = 2026-11-19T09:00:00Z\nimage = \"pier.jpg\"\n+++\nA pier.\n",
+    );
+    site.file("content/world/pier.jpg", crate::photos::jpeg(64, 48, &[]));
+    // Embargoed until a day after NOW; and first published a day before NOW, in the news window.
+    site.file("content/world/later.md", "+++\ntitle = \"Budget day\"\ndate = 2026-11-29T12:00:00+09:00\n+++\nLater.\n");
+    site.file("content/world/fresh.md", "+++\ntitle = \"Fresh news\"\ndate = 2026-11-27T12:45:00+09:00\n+++\nNew.\n");
+    site.file("static/notice.txt", "hello");
+    for rel in [
+        "content/world/photo.md",
+        "content/world/pier.jpg",
+        "content/world/later.md",
+        "content/world/fresh.md",
+        "static/notice.txt",
+    ] {
+        age(&site.path().join(rel), 3600);
+    }
+    let root = site.path().to_path_buf();
+    let write_aged = |rel: &str, text: &[u8], secs: u64| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        age(&path, secs);
+    };
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
+        (
+            "a story edited",
+            Box::new(|| {
+                write_aged(
+                    STORIES[0].0,
+                    b"+++\ntitle = \"Harbour shuts\"\ndate = 2026-11-20T09:00:00Z\n+++\nShut.\n",
+                    1800,
+                )
+            }),
+        ),
+        (
+            "a story added",
+            Box::new(|| {
+                write_aged(
+                    "content/world/new.md",
+                    b"+++\ntitle = \"New\"\ndate = 2026-11-20T10:00:00Z\n+++\nNew.\n",
+                    1700,
+                )
+            }),
+        ),
+        ("a story removed", Box::new(|| std::fs::remove_file(root.join("content/world/new.md")).unwrap())),
+        (
+            "a template added",
+            Box::new(|| write_aged("templates/404.html", b"<!doctype html><title>Gone</title><p>Gone.</p>\n", 1600)),
+        ),
+        (
+            "a UI string changed",
+            Box::new(|| write_aged("templates/i18n/en.toml", b"skip_to_content = \"Skip ahead\"\n", 1500)),
+        ),
+        ("a static file edited", Box::new(|| write_aged("static/notice.txt", b"hello, world", 1400))),
+        (
+            "gazette.toml edited",
+            Box::new(|| {
+                let toml = std::fs::read_to_string(root.join("gazette.toml"))
+                    .unwrap()
+                    .replace("title = \"T\"", "title = \"U\"");
+                write_aged("gazette.toml", toml.as_bytes(), 1300)
+            }),
+        ),
+        (
+            "a photo replaced",
+            Box::new(|| write_aged("content/world/pier.jpg", &crate::photos::jpeg(80, 40, &[]), 1200)),
+        ),
+        ("an output file deleted", Box::new(|| std::fs::remove_file(root.join("public/404.html")).unwrap())),
+        (
+            "the output's cache edited",
+            Box::new(|| {
+                let cache = root.join("public/.gazette-build");
+                let text = std::fs::read_to_string(&cache).unwrap();
+                std::fs::write(&cache, format!("{text}\n")).unwrap();
+            }),
+        ),
+    ];
+    let done = |name: &str, report: &Report| assert_ne!(report.story_files, StoryFiles::Unchanged, "{name}");
+    rebuild(&site);
+    assert_eq!(rebuild(&site).story_files, StoryFiles::Unchanged);
+    for (name, change) in &changes {
+        change();
+        done(name, &rebuild(&site));
+        assert_eq!(rebuild(&site).story_files, StoryFiles::Unchanged, "after {name}");
+    }
+    assert!(site.read("404.html").contains("Gone."));
+    // The build time: past the embargo (the story appears), past the news window (a story leaves
+    // the news sitemap), and before the last build's time.
+    let at = |now: &str| {
+        let out = site.build_ok(&["-v", "--now", now]);
+        let fresh = tempfile::tempdir().unwrap();
+        let fresh_out = fresh.path().join("fresh");
+        let opts = |out: &Path| BuildOptions {
+            site_dir: site.path().to_path_buf(),
+            output: Some(out.to_path_buf()),
+            overrides: Overrides { now: Some(now.parse().unwrap()), ..Default::default() },
+            changed: None,
+        };
+        build(&opts(&fresh_out)).unwrap();
+        assert_eq!(snapshot_tree(&site.out()), snapshot_tree(&fresh_out), "at {now}");
+        out
+    };
+    let shortcut = |out: &str| out.contains("inputs: as the last build found them");
+    assert!(shortcut(&at(NOW)), "the same time");
+    assert!(shortcut(&at("2026-11-28T13:00:00+09:00")), "an hour later, nothing enters or leaves");
+    assert!(!shortcut(&at("2026-11-29T12:30:00+09:00")), "past the embargo");
+    assert!(site.read("sitemap.xml").contains("budget-day"));
+    assert!(shortcut(&at("2026-11-29T12:40:00+09:00")));
+    assert!(!shortcut(&at("2026-11-29T13:00:00+09:00")), "fresh news leaves the news window");
+    assert!(!shortcut(&at("2026-11-29T12:50:00+09:00")), "an earlier time than the last build's");
+    // A command-line setting.
+    let out = site.build_ok(&["-v", "--now", "2026-11-29T12:50:00+09:00", "--drafts"]);
+    assert!(!shortcut(&out), "{out}");
+}
+
+/// A record of the last build that cannot be trusted is discarded with a warning, and the build
+/// does its work (and writes a good one).
+#[test]
+fn a_bad_record_of_the_last_build_is_discarded_with_a_warning() {
+    let site = site();
+    site.build_ok(&["--now", NOW]);
+    let path = last_file(&site);
+    let good = std::fs::read(&path).unwrap();
+    for (name, bytes) in [("truncated", good[..good.len() - 3].to_vec()), ("not a state file", b"hello\n".to_vec())] {
+        std::fs::write(&path, &bytes).unwrap();
+        let out = site.build_ok(&["-v", "--now", NOW]);
+        assert!(out.contains("warning: the build state") && out.contains("last was not used"), "{name}: {out}");
+        assert!(out.contains("parse: 0 parsed, 0 re-read unchanged, 4 from the build state"), "{name}: {out}");
+        let out = site.build_ok(&["-v", "--now", NOW]);
+        assert!(out.contains("inputs: as the last build found them") && !out.contains("not used"), "{name}: {out}");
+    }
 }

@@ -60,6 +60,16 @@ impl Site {
         build(self.path(), args)
     }
 
+    /// Removes the build state's record of the last build (`state::LastBuild`), so that the next
+    /// build does its work even when nothing it is made from changed: a test of what that work
+    /// does must not depend on whether the files are older than the state's 2 s window.
+    pub fn forget_last_build(&self) {
+        match std::fs::remove_file(self.path().join(".public.gazette-state/last")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("removing the last build's record: {e}"),
+            _ => {}
+        }
+    }
+
     /// Builds and asserts success; returns stdout + stderr.
     pub fn build_ok(&self, args: &[&str]) -> String {
         let out = self.build(args);
