@@ -165,7 +165,7 @@ pub fn parse(files: &[AuthorFile], config: &Config) -> (Authors, Vec<Diagnostic>
         match author(file, config) {
             Ok(a) => {
                 let before = errors.len();
-                index(&mut authors, &a, file, &mut errors);
+                clashes(&authors, &a, file, &mut errors);
                 if errors.len() == before {
                     let id = authors.list.push_and_get_key(a);
                     let a = &authors.list[id];
@@ -185,7 +185,7 @@ pub fn parse(files: &[AuthorFile], config: &Config) -> (Authors, Vec<Diagnostic>
 }
 
 /// An error for each name or address of `a` that an author read before already has.
-fn index(authors: &Authors, a: &Author, file: &AuthorFile, errors: &mut Vec<Diagnostic>) {
+fn clashes(authors: &Authors, a: &Author, file: &AuthorFile, errors: &mut Vec<Diagnostic>) {
     let names = std::iter::once(&a.id).chain(a.text.iter().map(|t| &t.name));
     let mut seen = Vec::new();
     for name in names {
@@ -217,9 +217,11 @@ fn display(path: &Path) -> String {
     parts.into_iter().rev().collect::<PathBuf>().display().to_string()
 }
 
-/// The line and column where `needle` is first written in `text` (1:1 when it is not).
+/// The line and column where `needle` is first written in `text` as a quoted value, else as it
+/// is (1:1 when it is not).
 fn locate_text(text: &str, needle: &str) -> (usize, usize) {
-    text.find(needle).map_or((1, 1), |i| line_col(text, i))
+    let quoted = text.find(&format!("\"{needle}\"")).map(|i| i + 1);
+    quoted.or_else(|| text.find(needle)).map_or((1, 1), |i| line_col(text, i))
 }
 
 /// One file, checked: the author, or every bad value in it.
