@@ -1,7 +1,8 @@
 //! `gazette check`: everything a build does short of writing the site, then a report of what an
 //! editor should fix: broken links (by path, relative, and with `--external` on the web), related
 //! headlines that name no story, stories with no section or tags, headlines over 110 characters,
-//! duplicate headlines, and the model's own warnings (slug collisions). Errors fail the check;
+//! duplicate headlines, bylines that name no known author (when the site has `authors/`), and the
+//! model's own warnings (slug collisions). Errors fail the check;
 //! warnings only with `--strict`.
 
 use std::collections::{BTreeSet, HashMap};
@@ -18,7 +19,7 @@ use crate::parse::ParseOptions;
 use crate::pipeline::parse_all;
 use crate::plan::Plan;
 use crate::render::{self, Renderer, Strings, theme};
-use crate::site::{Site, Visibility, related, urls::content_path};
+use crate::site::{Byline, Site, Visibility, related, urls::content_path};
 use crate::text::normalize_headline;
 
 #[derive(Debug, Clone)]
@@ -58,6 +59,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     let config = config::load(site_dir, &opts.overrides)?;
     let inputs = load::inputs(site_dir)?;
     let mut findings: Vec<Finding> = inputs.errors.into_iter().map(error).collect();
+    let (authors, author_errors) = crate::authors::parse(&inputs.authors, &config);
+    findings.extend(author_errors.into_iter().map(error));
     let opts_parse = ParseOptions::from_config(&config);
     // Parse one file at a time so one bad story does not hide the others' checks.
     let mut stories = Vec::new();
@@ -85,7 +88,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
             None
         }
     };
-    let site = match Site::assemble(config, stories.into_iter().map(std::sync::Arc::new).collect()) {
+    let stories = stories.into_iter().map(std::sync::Arc::new).collect();
+    let site = match Site::assemble(config, std::sync::Arc::new(authors), stories) {
         Ok(mut site) => {
             site.link_related();
             site
@@ -119,6 +123,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report> {
     findings.extend(relative_links(&site, &plan));
     findings.extend(photo_text(&site, &plan));
     findings.extend(editorial(&site));
+    findings.extend(unknown_bylines(&site));
     findings.extend(close_joins(&site));
     if opts.external {
         findings.extend(external_links(&site, opts));
@@ -171,6 +176,32 @@ fn withdrawn(site: &Site) -> Vec<String> {
         .collect();
     out.sort();
     out
+}
+
+/// When the site has authors (`authors/`), a warning for each story file whose byline names
+/// someone no author file knows (by id, name or e-mail address), at the byline's line: the name
+/// is shown as plain text and links to no author page.
+fn unknown_bylines(site: &Site) -> Vec<Finding> {
+    if site.authors().is_empty() {
+        return Vec::new();
+    }
+    site.stories()
+        .iter_enumerated()
+        .filter_map(|(i, s)| {
+            let unknown: Vec<String> = site
+                .byline(i)
+                .iter()
+                .filter_map(|b| if let Byline::Name(n) = b { Some(format!("`{n}`")) } else { None })
+                .collect();
+            if unknown.is_empty() {
+                return None;
+            }
+            let msg = format!("byline names no known author: {}", unknown.join(", "));
+            let hint = "add an authors/ID.toml for them, or write the byline as a known author's name or id";
+            let file = content_path(site.config(), &s.source);
+            Some(warning(Diagnostic::new(&file, s.byline_line, 1, msg).with_hint(hint)))
+        })
+        .collect()
 }
 
 /// How near a threshold a join's similarity may be before `check` asks an editor to look.

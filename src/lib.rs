@@ -1,9 +1,10 @@
 //! Gazette: a static news-site generator.
 //!
 //! The build is a pipeline of stages, one module each (see `ARCHITECTURE.md`):
-//! `config` → `load` → `parse` → `site` → `index` → `plan` → `render` → `write`, run in order by
+//! `config` → `load` → `parse` (and `authors`) → `site` → `index` → `plan` → `render` → `write`, run in order by
 //! [`pipeline::build`].
 
+pub mod authors;
 pub mod check;
 pub mod config;
 pub mod diag;

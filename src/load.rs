@@ -149,6 +149,8 @@ pub struct Inputs {
     pub templates: Vec<(String, String)>,
     /// Every file under `static/`, with the size and time the build cache compares.
     pub statics: Vec<StaticFile>,
+    /// The author files (`authors/*.toml`), read.
+    pub authors: Vec<crate::authors::AuthorFile>,
     /// Files that could not be read (symlinks that leave the site or loop, permission errors).
     pub errors: Vec<Diagnostic>,
 }
@@ -159,7 +161,8 @@ pub fn inputs(site_dir: &Path) -> Result<Inputs> {
     let stories = story_paths(site_dir, &mut errors)?;
     let templates = templates(site_dir, &mut errors)?;
     let statics = statics(site_dir, &mut errors)?;
-    Ok(Inputs { stories, templates, statics, errors })
+    let authors = authors(site_dir, &mut errors)?;
+    Ok(Inputs { stories, templates, statics, authors, errors })
 }
 
 /// [`inputs`] without walking `content/`: the story files are the ones the last build's state
@@ -191,7 +194,8 @@ pub fn inputs_named<'a>(site_dir: &Path, known: impl Iterator<Item = &'a str>, c
     }
     let templates = templates(site_dir, &mut errors)?;
     let statics = statics(site_dir, &mut errors)?;
-    Ok(Inputs { stories: stories.into_iter().collect(), templates, statics, errors })
+    let authors = authors(site_dir, &mut errors)?;
+    Ok(Inputs { stories: stories.into_iter().collect(), templates, statics, authors, errors })
 }
 
 /// The story files under `content/` (`.md` and `.txt`), without reading them.
@@ -218,6 +222,28 @@ pub fn templates(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<(S
         }
     }
     Ok(templates)
+}
+
+/// The author files: every `authors/ID.toml` (other files there, and folders, are not authors),
+/// read as UTF-8, sorted by name.
+pub fn authors(site_dir: &Path, errors: &mut Vec<Diagnostic>) -> Result<Vec<crate::authors::AuthorFile>> {
+    let mut out = Vec::new();
+    for (rel, path) in walk(&site_dir.join("authors"), errors)? {
+        if !is_author_file(&rel) {
+            continue;
+        }
+        match std::fs::read(&path).map(String::from_utf8) {
+            Ok(Ok(text)) => out.push(crate::authors::AuthorFile { path, text }),
+            Ok(Err(_)) => errors.push(Diagnostic::new(&path, 1, 1, "author file is not valid UTF-8; save it as UTF-8")),
+            Err(e) => errors.push(Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a path under `authors/` names an author file: a `.toml` file at its top.
+pub fn is_author_file(rel: &Path) -> bool {
+    rel.components().count() == 1 && rel.extension().is_some_and(|e| e == "toml")
 }
 
 /// A file under `static/`, copied as it is. Its bytes are never read into memory: the build copies

@@ -1,4 +1,4 @@
-//! `build`: the stage list, in order, with timings: config → load → parse → site → related → index → photos → plan
+//! `build`: the stage list, in order, with timings: config → load → parse (stories and authors) → site → related → index → photos → plan
 //! → render and write (one loop, [`render::run`], into a [`Staging`] sink) → swap.
 //!
 //! Every stage collects all of its errors before the build fails, so one run reports every bad
@@ -6,11 +6,13 @@
 //! the previous site as it was.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
+use crate::authors;
 use crate::config::{self, Overrides};
 use crate::diag::{Diagnostic, Diagnostics, ErrorKind};
 use crate::index;
@@ -148,7 +150,15 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         (None, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked),
     };
     t.lap("load");
-    let load::Inputs { stories: files, templates: site_templates, statics: static_files, errors: load_errors } = inputs;
+    let load::Inputs {
+        stories: files,
+        templates: site_templates,
+        statics: static_files,
+        authors: author_files,
+        errors: mut load_errors,
+    } = inputs;
+    let (authors, author_errors) = authors::parse(&author_files, &config);
+    load_errors.extend(author_errors);
     observer.stage("parse", 0);
     // Story files the build state holds as they are on disk are neither read nor parsed.
     let state_discarded = match &previous {
@@ -176,7 +186,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     };
     let state::Parsed { stories, skipped } = stories;
     observer.stage("site", 0);
-    let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
+    let mut site = Site::assemble(config, Arc::new(authors), stories).map_err(Diagnostics::sorted)?;
     t.lap("site");
     observer.stage("related", 0);
     site.link_related();

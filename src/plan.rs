@@ -22,11 +22,12 @@ use crate::locale;
 use crate::photos::Photos;
 use crate::render::views::{AlternateLink, SitemapEntry, rfc3339};
 use crate::site::urls::{
-    content_path, day_path, home_path, month_path, page_path, pages_for, search_path, section_path, tag_path,
-    tags_path, year_path,
+    author_path, authors_path, content_path, day_path, home_path, month_path, page_path, pages_for, search_path,
+    section_path, tag_path, tags_path, year_path,
 };
 use crate::site::{
-    ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id, newest_first,
+    AuthorListId, ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id,
+    newest_first,
 };
 
 index_id! {
@@ -45,6 +46,8 @@ pub enum Job {
     List(ListKind, usize),
     /// A language's list of every tag.
     Tags(LangId),
+    /// A language's list of its authors (a language with an author page has one).
+    Authors(LangId),
     NotFound,
     Css,
     Feed(Scope, FeedKind),
@@ -74,6 +77,8 @@ pub enum ListKind {
     Day(DayId),
     Month(MonthId),
     Year(YearId),
+    /// An author's page: their profile and their stories in one language.
+    Author(AuthorListId),
 }
 
 /// What a feed covers.
@@ -83,6 +88,8 @@ pub enum Scope {
     Site(LangId),
     Section(SectionId),
     Tag(TagId),
+    /// An author's stories in one language.
+    Author(AuthorListId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,6 +184,9 @@ impl Plan {
         for lang in site.languages() {
             page(Job::Tags(lang), &tags_path(&site.language(lang).prefix), "tags.html", Listing::Unlisted);
         }
+        for lang in author_languages(site) {
+            page(Job::Authors(lang), &authors_path(&site.language(lang).prefix), "authors.html", Listing::Unlisted);
+        }
         for list in lists(site) {
             let per = site.config().per_page;
             for p in 1..=pages_for(list.chains.len(), per) {
@@ -235,7 +245,15 @@ impl Plan {
                 entries.push(file(Job::Photo(i), &r.path, None));
             }
         }
-        let by_path = unique_paths(site, &entries, &statics)?;
+        let photo_errors = author_photos(site, &statics);
+        let by_path = match unique_paths(site, &entries, &statics) {
+            Ok(b) if photo_errors.is_empty() => b,
+            Ok(_) => return Err(photo_errors),
+            Err(mut e) => {
+                e.extend(photo_errors);
+                return Err(e);
+            }
+        };
         Ok(Plan { entries, statics, search, photos, sitemap, sitemap_parts, news, by_path })
     }
 
@@ -259,8 +277,34 @@ impl ListKind {
             ListKind::Day(_) => "day.html",
             ListKind::Month(_) => "month.html",
             ListKind::Year(_) => "year.html",
+            ListKind::Author(_) => "author.html",
         }
     }
+}
+
+/// The languages with an author page, each once, in order.
+pub fn author_languages(site: &Site) -> Vec<LangId> {
+    let mut langs: Vec<LangId> = site.author_lists().iter().map(|l| l.lang).collect();
+    langs.dedup();
+    langs
+}
+
+/// An error for each author photo under `static/` that is not there, at the file's `photo` line.
+fn author_photos(site: &Site, statics: &TiSlice<StaticId, StaticFile>) -> Vec<Diagnostic> {
+    let have: std::collections::HashSet<&str> = statics.iter().map(|s| s.rel.as_str()).collect();
+    site.authors()
+        .all()
+        .iter()
+        .filter_map(|a| {
+            let photo = a.photo.as_ref().filter(|p| p.src.starts_with('/'))?;
+            let rel = photo.src.trim_start_matches('/');
+            (!have.contains(rel)).then(|| {
+                let msg = format!("photo `{}`: there is no static/{rel}", photo.src);
+                Diagnostic::new(&a.file, photo.line, photo.col, msg)
+                    .with_hint("put the photo under static/, or give an absolute URL")
+            })
+        })
+        .collect()
 }
 
 /// Every paginated list, in the sitemap's order.
@@ -271,6 +315,7 @@ fn lists(site: &Site) -> Vec<ListSource<'_>> {
     kinds.extend(site.days().keys().map(ListKind::Day));
     kinds.extend(site.months().keys().map(ListKind::Month));
     kinds.extend(site.years().keys().map(ListKind::Year));
+    kinds.extend(site.author_lists().keys().map(ListKind::Author));
     kinds.into_iter().map(|k| list_of(site, k)).collect()
 }
 
@@ -278,8 +323,8 @@ fn lists(site: &Site) -> Vec<ListSource<'_>> {
 pub struct ListSource<'s> {
     pub kind: ListKind,
     pub lang: LangId,
-    /// `page.kind` and `list.kind` in templates: `home`, `section`, `tag`, `day`, `month` or
-    /// `year`.
+    /// `page.kind` and `list.kind` in templates: `home`, `section`, `tag`, `day`, `month`,
+    /// `year` or `author`.
     pub name: &'static str,
     pub title: String,
     /// The URL of its first page; the others are `BASE/page/N/`.
@@ -308,6 +353,10 @@ pub fn list_of(site: &Site, kind: ListKind) -> ListSource<'_> {
             let first = jiff::civil::date(y.year, 1, 1);
             ("year", locale::date_text(code, first, locale::DateStyle::Year), &y.chains)
         }
+        ListKind::Author(i) => {
+            let l = site.author_list(i);
+            ("author", site.authors().get(l.author).name(l.lang).to_string(), &l.chains)
+        }
     };
     ListSource { kind, lang, name, title, base: list_base(site, kind), chains }
 }
@@ -322,6 +371,7 @@ pub fn list_base(site: &Site, kind: ListKind) -> String {
         ListKind::Day(i) => day_path(prefix, site.day(i).date),
         ListKind::Month(i) => month_path(prefix, site.month(i).year, site.month(i).month),
         ListKind::Year(i) => year_path(prefix, site.year(i).year),
+        ListKind::Author(i) => author_path(prefix, &site.authors().get(site.author_list(i).author).id),
     }
 }
 
@@ -334,6 +384,7 @@ pub fn list_lang(site: &Site, kind: ListKind) -> LangId {
         ListKind::Day(i) => site.day(i).lang,
         ListKind::Month(i) => site.month(i).lang,
         ListKind::Year(i) => site.year(i).lang,
+        ListKind::Author(i) => site.author_list(i).lang,
     }
 }
 
@@ -366,6 +417,7 @@ pub fn list_in(site: &Site, kind: ListKind, lang: LangId) -> Option<ListKind> {
             let key = (lang, site.year(i).year);
             site.years().binary_search_by(|x| (x.lang, x.year).cmp(&key)).ok().map(ListKind::Year)
         }
+        ListKind::Author(i) => site.author_page(site.author_list(i).author, lang).map(ListKind::Author),
     }
 }
 
@@ -388,6 +440,9 @@ pub fn alternates(site: &Site, job: Job) -> Vec<(LangId, String)> {
             .map(|k| (list_lang(site, k), list_base(site, k)))
             .collect(),
         Job::Tags(_) => site.languages().map(|l| (l, tags_path(&site.language(l).prefix))).collect(),
+        Job::Authors(_) => {
+            author_languages(site).into_iter().map(|l| (l, authors_path(&site.language(l).prefix))).collect()
+        }
         Job::SearchPage(_) if site.config().search == crate::config::Search::On => {
             site.languages().map(|l| (l, search_path(&site.language(l).prefix))).collect()
         }
@@ -431,7 +486,7 @@ pub fn archive_of(site: &Site, kind: ListKind) -> Option<ArchiveNav> {
         [same_lang(i.checked_sub(1).map(f)), same_lang((i + 1 < len).then(|| f(i + 1)))]
     };
     let (up, [prev, next], children) = match kind {
-        ListKind::Home(_) | ListKind::Section(_) | ListKind::Tag(_) => return None,
+        ListKind::Home(_) | ListKind::Section(_) | ListKind::Tag(_) | ListKind::Author(_) => return None,
         ListKind::Day(d) => {
             let nav = around(d.into(), site.days().len(), &|i| ListKind::Day(i.into()));
             (Some(ListKind::Month(site.month_of(d))), nav, vec![])
@@ -453,6 +508,7 @@ fn scopes(site: &Site) -> Vec<Scope> {
     let mut scopes: Vec<Scope> = site.languages().map(Scope::Site).collect();
     scopes.extend(site.sections().keys().map(Scope::Section));
     scopes.extend(site.tags().keys().map(Scope::Tag));
+    scopes.extend(site.author_lists().keys().map(Scope::Author));
     scopes
 }
 
@@ -463,6 +519,7 @@ pub fn scope_path(site: &Site, scope: Scope) -> String {
         Scope::Site(l) => home_path(prefix(l)),
         Scope::Section(i) => section_path(prefix(site.section(i).lang), &site.section(i).slug),
         Scope::Tag(i) => tag_path(prefix(site.tag(i).lang), &site.tag(i).slug),
+        Scope::Author(i) => list_base(site, ListKind::Author(i)),
     }
 }
 
@@ -472,6 +529,7 @@ pub fn scope_lang(site: &Site, scope: Scope) -> LangId {
         Scope::Site(l) => l,
         Scope::Section(i) => site.section(i).lang,
         Scope::Tag(i) => site.tag(i).lang,
+        Scope::Author(i) => site.author_list(i).lang,
     }
 }
 
@@ -626,7 +684,12 @@ fn source_of(site: &Site, e: &Entry, statics: &TiSlice<StaticId, StaticFile>) ->
         Job::List(kind @ (ListKind::Month(_) | ListKind::Year(_)), _) => {
             described(format!("the archive page of {}", list_of(site, kind).title))
         }
+        Job::List(ListKind::Author(i), _) => {
+            let author = site.authors().get(site.author_list(i).author);
+            (author.file.clone(), format!("the page of author {}", author.file.display()))
+        }
         Job::Tags(_) => described("the tag list".into()),
+        Job::Authors(_) => described("the author list".into()),
         _ => described(format!("Gazette's {}", e.path)),
     }
 }

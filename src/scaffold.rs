@@ -54,6 +54,8 @@ fn sample_files(day: Date) -> Vec<(String, String)> {
         (format!("content/city/{ymd}/0900-urgent-ferry.txt"), wire(WIRE_URGENT)),
         (format!("content/city/{ymd}/1030-lead-ferry.txt"), wire(WIRE_LEAD)),
         (format!("content/culture/{ymd}/1400-museum-fridays.txt"), wire(WIRE_MUSEUM)),
+        ("authors/sam-reporter.toml".into(), AUTHOR_SAM.into()),
+        ("authors/ana-writer.toml".into(), AUTHOR_ANA.into()),
         ("templates/README.md".into(), TEMPLATES_README.into()),
         ("static/.gitkeep".into(), String::new()),
     ]
@@ -356,6 +358,25 @@ arts@example.com\n\
 (END)\n\
 -\n\
 Lantern Walk Returns to the Old Town\n";
+
+const AUTHOR_SAM: &str = r#"# An author: the file name is the id and URL slug (/authors/sam-reporter/). A byline names them
+# by `name` (or a name below, or the id); wire copy by an address of `email`.
+name = "Sam Reporter"
+role = "City reporter"
+bio = "Sam covers the harbor, the ferries and city hall."
+# photo = "/images/sam.jpg"             # a file under static/, or an absolute URL
+email = "sam@example.com"               # or a list: ["sam@example.com", "city@example.com"]
+
+# [[links]]                             # profile links, shown on the author's page
+# label = "Mastodon"
+# url = "https://social.example/@sam"
+
+# [languages.ko]                        # the name, role and bio in another of the site's languages
+# name = "샘 리포터"
+# role = "시청 출입 기자"
+"#;
+
+const AUTHOR_ANA: &str = "name = \"Ana Writer\"\nrole = \"Culture writer\"\n";
 
 const TEMPLATES_README: &str = "Any file of the default theme can be overridden by putting a file of the same name here \
 (for example article.html or style.css); `gazette theme eject` copies the theme's files here to start from.\n";

@@ -16,6 +16,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use tera::Tera;
 
+use crate::authors::Authors;
 use crate::config::{self, Config, Overrides};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, StaticFile};
@@ -37,6 +38,8 @@ pub struct Changes {
     pub templates: bool,
     pub statics: bool,
     pub config: bool,
+    /// A file of `authors/` was written, added or removed: every author file is read again.
+    pub authors: bool,
     /// A photo beside the stories (`content/…/*.jpg`, `.png`) changed: the photos stage re-checks
     /// every photo (by size, mtime and inode) on any rebuild, so this only has to cause one.
     pub photos: bool,
@@ -45,7 +48,15 @@ pub struct Changes {
 impl Changes {
     /// Everything, as for the first build.
     pub fn all() -> Self {
-        Changes { content_tree: true, templates: true, statics: true, config: true, photos: true, ..Default::default() }
+        Changes {
+            content_tree: true,
+            templates: true,
+            statics: true,
+            config: true,
+            authors: true,
+            photos: true,
+            ..Default::default()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -59,6 +70,7 @@ impl Changes {
         self.templates |= more.templates;
         self.statics |= more.statics;
         self.config |= more.config;
+        self.authors |= more.authors;
         self.photos |= more.photos;
     }
 }
@@ -99,6 +111,9 @@ pub struct Session {
     load_errors: Vec<Diagnostic>,
     statics: Vec<StaticFile>,
     static_errors: Vec<Diagnostic>,
+    /// The authors of `authors/`, and the errors of its bad files.
+    authors: Arc<Authors>,
+    author_errors: Vec<Diagnostic>,
     /// Stories' search terms, kept so an edit re-tokenises only the stories it changed.
     terms: crate::index::TermCache,
     /// The served folder's build cache: what each of its files was made from, and how it looked.
@@ -126,6 +141,8 @@ impl Session {
             load_errors: Vec::new(),
             statics: Vec::new(),
             static_errors: Vec::new(),
+            authors: Arc::default(),
+            author_errors: Vec::new(),
             records: Records::new(),
             terms: crate::index::TermCache::default(),
             site: None,
@@ -179,7 +196,10 @@ impl Session {
             self.static_errors.clear();
             self.statics = load::statics(&self.site_dir, &mut self.static_errors)?;
         }
-        let reusable = !everything && !changes.content_tree && self.load_errors.is_empty();
+        if everything || changes.authors {
+            self.load_authors()?;
+        }
+        let reusable = !everything && !changes.content_tree && !changes.authors && self.load_errors.is_empty();
         let changed = self.changed_stories(changes);
         let mut kept = self.site.take().filter(|_| reusable);
         let site = match kept.as_mut().is_some_and(|site| site.refresh(&changed, now)) {
@@ -274,6 +294,17 @@ impl Session {
         Ok(())
     }
 
+    /// Reads and checks every author file (the config's languages decide their `[languages.XX]`).
+    fn load_authors(&mut self) -> Result<()> {
+        let mut errors = Vec::new();
+        let files = load::authors(&self.site_dir, &mut errors)?;
+        let (authors, bad) = crate::authors::parse(&files, self.config.as_ref().expect("config"));
+        errors.extend(bad);
+        self.authors = Arc::new(authors);
+        self.author_errors = errors;
+        Ok(())
+    }
+
     fn load_templates(&mut self) -> Result<()> {
         let mut errors = Vec::new();
         self.templates = load::templates(&self.site_dir, &mut errors)?;
@@ -286,6 +317,7 @@ impl Session {
     /// The site model from the current stories, or every error there is.
     fn assemble(&self) -> Result<Site> {
         let mut errors = self.load_errors.clone();
+        errors.extend(self.author_errors.iter().cloned());
         let mut stories = Vec::with_capacity(self.stories.len());
         for parsed in self.stories.values() {
             match parsed {
@@ -300,7 +332,7 @@ impl Session {
             return Err(Diagnostics::sorted(errors).into());
         }
         let config = self.config.clone().expect("config");
-        let mut site = Site::assemble(config, stories).map_err(Diagnostics::sorted)?;
+        let mut site = Site::assemble(config, Arc::clone(&self.authors), stories).map_err(Diagnostics::sorted)?;
         site.link_related();
         Ok(site)
     }

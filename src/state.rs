@@ -505,11 +505,16 @@ pub struct Summary {
 }
 
 /// A hash of what a build is made from, as far as metadata tells: every story file's path, size,
-/// mtime and inode (read now, in parallel), the site's templates (their text), every static file's
-/// path, size and mtime, and `config` (`gazette.toml` and the command line's settings). `None`
-/// when a story file cannot be looked at, or was modified within [`RACY_NS`] of now (it may
-/// change again without its metadata showing it).
+/// mtime and inode (read now, in parallel), the site's templates and author files (their text),
+/// every static file's path, size and mtime, and `config` (`gazette.toml` and the command line's
+/// settings). `None` when a file could not be listed (the build fails on it), or a story file
+/// cannot be looked at or was modified within [`RACY_NS`] of now (it may change again without its
+/// metadata showing it).
 pub fn inputs_key(inputs: &load::Inputs, config: u64) -> Option<u64> {
+    // A file that could not be listed fails the build: only a full one reports it.
+    if !inputs.errors.is_empty() {
+        return None;
+    }
     let now = now_ns();
     let stats: Option<Vec<Stat>> = inputs
         .stories
@@ -529,6 +534,10 @@ pub fn inputs_key(inputs: &load::Inputs, config: u64) -> Option<u64> {
     for (name, text) in &inputs.templates {
         add(name.as_bytes());
         add(text.as_bytes());
+    }
+    for author in &inputs.authors {
+        add(author.path.as_os_str().as_encoded_bytes());
+        add(author.text.as_bytes());
     }
     for f in &inputs.statics {
         add(f.rel.as_bytes());

@@ -1,5 +1,5 @@
 //! File events → what changed. [`classify`] sorts a batch of changed paths into story, template,
-//! static and config changes (a pure function with its own tests); [`watch`] runs the debounced
+//! static, author and config changes (a pure function with its own tests); [`watch`] runs the debounced
 //! watcher and hands each batch to a callback. Knows nothing about HTTP or rendering.
 
 use std::path::{Component, Path, PathBuf};
@@ -33,6 +33,7 @@ pub fn classify(site_dir: &Path, paths: &[PathBuf]) -> Changes {
             "gazette.toml" if inner.as_os_str().is_empty() => changes.config = true,
             "templates" => changes.templates = true,
             "static" => changes.statics = true,
+            "authors" => changes.authors = true,
             "content" if inner.as_os_str().is_empty() => changes.content_tree = true,
             "content" if is_story(&inner) => {
                 changes.stories.insert(inner);
@@ -102,7 +103,7 @@ where
     Ok(Watcher { _debouncer: debouncer })
 }
 
-const INPUT_DIRS: [&str; 3] = ["content", "templates", "static"];
+const INPUT_DIRS: [&str; 4] = ["content", "templates", "static", "authors"];
 
 /// The paths a debounced batch names, for [`classify`]. Reads (the build's own) are not changes.
 /// When events were lost (the kernel's inotify queue overflowed, which notify reports as an event
@@ -141,6 +142,8 @@ mod tests {
             (vec![p("templates/article.html")], Changes { templates: true, ..Default::default() }),
             (vec![p("static/logo.png")], Changes { statics: true, ..Default::default() }),
             (vec![p("gazette.toml")], Changes { config: true, ..Default::default() }),
+            (vec![p("authors/lena-vastrow.toml")], Changes { authors: true, ..Default::default() }),
+            (vec![p("authors")], Changes { authors: true, ..Default::default() }),
             (
                 vec![
                     p("public/index.html"),
@@ -166,8 +169,14 @@ mod tests {
         let event = |e: notify::Event| DebouncedEvent::new(e, std::time::Instant::now());
         let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
         let write = notify::Event::new(EventKind::Modify(ModifyKind::Any)).add_path(site.join("content/a.md"));
-        let everything =
-            Changes { content_tree: true, templates: true, statics: true, config: true, ..Default::default() };
+        let everything = Changes {
+            content_tree: true,
+            templates: true,
+            statics: true,
+            config: true,
+            authors: true,
+            ..Default::default()
+        };
         for result in [Ok(vec![event(overflow.clone())]), Ok(vec![event(write.clone()), event(overflow)]), Err(vec![])]
         {
             assert_eq!(classify(site, &changed_paths(site, result)), everything);

@@ -15,8 +15,8 @@
 //!   stems English itself).
 //!
 //! Terms come from [`tokenize`] (bigrams for Korean, Chinese and Japanese, stems for English,
-//! Spanish and French). Scores: headline 10 per occurrence, tags, section and authors 5, summary 3,
-//! body 1, capped at 255. Every file is a plan entry whose digest is its bytes, so a rebuild writes
+//! Spanish and French). Scores: headline 10 per occurrence, tags, section and byline names 5,
+//! summary 3, body 1 (a subscribers' story: its lede only, never its gated text), capped at 255. Every file is a plan entry whose digest is its bytes, so a rebuild writes
 //! only the files whose postings changed.
 
 pub mod tokenize;
@@ -319,12 +319,14 @@ fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, thread
     files
 }
 
-/// A fingerprint of what [`doc_terms`] reads of a story: its file, tags, section and language.
+/// A fingerprint of what [`doc_terms`] reads of a story: its file, byline, tags, section and
+/// language.
 fn doc_key(site: &Site, c: ChainId, language: Language) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
     let chain = site.chain(c);
     (site.shown(c).digest, &site.shown(c).source, language.stemmer_name()).hash(&mut h);
+    site.byline_of(c).iter().for_each(|b| site.byline_name(b, chain.lang).hash(&mut h));
     chain.tags.iter().for_each(|&t| site.tag(t).name.hash(&mut h));
     chain.section.map(|s| &site.section(s).title).hash(&mut h);
     h.finish()
@@ -355,11 +357,15 @@ fn doc_terms(
     if let Some(s) = chain.section {
         add(&site.section(s).title, 5);
     }
-    for a in &story.authors {
-        add(a, 5);
+    for b in site.byline_of(c) {
+        add(site.byline_name(b, chain.lang), 5);
     }
     add(&story.summary, 3);
-    add(&html_text(&story.body_html), 1);
+    // A subscribers' story's text past its lede stays out of the public index.
+    match story.access {
+        crate::parse::Access::Free => add(&html_text(&story.body_html), 1),
+        crate::parse::Access::Subscribers => add(&story.lede, 1),
+    }
     scores.into_iter().map(|(t, (s, surface))| (t, s.min(255) as u8, surface)).collect()
 }
 

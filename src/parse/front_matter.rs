@@ -125,6 +125,8 @@ pub struct RawFrontMatter {
     /// Stories sharing this key are translations of one another (default: the file's path
     /// without its language suffix, so `a.md` and `a.ko.md` are translations).
     pub translation: Option<String>,
+    /// Who may read the story: `"free"` (default) or `"subscribers"` (a paywalled story).
+    pub access: Option<super::Access>,
 }
 
 /// `[[images]]`: a photo (a path beside the story, or under `static/` when it starts with `/`)
@@ -224,6 +226,19 @@ mod tests {
         assert_eq!(fm.date.unwrap().as_text(), "2024-01-01T07:13:02+09:00");
         assert_eq!(fm.updated.unwrap().as_text(), "2024-01-02 10:00");
         assert_eq!(fm.author.unwrap().into_vec(), ["A", "B"]);
+    }
+
+    #[test]
+    fn access_values() {
+        let read_access = |v: &str| {
+            let text = format!("+++\ntitle = \"a\"\naccess = {v}\n+++\n");
+            read(split(&text).unwrap().front.as_ref().unwrap()).map(|fm| fm.access)
+        };
+        assert_eq!(read_access("\"subscribers\"").unwrap(), Some(super::super::Access::Subscribers));
+        assert_eq!(read_access("\"free\"").unwrap(), Some(super::super::Access::Free));
+        let e = read_access("\"paid\"").unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+        assert!(e.message.contains("subscribers"), "{}", e.message);
     }
 
     #[test]

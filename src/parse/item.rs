@@ -160,6 +160,7 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
         date: published,
         updated,
         authors: item.authors.iter().map(|a| clean_line(a)).filter(|a| !a.is_empty()).collect(),
+        byline_line: line,
         dateline: dateline(&item),
         section: section_from_path(rel),
         tags: tags(&item.subjects),
@@ -204,6 +205,7 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
         urls: Vec::new(),
         related_lines: Vec::new(),
         headline_line: line,
+        access: super::Access::Free,
     })
 }
 

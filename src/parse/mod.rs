@@ -154,6 +154,17 @@ pub enum Status {
     Canceled,
 }
 
+/// Who may read a story. A subscribers' story is paywalled: its page marks the part past the lede
+/// as not free (JSON-LD `isAccessibleForFree`, the theme's `.paywall` element), and feeds and the
+/// search index carry only its headline, summary and lede.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    #[default]
+    Free,
+    Subscribers,
+}
+
 /// A wire dateline: `SEOUL, Nov. 12 (Yonhap)`, `(서울=연합뉴스) 홍길동 기자`, `新华社北京5月1日电`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dateline {
@@ -179,7 +190,11 @@ pub struct Story {
     pub headline: Headline,
     pub date: Zoned,
     pub updated: Option<Zoned>,
+    /// The byline as written: the front matter's `author`, else a wire dateline's reporters. The
+    /// site model resolves each name (and each of `emails`) to a known author where it can.
     pub authors: Vec<String>,
+    /// The line the byline is written on (the `author` key, else the dateline; 1 when neither).
+    pub byline_line: usize,
     pub dateline: Option<Dateline>,
     /// Section as named (front matter or folder); its URL slug is computed by the site model.
     pub section: Option<String>,
@@ -228,6 +243,8 @@ pub struct Story {
     pub related_lines: Vec<usize>,
     /// The line the headline is written on.
     pub headline_line: usize,
+    /// Free, or for subscribers only (`access` in the front matter).
+    pub access: Access,
 }
 
 /// A photo as a story names it; no I/O has looked at it yet.
@@ -455,6 +472,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         .filter(|(r, _)| !r.is_empty())
         .unzip();
     let photos = front_photos(&fm, front_text.as_ref(), p.front_line).chain(p.body_images).collect();
+    let dateline_line = p.dateline.as_ref().map(|(_, line, _)| *line);
     let dateline = p.dateline.map(|(d, _, _)| d).or_else(|| {
         fm.dateline.as_ref().map(|t| Dateline {
             place: None,
@@ -468,10 +486,11 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         .author
         .map(|a| a.into_vec().iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()).collect())
         .unwrap_or_default();
+    let author_line = front_text.as_ref().and_then(|(text, start)| key_line(text, "author").map(|l| start + l - 1));
     // A wire dateline's reporters are the authors when the front matter names none.
-    let authors = match (&dateline, authors.is_empty()) {
-        (Some(d), true) => d.reporters.clone(),
-        _ => authors,
+    let (authors, byline_line) = match (&dateline, authors.is_empty()) {
+        (Some(d), true) => (d.reporters.clone(), dateline_line.unwrap_or(p.front_line)),
+        _ => (authors, author_line.unwrap_or(p.front_line)),
     };
     Ok(Story {
         source: rel.to_string_lossy().replace('\\', "/"),
@@ -480,6 +499,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         date,
         updated,
         authors,
+        byline_line,
         dateline,
         section: fm.section.map(|s| clean_line(&s)).or_else(|| section_from_path(rel)),
         tags: dedup(fm.tags.iter().map(|t| clean_line(t)).filter(|t| !t.is_empty())),
@@ -513,6 +533,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         corrections,
         digest: 0,
         links: p.links,
+        access: fm.access.unwrap_or_default(),
     })
 }
 

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::TOP_WITH_RELATED;
 use crate::plan::{Entry, Job, ListKind, Plan, Scope, SitemapPart, archive_of, list_of};
 use crate::site::urls::page_path;
-use crate::site::{ChainId, Site};
+use crate::site::{Byline, ChainId, Site};
 
 /// Digests of the templates (each with everything it extends, includes or imports).
 pub struct TemplateDigests(HashMap<String, u64>);
@@ -132,6 +132,14 @@ impl<'a> Digester<'a> {
                 let list = list_of(site, kind);
                 self.list(&list.title, &list.base, list.chains, p, &mut h);
                 self.archive(kind, &mut h);
+                if let ListKind::Author(i) = kind {
+                    site.authors().get(site.author_list(i).author).digest.hash(&mut h);
+                }
+            }
+            Job::Authors(lang) => {
+                for l in site.author_lists().iter().filter(|l| l.lang == lang) {
+                    (site.authors().get(l.author).digest, l.chains.len()).hash(&mut h);
+                }
             }
             Job::Tags(lang) => {
                 for t in site.tags().iter().filter(|t| t.lang == lang) {
@@ -143,6 +151,10 @@ impl<'a> Digester<'a> {
                     Scope::Site(l) => ("", site.home(l)),
                     Scope::Section(i) => (&site.section(i).title, &site.section(i).chains),
                     Scope::Tag(i) => (&site.tag(i).name, &site.tag(i).chains),
+                    Scope::Author(i) => {
+                        let l = site.author_list(i);
+                        (site.authors().get(l.author).name(l.lang), &l.chains)
+                    }
                 };
                 name.hash(&mut h);
                 for &c in chains.iter().take(site.config().feed_limit) {
@@ -199,6 +211,20 @@ impl<'a> Digester<'a> {
         site.link_paths(site.shown(c)).for_each(|p| p.hash(h));
         self.plan.photos.fingerprint(site.shown(c), h);
         chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
+        self.byline(c, h);
+    }
+
+    /// What a chain's byline shows: each known author's file and whether their page exists in
+    /// the chain's language (the link), each other name as written.
+    fn byline(&self, c: ChainId, h: &mut DefaultHasher) {
+        let site = self.site;
+        let lang = site.chain(c).lang;
+        for b in site.byline_of(c) {
+            match b {
+                Byline::Author(a) => (site.authors().get(*a).digest, site.author_page(*a, lang).is_some()).hash(h),
+                Byline::Name(n) => n.hash(h),
+            }
+        }
     }
 
     /// What a link to a chain shows: its URL, date and section.

@@ -4,19 +4,34 @@
 use serde_json::{Value, json};
 
 use super::views::rfc3339;
+use crate::authors::AuthorId;
+use crate::config::LangId;
+use crate::parse::Access;
 use crate::photos::Photos;
-use crate::site::{ChainId, Site};
+use crate::plan::{ListKind, list_base};
+use crate::site::{AuthorListId, Byline, ChainId, Site};
+
+/// The CSS class of the element that holds a subscribers' story's gated text: the theme's
+/// `<div class="paywall">`, which `hasPart` names (Google's paywalled-content markup).
+pub const PAYWALL_SELECTOR: &str = ".paywall";
 
 /// The JSON-LD text, safe to place between `<script type="application/ld+json">` and `</script>`.
 pub fn news_article(site: &Site, photos: &Photos, c: ChainId) -> String {
     let chain = &site.chain(c);
     let s = site.shown(c);
     let url = site.permalink(&chain.path);
-    let authors: Vec<Value> = if s.authors.is_empty() {
+    let byline = site.byline_of(c);
+    let authors: Vec<Value> = if byline.is_empty() {
         let org = s.dateline.as_ref().and_then(|d| d.agency.as_deref()).unwrap_or(&site.language(chain.lang).title);
         vec![json!({"@type": "Organization", "name": org})]
     } else {
-        s.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect()
+        byline
+            .iter()
+            .map(|b| match b {
+                Byline::Author(a) => person(site, *a, chain.lang),
+                Byline::Name(n) => json!({"@type": "Person", "name": n}),
+            })
+            .collect()
     };
     let mut doc = json!({
         "@context": "https://schema.org",
@@ -57,6 +72,11 @@ pub fn news_article(site: &Site, photos: &Photos, c: ChainId) -> String {
     } else if let Some(img) = &s.image {
         obj.insert("image".into(), json!([site.asset_permalink(img)]));
     }
+    if s.access == Access::Subscribers {
+        obj.insert("isAccessibleForFree".into(), json!(false));
+        let part = json!({"@type": "WebPageElement", "isAccessibleForFree": false, "cssSelector": PAYWALL_SELECTOR});
+        obj.insert("hasPart".into(), part);
+    }
     if !s.corrections.is_empty() {
         let notes: Vec<Value> = s
             .corrections
@@ -65,6 +85,56 @@ pub fn news_article(site: &Site, photos: &Photos, c: ChainId) -> String {
             .collect();
         obj.insert("correction".into(), json!(notes));
     }
+    escape_for_script(&doc.to_string())
+}
+
+/// A known author as a schema.org `Person` in a language: name, their page there (`url`), job
+/// title, photo and profile links (`sameAs`).
+fn person(site: &Site, a: AuthorId, lang: LangId) -> Value {
+    let author = site.authors().get(a);
+    let text = &author.text[lang];
+    let mut p = json!({"@type": "Person", "name": text.name});
+    if let Some(page) = site.author_page(a, lang) {
+        p["url"] = json!(site.permalink(&list_base(site, ListKind::Author(page))));
+    }
+    if let Some(role) = &text.role {
+        p["jobTitle"] = json!(role);
+    }
+    if let Some(photo) = &author.photo {
+        p["image"] = json!(site.asset_permalink(&photo.src));
+    }
+    if !author.links.is_empty() {
+        p["sameAs"] = json!(author.links.iter().map(|l| l.url.as_str()).collect::<Vec<_>>());
+    }
+    p
+}
+
+/// An author page's `ProfilePage` JSON-LD: the page, and the author as its `mainEntity`, with
+/// their bio, e-mail addresses and names in the site's other languages.
+pub fn profile_page(site: &Site, i: AuthorListId) -> String {
+    let list = site.author_list(i);
+    let author = site.authors().get(list.author);
+    let url = site.permalink(&list_base(site, ListKind::Author(i)));
+    let mut entity = person(site, list.author, list.lang);
+    let text = &author.text[list.lang];
+    if let Some(bio) = &text.bio {
+        entity["description"] = json!(bio);
+    }
+    let mut others: Vec<&str> = author.text.iter().map(|t| t.name.as_str()).filter(|n| *n != text.name).collect();
+    others.dedup();
+    if !others.is_empty() {
+        entity["alternateName"] = json!(others);
+    }
+    if !author.emails.is_empty() {
+        entity["email"] = json!(author.emails);
+    }
+    let doc = json!({
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": url,
+        "inLanguage": site.language(list.lang).code,
+        "mainEntity": entity,
+    });
     escape_for_script(&doc.to_string())
 }
 

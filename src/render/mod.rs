@@ -6,6 +6,7 @@
 pub mod budget;
 pub mod digest;
 pub mod jsonld;
+pub mod paywall;
 pub mod photo;
 mod run;
 pub mod sitemap;
@@ -22,7 +23,7 @@ use crate::plan::{
     Entry, Job, ListKind, Plan, Scope, SitemapPart, alternate_links, alternates, scope_lang, scope_path,
 };
 use crate::site::urls::{home_path, page_path, pages_for, search_path, tag_path};
-use crate::site::{ChainId, Site};
+use crate::site::{AuthorListId, Byline, ChainId, Site};
 pub use run::{Counts, run};
 pub use strings::Strings;
 use views::*;
@@ -87,7 +88,7 @@ impl<'a> Renderer<'a> {
             Job::Article(c) | Job::Withdrawn(c) => site.chain(c).lang,
             Job::Redirect(r) => site.chain(site.redirect(r).chain).lang,
             Job::List(kind, _) => crate::plan::list_lang(site, kind),
-            Job::Tags(l) | Job::NewsSitemap(l) | Job::SearchPage(l) => l,
+            Job::Tags(l) | Job::Authors(l) | Job::NewsSitemap(l) | Job::SearchPage(l) => l,
             Job::Feed(scope, _) => scope_lang(site, scope),
             Job::NotFound
             | Job::Css
@@ -136,6 +137,17 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 ctx.insert("tags", &tags);
+                self.tera_render(template, &ctx)
+            }
+            Job::Authors(lang) => {
+                let mut ctx = self.page(&p, "authors", self.string(lang, "authors"), &url);
+                let authors: Vec<AuthorView> = site
+                    .author_lists()
+                    .iter_enumerated()
+                    .filter(|(_, l)| l.lang == lang)
+                    .map(|(i, _)| self.author_view(i))
+                    .collect();
+                ctx.insert("authors", &authors);
                 self.tera_render(template, &ctx)
             }
             Job::NotFound => {
@@ -303,6 +315,11 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
+        let body = photo::body_html(site, photos, s, site.body_html(s));
+        let paywall = (s.access == crate::parse::Access::Subscribers).then(|| {
+            let (open, gated) = paywall::split(&body);
+            PaywallView { open: open.to_string(), gated: gated.to_string() }
+        });
         StoryView {
             title: &s.headline.text,
             label: site.label(c),
@@ -313,6 +330,9 @@ impl<'a> Renderer<'a> {
             first_published: rfc3339(&chain.first_published),
             updated: site.updated(c),
             authors: &s.authors,
+            byline: self.byline(c, false),
+            access: s.access,
+            paywall,
             dateline: s.dateline.as_ref(),
             section: chain.section.map(|i| site.section_link(i)),
             tags: chain
@@ -324,7 +344,7 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
             summary: &s.summary,
-            body: photo::body_html(site, photos, s, site.body_html(s)),
+            body,
             attn: &s.attn,
             emails: &s.emails,
             image: cover
@@ -368,11 +388,62 @@ impl<'a> Renderer<'a> {
         };
         let path = page_path(base, page);
         let page_title = if page > 1 { format!("{title} (page {page})") } else { title.clone() };
-        let feed_base = matches!(kind, ListKind::Section(_) | ListKind::Tag(_)).then_some((base, title.as_str()));
+        let feed_base = matches!(kind, ListKind::Section(_) | ListKind::Tag(_) | ListKind::Author(_))
+            .then_some((base, title.as_str()));
         let mut ctx = self.page_with_feeds(p, list.name, page_title, &path, feed_base);
         let archive = crate::plan::archive_of(site, kind).map(|nav| self.archive(nav));
-        ctx.insert("list", &ListView { title: title.clone(), kind: list.name, items, pagination, archive });
+        let author = match kind {
+            ListKind::Author(i) => {
+                ctx.insert("jsonld", &jsonld::profile_page(site, i));
+                Some(self.author_view(i))
+            }
+            _ => None,
+        };
+        ctx.insert("list", &ListView { title: title.clone(), kind: list.name, items, pagination, archive, author });
         self.tera_render(template, &ctx)
+    }
+
+    /// An author as their page in one language shows them.
+    fn author_view(&self, i: AuthorListId) -> AuthorView<'a> {
+        let site = self.site;
+        let list = site.author_list(i);
+        let a = site.authors().get(list.author);
+        let text = &a.text[list.lang];
+        AuthorView {
+            id: &a.id,
+            name: &text.name,
+            role: text.role.as_deref(),
+            bio: text
+                .bio
+                .as_deref()
+                .map_or_else(Vec::new, |b| b.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).collect()),
+            photo: a.photo.as_ref().map(|p| site.asset_url(&p.src)),
+            emails: &a.emails,
+            links: a.links.iter().map(|l| AuthorLinkView { label: &l.label, url: &l.url }).collect(),
+            url: site.url(&crate::plan::list_base(site, ListKind::Author(i))),
+            count: list.chains.len(),
+        }
+    }
+
+    /// A chain's byline as its page (or, `absolute`, its feeds) shows it, in the chain's language.
+    fn byline(&self, c: ChainId, absolute: bool) -> Vec<BylineView<'a>> {
+        let site = self.site;
+        let lang = site.chain(c).lang;
+        site.byline_of(c)
+            .iter()
+            .map(|b| {
+                let (url, role) = match b {
+                    Byline::Author(a) => {
+                        let page =
+                            site.author_page(*a, lang).map(|i| crate::plan::list_base(site, ListKind::Author(i)));
+                        let url = page.map(|p| if absolute { site.permalink(&p) } else { site.url(&p) });
+                        (url, site.authors().get(*a).text[lang].role.as_deref())
+                    }
+                    Byline::Name(_) => (None, None),
+                };
+                BylineView { name: site.byline_name(b, lang), url, role }
+            })
+            .collect()
     }
 
     fn archive(&self, nav: crate::plan::ArchiveNav) -> ArchiveView {
@@ -428,6 +499,10 @@ impl<'a> Renderer<'a> {
             Scope::Site(l) => (None, site.home(l)),
             Scope::Section(i) => (Some(&site.section(i).title), &site.section(i).chains),
             Scope::Tag(i) => (Some(&site.tag(i).name), &site.tag(i).chains),
+            Scope::Author(i) => {
+                let l = site.author_list(i);
+                (Some(site.authors().get(l.author).name(l.lang)), &l.chains)
+            }
         };
         let base = scope_path(site, scope);
         let items: Vec<FeedItem> = chains.iter().take(site.config().feed_limit).map(|&c| self.feed_item(c)).collect();
@@ -453,14 +528,16 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let chain = &site.chain(c);
         let s = site.shown(c);
+        let byline = self.byline(c, true);
         FeedItem {
             title: &s.headline.text,
             url: site.permalink(&chain.path),
             published: rfc3339(&chain.first_published),
             updated: rfc3339(&chain.modified),
             summary: &s.summary,
-            body: site.body_html(s),
-            authors: &s.authors,
+            body: (s.access == crate::parse::Access::Free).then(|| site.body_html(s)),
+            authors: byline.iter().map(|b| b.name).collect(),
+            byline,
             section: chain.section.map(|i| site.section(i).title.as_str()),
         }
     }

@@ -21,6 +21,8 @@ pub const THEME: &[(&str, &str)] = &[
     ("month.html", include_str!("../../templates/month.html")),
     ("year.html", include_str!("../../templates/year.html")),
     ("tags.html", include_str!("../../templates/tags.html")),
+    ("author.html", include_str!("../../templates/author.html")),
+    ("authors.html", include_str!("../../templates/authors.html")),
     ("redirect.html", include_str!("../../templates/redirect.html")),
     ("withdrawn.html", include_str!("../../templates/withdrawn.html")),
     ("404.html", include_str!("../../templates/404.html")),

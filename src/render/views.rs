@@ -143,7 +143,16 @@ pub struct StoryView<'a> {
     pub date: String,
     pub first_published: String,
     pub updated: Option<String>,
+    /// The byline as written (front matter `author`, a dateline's reporters).
     pub authors: &'a [String],
+    /// The byline resolved: each name with its author page's URL where it names a known author
+    /// (wire copy's e-mail lines add the authors they name).
+    pub byline: Vec<BylineView<'a>>,
+    /// `free` or `subscribers`.
+    pub access: crate::parse::Access,
+    /// A subscribers' story's body cut in two (`open`: up to the lede; `gated`: the rest, which
+    /// the theme wraps in `<div class="paywall">`); null for a free story.
+    pub paywall: Option<PaywallView>,
     pub dateline: Option<&'a Dateline>,
     pub section: Option<SectionLink<'a>>,
     pub tags: Vec<TagLink<'a>>,
@@ -162,6 +171,46 @@ pub struct StoryView<'a> {
     pub format: crate::parse::Format,
     pub source: &'a str,
     pub versions: Vec<VersionView<'a>>,
+}
+
+/// One name of a byline.
+#[derive(Serialize)]
+pub struct BylineView<'a> {
+    pub name: &'a str,
+    /// The author's page in the page's language (absolute in feeds); null for a name that no
+    /// author file has.
+    pub url: Option<String>,
+    pub role: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct PaywallView {
+    pub open: String,
+    pub gated: String,
+}
+
+/// An author as their page and the author list show them, in the page's language.
+#[derive(Serialize)]
+pub struct AuthorView<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub role: Option<&'a str>,
+    /// The bio's paragraphs.
+    pub bio: Vec<&'a str>,
+    /// The photo's URL, when the author file gives one.
+    pub photo: Option<String>,
+    pub emails: &'a [String],
+    pub links: Vec<AuthorLinkView<'a>>,
+    /// Their page in this language.
+    pub url: String,
+    /// How many stories it lists.
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct AuthorLinkView<'a> {
+    pub label: &'a str,
+    pub url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -245,6 +294,8 @@ pub struct ListView<'a> {
     pub pagination: Pagination,
     /// Set on day, month and year lists; `null` on the others.
     pub archive: Option<ArchiveView>,
+    /// Set on an author's page; `null` on the others.
+    pub author: Option<AuthorView<'a>>,
 }
 
 /// `list.archive`: the archive pages around a day, month or year page (see `plan::archive_of`).
@@ -282,8 +333,12 @@ pub struct FeedItem<'a> {
     pub published: String,
     pub updated: String,
     pub summary: &'a str,
-    pub body: std::borrow::Cow<'a, str>,
-    pub authors: &'a [String],
+    /// The full body; null for a subscribers' story, whose feeds carry only its summary.
+    pub body: Option<std::borrow::Cow<'a, str>>,
+    /// The byline's names as shown.
+    pub authors: Vec<&'a str>,
+    /// The byline with absolute author page URLs.
+    pub byline: Vec<BylineView<'a>>,
     pub section: Option<&'a str>,
 }
 

@@ -23,6 +23,7 @@ use jiff::Zoned;
 use jiff::civil::Date;
 use typed_index_collections::{TiSlice, TiVec};
 
+use crate::authors::{AuthorId, Authors};
 use crate::config::{Config, Drafts, Embargoed, Expired, LangId, Language};
 use crate::diag::Diagnostic;
 use crate::parse::{Status, Story, TranslationKey};
@@ -71,6 +72,25 @@ index_id! {
     RedirectId;
     /// A set of translations of one story ([`Site::translations`]).
     TranslationId;
+    /// An author's page in one language ([`Site::author_lists`]), by language, then author.
+    AuthorListId;
+}
+
+/// One name of a story's byline: a known author, or a name no author file has (shown as text).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Byline {
+    Author(AuthorId),
+    Name(String),
+}
+
+/// An author's stories in one language. An author has one in each language in which a story
+/// page names them (withdrawn stories aside), so a byline's link always leads to a page; it lists
+/// that language's listed stories naming them, newest first.
+#[derive(Debug, Clone)]
+pub struct AuthorList {
+    pub author: AuthorId,
+    pub lang: LangId,
+    pub chains: Vec<ChainId>,
 }
 
 /// One story with all its versions.
@@ -232,6 +252,12 @@ pub struct Site {
     related: TiVec<ChainId, Vec<Related>>,
     /// Located, for `build` and `serve` to print and `check` to count (slug collisions).
     warnings: Vec<Diagnostic>,
+    /// The authors of `authors/`.
+    authors: Arc<Authors>,
+    /// Per story, its byline resolved: known authors and plain names.
+    bylines: TiVec<StoryId, Vec<Byline>>,
+    /// Sorted by language, then author.
+    author_lists: TiVec<AuthorListId, AuthorList>,
 }
 
 /// Story files in against stories out: every file is a story, a version of one, or left out for
@@ -459,11 +485,48 @@ impl Site {
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
+
+    /// The authors of `authors/` (empty when the site has none).
+    pub fn authors(&self) -> &Authors {
+        &self.authors
+    }
+
+    /// A story's byline, resolved.
+    pub fn byline(&self, story: StoryId) -> &[Byline] {
+        &self.bylines[story]
+    }
+
+    /// The byline a chain shows: its newest version's.
+    pub fn byline_of(&self, chain: ChainId) -> &[Byline] {
+        &self.bylines[self.chains[chain].newest()]
+    }
+
+    /// Every author page, by language, then author.
+    pub fn author_lists(&self) -> &TiSlice<AuthorListId, AuthorList> {
+        &self.author_lists
+    }
+
+    pub fn author_list(&self, id: AuthorListId) -> &AuthorList {
+        &self.author_lists[id]
+    }
+
+    /// An author's page in a language, where they have one.
+    pub fn author_page(&self, author: AuthorId, lang: LangId) -> Option<AuthorListId> {
+        self.author_lists.binary_search_by(|l| (l.lang, l.author).cmp(&(lang, author))).ok()
+    }
+
+    /// How a byline name is shown in a language: a known author's name in it, else as written.
+    pub fn byline_name<'s>(&'s self, b: &'s Byline, lang: LangId) -> &'s str {
+        match b {
+            Byline::Author(a) => self.authors.get(*a).name(lang),
+            Byline::Name(n) => n,
+        }
+    }
 }
 
 impl Site {
     /// Builds the model. Errors are located (duplicate hand-set slugs, clashing URLs).
-    pub fn assemble(config: Config, stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
+    pub fn assemble(config: Config, authors: Arc<Authors>, stories: Vec<Arc<Story>>) -> Result<Site, Vec<Diagnostic>> {
         let mut stories: TiVec<StoryId, Arc<Story>> = stories.into();
         let files = stories.len();
         if config.drafts == Drafts::Exclude {
@@ -580,7 +643,12 @@ impl Site {
             .flat_map(|(c, chain)| chain.versions.iter().map(move |&v| (v, c)))
             .map(|(v, c)| (stories[v].source.clone(), c))
             .collect();
+        let bylines: TiVec<StoryId, Vec<Byline>> = stories.iter().map(|s| resolve_byline(&authors, s)).collect();
+        let author_lists = index_authors(&chains, &bylines);
         let site = Site {
+            authors,
+            bylines,
+            author_lists,
             by_source,
             config,
             stories,
@@ -692,6 +760,45 @@ impl Site {
     }
 }
 
+/// A story's byline: each name as a known author (by id or name) or as written, then the known
+/// authors its wire e-mail lines name whom the byline does not (a wire story's reporters give
+/// their addresses at its end). A name the authors do not know stays as it is written: `check`
+/// warns of it, nothing is guessed.
+fn resolve_byline(authors: &Authors, story: &Story) -> Vec<Byline> {
+    let mut out: Vec<Byline> = Vec::with_capacity(story.authors.len());
+    let named = story.authors.iter().map(|n| authors.find(n).map_or_else(|| Byline::Name(n.clone()), Byline::Author));
+    let mailed = story.emails.iter().filter_map(|e| authors.by_email(e)).map(Byline::Author);
+    for b in named.chain(mailed) {
+        if !out.contains(&b) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// The author pages: one per author and language in which a story page (not withdrawn) names
+/// the author in the byline it shows; each lists the listed ones, newest first.
+fn index_authors(
+    chains: &TiSlice<ChainId, Chain>,
+    bylines: &TiSlice<StoryId, Vec<Byline>>,
+) -> TiVec<AuthorListId, AuthorList> {
+    let known = |c: ChainId| {
+        bylines[chains[c].newest()].iter().filter_map(|b| if let Byline::Author(a) = b { Some(*a) } else { None })
+    };
+    let mut lists: BTreeMap<(LangId, AuthorId), Vec<ChainId>> = BTreeMap::new();
+    for (c, chain) in chains.iter_enumerated().filter(|(_, ch)| ch.visibility != Visibility::Withdrawn) {
+        for a in known(c) {
+            lists.entry((chain.lang, a)).or_default();
+        }
+    }
+    for c in newest_first(chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed) {
+        for a in known(c) {
+            lists.get_mut(&(chains[c].lang, a)).expect("made above").push(c);
+        }
+    }
+    lists.into_iter().map(|((lang, author), chains)| AuthorList { author, lang, chains }).collect()
+}
+
 /// A warning for each pair of files with the same headline, day and text: both stay stories (two
 /// pages), and the editor should remove one.
 fn duplicate_warnings(
@@ -715,7 +822,7 @@ fn duplicate_warnings(
 
 /// Everything of a story that the site model reads (grouping, URLs, lists, related lists), hashed.
 /// Two stories with the same fingerprint give the same model, so an edit that leaves it unchanged
-/// (body text past the lede, ATTN notes, e-mails, byline, dateline, image) only touches the pages
+/// (body text past the lede, ATTN notes, dateline, image) only touches the pages
 /// that show the story. Keep in step with what `assemble` and `related` read.
 fn model_fingerprint(s: &Story) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
@@ -729,6 +836,7 @@ fn model_fingerprint(s: &Story) -> u64 {
     (s.format == crate::parse::Format::Wire).hash(&mut h);
     (s.lang, &s.translation).hash(&mut h);
     s.links.iter().for_each(|l| l.target.hash(&mut h)); // a new link must be checked
+    (&s.authors, &s.emails).hash(&mut h); // bylines decide the author pages
     h.finish()
 }
 
@@ -894,7 +1002,7 @@ pub(crate) fn test_site(files: &[(&str, &str)], raw: crate::config::RawConfig) -
     let opts = ParseOptions::from_config(&config);
     let stories =
         files.iter().map(|(p, t)| parse_story(std::path::Path::new(p), t, &opts).map(Arc::new).unwrap()).collect();
-    let mut site = Site::assemble(config, stories).unwrap();
+    let mut site = Site::assemble(config, Arc::default(), stories).unwrap();
     site.link_related();
     site
 }

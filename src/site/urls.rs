@@ -208,6 +208,16 @@ pub fn search_path(prefix: &str) -> String {
     format!("{prefix}/search/")
 }
 
+/// A language's list of authors: `/authors/`, `/ko/authors/`.
+pub fn authors_path(prefix: &str) -> String {
+    format!("{prefix}/authors/")
+}
+
+/// An author's page: `/authors/lena-vastrow/`.
+pub fn author_path(prefix: &str, id: &str) -> String {
+    format!("{prefix}/authors/{id}/")
+}
+
 pub fn tags_path(prefix: &str) -> String {
     format!("{prefix}/tags/")
 }

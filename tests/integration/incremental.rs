@@ -1,6 +1,7 @@
 //! The incremental-rebuild invariant: after any sequence of edits, adds, deletes and renames, of
 //! templates (the sitemap index's among them), static files and the config (which splits the
-//! sitemap or joins it again), and of damage done to the output itself (files deleted, truncated
+//! sitemap or joins it again), of author files (added, edited, broken, removed: every page with a
+//! byline reads them), and of damage done to the output itself (files deleted, truncated
 //! or overwritten between builds), the output of a `Session` (what `serve` serves) and of a
 //! `gazette build` into the same folder is byte-identical to a fresh full build.
 
@@ -40,10 +41,13 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
     // One story in three is Korean (a `.ko` file beside the default language's of the same
     // number is its translation).
     let lang = if h.is_multiple_of(3) { ".ko" } else { "" };
+    // Bylines: the reporters of `Op::Author`'s files, by name (Markdown) or e-mail (wire), and a
+    // name no author file has.
+    let reporter = n % 4;
     if kind.is_multiple_of(2) {
         let path = format!("content/{section}/2024/05/{:02}/{n:02}-story{lang}.txt", 1 + day % 9);
         let text = format!(
-            "{headline}\nHARBOR CITY, May {} (Wire) -- Lede {n} {h}.\nMore text.\nx@y.example\n(END)\n-\n{other}\n",
+            "{headline}\nHARBOR CITY, May {} (Wire) -- Lede {n} {h}.\nMore text.\nr{reporter}@y.example\n(END)\n-\n{other}\n",
             1 + day % 9
         );
         (path, text)
@@ -52,7 +56,7 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
         let (year, month) = [(2024, 5), (2024, 4), (2023, 12)][(day as usize / 9) % 3];
         let path = format!("content/{section}/md-{n:02}{lang}.md");
         let text = format!(
-            "+++\ntitle = {headline:?}\ndate = {year}-{month:02}-{:02}T0{}:00:00Z\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
+            "+++\ntitle = {headline:?}\ndate = {year}-{month:02}-{:02}T0{}:00:00Z\nauthor = \"Reporter {reporter}\"\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
             1 + day % 9,
             h % 9
         );
@@ -81,6 +85,8 @@ enum Op {
     Template(u8),
     Static(u8),
     Config(u8),
+    /// An author file written (its role, Korean name and e-mail vary), broken or removed.
+    Author(u8),
     /// Damage to an output file between builds: which file, and how.
     Damage(u8, Harm),
     /// Nothing changed: a build may answer from the build state's record of the last one.
@@ -108,6 +114,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Template),
         1 => any::<u8>().prop_map(Op::Static),
         1 => any::<u8>().prop_map(Op::Config),
+        2 => any::<u8>().prop_map(Op::Author),
         2 => (any::<u8>(), prop_oneof![Just(Harm::Delete), Just(Harm::Truncate), Just(Harm::Overwrite)])
             .prop_map(|(i, h)| Op::Damage(i, h)),
         1 => Just(Op::Nothing),
@@ -243,6 +250,23 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
             std::fs::write(&path, text).unwrap();
             vec![path]
         }
+        Op::Author(i) => {
+            let n = i % 3;
+            let path = site.join(format!("authors/reporter-{n}.toml"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            match (i / 3) % 5 {
+                0 if path.exists() => std::fs::remove_file(&path).unwrap(),
+                1 => std::fs::write(&path, "name = 1\n").unwrap(),
+                k => {
+                    let ko =
+                        if k % 2 == 0 { format!("[languages.ko]\nname = \"기자 {n}\"\n") } else { String::new() };
+                    let email = if k == 4 { String::new() } else { format!("email = \"r{n}@y.example\"\n") };
+                    let text = format!("name = \"Reporter {n}\"\nrole = \"Role {i}\"\n{email}{ko}");
+                    std::fs::write(&path, text).unwrap()
+                }
+            }
+            vec![path]
+        }
         Op::Damage(..) | Op::Nothing => vec![],
     }
 }
@@ -268,6 +292,7 @@ fn seed_site() -> Site {
     let site = Site::new();
     // Some 30 URLs: the sitemap starts split into parts.
     site.file("gazette.toml", "title = \"Site\"\nsitemap_limit = 8\n[languages.ko]\ntitle = \"사이트\"\n");
+    site.file("authors/reporter-1.toml", "name = \"Reporter 1\"\nemail = \"r1@y.example\"\n");
     for (i, (kind, h)) in [(0, 0), (1, 1), (0, 3), (1, 2), (0, 4), (0, 5), (1, 4)].into_iter().enumerate() {
         let (rel, text) = story(kind, i as u8, h, (i % 3) as u8, (i + 2) as u8);
         site.file(&rel, text);
@@ -399,6 +424,26 @@ fn changes_made_during_a_failed_rebuild_are_applied_once_it_is_fixed() {
         Op::Write { kind: 0, n: 2, h: 5, day: 0, related: 3 },
         Op::Write { kind: 0, n: 4, h: 0, day: 1, related: 2 },
         Op::Write { kind: 1, n: 6, h: 2, day: 2, related: 1 },
+    ];
+    check_sequence(&ops, Mode::Session);
+    check_sequence(&ops, Mode::Rebuild);
+}
+
+/// Author files added, given a Korean name, broken, fixed and removed, between story edits: every
+/// page with a byline (articles, lists' feeds, the author pages and list) keeps up.
+#[test]
+fn author_file_edits_keep_rebuilds_equal_to_fresh_builds() {
+    let ops = [
+        Op::Author(2),
+        Op::Write { kind: 1, n: 2, h: 3, day: 1, related: 1 },
+        Op::Author(8),
+        Op::Author(5),
+        Op::Author(8),
+        Op::Author(13),
+        Op::Body(1, 2),
+        Op::Author(1),
+        Op::Write { kind: 0, n: 1, h: 1, day: 2, related: 0 },
+        Op::Author(4),
     ];
     check_sequence(&ops, Mode::Session);
     check_sequence(&ops, Mode::Rebuild);

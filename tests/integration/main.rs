@@ -2,6 +2,7 @@
 //! checks the files it writes and its error output.
 
 mod archive;
+mod authors;
 mod build;
 mod cache;
 mod check;
@@ -16,6 +17,7 @@ mod incremental;
 mod korean_wire;
 mod languages;
 mod news;
+mod paywall;
 mod photos;
 mod props;
 mod scaffold;

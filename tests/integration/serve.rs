@@ -330,3 +330,29 @@ fn a_slug_collision_is_printed_as_a_located_warning() {
     assert!(log.contains("1 warning as before"), "{log}");
     assert_eq!(log.matches("warning: 2 stories share the URL").count(), 1, "{log}");
 }
+
+/// An author file is an input like a story: adding `authors/` after the start, editing a file in
+/// it and removing it all reach the served pages.
+#[test]
+fn author_files_are_watched() {
+    let site = Site::new();
+    site.file(
+        "content/world/a.md",
+        "+++\ntitle = \"Bridge opens\"\ndate = 2024-05-09T10:00:00Z\nauthor = \"Lena Vastrow\"\n+++\nText.\n",
+    );
+    let server = start(&site);
+    let page = format!("{}/world/2024/05/09/bridge-opens/", server.url);
+    wait_for(&page, "the first build", |s, b| s == 200 && b.contains("<span class=\"author\">Lena Vastrow</span>"));
+    site.file("authors/lena-vastrow.toml", "name = \"Lena Vastrow\"\nrole = \"Reporter\"\n");
+    wait_for(&page, "the new author", |_, b| {
+        b.contains("href=\"/authors/lena-vastrow/\"") && b.contains("\"jobTitle\":\"Reporter\"")
+    });
+    let author = format!("{}/authors/lena-vastrow/", server.url);
+    wait_for(&author, "the author page", |s, b| s == 200 && b.contains("Bridge opens"));
+    site.file("authors/lena-vastrow.toml", "name = \"Lena Vastrow\"\nrole = \"Editor\"\n");
+    wait_for(&page, "the edit", |_, b| b.contains("\"jobTitle\":\"Editor\""));
+    wait_for(&author, "the edit on her page", |_, b| b.contains("<p class=\"author-role\">Editor</p>"));
+    std::fs::remove_file(site.path().join("authors/lena-vastrow.toml")).unwrap();
+    wait_for(&author, "her page gone", |s, _| s == 404);
+    wait_for(&page, "the plain byline again", |_, b| b.contains("<span class=\"author\">Lena Vastrow</span>"));
+}

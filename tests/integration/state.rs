@@ -422,6 +422,7 @@ fn any_change_to_what_a_build_is_made_from_makes_it_do_the_work() {
                 write_aged("gazette.toml", toml.as_bytes(), 1300)
             }),
         ),
+        ("an author file added", Box::new(|| write_aged("authors/ana.toml", b"name = \"Ana Reporter\"\n", 1250))),
         (
             "a photo replaced",
             Box::new(|| write_aged("content/world/pier.jpg", &crate::photos::jpeg(80, 40, &[]), 1200)),
