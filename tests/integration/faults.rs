@@ -1,4 +1,5 @@
-//! Faults: a build killed at any moment leaves the old site or the new one, never a mix; a full
+//! Faults: a build killed at any moment leaves the old site or the new one, never a mix, and a
+//! build state the next build uses correctly or discards; a full
 //! disk or a read-only output folder fails the build clearly and keeps the old site (these two
 //! mount file systems, so they need root and are `#[ignore]`d: `.ci/run` runs them as root).
 
@@ -52,6 +53,17 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
             which.is_some(),
             "round {round}: killed after {delay:?}, the output is neither the old site nor the new one"
         );
+        // The build state a killed build leaves (`stories`, `terms`, `last`) is one the next build
+        // uses correctly or discards: it makes exactly the target site, and so does the build
+        // after it (which may find nothing to do). Every fourth round, so that kills also follow
+        // kills.
+        if round % 4 == 3 {
+            let want = &trees[if target == "A" { 0 } else { 1 }].0;
+            for again in ["next", "second"] {
+                site.build_ok(&[]);
+                assert!(snapshot_tree(&site.out()) == *want, "round {round}: the {again} build after a kill");
+            }
+        }
     }
     // And a build after all that still gives the exact new site.
     write_version(&site, n, "B");
