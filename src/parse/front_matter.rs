@@ -125,6 +125,13 @@ pub struct RawFrontMatter {
     /// Stories sharing this key are translations of one another (default: the file's path
     /// without its language suffix, so `a.md` and `a.ko.md` are translations).
     pub translation: Option<String>,
+    /// Live coverage: `true` while it runs (entries come from the `NAME.live/` folder beside the
+    /// file), `false` once it ended (the entries stay, the badge goes).
+    pub live: Option<bool>,
+    /// When live coverage ends: the badge shows until then.
+    pub live_until: Option<RawDate>,
+    /// Breaking news: in its language's banner for `breaking_minutes` after its time.
+    pub breaking: bool,
 }
 
 /// `[[images]]`: a photo (a path beside the story, or under `static/` when it starts with `/`)

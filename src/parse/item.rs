@@ -204,6 +204,8 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
         urls: Vec::new(),
         related_lines: Vec::new(),
         headline_line: line,
+        coverage: super::Coverage::None,
+        breaking: false,
     })
 }
 
