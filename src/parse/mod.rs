@@ -351,6 +351,11 @@ impl Story {
 
 /// Parses one story; `rel` is its path under `content/` and decides the format.
 pub fn parse_story(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
+    if let Some((folder, EntryDepth::Nested)) = live_folder(rel) {
+        let folder = folder.to_string_lossy().replace('\\', "/");
+        let msg = format!("a live entry goes directly in {folder}/, not in a folder under it");
+        return Err(vec![ParseError::new(ErrorKind::UnsafeValue, 1, 1, msg)]);
+    }
     let normalized = normalize_newlines(text);
     let mut story = match rel.extension().and_then(|e| e.to_str()) {
         Some("txt") => wire::parse(rel, &normalized, opts),

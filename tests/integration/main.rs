@@ -15,6 +15,7 @@ mod hostile;
 mod incremental;
 mod korean_wire;
 mod languages;
+mod live;
 mod news;
 mod photos;
 mod props;
