@@ -3,10 +3,10 @@
 folder to the served live page showing it.
 
   live_bench.py [--gazette target/release/gazette] [--site .] [--entries 21] [--work /tmp/gazette-live-bench]
-                [--now 2026-11-28T12:00:00+09:00]
+                [--now 2026-11-28T12:00:00+09:00] [--page /world/…/live-story/]
 
 Copies the site (default: the bundled one), starts `gazette serve SITE --port 0 --now NOW`, finds its
-first live story (a `NAME.live/` folder beside a story), then --entries times writes a new Markdown
+first live story's folder (a `NAME.live/` folder beside a story; --page is its page), then --entries times writes a new Markdown
 entry with a unique title (a new file, as a reporter adds one) and polls the live page over HTTP
 until the title is served. Prints the median, the 90th percentile and the maximum, in ms, and the
 size of the page's live.json. Standard library only."""
@@ -30,6 +30,8 @@ def main():
     ap.add_argument("--entries", type=int, default=21)
     ap.add_argument("--work", default="/tmp/gazette-live-bench")
     ap.add_argument("--now", default="2026-11-28T12:00:00+09:00")
+    ap.add_argument("--page", default="/world/2026/11/28/live-storm-surge-floods-harbor-city-waterfront/",
+                    help="the live story's page (default: the bundled site's)")
     a = ap.parse_args()
     gazette = os.path.abspath(a.gazette)
     if not os.path.exists(gazette):
@@ -56,16 +58,13 @@ def main():
             if not line and proc.poll() is not None:
                 sys.exit("serve exited")
         threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-        out_dir = f"/tmp/gazette-serve-{proc.pid}"
-        page = None
+        page = a.page
         for _ in range(500):
-            found = [os.path.relpath(r, out_dir) for r, _, fs in os.walk(out_dir) if "live.json" in fs]
-            if found:
-                page = "/" + found[0] + "/"
+            if fetch(url + page + "live.json"):
                 break
             time.sleep(0.01)
-        if not page:
-            sys.exit("no live.json in the served folder")
+        else:
+            sys.exit(f"no {page}live.json served")
         status = fetch(url + page + "live.json")
         times = []
         for i in range(a.entries):
