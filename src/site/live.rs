@@ -199,3 +199,55 @@ pub fn breaking(
     out.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| chains[a.chain].path.cmp(&chains[b.chain].path)));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{ParseOptions, parse_story};
+
+    fn entry(path: &str) -> Arc<Story> {
+        let text = "+++\ntitle = \"E\"\ndate = 2024-05-10T09:00:00Z\n+++\nx\n";
+        Arc::new(parse_story(Path::new(path), text, &ParseOptions::new(jiff::tz::TimeZone::UTC)).unwrap())
+    }
+
+    #[test]
+    fn ids_come_from_file_names_and_are_unique_in_path_order() {
+        let list = ["w/s.live/b.md", "w/s.live/a.md", "w/s.live/B.md", "w/s.live/---.md", "w/s.live/A.md"];
+        let ids: Vec<String> = with_ids(list.iter().map(|p| entry(p)).collect()).into_iter().map(|e| e.id).collect();
+        // Named in path order (---.md, A.md, B.md, a.md, b.md); listed in the input's order.
+        assert_eq!(ids, ["entry-b-2", "entry-a-2", "entry-b", "entry", "entry-a"]);
+    }
+
+    #[test]
+    fn state_table() {
+        let now: Zoned = "2024-05-10T12:00:00+00:00[UTC]".parse().unwrap();
+        let at = |t: &str| Some(format!("2024-05-10T{t}:00+00:00[UTC]").parse::<Zoned>().unwrap());
+        let cases = [
+            (Coverage::None, None),
+            (Coverage::Live { until: None }, Some(LiveState::Running)),
+            (Coverage::Live { until: at("12:01") }, Some(LiveState::Running)),
+            (Coverage::Live { until: at("12:00") }, Some(LiveState::Ended)),
+            (Coverage::Ended { until: None }, Some(LiveState::Ended)),
+            (Coverage::Ended { until: at("13:00") }, Some(LiveState::Ended)),
+        ];
+        for (coverage, want) in cases {
+            assert_eq!(state(&coverage, &now), want, "{coverage:?}");
+        }
+    }
+
+    #[test]
+    fn entries_folders_table() {
+        let cases = [
+            ("world/storm.live/a.md", Some(("world/storm.live", EntryDepth::Direct))),
+            ("world/storm.live/x/a.md", Some(("world/storm.live", EntryDepth::Nested))),
+            ("world/storm.md", None),
+            ("world/.live/a.md", None),
+            ("world/live/a.md", None),
+        ];
+        for (path, want) in cases {
+            let got = live_folder(Path::new(path)).map(|(f, d)| (f.to_str().unwrap(), d));
+            assert_eq!(got, want, "{path}");
+        }
+        assert_eq!(folder_of("world/storm.ko.md"), "world/storm.ko.live");
+    }
+}
