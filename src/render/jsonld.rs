@@ -78,6 +78,8 @@ fn live_blog(site: &Site, c: ChainId, obj: &mut serde_json::Map<String, Value>) 
     let entries = site.live_entries(c);
     let url = site.permalink(&chain.path);
     obj.insert("@type".into(), json!("LiveBlogPosting"));
+    // `dateline` is NewsArticle's own; a live blog is not a NewsArticle.
+    obj.remove("dateline");
     obj.insert("coverageStartTime".into(), json!(rfc3339(&chain.first_published)));
     if state == crate::site::live::LiveState::Ended {
         let end = crate::site::live::end_time(&site.shown(c).coverage, entries, &chain.modified);

@@ -18,7 +18,8 @@ fn md(title: &str, date: &str, extra: &str, body: &str) -> String {
 /// `b-wire.txt` before `c.md`) and one at 09:00.
 fn live_site(extra: &str) -> Site {
     let site = Site::new();
-    site.file("content/world/storm.md", md("Storm over the bay", "2024-05-10T08:00:00Z", extra, "The story."));
+    let extra = format!("dateline = \"HARBOR CITY, May 10\"\n{extra}");
+    site.file("content/world/storm.md", md("Storm over the bay", "2024-05-10T08:00:00Z", &extra, "The story."));
     site.file("content/world/storm.live/a.md", md("First entry", "2024-05-10T09:00:00Z", "", "Water *rising*."));
     site.file(
         "content/world/storm.live/2024-05-10-1100-b-wire.txt",
@@ -94,6 +95,7 @@ fn live_blog_posting_json_ld_lists_the_entries() {
     assert_eq!(ld["@type"], "LiveBlogPosting");
     assert_eq!(ld["coverageStartTime"], "2024-05-10T08:00:00+00:00");
     assert!(ld.get("coverageEndTime").is_none(), "coverage is running");
+    assert!(ld.get("dateline").is_none(), "dateline is a NewsArticle property, not a LiveBlogPosting one");
     let updates = ld["liveBlogUpdate"].as_array().unwrap();
     assert_eq!(updates.len(), 3);
     for (u, id) in updates.iter().zip(entry_ids(&html)) {
@@ -254,4 +256,23 @@ fn the_bundled_sites_poll_files_are_under_2_kb() {
     assert!(status.len() < 2048 && status.contains("\"live\":true"), "{status}");
     assert!(breaking(&site, "").iter().any(|h| h.contains("port closed")), "the bundled breaking story shows");
     assert!(site.read("breaking.json").len() < 2048);
+}
+
+#[test]
+fn markdown_entries_follow_the_raw_html_rule_and_resolve_story_links() {
+    let site = live_site("live = true\n");
+    site.file("gazette.toml", "[markdown]\nraw_html = \"escape\"\n");
+    site.file("content/world/calm.md", md("Calm day", "2024-05-09T07:00:00Z", "", "Nothing."));
+    site.file(
+        "content/world/storm.live/d.md",
+        md("Raw", "2024-05-10T11:30:00Z", "", "<script>alert(2)</script>\n\nSee [calm](@/world/calm.md)."),
+    );
+    site.build_ok(&["--now", NOW]);
+    let html = site.read(PAGE);
+    assert!(!html.contains("<script>alert(2)"), "raw HTML in an entry is escaped as in a story body");
+    assert!(html.contains("&lt;script&gt;alert(2)"));
+    assert!(html.contains("href=\"/world/2024/05/09/calm-day/\""), "an entry's @/ link is the story's URL");
+    site.file("content/world/storm.live/e.md", md("Broken", "2024-05-10T11:31:00Z", "", "[x](@/world/gone.md)"));
+    let err = site.build_err(&["--now", NOW]);
+    assert!(err.contains("storm.live/e.md:5:1") && err.contains("broken link `@/world/gone.md`"), "{err}");
 }
