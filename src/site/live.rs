@@ -97,7 +97,10 @@ pub fn attach(
         let folder = live_folder(Path::new(&e.source)).map(|(f, _)| f.to_string_lossy().replace('\\', "/"));
         let folder = folder.unwrap_or_default();
         match owners.get(&folder) {
-            Some(&(c, true)) => by_chain.entry(c).or_default().push(e),
+            Some(&(c, true)) => {
+                photo_warnings(config, &e, warnings);
+                by_chain.entry(c).or_default().push(e)
+            }
             found => {
                 orphaned += 1;
                 let story = folder.strip_suffix(".live").unwrap_or(&folder);
@@ -123,6 +126,17 @@ pub fn attach(
         out.insert(c, with_ids(list));
     }
     (out, orphaned)
+}
+
+/// The photos stage does not see entries: a photo an entry names is a located warning, not a
+/// silently broken image.
+fn photo_warnings(config: &Config, e: &Story, warnings: &mut Vec<Diagnostic>) {
+    for p in &e.photos {
+        let file = super::urls::content_path(config, &e.source);
+        let msg = format!("photo `{}` in a live entry is not processed or copied", p.src);
+        let hint = "live entries show text only; put the photo in the live story itself";
+        warnings.push(Diagnostic::new(&file, p.line, p.col, msg).with_hint(hint));
+    }
 }
 
 /// Entry ids from the file names (`0915-surge.md` → `entry-0915-surge`), unique on the page: a

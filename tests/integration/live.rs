@@ -267,11 +267,17 @@ fn markdown_entries_follow_the_raw_html_rule_and_resolve_story_links() {
         "content/world/storm.live/d.md",
         md("Raw", "2024-05-10T11:30:00Z", "", "<script>alert(2)</script>\n\nSee [calm](@/world/calm.md)."),
     );
-    site.build_ok(&["--now", NOW]);
+    site.file("content/world/storm.live/f.md", md("Photo", "2024-05-10T08:30:00Z", "", "![Pier](pier.jpg)"));
+    let out = site.build_ok(&["--now", NOW]);
+    assert!(
+        out.contains("photo `pier.jpg` in a live entry is not processed") && out.contains("storm.live/f.md:5:"),
+        "{out}"
+    );
     let html = site.read(PAGE);
     assert!(!html.contains("<script>alert(2)"), "raw HTML in an entry is escaped as in a story body");
     assert!(html.contains("&lt;script&gt;alert(2)"));
     assert!(html.contains("href=\"/world/2024/05/09/calm-day/\""), "an entry's @/ link is the story's URL");
+    std::fs::remove_file(site.path().join("content/world/storm.live/f.md")).unwrap();
     site.file("content/world/storm.live/e.md", md("Broken", "2024-05-10T11:31:00Z", "", "[x](@/world/gone.md)"));
     let err = site.build_err(&["--now", NOW]);
     assert!(err.contains("storm.live/e.md:5:1") && err.contains("broken link `@/world/gone.md`"), "{err}");
