@@ -85,10 +85,12 @@ pub fn attach(
     warnings: &mut Vec<Diagnostic>,
 ) -> (HashMap<ChainId, Vec<Entry>>, usize) {
     let mut owners: HashMap<String, (ChainId, bool)> = HashMap::new();
+    // The page shows what the chain's newest version says: a folder beside any version belongs
+    // to the chain, and is shown when that version is live.
     for (c, chain) in chains.iter_enumerated() {
+        let live = stories[chain.newest()].coverage.is_live_story();
         for &v in chain.versions() {
-            let s = &stories[v];
-            owners.insert(folder_of(&s.source), (c, s.coverage.is_live_story()));
+            owners.insert(folder_of(&stories[v].source), (c, live));
         }
     }
     let mut by_chain: BTreeMap<ChainId, Vec<Arc<Story>>> = BTreeMap::new();
@@ -105,7 +107,9 @@ pub fn attach(
                 orphaned += 1;
                 let story = folder.strip_suffix(".live").unwrap_or(&folder);
                 let msg = match found {
-                    Some(_) => format!("live entry left out: the story beside {folder}/ is not marked `live`"),
+                    Some(_) => format!(
+                        "live entry left out: the story beside {folder}/ is not marked `live` (in its newest version)"
+                    ),
                     None => format!("live entry left out: {folder}/ has no story beside it ({story}.md or .txt)"),
                 };
                 let hint =
