@@ -260,6 +260,8 @@ fn the_bundled_sites_poll_files_are_under_2_kb() {
     let status = site.read("world/2026/11/28/live-storm-surge-floods-harbor-city-waterfront/live.json");
     assert!(status.len() < 2048 && status.contains("\"live\":true"), "{status}");
     assert!(breaking(&site, "").iter().any(|h| h.contains("port closed")), "the bundled breaking story shows");
+    // Korean `[속보]` is URGENT: the Korean edition's banner has its own story.
+    assert!(breaking(&site, "ko/").iter().any(|h| h.contains("운항 중단")), "{:?}", breaking(&site, "ko/"));
     assert!(site.read("breaking.json").len() < 2048);
 }
 
