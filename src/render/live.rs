@@ -95,7 +95,13 @@ pub fn status_file(site: &Site, c: ChainId) -> Vec<u8> {
         "newest": newest.map(|e| e.id.as_str()),
         "updated": newest.map(|e| rfc3339(&e.story.date)),
     });
-    let mut out = doc.to_string().into_bytes();
+    poll_bytes(&doc)
+}
+
+/// A poll file's bytes: JSON with `<`, `>` and `&` as `\uXXXX` escapes, so story text in it is
+/// never markup even to a client that sniffs the type.
+fn poll_bytes(doc: &serde_json::Value) -> Vec<u8> {
+    let mut out = super::jsonld::escape_for_script(&doc.to_string()).into_bytes();
     out.push(b'\n');
     out
 }
@@ -119,7 +125,5 @@ pub fn breaking_file(site: &Site, lang: LangId) -> Vec<u8> {
             })
         })
         .collect();
-    let mut out = json!({ "stories": stories }).to_string().into_bytes();
-    out.push(b'\n');
-    out
+    poll_bytes(&json!({ "stories": stories }))
 }

@@ -216,6 +216,7 @@ fn breaking_json_lists_urgent_and_flagged_stories_within_the_window_per_language
     site.build_ok(&["--now", NOW]);
     assert_eq!(breaking(&site, ""), ["Flagged story", "Dam gates opened <b>now</b>"]);
     assert_eq!(breaking(&site, "ko/"), ["속보 기사"]);
+    assert!(site.read("breaking.json").contains("Dam gates opened \\u003cb\\u003enow\\u003c/b\\u003e"), "never markup");
     let doc: serde_json::Value = serde_json::from_str(&site.read("breaking.json")).unwrap();
     assert_eq!(doc["stories"][0]["since"], "2024-05-10T11:50:00+00:00");
     assert_eq!(doc["stories"][0]["until"], "2024-05-10T12:20:00+00:00");
