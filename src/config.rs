@@ -53,6 +53,8 @@ pub struct RawConfig {
     /// `"content/archive/1998" = "euc-kr"`.
     pub encodings: BTreeMap<Spanned<String>, Spanned<String>>,
     pub images: RawImages,
+    /// How long (in minutes) after its time a breaking story stays in the banner (default 60).
+    pub breaking_minutes: Option<Spanned<i64>>,
 }
 
 /// `[languages.XX]`: one language of a multilingual site, a site of its own under its prefix.
@@ -260,6 +262,8 @@ pub struct Config {
     /// How `load` decodes each story file.
     pub encodings: crate::load::Encodings,
     pub images: ImagesConfig,
+    /// How long a breaking story stays in its language's banner after its time.
+    pub breaking: jiff::SignedDuration,
 }
 
 /// `[images]`, checked.
@@ -503,6 +507,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         encoding,
         encodings,
         images,
+        breaking_minutes,
     } = raw;
     let mut ck = Checker::default();
     let (base_url, root) = resolve_base_url(&mut ck, base_url, overrides);
@@ -559,6 +564,14 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
     let languages = resolve_languages(&mut ck, languages, site_language);
     let encodings = resolve_encodings(&mut ck, encoding, encodings);
     let images = resolve_images(&mut ck, images, site_dir);
+    let breaking = ck.value(
+        breaking_minutes,
+        || jiff::SignedDuration::from_mins(60),
+        |m| match m {
+            1..=10_080 => Ok(jiff::SignedDuration::from_mins(m)),
+            _ => Err(format!("breaking_minutes = {m}: use a number of minutes from 1 to 10080 (a week)")),
+        },
+    );
     if !ck.bad.is_empty() {
         return Err(ck.bad);
     }
@@ -589,6 +602,7 @@ pub fn resolve(raw: RawConfig, site_dir: &Path, overrides: &Overrides) -> Result
         search,
         encodings,
         images,
+        breaking,
     })
 }
 

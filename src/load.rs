@@ -2,6 +2,11 @@
 //! and `static/` (copied as is) and returns their bytes or paths, sorted so that nothing later
 //! depends on the order the file system lists them in.
 //!
+//! A live story's entry files (`world/storm.live/*.md`) are listed, read, parsed and kept in the
+//! build state like story files, so `--changed`, the watcher and the state cover them unchanged;
+//! the site model takes them out of the stories (`site::live::split_entries`) before anything
+//! treats them as stories.
+//!
 //! Story text is decoded here, not in the parsers: UTF-8 unless `gazette.toml` sets another
 //! encoding for the site (`encoding`) or for a folder under `content/` (`[encodings]`), decoded by
 //! `encoding_rs` ([`Encodings`], [`SourceFile::text`]); a file opening with the UTF-8 byte order

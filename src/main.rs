@@ -296,6 +296,8 @@ fn files_line(t: &gazette::site::Tally) -> String {
         (t.withheld, "withheld", "withheld"),
         (t.expired, "expired and removed", "expired and removed"),
         (t.skipped, "not news text, skipped", "not news text, skipped"),
+        (t.entries, "live entry", "live entries"),
+        (t.orphaned_entries, "live entry left out", "live entries left out"),
     ] {
         if n > 0 {
             parts.push(format!("{n} {}", if n == 1 { one } else { many }));

@@ -295,7 +295,12 @@ fn save_last(
     let (Some(key), Some(output_cache)) = (inputs_key, write::cache_hash(&report.output)) else {
         return state::LastBuild::remove(state_dir);
     };
-    let valid_until = [site.next_change().cloned(), render::sitemap::next_change(site)].into_iter().flatten().min();
+    // Every use of the build time in the output: which stories are out (embargoes, expiry), the
+    // news sitemaps' window, live badges and breaking banners.
+    let valid_until = [site.next_change().cloned(), render::sitemap::next_change(site), site.live_next_change()]
+        .into_iter()
+        .flatten()
+        .min();
     let summary = state::Summary {
         stories: report.stories,
         pages: report.pages,

@@ -65,6 +65,14 @@ pub enum Job {
     SearchScript,
     /// A photo rendition (an index into [`Plan::photos`]' renditions), copied from the cache.
     Photo(usize),
+    /// A live story's poll file, `PAGE/live.json`: its state, entry count and newest entry, which
+    /// open pages poll to learn that the page has new entries.
+    LiveStatus(ChainId),
+    /// A language's breaking-news file, `PREFIX/breaking.json`, which every page of it polls for
+    /// its banner.
+    Breaking(LangId),
+    /// The script of the breaking banner and of live pages, `/news.js`.
+    NewsScript,
 }
 
 /// Which list a list page belongs to.
@@ -147,6 +155,17 @@ impl Entry {
     }
 }
 
+/// The name of a live story's poll file in its page's folder.
+pub const LIVE_STATUS: &str = "live.json";
+
+/// The breaking banner's and live pages' script, at the site root.
+pub const NEWS_SCRIPT: &str = "news.js";
+
+/// The root-relative path of a language's breaking-news file.
+pub fn breaking_path(prefix: &str) -> String {
+    format!("{}breaking.json", home_path(prefix))
+}
+
 /// Every output file of one build, in a fixed order.
 #[derive(Debug)]
 pub struct Plan {
@@ -210,6 +229,22 @@ impl Plan {
         entries.push(file(Job::NotFound, "404.html", Some("404.html")));
         entries.push(file(Job::Css, "style.css", Some("style.css")));
         entries.push(file(Job::Robots, "robots.txt", None));
+        entries.push(file(Job::NewsScript, NEWS_SCRIPT, Some(NEWS_SCRIPT)));
+        for lang in site.languages() {
+            let path = breaking_path(&site.language(lang).prefix);
+            entries.push(file(Job::Breaking(lang), path.trim_start_matches('/'), None));
+        }
+        let live = site
+            .chains()
+            .keys()
+            .filter(|&c| site.chain(c).visibility != Visibility::Withdrawn && site.live_state(c).is_some());
+        let live: Vec<Entry> = live
+            .map(|c| {
+                let path = format!("{}{LIVE_STATUS}", site.chain(c).path.trim_start_matches('/'));
+                Entry { job: Job::LiveStatus(c), path, template: None, listing: Listing::Unlisted }
+            })
+            .collect();
+        entries.extend(live);
         for scope in scopes(site) {
             for kind in [FeedKind::Rss, FeedKind::Atom] {
                 let path = format!("{}{}", scope_path(site, scope).trim_start_matches('/'), kind.file());

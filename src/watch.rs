@@ -11,6 +11,7 @@ use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
 use crate::load::{is_ignored, is_story};
+use crate::parse::LIVE_FOLDER_EXT;
 use crate::session::Changes;
 
 /// How long the watcher waits for a burst of events to settle: long enough to see an editor's
@@ -40,7 +41,10 @@ pub fn classify(site_dir: &Path, paths: &[PathBuf]) -> Changes {
             }
             "content" if is_photo(&inner) => changes.photos = true,
             // A folder appeared, went or was renamed: rescan. Other files (images) are not stories.
-            "content" if path.is_dir() || inner.extension().is_none() => changes.content_tree = true,
+            // A live entries folder (`storm.live`) has an extension but is a folder, gone or not.
+            "content" if path.is_dir() || inner.extension().is_none_or(|e| e == LIVE_FOLDER_EXT) => {
+                changes.content_tree = true
+            }
             _ => {}
         }
     }
@@ -139,6 +143,12 @@ mod tests {
             (vec![p("content/politics/photo.jpg")], Changes { photos: true, ..Default::default() }),
             (vec![p("content/politics/notes.pdf")], Changes::default()),
             (vec![p("content/politics")], Changes { content_tree: true, ..Default::default() }),
+            // A live story's entry is a story file to the watcher; its folder, even once gone, a tree change.
+            (
+                vec![p("content/world/storm.live/0915.md")],
+                Changes { stories: [PathBuf::from("world/storm.live/0915.md")].into(), ..Default::default() },
+            ),
+            (vec![p("content/world/gone.live")], Changes { content_tree: true, ..Default::default() }),
             (vec![p("templates/article.html")], Changes { templates: true, ..Default::default() }),
             (vec![p("static/logo.png")], Changes { statics: true, ..Default::default() }),
             (vec![p("gazette.toml")], Changes { config: true, ..Default::default() }),

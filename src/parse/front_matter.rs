@@ -127,6 +127,13 @@ pub struct RawFrontMatter {
     pub translation: Option<String>,
     /// Who may read the story: `"free"` (default) or `"subscribers"` (a paywalled story).
     pub access: Option<super::Access>,
+    /// Live coverage: `true` while it runs (entries come from the `NAME.live/` folder beside the
+    /// file), `false` once it ended (the entries stay, the badge goes).
+    pub live: Option<bool>,
+    /// When live coverage ends: the badge shows until then.
+    pub live_until: Option<RawDate>,
+    /// Breaking news: in its language's banner for `breaking_minutes` after its time.
+    pub breaking: bool,
 }
 
 /// `[[images]]`: a photo (a path beside the story, or under `static/` when it starts with `/`)

@@ -206,6 +206,8 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
         related_lines: Vec::new(),
         headline_line: line,
         access: super::Access::Free,
+        coverage: super::Coverage::None,
+        breaking: false,
     })
 }
 

@@ -120,6 +120,32 @@ pub fn translation_path(rel: &Path) -> String {
     }
 }
 
+/// The extension of a live story's entries folder: `world/storm.md`'s entries are the files of
+/// `world/storm.live/`.
+pub const LIVE_FOLDER_EXT: &str = "live";
+
+/// For a file under a live entries folder (`world/storm.live/0915-surge.md`): the folder
+/// (`world/storm.live`) and whether the file sits directly in it ([`EntryDepth`]). `None` for every
+/// other file.
+pub fn live_folder(rel: &Path) -> Option<(&Path, EntryDepth)> {
+    let parent = rel.parent()?;
+    let is_live =
+        |p: &Path| p.extension().is_some_and(|e| e == LIVE_FOLDER_EXT) && p.file_stem().is_some_and(|s| !s.is_empty());
+    if is_live(parent) {
+        return Some((parent, EntryDepth::Direct));
+    }
+    parent.ancestors().find(|a| is_live(a)).map(|a| (a, EntryDepth::Nested))
+}
+
+/// Where a file under a live entries folder sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryDepth {
+    /// Directly in the folder: an entry.
+    Direct,
+    /// In a folder under it: not an entry (a located error).
+    Nested,
+}
+
 /// What makes stories translations of one another.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TranslationKey {
@@ -177,6 +203,26 @@ pub struct Dateline {
     /// The reporters it names (`홍길동 김철수 기자 =`, `（记者 张三）`), in order; English
     /// datelines name none.
     pub reporters: Vec<String>,
+}
+
+/// Whether a story is live coverage (`live` and `live_until` in its front matter).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Coverage {
+    /// An ordinary story (no `live` key).
+    None,
+    /// `live = true`: coverage runs until `until` (`live_until`), or until the story says
+    /// `live = false`.
+    Live { until: Option<Zoned> },
+    /// `live = false`: coverage ended; its entries stay on the page. `until` is when it ended, if
+    /// the story says (`live_until`).
+    Ended { until: Option<Zoned> },
+}
+
+impl Coverage {
+    /// Whether the story collects live entries (running or ended).
+    pub fn is_live_story(&self) -> bool {
+        !matches!(self, Coverage::None)
+    }
 }
 
 /// One story file, parsed: one version of a story.
@@ -245,6 +291,10 @@ pub struct Story {
     pub headline_line: usize,
     /// Free, or for subscribers only (`access` in the front matter).
     pub access: Access,
+    /// Live coverage, if the story is a live blog.
+    pub coverage: Coverage,
+    /// `breaking = true`: breaking news whatever its version tag.
+    pub breaking: bool,
 }
 
 /// A photo as a story names it; no I/O has looked at it yet.
@@ -318,6 +368,11 @@ impl Story {
 
 /// Parses one story; `rel` is its path under `content/` and decides the format.
 pub fn parse_story(rel: &Path, text: &str, opts: &ParseOptions) -> Result<Story, Vec<ParseError>> {
+    if let Some((folder, EntryDepth::Nested)) = live_folder(rel) {
+        let folder = folder.to_string_lossy().replace('\\', "/");
+        let msg = format!("a live entry goes directly in {folder}/, not in a folder under it");
+        return Err(vec![ParseError::new(ErrorKind::UnsafeValue, 1, 1, msg)]);
+    }
     let normalized = normalize_newlines(text);
     let mut story = match rel.extension().and_then(|e| e.to_str()) {
         Some("txt") => wire::parse(rel, &normalized, opts),
@@ -389,7 +444,9 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         let line = front_text.as_ref().and_then(|(text, start)| key_line(text, key).map(|l| start + l - 1));
         ParseError::new(kind, line.unwrap_or(p.front_line), 1, msg)
     };
-    let lang = opts.story_language(rel, fm.lang.as_deref()).unwrap_or_else(|msg| {
+    // A live entry is in its story's language: `storm.ko.live/0915.md` is Korean.
+    let lang_path = live_folder(rel).map_or(rel, |(folder, _)| folder);
+    let lang = opts.story_language(lang_path, fm.lang.as_deref()).unwrap_or_else(|msg| {
         errors.push(at_key("lang", ErrorKind::UnsafeValue, msg));
         LangId::DEFAULT
     });
@@ -425,6 +482,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
     let updated = optional_date("updated", fm.updated.as_ref());
     let publish_at = optional_date("publish_at", fm.publish_at.as_ref());
     let expires = optional_date("expires", fm.expires.as_ref());
+    let live_until = optional_date("live_until", fm.live_until.as_ref());
     let corrections: Vec<Correction> = fm
         .corrections
         .iter()
@@ -460,9 +518,18 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
             errors.push(at_key(name, ErrorKind::UnsafeValue, format!("`{name}` {e}: {v:?}")));
         }
     }
+    if live_until.is_some() && fm.live.is_none() {
+        let msg = "`live_until` without `live`: add `live = true` (the story is live coverage)".to_string();
+        errors.push(at_key("live_until", ErrorKind::UnsafeValue, msg));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
+    let coverage = match fm.live {
+        None => Coverage::None,
+        Some(true) => Coverage::Live { until: live_until },
+        Some(false) => Coverage::Ended { until: live_until },
+    };
     let related_key = front_text.as_ref().and_then(|(text, start)| key_line(text, "related").map(|l| start + l - 1));
     let (related, related_lines): (Vec<String>, Vec<usize>) = fm
         .related
@@ -534,6 +601,8 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
         digest: 0,
         links: p.links,
         access: fm.access.unwrap_or_default(),
+        coverage,
+        breaking: fm.breaking,
     })
 }
 

@@ -180,7 +180,14 @@ impl<'a> Digester<'a> {
             }
             Job::SearchIndex(_) => self.plan.search.fingerprint.hash(&mut h),
             Job::Photo(r) => self.plan.photos.renditions[r].key.hash(&mut h),
-            Job::NotFound | Job::Css | Job::SearchPage(_) | Job::SearchScript => {}
+            Job::LiveStatus(c) => self.live(c, &mut h),
+            Job::Breaking(lang) => {
+                for b in site.breaking(lang).iter().take(super::live::BREAKING_MAX) {
+                    (&site.chain(b.chain).path, &site.shown(b.chain).headline.text).hash(&mut h);
+                    (b.since.timestamp(), b.until.timestamp()).hash(&mut h);
+                }
+            }
+            Job::NotFound | Job::Css | Job::SearchPage(_) | Job::SearchScript | Job::NewsScript => {}
         }
         h.finish()
     }
@@ -201,6 +208,20 @@ impl<'a> Digester<'a> {
                 self.link(t, h);
             }
         }
+        self.live(c, h);
+        for e in site.live_entries(c) {
+            (&e.id, e.story.digest).hash(h);
+            site.link_paths(&e.story).for_each(|p| p.hash(h));
+        }
+    }
+
+    /// What a live story's badge and poll file say: its state at the build's time, its coverage
+    /// (`live_until`), how many entries it has and its newest one.
+    fn live(&self, c: ChainId, h: &mut DefaultHasher) {
+        let site = self.site;
+        let entries = site.live_entries(c);
+        (site.live_state(c), &site.shown(c).coverage, entries.len()).hash(h);
+        entries.first().map(|e| (&e.id, e.story.date.timestamp())).hash(h);
     }
 
     /// What a list item or feed item shows of a chain.

@@ -85,6 +85,7 @@ pub fn news_article(site: &Site, photos: &Photos, c: ChainId) -> String {
             .collect();
         obj.insert("correction".into(), json!(notes));
     }
+    live_blog(site, c, obj);
     escape_for_script(&doc.to_string())
 }
 
@@ -136,6 +137,40 @@ pub fn profile_page(site: &Site, i: AuthorListId) -> String {
         "mainEntity": entity,
     });
     escape_for_script(&doc.to_string())
+}
+
+/// A live story's document is a `LiveBlogPosting` (a kind of `BlogPosting`, so of `Article`): the
+/// same properties, plus when coverage started (the story's first time), when it ended (once it
+/// has) and its entries as `BlogPosting`s, each with its URL on the page (`#entry-…`).
+fn live_blog(site: &Site, c: ChainId, obj: &mut serde_json::Map<String, Value>) {
+    let Some(state) = site.live_state(c) else { return };
+    let chain = site.chain(c);
+    let entries = site.live_entries(c);
+    let url = site.permalink(&chain.path);
+    obj.insert("@type".into(), json!("LiveBlogPosting"));
+    // `dateline` is NewsArticle's own; a live blog is not a NewsArticle.
+    obj.remove("dateline");
+    obj.insert("coverageStartTime".into(), json!(rfc3339(&chain.first_published)));
+    if state == crate::site::live::LiveState::Ended {
+        let end = crate::site::live::end_time(&site.shown(c).coverage, entries, &chain.modified);
+        obj.insert("coverageEndTime".into(), json!(rfc3339(end)));
+    }
+    let updates: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let mut u = json!({
+                "@type": "BlogPosting",
+                "headline": truncate(&e.story.headline.text, 110),
+                "datePublished": rfc3339(&e.story.date),
+                "url": format!("{url}#{}", e.id),
+            });
+            if !e.story.summary.is_empty() {
+                u["articleBody"] = json!(e.story.summary);
+            }
+            u
+        })
+        .collect();
+    obj.insert("liveBlogUpdate".into(), json!(updates));
 }
 
 fn publisher(site: &Site, lang: crate::config::LangId) -> Value {

@@ -6,6 +6,7 @@
 pub mod budget;
 pub mod digest;
 pub mod jsonld;
+pub mod live;
 pub mod paywall;
 pub mod photo;
 mod run;
@@ -69,6 +70,7 @@ impl<'a> Renderer<'a> {
                     dir: language.dir,
                     prefix: &language.prefix,
                     home_url: site.url(&home_path(&language.prefix)),
+                    breaking_url: site.url(&crate::plan::breaking_path(&language.prefix)),
                     multilingual: site.is_multilingual(),
                 };
                 let mut ctx = Context::new();
@@ -85,7 +87,8 @@ impl<'a> Renderer<'a> {
     fn lang_of(&self, job: Job) -> LangId {
         let site = self.site;
         match job {
-            Job::Article(c) | Job::Withdrawn(c) => site.chain(c).lang,
+            Job::Article(c) | Job::Withdrawn(c) | Job::LiveStatus(c) => site.chain(c).lang,
+            Job::Breaking(l) => l,
             Job::Redirect(r) => site.chain(site.redirect(r).chain).lang,
             Job::List(kind, _) => crate::plan::list_lang(site, kind),
             Job::Tags(l) | Job::Authors(l) | Job::NewsSitemap(l) | Job::SearchPage(l) => l,
@@ -97,6 +100,7 @@ impl<'a> Renderer<'a> {
             | Job::Static(_)
             | Job::SearchIndex(_)
             | Job::SearchScript
+            | Job::NewsScript
             | Job::Photo(_) => LangId::DEFAULT,
         }
     }
@@ -175,7 +179,11 @@ impl<'a> Renderer<'a> {
                 let title = self.string(lang, "search");
                 self.tera_render(template, &self.page(&p, "search", title, &url))
             }
-            Job::SearchScript => self.tera_render(template, &self.page(&p, "asset", String::new(), &url)),
+            Job::SearchScript | Job::NewsScript => {
+                self.tera_render(template, &self.page(&p, "asset", String::new(), &url))
+            }
+            Job::LiveStatus(c) => Ok(live::status_file(site, c)),
+            Job::Breaking(lang) => Ok(live::breaking_file(site, lang)),
         }
     }
 
@@ -290,6 +298,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("jsonld", &jsonld::news_article(site, &self.plan.photos, c));
         ctx.insert("story", &story);
         ctx.insert("related", &related);
+        ctx.insert("live", &live::view(site, c));
         self.tera_render(template, &ctx)
     }
 

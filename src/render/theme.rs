@@ -28,6 +28,7 @@ pub const THEME: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("search.js", include_str!("../../templates/search.js")),
+    ("news.js", include_str!("../../templates/news.js")),
     ("style.css", include_str!("../../templates/style.css")),
     ("rss.xml", include_str!("../../templates/rss.xml")),
     ("atom.xml", include_str!("../../templates/atom.xml")),

@@ -30,6 +30,8 @@ pub struct LangView<'a> {
     pub prefix: &'a str,
     /// Its home page.
     pub home_url: String,
+    /// Its breaking-news file, which the banner's script polls.
+    pub breaking_url: String,
     /// Whether the site has more than one language.
     pub multilingual: bool,
 }

@@ -11,6 +11,7 @@
 //! listed chains newest first, and related lists are one per chain. Only [`Site::assemble`],
 //! [`Site::link_related`] and [`Site::refresh`] change a site; everything else reads it.
 
+pub mod live;
 pub mod related;
 pub mod terms;
 pub mod urls;
@@ -258,6 +259,8 @@ pub struct Site {
     bylines: TiVec<StoryId, Vec<Byline>>,
     /// Sorted by language, then author.
     author_lists: TiVec<AuthorListId, AuthorList>,
+    /// Each live story's entries, newest first.
+    live: HashMap<ChainId, Vec<live::Entry>>,
 }
 
 /// Story files in against stories out: every file is a story, a version of one, or left out for
@@ -280,6 +283,10 @@ pub struct Tally {
     pub expired: usize,
     /// Files that are a later or earlier version of another file's story.
     pub versions: usize,
+    /// Files that are entries of a live story (on its page, not stories of their own).
+    pub entries: usize,
+    /// Entry files left out with a warning: no live story beside their folder.
+    pub orphaned_entries: usize,
 }
 
 /// Read-only views of the model.
@@ -546,6 +553,9 @@ impl Site {
             stories.retain(|s| *s.release_time() <= config.now);
         }
         let held_back = before - stories.len();
+        let mut entry_errors = Vec::new();
+        let entries = live::split_entries(&config, &mut stories, &mut entry_errors);
+        let entry_files = entries.len();
         let rc = &config.related;
         let thresholds = versions::Thresholds { headline: rc.version_threshold, lede: rc.version_lede_threshold };
         let versions::Versions { groups, joins, duplicates } = versions::group(&stories, thresholds);
@@ -572,6 +582,8 @@ impl Site {
             versions: kept - groups.len(),
             withdrawn: groups.iter().filter(|g| status(g) == Status::Canceled).count(),
             skipped: 0,
+            entries: 0,
+            orphaned_entries: 0,
         };
         let visibility: TiVec<ChainId, Visibility> = groups
             .iter()
@@ -582,7 +594,14 @@ impl Site {
             })
             .collect();
         let mut warnings = duplicate_warnings(&config, &stories, &duplicates);
-        let urls = urls::assign(&config, &stories, &groups, &mut warnings)?;
+        let urls = match urls::assign(&config, &stories, &groups, &mut warnings) {
+            Ok(u) if entry_errors.is_empty() => u,
+            Ok(_) => return Err(entry_errors),
+            Err(mut e) => {
+                e.extend(entry_errors);
+                return Err(e);
+            }
+        };
         let mut chains: TiVec<ChainId, Chain> = groups
             .into_iter()
             .zip(urls.paths)
@@ -609,6 +628,8 @@ impl Site {
                 }
             })
             .collect();
+        let (live, orphaned_entries) = live::attach(&config, &stories, &mut chains, entries, &mut warnings);
+        let tally = Tally { entries: entry_files - orphaned_entries, orphaned_entries, ..tally };
         let mut sections = index_sections(&config, &stories, &mut chains);
         let mut tags = index_tags(&stories, &mut chains);
         let mut home: TiVec<LangId, Vec<ChainId>> = vec![Vec::new(); config.languages.len()].into();
@@ -670,6 +691,7 @@ impl Site {
             withheld,
             next_change,
             warnings,
+            live,
         };
         site.check_links()?;
         Ok(site)
@@ -678,7 +700,8 @@ impl Site {
     /// Every `@/path.md` link must name a published story; the error points at the link.
     fn check_links(&self) -> Result<(), Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        for s in &self.stories {
+        let entries = self.live.values().flatten().map(|e| &e.story);
+        for s in self.stories.iter().chain(entries) {
             for link in &s.links {
                 let (path, _) = link.split();
                 if !self.by_source.contains_key(path) {
@@ -752,6 +775,27 @@ impl Site {
         }
         self.config.now = now;
         true
+    }
+
+    /// A live story's entries, newest first (empty for other stories).
+    pub fn live_entries(&self, chain: ChainId) -> &[live::Entry] {
+        self.live.get(&chain).map_or(&[], Vec::as_slice)
+    }
+
+    /// Where a chain's live coverage stands at the build's time (`None`: not a live story).
+    pub fn live_state(&self, chain: ChainId) -> Option<live::LiveState> {
+        live::state(&self.shown(chain).coverage, &self.config.now)
+    }
+
+    /// The first time after the build's at which a live badge goes or a breaking banner changes
+    /// ([`live::next_change`]).
+    pub fn live_next_change(&self) -> Option<Zoned> {
+        live::next_change(&self.config, &self.stories, &self.chains)
+    }
+
+    /// The breaking stories of a language's banner at the build's time, newest first.
+    pub fn breaking(&self, lang: LangId) -> Vec<live::Breaking> {
+        live::breaking(&self.config, &self.stories, &self.chains, &self.home[lang], lang)
     }
 
     /// The story shown for a chain: its newest version.
@@ -837,6 +881,7 @@ fn model_fingerprint(s: &Story) -> u64 {
     (s.lang, &s.translation).hash(&mut h);
     s.links.iter().for_each(|l| l.target.hash(&mut h)); // a new link must be checked
     (&s.authors, &s.emails).hash(&mut h); // bylines decide the author pages
+    (&s.coverage, s.breaking).hash(&mut h); // which entries folders have a live story
     h.finish()
 }
 

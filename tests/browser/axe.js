@@ -6,6 +6,8 @@
 // has ?q=), and checked with axe's WCAG 2.0/2.1 A and AA rules plus its best practices. Every
 // violation is printed with its rule, impact, the elements and the help URL; exits 1 if any page
 // has one, else prints "AXE OK".
+//   AXE_NOW: an ISO time to fix the pages' clock at (page.clock), so that the breaking banner,
+//   which news.js fills from breaking.json by the reader's clock, shows as it did at that time.
 const path = require('path');
 const fs = require('fs');
 const ORACLES = process.env.ORACLES || path.join(process.env.HOME, '.cache/gazette-oracles');
@@ -23,9 +25,15 @@ const axeSource = fs.readFileSync(path.join(AXE, 'node_modules/axe-core/axe.min.
   try {
     for (const p of paths) {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      if (process.env.AXE_NOW) await page.clock.setFixedTime(new Date(process.env.AXE_NOW));
       const res = await page.goto(root + encodeURI(p), { waitUntil: 'load' });
       if (!res || res.status() !== 200) { console.log(`FAIL ${p}: HTTP ${res && res.status()}`); failed++; continue; }
       await page.waitForTimeout(p.includes('/search/') ? 1500 : 200);
+      if (process.env.AXE_NOW) {
+        // The banner is filled after breaking.json arrives; check the page with it showing.
+        await page.waitForSelector('#breaking:not([hidden])', { timeout: 3000 })
+          .catch(() => console.log(`note ${p}: no breaking banner at ${process.env.AXE_NOW}`));
+      }
       await page.addScriptTag({ content: axeSource });
       const result = await page.evaluate(() => window.axe.run(document, {
         runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },

@@ -32,6 +32,21 @@ const HEADLINES: [&str; 6] = [
 const SECTIONS: [&str; 3] = ["politics", "economy", "world"];
 const TAGS: [&str; 4] = ["ports", "budget", "weather", "transport"];
 
+/// A live entry's path and text: Markdown or wire copy in `md-NN.live/` beside story `n`'s
+/// Markdown file (a live story when `n` is a multiple of 3, else an orphan with a warning).
+fn entry(n: u8, k: u8, minute: u8) -> (String, String) {
+    let section = SECTIONS[n as usize % 3];
+    let minute = minute % 60;
+    if k.is_multiple_of(2) {
+        let path = format!("content/{section}/md-{n:02}.live/e{}.md", k % 5);
+        let text = format!("+++\ntitle = \"Entry {k}\"\ndate = 2024-05-10T09:{minute:02}:00Z\n+++\nEntry *{k}*.\n");
+        (path, text)
+    } else {
+        let path = format!("content/{section}/md-{n:02}.live/2024-05-10-10{minute:02}-w{}.txt", k % 5);
+        (path, format!("Wire entry {k}\nHARBOR CITY, May 10 (Wire) -- Entry {k} <b>text</b>.\n(END)\n"))
+    }
+}
+
 /// A story file's path and text from small numbers, so proptest can shrink them.
 fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
     let section = SECTIONS[n as usize % 3];
@@ -55,8 +70,15 @@ fn story(kind: u8, n: u8, h: u8, day: u8, related: u8) -> (String, String) {
         // Three months over two years, so a date edit can move a story between archive pages.
         let (year, month) = [(2024, 5), (2024, 4), (2023, 12)][(day as usize / 9) % 3];
         let path = format!("content/{section}/md-{n:02}{lang}.md");
+        // One in three is live coverage (entries from `md-NN.live/`), half of those ended by
+        // `live_until` before the build's time.
+        let live = match (n % 3, h % 2) {
+            (0, 0) => "live = true\n",
+            (0, _) => "live = true\nlive_until = 2024-05-10T11:00:00Z\n",
+            _ => "",
+        };
         let text = format!(
-            "+++\ntitle = {headline:?}\ndate = {year}-{month:02}-{:02}T0{}:00:00Z\nauthor = \"Reporter {reporter}\"\ntags = [{tag:?}]\nrelated = [{other:?}]\n+++\nBody {n} {h}.\n",
+            "+++\ntitle = {headline:?}\ndate = {year}-{month:02}-{:02}T0{}:00:00Z\ntags = [{tag:?}]\nrelated = [{other:?}]\nauthor = \"Reporter {reporter}\"\n{live}+++\nBody {n} {h}.\n",
             1 + day % 9,
             h % 9
         );
@@ -82,6 +104,9 @@ enum Op {
     Delete(u8),
     Rename(u8, u8),
     Break(u8),
+    /// A live entry added or rewritten (edits, deletes and renames of entries come from the
+    /// operations on any file).
+    Entry(u8, u8, u8),
     Template(u8),
     Static(u8),
     Config(u8),
@@ -111,6 +136,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => any::<u8>().prop_map(Op::Delete),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Rename(a, b)),
         1 => any::<u8>().prop_map(Op::Break),
+        2 => (0u8..12, any::<u8>(), any::<u8>()).prop_map(|(n, k, m)| Op::Entry(n, k, m)),
         1 => any::<u8>().prop_map(Op::Template),
         1 => any::<u8>().prop_map(Op::Static),
         1 => any::<u8>().prop_map(Op::Config),
@@ -195,6 +221,15 @@ fn apply(site: &Path, op: &Op) -> Vec<std::path::PathBuf> {
                 vec![p, to]
             })
             .unwrap_or_default(),
+        Op::Entry(n, k, minute) => {
+            let (rel, text) = entry(*n, *k, *minute);
+            let path = site.join(rel);
+            let new_folder = !path.parent().unwrap().exists();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            // A new folder is an event of its own, as the watcher reports it.
+            if new_folder { vec![path.parent().unwrap().to_path_buf(), path] } else { vec![path] }
+        }
         Op::Break(i) => pick(*i)
             .map(|p| {
                 std::fs::write(&p, "+++\ntitle = \n+++\n").unwrap();
@@ -297,6 +332,11 @@ fn seed_site() -> Site {
         let (rel, text) = story(kind, i as u8, h, (i % 3) as u8, (i + 2) as u8);
         site.file(&rel, text);
     }
+    // Story 3 (Markdown) is live: two entries to begin with.
+    for (k, minute) in [(0, 5), (1, 20)] {
+        let (rel, text) = entry(3, k, minute);
+        site.file(&rel, text);
+    }
     site
 }
 
@@ -390,6 +430,27 @@ proptest! {
     fn rebuilds_into_the_same_folder_equal_fresh_builds(ops in prop::collection::vec(op(), 1..10)) {
         check_sequence(&ops, Mode::Rebuild);
     }
+}
+
+/// Live entries added, edited, broken, renamed and removed, and their story's coverage ended:
+/// the served output equals a fresh build after each step.
+#[test]
+fn live_entries_keep_incremental_equal_to_fresh() {
+    let ops = [
+        Op::Entry(3, 2, 40),
+        Op::Entry(3, 3, 41),
+        Op::Body(7, 1),
+        Op::Entry(3, 2, 10),
+        Op::Break(8),
+        Op::Entry(3, 4, 50),
+        Op::Delete(8),
+        Op::Rename(7, 1),
+        Op::Write { kind: 1, n: 3, h: 3, day: 0, related: 1 },
+        Op::Entry(6, 0, 0),
+        Op::Entry(4, 1, 0),
+    ];
+    check_sequence(&ops, Mode::Session);
+    check_sequence(&ops, Mode::Rebuild);
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod hostile;
 mod incremental;
 mod korean_wire;
 mod languages;
+mod live;
 mod news;
 mod paywall;
 mod photos;

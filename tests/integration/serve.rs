@@ -356,3 +356,24 @@ fn author_files_are_watched() {
     wait_for(&author, "her page gone", |s, _| s == 404);
     wait_for(&page, "the plain byline again", |_, b| b.contains("<span class=\"author\">Lena Vastrow</span>"));
 }
+
+/// Live coverage under `serve`: an entry file added to a live story's folder (and a new folder
+/// with its first entry) shows on the served page, and the poll file counts it; a removed entry
+/// goes.
+#[test]
+fn a_new_live_entry_shows_on_the_served_page() {
+    let site = Site::new();
+    site.file("content/world/storm.md", "+++\ntitle = \"Storm\"\ndate = 2024-05-09T08:00:00Z\nlive = true\n+++\nx\n");
+    let server = Server::start_with(&site, &["--now", "2024-05-09T12:00:00Z"]);
+    let page = format!("{}/world/2024/05/09/storm/", server.url);
+    wait_for(&page, "the first build", |s, b| s == 200 && b.contains("class=\"live-badge\""));
+    let entry = |title: &str| format!("+++\ntitle = {title:?}\ndate = 2024-05-09T09:00:00Z\n+++\nText.\n");
+    // The folder is new: the first entry comes with it.
+    site.file("content/world/storm.live/a.md", entry("Water rising"));
+    wait_for(&page, "the first entry", |_, b| b.contains("id=\"entry-a\"") && b.contains("Water rising"));
+    site.file("content/world/storm.live/b.md", entry("Pumps running"));
+    wait_for(&page, "the second entry", |_, b| b.contains("Pumps running"));
+    wait_for(&format!("{page}live.json"), "the poll file", |_, b| b.contains("\"entries\":2"));
+    std::fs::remove_file(site.path().join("content/world/storm.live/a.md")).unwrap();
+    wait_for(&page, "the removed entry gone", |_, b| !b.contains("Water rising") && b.contains("Pumps running"));
+}

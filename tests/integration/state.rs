@@ -364,8 +364,19 @@ fn any_change_to_what_a_build_is_made_from_makes_it_do_the_work() {
     // Embargoed until a day after NOW; and first published a day before NOW, in the news window.
     site.file("content/world/later.md", "+++\ntitle = \"Budget day\"\ndate = 2026-11-29T12:00:00+09:00\n+++\nLater.\n");
     site.file("content/world/fresh.md", "+++\ntitle = \"Fresh news\"\ndate = 2026-11-27T12:45:00+09:00\n+++\nNew.\n");
+    // Live until two hours after NOW; breaking news released at 15:10 (in the banner for 60 minutes).
+    site.file(
+        "content/world/storm.md",
+        "+++\ntitle = \"Storm live\"\ndate = 2026-11-28T08:00:00+09:00\nlive = true\nlive_until = 2026-11-28T14:00:00+09:00\n+++\nLive.\n",
+    );
+    site.file(
+        "content/world/alert.md",
+        "+++\ntitle = \"Alert\"\ndate = 2026-11-28T15:10:00+09:00\nbreaking = true\n+++\nNow.\n",
+    );
     site.file("static/notice.txt", "hello");
     for rel in [
+        "content/world/storm.md",
+        "content/world/alert.md",
         "content/world/photo.md",
         "content/world/pier.jpg",
         "content/world/later.md",
@@ -459,12 +470,21 @@ fn any_change_to_what_a_build_is_made_from_makes_it_do_the_work() {
             changed: None,
         };
         build(&opts(&fresh_out)).unwrap();
-        assert_eq!(snapshot_tree(&site.out()), snapshot_tree(&fresh_out), "at {now}");
+        assert!(snapshot_tree(&site.out()) == snapshot_tree(&fresh_out), "at {now}: not what a fresh build makes");
         out
     };
     let shortcut = |out: &str| out.contains("inputs: as the last build found them");
     assert!(shortcut(&at(NOW)), "the same time");
     assert!(shortcut(&at("2026-11-28T13:00:00+09:00")), "an hour later, nothing enters or leaves");
+    assert!(site.read("world/2026/11/28/storm-live/index.html").contains("live-badge"));
+    assert!(!shortcut(&at("2026-11-28T14:30:00+09:00")), "past live_until, the badge goes");
+    assert!(!site.read("world/2026/11/28/storm-live/index.html").contains("class=\"live-badge\""));
+    assert!(shortcut(&at("2026-11-28T14:40:00+09:00")));
+    assert!(!shortcut(&at("2026-11-28T15:30:00+09:00")), "the alert is out and breaking");
+    assert!(site.read("breaking.json").contains("Alert"));
+    assert!(shortcut(&at("2026-11-28T15:40:00+09:00")));
+    assert!(!shortcut(&at("2026-11-28T16:30:00+09:00")), "the alert leaves the banner");
+    assert!(!site.read("breaking.json").contains("Alert"));
     assert!(!shortcut(&at("2026-11-29T12:30:00+09:00")), "past the embargo");
     assert!(site.read("sitemap.xml").contains("budget-day"));
     assert!(shortcut(&at("2026-11-29T12:40:00+09:00")));
