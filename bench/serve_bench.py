@@ -102,7 +102,10 @@ def main():
             if not line and proc.poll() is not None:
                 sys.exit("serve exited:\n" + "".join(lines))
         first_build = time.monotonic() - t0
-        out_dir = f"/tmp/gazette-serve-{proc.pid}"
+        # serve builds into a temporary folder of its own (tempfile, `gazette-serve-` and a random
+        # suffix): the newest one is this server's.
+        import glob, tempfile
+        out_dir = max(glob.glob(os.path.join(tempfile.gettempdir(), "gazette-serve-*")), key=os.path.getmtime)
         # drain the server's output in the background so it never blocks on a full pipe
         import threading
         threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
