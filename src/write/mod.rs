@@ -326,7 +326,8 @@ impl Sink for Staging {
 }
 
 /// A folder written in place, file by file (what `serve` serves): each file is written beside its
-/// place and renamed over it, so a reader never sees half a file. Its cache is kept in memory
+/// place and renamed over it, so a reader never sees half a file; one whose bytes are already
+/// there is left alone. Its cache is kept in memory
 /// between rebuilds and written to its marker after each one.
 pub struct InPlace {
     root: PathBuf,
@@ -377,6 +378,14 @@ impl Sink for InPlace {
     }
 
     fn put(&self, rel: &str, digest: u64, bytes: &[u8]) -> Result<Put, Diagnostic> {
+        // A file whose inputs changed but whose bytes did not (most of the search index after a
+        // one-story edit) is left as it is: reading it costs less than replacing it.
+        if let Ok(rel_path) = safe_rel(rel)
+            && same_bytes(&self.root.join(rel_path), bytes)
+        {
+            self.made.record(&self.root, rel, digest)?;
+            return Ok(Put::Same);
+        }
         put_atomic(&self.root, rel, bytes)?;
         self.made.record(&self.root, rel, digest)?;
         Ok(Put::Written)

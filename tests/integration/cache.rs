@@ -275,3 +275,40 @@ fn the_changes_manifest_lists_exactly_what_changed() {
         before = after;
     }
 }
+
+/// Under `serve`, a file whose inputs changed but whose bytes did not is left as it is: a body
+/// edit changes the search index's fingerprint (every index file's digest), yet only the files
+/// whose bytes differ are replaced; the rest keep their inode.
+#[test]
+fn serve_leaves_a_file_whose_bytes_did_not_change() {
+    use std::os::unix::fs::MetadataExt;
+    let site = bundled_site();
+    let root = site.path().canonicalize().unwrap();
+    let served = tempfile::tempdir().unwrap();
+    let served = served.path().join("served");
+    let mut session = Session::new(&root, &served, overrides());
+    session.rebuild(&Changes::all()).expect("first build");
+    let inodes = |dir: &Path| -> Vec<(String, u64)> {
+        snapshot_tree(dir)
+            .into_iter()
+            .map(|(n, _)| (n.clone(), std::fs::metadata(dir.join(&n)).unwrap().ino()))
+            .collect()
+    };
+    let before = inodes(&served);
+    let story = root.join("content/economy/central-bank-rates.md");
+    let text = std::fs::read_to_string(&story).unwrap();
+    std::fs::write(&story, format!("{text}\nA sentence no index file had: zyxwvutsr.\n")).unwrap();
+    let outcome = session.rebuild(&gazette::watch::classify(&root, std::slice::from_ref(&story))).expect("rebuild");
+    let after = inodes(&served);
+    let replaced: Vec<&str> =
+        before.iter().zip(&after).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0.as_str()).collect();
+    assert_eq!(outcome.written, replaced.len(), "{outcome:?}: {replaced:?}");
+    let index_files = before.iter().filter(|(n, _)| n.starts_with("search/t/")).count();
+    let index_replaced = replaced.iter().filter(|n| n.starts_with("search/t/")).count();
+    assert!(
+        index_replaced >= 1 && index_replaced < index_files,
+        "{index_replaced} of {index_files} term files: {replaced:?}"
+    );
+    assert!(replaced.iter().any(|n| n.starts_with("economy/")), "{replaced:?}");
+    assert_same_tree(&served, &fresh(&root));
+}
