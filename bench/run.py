@@ -15,7 +15,8 @@ WORK/corpus-nN-sSEED-wSHARE, regenerated when the generator changes), then, per 
   cp -r      `cp -r OUT OUT-copy`: writing the same files with no work, a disk baseline
 
 Each measurement is the wall time of the child process (time.monotonic around spawn and
-os.wait4) and its peak resident set (ru_maxrss from os.wait4); user and sys CPU are shown
+os.wait4) and its peak resident set (ru_maxrss from os.wait4, which includes this script's own
+size at the fork, about 24 MiB: Linux keeps a peak across exec); user and sys CPU are shown
 too. os.sync() runs, untimed, before each measurement. The first --warmup rounds are run and checked but not counted. The tables show medians over
 --runs, with min-max for full builds. Exits non-zero, printing the output, if a gazette run
 fails. Without --gazette, target/release/gazette of this repository is used and built with
@@ -97,7 +98,14 @@ def corpus_for(work, n, seed, share):
         if all(have.get(k) == v for k, v in want.items()):
             return d, have, None
     t0 = time.monotonic()
-    have = gen_corpus.generate(n, d, seed, share)
+    # In a process of its own: Linux keeps a process's peak memory across exec, so every build
+    # this script forks would report at least this script's size, and generating a large corpus
+    # in it would make that hundreds of MiB.
+    gen = [sys.executable, os.path.join(HERE, "gen_corpus.py"), "--n", str(n), "--out", d,
+           "--seed", str(seed), "--wire-share", f"{share:g}"]
+    subprocess.run(gen, check=True, stdout=subprocess.DEVNULL)
+    with open(meta) as f:
+        have = json.load(f)
     return d, have, time.monotonic() - t0
 
 
