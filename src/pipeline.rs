@@ -131,8 +131,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     if let Some(key) = inputs_key {
         match state::LastBuild::load(&state_dir, settings) {
             state::Loaded::Found(last)
-                if last.holds(key, &opts.site_dir, &config.now, write::cache_hash(&output))
-                    && write::intact(&output, &write::cache::read(&output)) =>
+                if last.holds(key, &opts.site_dir, &config.now) && write::left_as(&output, last.output_cache()) =>
             {
                 t.lap("load");
                 return Ok(unchanged_report(last.summary, &config.base_url, t, output));

@@ -244,6 +244,11 @@ impl Stat {
     fn of(meta: &fs::Metadata) -> Stat {
         Stat { len: meta.len(), mtime_ns: load::mtime_ns(meta), ino: ino(meta) }
     }
+
+    /// The file at `path`'s, or `None` when it cannot be looked at.
+    fn at(path: &Path) -> Option<Stat> {
+        fs::metadata(path).ok().map(|m| Stat::of(&m))
+    }
 }
 
 #[cfg(unix)]
@@ -516,20 +521,19 @@ pub fn inputs_key(inputs: &load::Inputs, config: u64) -> Option<u64> {
         return None;
     }
     let now = now_ns();
-    let stats: Option<Vec<Stat>> = inputs
-        .stories
-        .par_iter()
-        .map(|(_, path)| fs::metadata(path).ok().map(|m| Stat::of(&m)).filter(|s| s.mtime_ns < now - RACY_NS))
-        .collect();
+    let stats: Option<Vec<Stat>> =
+        inputs.stories.par_iter().map(|(_, path)| Stat::at(path).filter(|s| s.mtime_ns < now - RACY_NS)).collect();
     let mut h = Xxh3::new();
     let mut add = |bytes: &[u8]| {
         h.update(&(bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     };
     add(&config.to_le_bytes());
-    for ((rel, _), stat) in inputs.stories.iter().zip(stats?) {
+    for ((rel, _), Stat { len, mtime_ns, ino }) in inputs.stories.iter().zip(stats?) {
         add(rel.as_os_str().as_encoded_bytes());
-        add(&postcard::to_allocvec(&stat).ok()?);
+        add(&len.to_le_bytes());
+        add(&mtime_ns.to_le_bytes());
+        add(&ino.to_le_bytes());
     }
     for (name, text) in &inputs.templates {
         add(name.as_bytes());
@@ -560,7 +564,7 @@ impl LastBuild {
         valid_until: Option<&jiff::Zoned>,
         summary: Summary,
     ) -> LastBuild {
-        let photos = photos.map(|rel| (rel.clone(), fs::metadata(site_dir.join(&rel)).ok().map(|m| Stat::of(&m))));
+        let photos = photos.map(|rel| (rel.clone(), Stat::at(&site_dir.join(&rel))));
         LastBuild {
             inputs,
             photos: photos.collect(),
@@ -591,19 +595,19 @@ impl LastBuild {
     }
 
     /// Whether a build of inputs `inputs` at `now` would make what this one made: the same
-    /// inputs and photo sources, a time from this build's until its output would change, and an
-    /// output cache as it left it (`output_cache`, the cache file's hash now; the caller checks
-    /// the files themselves).
-    pub fn holds(&self, inputs: u64, site_dir: &Path, now: &jiff::Zoned, output_cache: Option<u64>) -> bool {
+    /// inputs and photo sources, and a time from this build's until its output would change. That
+    /// the output is as it left it is the caller's to check ([`LastBuild::output_cache`]).
+    pub fn holds(&self, inputs: u64, site_dir: &Path, now: &jiff::Zoned) -> bool {
         let now = now.timestamp().as_nanosecond();
         self.inputs == inputs
             && self.built_at <= now
             && self.valid_until.is_none_or(|t| now < t)
-            && output_cache == Some(self.output_cache)
-            && self
-                .photos
-                .iter()
-                .all(|(rel, stat)| fs::metadata(site_dir.join(rel)).ok().map(|m| Stat::of(&m)) == *stat)
+            && self.photos.iter().all(|(rel, stat)| Stat::at(&site_dir.join(rel)) == *stat)
+    }
+
+    /// The hash of the build cache file this build left in its output (`write::cache_hash`).
+    pub fn output_cache(&self) -> u64 {
+        self.output_cache
     }
 }
 

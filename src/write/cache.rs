@@ -95,7 +95,14 @@ pub fn text(records: &Records) -> String {
 
 /// Reads the cache in `folder`'s marker file.
 pub fn read(folder: &Path) -> Read {
-    let Ok(text) = fs::read_to_string(folder.join(super::MARKER)) else { return Read::Missing };
+    match fs::read_to_string(folder.join(super::MARKER)) {
+        Ok(text) => parse(&text),
+        Err(_) => Read::Missing,
+    }
+}
+
+/// The cache a marker file's text holds.
+pub fn parse(text: &str) -> Read {
     let mut lines = text.lines();
     if lines.next() != Some(MARKER_TEXT.trim_end()) {
         return Read::Discarded("its marker file is not Gazette's".into());

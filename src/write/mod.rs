@@ -98,11 +98,16 @@ pub fn cache_hash(output: &Path) -> Option<u64> {
     fs::read(output.join(MARKER)).ok().map(|b| xxhash_rust::xxh3::xxh3_64(&b))
 }
 
-/// Whether every file the output's cache (`current`) records is on disk as written (stats each,
-/// in parallel).
-pub fn intact(output: &Path, current: &cache::Read) -> bool {
+/// Whether the output is as the build that left a cache file hashing `hash` ([`cache_hash`]) left
+/// it: its cache file hashes the same, and every file the cache records is on disk as written
+/// (stats each, in parallel). The cache file is read once.
+pub fn left_as(output: &Path, hash: u64) -> bool {
     use rayon::prelude::*;
-    let cache::Read::Found(records) = current else { return false };
+    let Ok(text) = fs::read_to_string(output.join(MARKER)) else { return false };
+    if xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != hash {
+        return false;
+    }
+    let cache::Read::Found(records) = cache::parse(&text) else { return false };
     records.par_iter().all(|(rel, r)| r.intact(&output.join(rel)))
 }
 
