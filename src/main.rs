@@ -420,23 +420,17 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
              (a story file added and not named is not built until it is named or a build without --changed runs)"
         );
     }
-    if let Some(why) = &report.state_discarded {
-        let state = gazette::state::folder(&report.output).join("stories");
-        eprintln!(
-            "warning: the build state {} was not used: {why}; every story file was parsed",
-            pipeline::display(&state)
-        );
-    }
-    if let Some(why) = &report.last_discarded {
-        let last = gazette::state::folder(&report.output).join("last");
-        eprintln!("warning: the build state {} was not used: {why}; the build did its work", pipeline::display(&last));
-    }
-    if let Some(why) = &report.terms_discarded {
-        let terms = gazette::state::folder(&report.output).join("terms");
-        eprintln!(
-            "warning: the build state {} was not used: {why}; every story was tokenised",
-            pipeline::display(&terms)
-        );
+    // A build state file that was not used, and what the build did instead.
+    let discarded = [
+        (&report.state_discarded, "stories", "every story file was parsed"),
+        (&report.last_discarded, "last", "the build did its work"),
+        (&report.terms_discarded, "terms", "every story was tokenised"),
+    ];
+    for (why, file, instead) in discarded {
+        if let Some(why) = why {
+            let path = gazette::state::folder(&report.output).join(file);
+            eprintln!("warning: the build state {} was not used: {why}; {instead}", pipeline::display(&path));
+        }
     }
     if let Some(why) = &report.cache_discarded {
         eprintln!("note: the build cache of {} was not used: {why}", pipeline::display(&report.output));

@@ -300,47 +300,17 @@ fn save_last(
         .into_iter()
         .flatten()
         .min();
-    let summary = state::Summary {
-        stories: report.stories,
-        pages: report.pages,
-        warnings: report.warnings.clone(),
-        tally: report.tally,
-        joins: report.joins.clone(),
-        held_back: report.held_back,
-    };
     let photos = plan.photos.sources.iter().map(|s| s.rel.clone());
-    let last =
-        state::LastBuild::new(key, site_dir, photos, output_cache, &site.config().now, valid_until.as_ref(), summary);
+    let now = &site.config().now;
+    let last = state::LastBuild::new(key, site_dir, photos, output_cache, now, valid_until.as_ref(), report.summary());
     last.save(state_dir, settings).map(|_| ())
 }
 
 /// The report of a build that found nothing changed since the last one ([`state::LastBuild`]):
 /// what that one reported, every page unchanged.
 fn unchanged_report(summary: state::Summary, base_url: &str, t: Timer, output: PathBuf) -> Report {
-    let state::Summary { stories, pages, warnings, tally, joins, held_back } = summary;
-    Report {
-        stories,
-        pages,
-        written: 0,
-        unchanged: pages,
-        repaired: 0,
-        cache_discarded: None,
-        warnings,
-        tally,
-        changed: write::Changed::default(),
-        base_url: base_url.to_string(),
-        joins,
-        held_back,
-        stages: t.stages,
-        output,
-        photos: photos::Stats::default(),
-        parse: state::ParseCounts::default(),
-        state_discarded: None,
-        last_discarded: None,
-        story_files: StoryFiles::Unchanged,
-        terms: None,
-        terms_discarded: None,
-    }
+    let counts = Counts { unchanged: summary.pages, ..Counts::default() };
+    report_of(summary, counts, None, base_url.to_string(), t, output, StoryFiles::Unchanged)
 }
 
 /// What the build did; `skipped` warns of the files that are not news text.
@@ -357,28 +327,65 @@ fn report(
     warnings.extend(site.warnings().iter().cloned());
     warnings.extend(plan.photos.warnings.iter().cloned());
     warnings.sort();
-    Report {
+    let summary = state::Summary {
         stories: site.chains().len(),
         pages: plan.pages(),
+        warnings,
+        tally: Tally { skipped: skipped.len(), ..site.tally() },
+        joins: site.describe_joins(),
+        held_back: site.held_back(),
+    };
+    report_of(summary, counts, discarded, site.config().base_url.clone(), t, output, StoryFiles::Walked)
+}
+
+/// A build's report from what it says of the site (`summary`) and of its work; what only some
+/// builds tell (the stages' counts, discarded state) is filled in by the caller.
+fn report_of(
+    summary: state::Summary,
+    counts: Counts,
+    cache_discarded: Option<String>,
+    base_url: String,
+    t: Timer,
+    output: PathBuf,
+    story_files: StoryFiles,
+) -> Report {
+    let state::Summary { stories, pages, warnings, tally, joins, held_back } = summary;
+    Report {
+        stories,
+        pages,
         written: counts.written,
         unchanged: counts.unchanged,
         repaired: counts.repaired,
-        cache_discarded: discarded,
+        cache_discarded,
         warnings,
-        tally: Tally { skipped: skipped.len(), ..site.tally() },
+        tally,
         changed: write::Changed::default(),
-        base_url: site.config().base_url.clone(),
-        joins: site.describe_joins(),
-        held_back: site.held_back(),
+        base_url,
+        joins,
+        held_back,
         stages: t.stages,
         output,
         photos: photos::Stats::default(),
         parse: state::ParseCounts::default(),
         state_discarded: None,
         last_discarded: None,
-        story_files: StoryFiles::Walked,
+        story_files,
         terms: None,
         terms_discarded: None,
+    }
+}
+
+impl Report {
+    /// What a build with nothing to do repeats of this one ([`state::LastBuild`]).
+    fn summary(&self) -> state::Summary {
+        state::Summary {
+            stories: self.stories,
+            pages: self.pages,
+            warnings: self.warnings.clone(),
+            tally: self.tally,
+            joins: self.joins.clone(),
+            held_back: self.held_back,
+        }
     }
 }
 
