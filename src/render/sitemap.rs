@@ -10,7 +10,7 @@ use crate::site::{ChainId, Site};
 /// language's news sitemap lists the same stories.
 pub fn next_change(site: &Site) -> Option<jiff::Zoned> {
     let now = &site.config().now;
-    let window = jiff::SignedDuration::from_hours(i64::from(site.config().news.window_hours));
+    let window = window(site);
     site.chains()
         .iter()
         .flat_map(|c| [Some(c.first_published.clone()), c.first_published.checked_add(window).ok()])
@@ -19,11 +19,16 @@ pub fn next_change(site: &Site) -> Option<jiff::Zoned> {
         .min()
 }
 
+/// How far back from the build time the news window reaches (`news.window_hours`).
+fn window(site: &Site) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_hours(i64::from(site.config().news.window_hours))
+}
+
 /// Listed stories of a language first published within the news window before the build time,
 /// newest first.
 pub fn news_items(site: &Site, lang: LangId) -> Vec<ChainId> {
     let now = &site.config().now;
-    let window = jiff::SignedDuration::from_hours(i64::from(site.config().news.window_hours));
+    let window = window(site);
     let since = now.checked_sub(window).unwrap_or_else(|_| now.clone());
     let mut items: Vec<ChainId> = site
         .home(lang)

@@ -205,17 +205,23 @@ pub fn breaking(
         .iter()
         .filter(|&&c| chains[c].lang == lang && chains[c].visibility == Visibility::Listed)
         .filter_map(|&c| {
-            let s = &stories[chains[c].newest()];
-            if s.headline.version != Version::Urgent && !s.breaking {
-                return None;
-            }
-            let since = s.release_time().clone();
-            let until = since.checked_add(config.breaking).ok()?;
+            let (since, until) = breaking_window(config, &stories[chains[c].newest()])?;
             (since <= *now && until > *now).then_some(Breaking { chain: c, since, until })
         })
         .collect();
     out.sort_by(|a, b| b.since.cmp(&a.since).then_with(|| chains[a.chain].path.cmp(&chains[b.chain].path)));
     out
+}
+
+/// When a story is in its language's breaking banner, whatever the time: from its time for
+/// `config.breaking`, if its version is URGENT or it says `breaking = true`.
+fn breaking_window(config: &Config, s: &Story) -> Option<(Zoned, Zoned)> {
+    if s.headline.version != Version::Urgent && !s.breaking {
+        return None;
+    }
+    let since = s.release_time().clone();
+    let until = since.checked_add(config.breaking).ok()?;
+    Some((since, until))
 }
 
 /// The first time after `config.now` at which a live story's badge goes (its `live_until`) or a
@@ -235,9 +241,8 @@ pub fn next_change(
                 Coverage::Live { until } => until.clone(),
                 Coverage::None | Coverage::Ended { .. } => None,
             };
-            let breaking = (s.headline.version == Version::Urgent || s.breaking).then(|| s.release_time().clone());
-            let ends = breaking.as_ref().and_then(|since| since.checked_add(config.breaking).ok());
-            [until, breaking, ends]
+            let (since, ends) = breaking_window(config, s).unzip();
+            [until, since, ends]
         })
         .flatten()
         .filter(|t| t > now)
