@@ -16,8 +16,10 @@
 //!
 //! Terms come from [`tokenize`] (bigrams for Korean, Chinese and Japanese, stems for English,
 //! Spanish and French). Scores: headline 10 per occurrence, tags, section and byline names 5,
-//! summary 3, body 1 (a subscribers' story: its lede only, never its gated text), capped at 255. Every file is a plan entry whose digest is its bytes, so a rebuild writes
-//! only the files whose postings changed.
+//! summary 3, body 1 (a subscribers' story: its lede only, never its gated text), capped at 255.
+//! Every file is a plan entry whose digest is the index's fingerprint ([`SearchIndex::fingerprint`]):
+//! when any story's terms change, every file is made again, and the writers, which compare bytes,
+//! replace only the files whose postings changed.
 
 pub mod tokenize;
 
