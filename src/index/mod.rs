@@ -11,7 +11,7 @@
 //! - `t/N.json`: postings `term → [doc, score, …]` (each document number but the first as its
 //!   distance from the one before), a term in file `fnv1a32(term) % chunks`, so a query fetches
 //!   only its terms' files; a term in more than 1,000 documents as `{n, top, bits}` or `{n, top,
-//!   ids}` ([`Entry::Common`]); with Spanish or French, `~word → stem` aliases too (the script
+//!   ids}` (`Entry::Common`); with Spanish or French, `~word → stem` aliases too (the script
 //!   stems English itself).
 //!
 //! Terms come from [`tokenize`] (bigrams for Korean, Chinese and Japanese, stems for English,
