@@ -227,6 +227,8 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         .iter()
         .zip(&digests)
         .any(|(e, &d)| matches!(e.job, Job::SearchIndex(_)) && !staging.recorded(&e.path, d));
+    // Setting up the staging folder is the write stage's, not the index's.
+    t.lap("staging");
     let mut terms = None;
     if search_stale {
         // The build state's terms: a story whose text, tags and section are as they were is not

@@ -17,6 +17,10 @@
 //! Terms come from [`tokenize`] (bigrams for Korean, Chinese and Japanese, stems for English,
 //! Spanish and French). Scores: headline 10 per occurrence, tags, section and byline names 5,
 //! summary 3, body 1 (a subscribers' story: its lede only, never its gated text), capped at 255.
+//! The documents are tokenised in shards, contiguous runs of documents on rayon's threads, each
+//! with a vocabulary of its own (a run of text met before costs one lookup and no allocation);
+//! each term file then gathers its terms' lists from every shard in document order. Body HTML is
+//! read in place, a piece between tags and character references at a time.
 //! Every file is a plan entry whose digest is the index's fingerprint ([`SearchIndex::fingerprint`]):
 //! when any story's terms change, every file is made again, and the writers, which compare bytes,
 //! replace only the files whose postings changed.
@@ -33,7 +37,7 @@ use rayon::prelude::*;
 
 use crate::config::LangId;
 use crate::site::{ChainId, Site};
-use tokenize::{Language, StemCache, Tokenizer};
+use tokenize::{Kind, Language, Tokenizer};
 
 /// Documents per `d/N.json` file (more on very large sites, to stay under [`MAX_FILES`]).
 const DOC_CHUNK: usize = 16;
@@ -69,6 +73,8 @@ struct Layout {
     language: Language,
     /// Listed stories, oldest first: document `n` is `docs[n]`.
     docs: Vec<ChainId>,
+    /// Per document: a fingerprint of what its terms are made from ([`doc_key`]).
+    keys: Vec<u64>,
     doc_chunk: usize,
     term_chunks: usize,
 }
@@ -131,7 +137,8 @@ fn layout(site: &Site, lang: LangId) -> Layout {
     let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES - 1 - MAX_TERM_CHUNKS - 50).max(1));
     let folder = format!("{}/search/", site.language(lang).prefix).trim_start_matches('/').to_string();
     let language = Language::from_tag(&site.language(lang).code);
-    Layout { lang, folder, language, docs, doc_chunk, term_chunks }
+    let keys = docs.iter().map(|&c| doc_key(site, c, language)).collect();
+    Layout { lang, folder, language, docs, keys, doc_chunk, term_chunks }
 }
 
 fn paths(layout: &Layout) -> Vec<String> {
@@ -152,9 +159,9 @@ fn fingerprint(site: &Site, layouts: &[Layout]) -> u64 {
         for s in site.sections().iter().filter(|s| s.lang == layout.lang) {
             (&s.slug, &s.title).hash(&mut h);
         }
-        for &c in &layout.docs {
+        for (&c, key) in layout.docs.iter().zip(&layout.keys) {
             let chain = site.chain(c);
-            (doc_key(site, c, layout.language), &chain.path, chain.first_published.timestamp()).hash(&mut h);
+            (key, &chain.path, chain.first_published.timestamp()).hash(&mut h);
         }
     }
     h.finish()
@@ -183,13 +190,9 @@ struct Kept {
     stored: FxHashMap<u64, Box<[u8]>>,
 }
 
-/// The terms of one story: `(term, score, surface word when stemmed)`, in no particular order (the
-/// postings they are merged into are in document order whatever it is).
-type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
-
 /// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
 /// `crate::state`): a story whose text, tags and section read the same is not tokenised again.
-/// Keyed by a fingerprint of what [`doc_terms`] reads. Serialised, it is the `stored` terms alone
+/// Keyed by a fingerprint of what [`Shard::tokenise`] reads. Serialised, it is the `stored` terms alone
 /// (what the build state keeps).
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct TermCache {
@@ -259,70 +262,393 @@ impl TermCache {
     }
 }
 
-/// Stories tokenised at a time: their terms are merged into the postings and dropped, so a
-/// build holds the postings, not every story's term list.
-const BATCH: usize = 512;
-
-/// Every file of the index, in the order of [`paths`].
+/// Every file of the index, in the order of [`paths`]. The documents are tokenised in shards
+/// (a contiguous run of documents each, as rayon splits them), each with a vocabulary of its own
+/// so that a word seen before costs one lookup and no allocation; the shards' postings are then
+/// joined in document order.
 fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, threads: Threads) -> Vec<Vec<u8>> {
-    let (language, docs) = (layout.language, &layout.docs);
-    let tokenizer = Tokenizer::new(language);
-    let keys: Vec<u64> = docs.iter().map(|&c| doc_key(site, c, language)).collect();
-    let mut postings: FxHashMap<String, Vec<(u32, u8)>> = FxHashMap::default();
+    let tokenizer = Tokenizer::new(layout.language);
+    let work = Work { site, layout, cache, tokenizer: &tokenizer };
+    let mut shards: Vec<Shard> = match threads {
+        Threads::Many => (0..layout.docs.len())
+            .into_par_iter()
+            .fold(
+                || Shard::new(&work),
+                |mut shard, n| {
+                    shard.doc(n);
+                    shard
+                },
+            )
+            .collect(),
+        Threads::One => vec![(0..layout.docs.len()).fold(Shard::new(&work), |mut shard, n| {
+            shard.doc(n);
+            shard
+        })],
+    };
+    shards.sort_by_key(|s| s.first);
     let mut aliases: FxHashMap<String, String> = FxHashMap::default();
-    for (b, (batch, batch_keys)) in docs.chunks(BATCH).zip(keys.chunks(BATCH)).enumerate() {
-        let one = |stems: &mut StemCache, (&c, key): (&ChainId, &u64)| {
-            let stored = cache.stored.get(key).and_then(|b| postcard::from_bytes(b).ok().map(|t| (b, t)));
-            let (terms, stored) = match (cache.docs.get(key), stored) {
-                (Some(terms), _) => (Arc::clone(terms), None),
-                (None, Some((bytes, terms))) => (Arc::new(terms), Some(bytes)),
-                (None, None) => (Arc::new(doc_terms(site, c, &tokenizer, stems)), None),
-            };
-            let encoded = match (cache.keep, stored) {
-                (Keep::Encoded, Some(bytes)) => Some(bytes.clone()),
-                (Keep::Encoded, None) => postcard::to_allocvec(&*terms).ok().map(Vec::into_boxed_slice),
-                (Keep::Nothing | Keep::Terms, _) => None,
-            };
-            (terms, encoded)
-        };
-        let per_doc: Vec<(DocTerms, Option<Box<[u8]>>)> = match threads {
-            Threads::Many => batch.par_iter().zip(batch_keys).map_init(StemCache::default, one).collect(),
-            Threads::One => {
-                let mut stems = StemCache::default();
-                batch.iter().zip(batch_keys).map(|x| one(&mut stems, x)).collect()
-            }
-        };
-        for (j, ((terms, encoded), key)) in per_doc.into_iter().zip(batch_keys).enumerate() {
-            let n = (b * BATCH + j) as u32;
-            for (term, score, surface) in terms.iter() {
-                if let Some(s) = surface
-                    && language != Language::English
-                    && !aliases.contains_key(s)
-                {
-                    aliases.insert(s.clone(), term.clone());
-                }
-                match postings.get_mut(term) {
-                    Some(list) => list.push((n, *score)),
-                    None => {
-                        postings.insert(term.clone(), vec![(n, *score)]);
-                    }
-                }
-            }
-            match (cache.keep, encoded) {
-                (Keep::Terms, _) => drop(kept.docs.insert(*key, terms)),
-                (Keep::Encoded, Some(bytes)) => drop(kept.stored.insert(*key, bytes)),
-                (Keep::Nothing, _) | (Keep::Encoded, None) => {}
-            }
+    for shard in &mut shards {
+        for &(surface, term) in &shard.aliases {
+            aliases
+                .entry(shard.surfaces[surface.0 as usize].to_string())
+                .or_insert_with(|| shard.terms[term.0 as usize].to_string());
         }
+        kept.docs.extend(std::mem::take(&mut shard.kept_docs));
+        kept.stored.extend(std::mem::take(&mut shard.kept_stored));
     }
+    let docs = &layout.docs;
     let mut files = vec![meta(site, layout)];
-    files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk)));
-    files.extend(term_files(postings, aliases, layout.term_chunks, docs.len(), threads));
+    match threads {
+        Threads::Many => files.par_extend(docs.par_chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk))),
+        Threads::One => files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk))),
+    }
+    files.extend(term_files(&shards, aliases, layout.term_chunks, docs.len(), threads));
+    // Freeing the shards' vocabularies and lists is no part of the files: done beside what follows.
+    let owned: Vec<_> = shards
+        .into_iter()
+        .map(|s| (s.short_runs, s.runs, s.run_terms, s.words, s.term_nos, s.terms, s.postings, s.surfaces))
+        .collect();
+    std::thread::spawn(move || drop(owned));
     files
 }
 
-/// A fingerprint of what [`doc_terms`] reads of a story: its file, byline, tags, section and
-/// language.
+/// The longest run of text a [`Shard`] keeps the words of.
+const MAX_KEPT_RUN: usize = 32;
+
+/// A run of at most 16 bytes as a number: its bytes, zeros after them. A run holds no zero byte
+/// (U+0000 separates runs), so no two runs share a key. `run` is a part of `text`: when 16 bytes
+/// of `text` start where it does, they are read at once and the ones past the run masked off.
+fn short_key(text: &str, run: &str) -> Option<u128> {
+    let len = run.len();
+    if len > 16 {
+        return None;
+    }
+    let at = (run.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    let key = match text.as_bytes().get(at..at.wrapping_add(16)) {
+        Some(window) if len > 0 && window.as_ptr() == run.as_ptr() => {
+            u128::from_le_bytes(window.try_into().expect("16 bytes")) & (u128::MAX >> (8 * (16 - len)))
+        }
+        _ => {
+            let mut bytes = [0u8; 16];
+            bytes[..len].copy_from_slice(run.as_bytes());
+            u128::from_le_bytes(bytes)
+        }
+    };
+    Some(key)
+}
+
+/// What every shard reads.
+struct Work<'a> {
+    site: &'a Site,
+    layout: &'a Layout,
+    cache: &'a TermCache,
+    tokenizer: &'a Tokenizer,
+}
+
+/// A term's number in one [`Shard`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermNo(u32);
+
+/// A stemmed word's number in one [`Shard`]: the surface form of a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SurfaceNo(u32);
+
+/// The postings of a contiguous run of documents, over a vocabulary of its own.
+struct Shard<'a> {
+    work: &'a Work<'a>,
+    /// The first document (`u32::MAX` while it has none).
+    first: u32,
+    /// A run as written → its words, `run_terms[start..start + len]`: keyed by its bytes when it
+    /// has at most 16 ([`short_key`]: no string to compare), else by the run (at most
+    /// [`MAX_KEPT_RUN`] bytes).
+    short_runs: FxHashMap<u128, (u32, u32)>,
+    runs: FxHashMap<Box<str>, (u32, u32)>,
+    run_terms: Vec<(TermNo, Option<SurfaceNo>)>,
+    /// Folded word or bigram → its term, and the word as a surface form when stemming changed it.
+    words: FxHashMap<Box<str>, (TermNo, Option<SurfaceNo>)>,
+    term_nos: FxHashMap<Box<str>, TermNo>,
+    terms: Vec<Box<str>>,
+    /// Per term: `(document, score)` in document order.
+    postings: Vec<Vec<(u32, u8)>>,
+    surfaces: Vec<Box<str>>,
+    /// Per surface form: whether it is in [`Shard::aliases`] already.
+    aliased: Vec<bool>,
+    /// Surface forms and their terms, for `~word` aliases (Spanish and French).
+    aliases: Vec<(SurfaceNo, TermNo)>,
+    /// The document being read: each term's score so far (0: not in it yet) and its first
+    /// surface form, and its terms in the order met.
+    score: Vec<u32>,
+    first_surface: Vec<Option<SurfaceNo>>,
+    touched: Vec<TermNo>,
+    kept_docs: Vec<(u64, DocTerms)>,
+    kept_stored: Vec<(u64, Box<[u8]>)>,
+    /// A buffer for the document's terms as [`TermCache`] keeps them encoded.
+    encoded: Vec<u8>,
+}
+
+impl<'a> Shard<'a> {
+    fn new(work: &'a Work<'a>) -> Self {
+        Shard {
+            work,
+            first: u32::MAX,
+            short_runs: FxHashMap::default(),
+            runs: FxHashMap::default(),
+            run_terms: Vec::new(),
+            words: FxHashMap::default(),
+            term_nos: FxHashMap::default(),
+            terms: Vec::new(),
+            postings: Vec::new(),
+            surfaces: Vec::new(),
+            aliased: Vec::new(),
+            aliases: Vec::new(),
+            score: Vec::new(),
+            first_surface: Vec::new(),
+            touched: Vec::new(),
+            kept_docs: Vec::new(),
+            kept_stored: Vec::new(),
+            encoded: Vec::new(),
+        }
+    }
+
+    /// Document `n`: its terms from the cache when it holds them, else tokenised.
+    fn doc(&mut self, n: usize) {
+        let work = self.work;
+        let (cache, key) = (work.cache, work.layout.keys[n]);
+        self.first = self.first.min(n as u32);
+        if let Some(terms) = cache.docs.get(&key) {
+            for (term, score, surface) in terms.iter() {
+                self.known(term, *score, surface.as_deref());
+            }
+            return self.end(n, key, Source::Terms(terms));
+        }
+        if let Some(bytes) = cache.stored.get(&key)
+            && let Ok(terms) = postcard::from_bytes::<Vec<(&str, u8, Option<&str>)>>(bytes)
+        {
+            for &(term, score, surface) in &terms {
+                self.known(term, score, surface);
+            }
+            return self.end(n, key, Source::Stored(bytes));
+        }
+        self.tokenise(work.layout.docs[n]);
+        self.end(n, key, Source::Tokenised);
+    }
+
+    /// The fields of a story, each with its weight: headline 10, tags, section and byline names
+    /// 5, summary 3, body 1 (a subscribers' story: its lede only).
+    fn tokenise(&mut self, c: ChainId) {
+        let site = self.work.site;
+        let story = site.shown(c);
+        let chain = site.chain(c);
+        self.add(&story.headline.text, 10);
+        for &t in &chain.tags {
+            self.add(&site.tag(t).name, 5);
+        }
+        if let Some(s) = chain.section {
+            self.add(&site.section(s).title, 5);
+        }
+        for b in site.byline_of(c) {
+            self.add(site.byline_name(b, chain.lang), 5);
+        }
+        self.add(&story.summary, 3);
+        // A subscribers' story's text past its lede stays out of the public index.
+        match story.access {
+            crate::parse::Access::Free => html_text(&story.body_html, &mut |text| self.add(text, 1)),
+            crate::parse::Access::Subscribers => self.add(&story.lede, 1),
+        }
+    }
+
+    fn add(&mut self, text: &str, weight: u32) {
+        let tokenizer = self.work.tokenizer;
+        tokenizer.runs(text, &mut |raw| {
+            let known = match short_key(text, raw) {
+                Some(key) => self.short_runs.get(&key),
+                None => self.runs.get(raw),
+            };
+            let (start, len) = match known {
+                Some(&known) => known,
+                None => self.new_run(raw),
+            };
+            for k in start..start + len {
+                let (term, surface) = self.run_terms[k as usize];
+                self.bump(term, surface, weight);
+            }
+            if raw.len() > MAX_KEPT_RUN {
+                self.run_terms.truncate(start as usize);
+            }
+        });
+    }
+
+    /// The words of a run not met before, kept for the next time when the run is short (a longer
+    /// run, a sentence of Chinese or Japanese, is rarely seen twice: `add` drops its words).
+    fn new_run(&mut self, raw: &str) -> (u32, u32) {
+        let tokenizer = self.work.tokenizer;
+        let start = self.run_terms.len();
+        tokenizer.run_words(raw, &mut |word, kind| {
+            let found = self.word(word, kind);
+            self.run_terms.push(found);
+        });
+        let run = (start as u32, (self.run_terms.len() - start) as u32);
+        match short_key(raw, raw) {
+            Some(key) => drop(self.short_runs.insert(key, run)),
+            None if raw.len() <= MAX_KEPT_RUN => drop(self.runs.insert(raw.into(), run)),
+            None => {}
+        }
+        run
+    }
+
+    /// A word's term and surface form, stemmed and numbered the first time the shard meets it.
+    fn word(&mut self, word: &str, kind: Kind) -> (TermNo, Option<SurfaceNo>) {
+        if let Some(&known) = self.words.get(word) {
+            return known;
+        }
+        let stem = match kind {
+            Kind::Stemmed => self.work.tokenizer.stem(word),
+            Kind::Plain => None,
+        };
+        let found = match stem {
+            Some(stem) => (self.term(&stem), Some(self.surface(word))),
+            None => (self.term(word), None),
+        };
+        self.words.insert(word.into(), found);
+        found
+    }
+
+    fn term(&mut self, term: &str) -> TermNo {
+        if let Some(&no) = self.term_nos.get(term) {
+            return no;
+        }
+        let no = TermNo(self.terms.len() as u32);
+        self.term_nos.insert(term.into(), no);
+        self.terms.push(term.into());
+        self.postings.push(Vec::new());
+        self.score.push(0);
+        self.first_surface.push(None);
+        no
+    }
+
+    fn surface(&mut self, word: &str) -> SurfaceNo {
+        let no = SurfaceNo(self.surfaces.len() as u32);
+        self.surfaces.push(word.into());
+        self.aliased.push(false);
+        no
+    }
+
+    /// A term of the document being read, `weight` more.
+    #[inline]
+    fn bump(&mut self, term: TermNo, surface: Option<SurfaceNo>, weight: u32) {
+        let i = term.0 as usize;
+        if self.score[i] == 0 {
+            self.touched.push(term);
+            self.first_surface[i] = surface;
+        }
+        self.score[i] += weight;
+    }
+
+    /// A term the cache kept, with its score.
+    fn known(&mut self, term: &str, score: u8, surface: Option<&str>) {
+        let no = self.term(term);
+        let surface = surface.map(|word| match self.words.get(word) {
+            Some(&(_, Some(s))) => s,
+            _ => {
+                let s = self.surface(word);
+                self.words.insert(word.into(), (no, Some(s)));
+                s
+            }
+        });
+        self.bump(no, surface, u32::from(score.max(1)));
+    }
+
+    /// The end of document `n`: its terms join the postings (and, as the cache keeps them, the
+    /// terms kept for the next index).
+    fn end(&mut self, n: usize, key: u64, source: Source) {
+        let aliasing = self.work.layout.language != Language::English;
+        let keep = self.work.cache.keep;
+        let encode = matches!((keep, &source), (Keep::Encoded, Source::Tokenised));
+        let list = matches!((keep, &source), (Keep::Terms, Source::Tokenised | Source::Stored(_)));
+        let mut listed = Vec::new();
+        let mut encoded = std::mem::take(&mut self.encoded);
+        if encode {
+            encoded.clear();
+            push_varint(&mut encoded, self.touched.len());
+        }
+        for &term in &self.touched {
+            let i = term.0 as usize;
+            let score = self.score[i].min(255) as u8;
+            self.postings[i].push((n as u32, score));
+            let surface = self.first_surface[i];
+            if let Some(s) = surface
+                && aliasing
+                && !self.aliased[s.0 as usize]
+            {
+                self.aliased[s.0 as usize] = true;
+                self.aliases.push((s, term));
+            }
+            let surface = surface.map(|s| &*self.surfaces[s.0 as usize]);
+            if encode {
+                encode_term(&mut encoded, &self.terms[i], score, surface);
+            }
+            if list {
+                listed.push((self.terms[i].to_string(), score, surface.map(str::to_string)));
+            }
+            self.score[i] = 0;
+            self.first_surface[i] = None;
+        }
+        self.touched.clear();
+        match (keep, source) {
+            (Keep::Nothing, _) => {}
+            (Keep::Terms, Source::Terms(terms)) => self.kept_docs.push((key, Arc::clone(terms))),
+            (Keep::Terms, _) => self.kept_docs.push((key, Arc::new(listed))),
+            (Keep::Encoded, Source::Stored(bytes)) => self.kept_stored.push((key, Box::from(bytes))),
+            (Keep::Encoded, Source::Terms(terms)) => {
+                if let Ok(bytes) = postcard::to_allocvec(&**terms) {
+                    self.kept_stored.push((key, bytes.into_boxed_slice()));
+                }
+            }
+            (Keep::Encoded, Source::Tokenised) => self.kept_stored.push((key, Box::from(&encoded[..]))),
+        }
+        self.encoded = encoded;
+    }
+}
+
+/// One `(term, score, surface)` of a story's terms as postcard encodes the tuple (each string its
+/// length as a varint, then its bytes; the score a byte; the surface 0, or 1 and the string):
+/// what [`TermCache`] keeps, written without a list of the tuples first.
+fn encode_term(out: &mut Vec<u8>, term: &str, score: u8, surface: Option<&str>) {
+    push_varint(out, term.len());
+    out.extend_from_slice(term.as_bytes());
+    out.push(score);
+    match surface {
+        None => out.push(0),
+        Some(word) => {
+            out.push(1);
+            push_varint(out, word.len());
+            out.extend_from_slice(word.as_bytes());
+        }
+    }
+}
+
+/// postcard's varint: seven bits a byte, lowest first, the top bit set on all but the last.
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Where a document's terms came from.
+enum Source<'c> {
+    Terms(&'c DocTerms),
+    Stored(&'c [u8]),
+    Tokenised,
+}
+
+/// A story's terms in the order met: what [`TermCache`] keeps (`(term, score, surface word when
+/// stemmed)`, encoded the same whether the strings are owned or borrowed).
+type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
+
+/// A fingerprint of what [`Shard::tokenise`] reads of a story: its file, byline, tags, section
+/// and language.
 fn doc_key(site: &Site, c: ChainId, language: Language) -> u64 {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut h = DefaultHasher::new();
@@ -334,60 +660,36 @@ fn doc_key(site: &Site, c: ChainId, language: Language) -> u64 {
     h.finish()
 }
 
-/// The distinct terms of one story with their scores, and the surface word of stemmed ones.
-fn doc_terms(
-    site: &Site,
-    c: ChainId,
-    tokenizer: &Tokenizer,
-    cache: &mut StemCache,
-) -> Vec<(String, u8, Option<String>)> {
-    let story = site.shown(c);
-    let chain = site.chain(c);
-    let mut scores: FxHashMap<String, (u32, Option<String>)> = FxHashMap::default();
-    let mut add = |text: &str, weight: u32| {
-        tokenizer.each(text, cache, &mut |term, surface| match scores.get_mut(term) {
-            Some(e) => e.0 += weight,
-            None => {
-                scores.insert(term.to_string(), (weight, surface.map(str::to_string)));
+/// The text of body HTML, a piece at a time: split at every tag and at every `&`, so that no
+/// tag's name or attribute and no character reference reads as a word. What the tokeniser would
+/// make of the text with its references decoded, without decoding it: the references ammonia and
+/// pulldown-cmark write (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`) stand for punctuation, which
+/// separates words as the split does; any other `&` is punctuation itself.
+fn html_text(html: &str, f: &mut dyn FnMut(&str)) {
+    const REFERENCES: [&str; 5] = ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"];
+    let mut text = |mut run: &str| {
+        while let Some(amp) = memchr::memchr(b'&', run.as_bytes()) {
+            if amp > 0 {
+                f(&run[..amp]);
             }
-        });
+            let after = &run[amp..];
+            let len = REFERENCES.iter().find(|r| after.starts_with(**r)).map_or(1, |r| r.len());
+            run = &run[amp + len..];
+        }
+        if !run.is_empty() {
+            f(run);
+        }
     };
-    add(&story.headline.text, 10);
-    for &t in &chain.tags {
-        add(&site.tag(t).name, 5);
-    }
-    if let Some(s) = chain.section {
-        add(&site.section(s).title, 5);
-    }
-    for b in site.byline_of(c) {
-        add(site.byline_name(b, chain.lang), 5);
-    }
-    add(&story.summary, 3);
-    // A subscribers' story's text past its lede stays out of the public index.
-    match story.access {
-        crate::parse::Access::Free => add(&html_text(&story.body_html), 1),
-        crate::parse::Access::Subscribers => add(&story.lede, 1),
-    }
-    scores.into_iter().map(|(t, (s, surface))| (t, s.min(255) as u8, surface)).collect()
-}
-
-/// The text of body HTML: tags dropped (each a word break), the entities ammonia and
-/// pulldown-cmark write decoded.
-fn html_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = html;
+    while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
+        text(&rest[..open]);
+        // `<`, `>` and `&` are ASCII: the slices here fall on character boundaries.
+        match memchr::memchr(b'>', &rest.as_bytes()[open + 1..]) {
+            Some(close) => rest = &rest[open + 1 + close + 1..],
+            None => return, // an unclosed tag runs to the end
         }
     }
-    crate::text::decode_entities(&out)
+    text(rest);
 }
 
 /// FNV-1a, 32 bits, over UTF-8 bytes: the script computes the same to find a term's file.
@@ -400,62 +702,93 @@ pub fn fnv1a32(text: &str) -> u32 {
     h
 }
 
-/// The term files: postings (and aliases) spread over a power of two of files by hash.
+/// The term files: postings (and aliases) spread over a power of two of files by hash. Each
+/// file's terms are gathered from every shard and their lists joined in document order there, a
+/// file at a time and in parallel.
 fn term_files(
-    postings: FxHashMap<String, Vec<(u32, u8)>>,
+    shards: &[Shard],
     aliases: FxHashMap<String, String>,
     chunks: usize,
     docs: usize,
     threads: Threads,
 ) -> Vec<Vec<u8>> {
-    let mut buckets: Vec<Vec<(String, Entry)>> = vec![Vec::new(); chunks];
-    for (term, list) in postings {
-        let entry = if list.len() > COMMON_MIN { common(list, docs) } else { Entry::Postings(list) };
-        buckets[fnv1a32(&term) as usize % chunks].push((term, entry));
-    }
-    for (surface, term) in aliases {
-        let key = format!("~{surface}");
-        buckets[fnv1a32(&key) as usize % chunks].push((key, Entry::Alias(term)));
-    }
-    let write = |mut entries: Vec<(String, Entry)>| {
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut out = String::from("{");
-        for (i, (key, entry)) in entries.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&json_string(key));
-            out.push(':');
-            match entry {
-                Entry::Alias(t) => out.push_str(&json_string(t)),
-                Entry::Postings(list) => push_pairs(&mut out, list),
-                Entry::Common { docs, top, members } => {
-                    out.push_str("{\"n\":");
-                    out.push_str(itoa::Buffer::new().format(*docs));
-                    out.push_str(",\"top\":");
-                    push_pairs(&mut out, top);
-                    match members {
-                        Members::Bits(bits) => {
-                            out.push_str(",\"bits\":\"");
-                            out.push_str(bits);
-                            out.push('"');
-                        }
-                        Members::Ids(ids) => {
-                            out.push_str(",\"ids\":");
-                            out.push_str(ids);
-                        }
-                    }
-                    out.push('}');
-                }
+    // Per file: (term, shard, the term's number there), from shards in document order.
+    let mut found: Vec<Vec<Found>> = vec![Vec::new(); chunks];
+    for (k, shard) in shards.iter().enumerate() {
+        for (t, term) in shard.terms.iter().enumerate() {
+            if !shard.postings[t].is_empty() {
+                found[fnv1a32(term) as usize % chunks].push((term, k as u32, TermNo(t as u32)));
             }
         }
-        out.push_str("}\n");
-        out.into_bytes()
+    }
+    let mut named: Vec<Vec<(String, Entry)>> = vec![Vec::new(); chunks];
+    for (surface, term) in aliases {
+        let key = format!("~{surface}");
+        named[fnv1a32(&key) as usize % chunks].push((key, Entry::Alias(term)));
+    }
+    let gather = |(mut terms, mut entries): (Vec<Found>, Vec<(String, Entry)>)| {
+        // Stable: a term's shards stay in document order.
+        terms.sort_by(|a, b| a.0.cmp(b.0));
+        for group in terms.chunk_by(|a, b| a.0 == b.0) {
+            let mut list: Vec<(u32, u8)> = Vec::new();
+            for &(_, k, t) in group {
+                list.extend_from_slice(&shards[k as usize].postings[t.0 as usize]);
+            }
+            // Shards are contiguous runs of documents (rayon's fold splits its range), so the
+            // joined list is in document order; should a split ever interleave, sorting keeps it
+            // right.
+            if !list.is_sorted_by_key(|p| p.0) {
+                list.sort_unstable_by_key(|p| p.0);
+            }
+            let entry = if list.len() > COMMON_MIN { common(list, docs) } else { Entry::Postings(list) };
+            entries.push((group[0].0.to_string(), entry));
+        }
+        write_terms(entries)
     };
     match threads {
-        Threads::Many => buckets.into_par_iter().map(write).collect(),
-        Threads::One => buckets.into_iter().map(write).collect(),
+        Threads::Many => found.into_par_iter().zip(named).map(gather).collect(),
+        Threads::One => found.into_iter().zip(named).map(gather).collect(),
     }
+}
+
+/// A term a shard found: the term, the shard, and the term's number there.
+type Found<'s> = (&'s str, u32, TermNo);
+
+/// One term file's JSON: its entries sorted by key.
+fn write_terms(mut entries: Vec<(String, Entry)>) -> Vec<u8> {
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::from("{");
+    for (i, (key, entry)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json_string(key));
+        out.push(':');
+        match entry {
+            Entry::Alias(t) => out.push_str(&json_string(t)),
+            Entry::Postings(list) => push_pairs(&mut out, list),
+            Entry::Common { docs, top, members } => {
+                out.push_str("{\"n\":");
+                out.push_str(itoa::Buffer::new().format(*docs));
+                out.push_str(",\"top\":");
+                push_pairs(&mut out, top);
+                match members {
+                    Members::Bits(bits) => {
+                        out.push_str(",\"bits\":\"");
+                        out.push_str(bits);
+                        out.push('"');
+                    }
+                    Members::Ids(ids) => {
+                        out.push_str(",\"ids\":");
+                        out.push_str(ids);
+                    }
+                }
+                out.push('}');
+            }
+        }
+    }
+    out.push_str("}\n");
+    out.into_bytes()
 }
 
 #[derive(Clone)]
@@ -509,8 +842,11 @@ fn common(mut list: Vec<(u32, u8)>, docs: usize) -> Entry {
         Members::Bits(base64::engine::general_purpose::STANDARD.encode(bitmap))
     };
     // Highest scores first, newer documents (higher numbers) before older at equal scores.
-    list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-    list.truncate(COMMON_TOP);
+    let best = |a: &(u32, u8), b: &(u32, u8)| b.1.cmp(&a.1).then(b.0.cmp(&a.0));
+    if list.len() > COMMON_TOP {
+        list.select_nth_unstable_by(COMMON_TOP - 1, best);
+        list.truncate(COMMON_TOP);
+    }
     list.sort_unstable();
     Entry::Common { docs: n, top: list, members }
 }
@@ -621,6 +957,25 @@ fn meta(site: &Site, layout: &Layout) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// The terms a shard encodes for the build state read back as postcard reads them.
+    #[test]
+    fn encoded_terms_are_postcard() {
+        let long = "x".repeat(300);
+        let terms: Vec<(&str, u8, Option<&str>)> =
+            vec![("ferri", 13, Some("ferries")), ("대통", 255, None), (&long, 1, Some(""))];
+        let mut out = Vec::new();
+        push_varint(&mut out, terms.len());
+        for &(t, s, w) in &terms {
+            encode_term(&mut out, t, s, w);
+        }
+        assert_eq!(out, postcard::to_allocvec(&terms).unwrap());
+        let big: Vec<(&str, u8, Option<&str>)> = vec![("a", 1, None); 20_000];
+        let mut out = Vec::new();
+        push_varint(&mut out, big.len());
+        big.iter().for_each(|&(t, s, w)| encode_term(&mut out, t, s, w));
+        assert_eq!(out, postcard::to_allocvec(&big).unwrap());
+    }
+
     #[test]
     fn fnv1a32_table() {
         for (text, want) in [("", 2_166_136_261u32), ("a", 0xe40c292c), ("foobar", 0xbf9cf968)] {
@@ -630,10 +985,20 @@ mod tests {
 
     #[test]
     fn html_text_table() {
-        for (html, want) in
-            [("<p>Ferry &amp; port</p>", " Ferry & port "), ("<p>a<br>b</p>", " a b "), ("no tags", "no tags")]
-        {
-            assert_eq!(html_text(html), want, "{html}");
+        let cases: &[(&str, &[&str])] = &[
+            ("<p>Ferry &amp; port</p>", &["Ferry ", " port"]),
+            ("<p>a<br>b</p>", &["a", "b"]),
+            ("no tags", &["no tags"]),
+            ("x > y <em>z", &["x > y ", "z"]),
+            ("a<b", &["a"]),
+            ("&amp;lt;", &["lt;"]),
+            ("it&#39;s &quot;R&D&quot;", &["it", "s ", "R", "D"]),
+            ("&amp", &["amp"]),
+        ];
+        for (html, want) in cases {
+            let mut runs = Vec::new();
+            html_text(html, &mut |run| runs.push(run.to_string()));
+            assert_eq!(runs, *want, "{html}");
         }
     }
 

@@ -8,6 +8,20 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark as combining_mark_lookup;
 
+/// What a byte says of the text: [`ASCII_WORD`] (an ASCII letter or digit), [`ASCII_SEPARATOR`]
+/// (any other ASCII character), or 2 (part of a wider character).
+static ASCII: [u8; 256] = {
+    let mut table = [2u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if (b as u8).is_ascii_alphanumeric() { ASCII_WORD } else { ASCII_SEPARATOR };
+        b += 1;
+    }
+    table
+};
+const ASCII_WORD: u8 = 1;
+const ASCII_SEPARATOR: u8 = 0;
+
 /// The stemmer a site's language asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -82,51 +96,122 @@ impl Tokenizer {
     }
 
     /// Calls `f(term, surface)` for every term of `text`, in order; `surface` is the folded word
-    /// when stemming changed it. Runs are split on the text as written and folded one by one,
-    /// ASCII ones by lowercasing alone.
+    /// when stemming changed it. Stems are looked up in `cache` first.
     pub fn each(&self, text: &str, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
+        self.words(text, &mut |word, kind| match kind {
+            Kind::Plain => f(word, None),
+            Kind::Stemmed => match cache.get(word) {
+                Some(Some(stem)) => f(stem, Some(word)),
+                Some(None) => f(word, None),
+                None => {
+                    let stem = self.stem(word);
+                    match &stem {
+                        Some(stem) => f(stem, Some(word)),
+                        None => f(word, None),
+                    }
+                    cache.insert(word.to_string(), stem);
+                }
+            },
+        });
+    }
+
+    /// The stem of a folded word that [`Tokenizer::words`] gave as [`Kind::Stemmed`], when it
+    /// differs from the word.
+    pub fn stem(&self, word: &str) -> Option<String> {
+        let stem = self.stemmer.as_ref()?.stem(word);
+        (stem != word).then(|| stem.into_owned())
+    }
+
+    /// Calls `f(word, kind)` for every folded word and bigram of `text`, in order, before
+    /// stemming: what [`Tokenizer::each`] stems. The index calls the two halves itself
+    /// ([`Tokenizer::runs`], then [`Tokenizer::run_words`] for a run it has not met before).
+    pub fn words(&self, text: &str, f: &mut dyn FnMut(&str, Kind)) {
+        self.runs(text, &mut |raw| self.run_words(raw, f));
+    }
+
+    /// Calls `f(run)` for every run of `text` as written: letters and digits of one class
+    /// (a word, or Hangul, Han, Hiragana or Katakana), combining marks with their letter. A run's
+    /// words are [`Tokenizer::run_words`] of it alone.
+    pub fn runs(&self, text: &str, f: &mut dyn FnMut(&str)) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        // ASCII text, the common case, a run at a time: separators skipped, then a word taken
+        // whole when an ASCII separator or the end follows it. Anything else goes to `wide` from
+        // where it starts, which hands back at the next ASCII separator.
+        while i < bytes.len() {
+            i += bytes[i..].iter().take_while(|&&b| ASCII[b as usize] == ASCII_SEPARATOR).count();
+            let Some(&b) = bytes.get(i) else { break };
+            if ASCII[b as usize] == ASCII_WORD {
+                let end = i + bytes[i..].iter().take_while(|&&b| ASCII[b as usize] == ASCII_WORD).count();
+                if bytes.get(end).is_none_or(|&b| ASCII[b as usize] == ASCII_SEPARATOR) {
+                    f(&text[i..end]);
+                    i = end;
+                    continue;
+                }
+            }
+            i = self.wide(text, i, f);
+        }
+    }
+
+    /// [`Tokenizer::runs`] from `i` (where a run starts) with every character classed: runs to
+    /// the next ASCII separator outside a run (or the end), and says where that is.
+    fn wide(&self, text: &str, mut i: usize, f: &mut dyn FnMut(&str)) -> usize {
+        let bytes = text.as_bytes();
         let mut start = None;
         let mut class = Class::Separator;
-        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-            let next = if c.is_ascii() {
-                if c.is_ascii_alphanumeric() { Class::Word } else { Class::Separator }
-            } else {
-                // Scripts indexed as bigrams are told by their code point ranges alone, before
-                // the (slower) combining-mark lookup.
-                match class_of(c) {
-                    k @ Class::Bigram(_) => k,
-                    _ if class != Class::Separator && is_combining_mark(c) => class,
-                    k => k,
+        loop {
+            // ASCII letters inside a word change nothing: skipped without the step below.
+            if class == Class::Word {
+                i += bytes[i..].iter().take_while(|&&b| ASCII[b as usize] == ASCII_WORD).count();
+            }
+            let (next, len) = match bytes.get(i) {
+                None => (Class::Separator, 0),
+                Some(&b) if b < 0x80 => (if b.is_ascii_alphanumeric() { Class::Word } else { Class::Separator }, 1),
+                Some(_) => {
+                    let c = text[i..].chars().next().expect("a character starts here");
+                    // Scripts indexed as bigrams are told by their code point ranges alone,
+                    // before the (slower) combining-mark lookup.
+                    let next = match class_of(c) {
+                        k @ Class::Bigram(_) => k,
+                        _ if class != Class::Separator && is_combining_mark(c) => class,
+                        k => k,
+                    };
+                    (next, c.len_utf8())
                 }
             };
             if next != class || next == Class::Separator {
                 if let Some(s) = start.take() {
-                    self.run(&text[s..i], cache, f);
+                    f(&text[s..i]);
                 }
                 if next != Class::Separator {
                     start = Some(i);
                 }
             }
+            // Outside a run at an ASCII separator (or the end): what `runs` skips by itself.
+            if next == Class::Separator && len <= 1 {
+                return i + len;
+            }
             class = next;
+            i += len;
         }
     }
 
-    /// One run of the text as written: folded, then split again (folding may join or split
-    /// letters, rarely), then bigrams or words.
-    fn run(&self, raw: &str, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
+    /// The words of one run as written ([`Tokenizer::runs`]): folded, then split again (folding
+    /// may join or split letters, rarely), then bigrams or words.
+    pub fn run_words(&self, raw: &str, f: &mut dyn FnMut(&str, Kind)) {
         if raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-            return self.emit(raw, Class::Word, cache, f); // the common case: nothing to fold
+            return self.emit(raw, Class::Word, f); // the common case: nothing to fold
         }
         // Hangul syllables and unified Han ideographs fold to themselves (no case, no marks, no
-        // canonical decomposition that NFC does not undo): most Korean and Chinese text. `each`
+        // canonical decomposition that NFC does not undo): most Korean and Chinese text. `runs`
         // splits runs where the class changes, so such a run is all Hangul or all Han.
         if raw.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF | 0x3400..=0x4DBF)) {
-            return self.emit(raw, raw.chars().next().map_or(Class::Separator, class_of), cache, f);
+            return self.emit(raw, raw.chars().next().map_or(Class::Separator, class_of), f);
         }
         if raw.is_ascii() {
-            // Letters and digits only (`each` split the text on everything else): lowercase is
+            // Letters and digits only (`runs` split the text on everything else): lowercase is
             // the whole fold.
-            return self.emit(&raw.to_ascii_lowercase(), Class::Word, cache, f);
+            return self.emit(&raw.to_ascii_lowercase(), Class::Word, f);
         }
         let folded = fold(raw);
         let mut class = Class::Separator;
@@ -134,23 +219,26 @@ impl Tokenizer {
         for (i, c) in folded.char_indices().chain(std::iter::once((folded.len(), ' '))) {
             let next = class_of(c);
             if next != class || next == Class::Separator {
-                self.emit(&folded[start..i], class, cache, f);
+                self.emit(&folded[start..i], class, f);
                 start = i + if next == Class::Separator { c.len_utf8() } else { 0 };
             }
             class = next;
         }
     }
 
-    fn emit(&self, run: &str, class: Class, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
+    fn emit(&self, run: &str, class: Class, f: &mut dyn FnMut(&str, Kind)) {
         match class {
             Class::Separator => {}
             Class::Bigram(_) => {
-                let starts: Vec<usize> = run.char_indices().map(|(i, _)| i).chain(std::iter::once(run.len())).collect();
-                if starts.len() == 2 {
-                    f(run, None);
-                }
-                for w in starts.windows(3) {
-                    f(&run[w[0]..w[2]], None);
+                // Each pair of neighbouring characters; a run of one character is itself.
+                let mut starts = run.char_indices().map(|(i, _)| i).chain(std::iter::once(run.len()));
+                let (Some(a), Some(b)) = (starts.next(), starts.next()) else { return };
+                let Some(c) = starts.next() else { return f(&run[a..b], Kind::Plain) };
+                f(&run[a..c], Kind::Plain);
+                let (mut p, mut q) = (b, c);
+                for r in starts {
+                    f(&run[p..r], Kind::Plain);
+                    (p, q) = (q, r);
                 }
             }
             Class::Word => {
@@ -158,25 +246,23 @@ impl Tokenizer {
                 if chars.next().is_some() && chars.next().is_none() && !run.as_bytes()[0].is_ascii_digit() {
                     return;
                 }
-                let Some(stemmer) = &self.stemmer else { return f(run, None) };
-                if run.bytes().any(|b| b.is_ascii_digit()) {
-                    return f(run, None);
+                match self.stemmer.is_some() && !run.bytes().any(|b| b.is_ascii_digit()) {
+                    true => f(run, Kind::Stemmed),
+                    false => f(run, Kind::Plain),
                 }
-                if let Some(known) = cache.get(run) {
-                    return match known {
-                        Some(stem) => f(stem, Some(run)),
-                        None => f(run, None),
-                    };
-                }
-                let stem = stemmer.stem(run).into_owned();
-                match stem != run {
-                    true => f(&stem, Some(run)),
-                    false => f(run, None),
-                }
-                cache.insert(run.to_string(), (stem != run).then_some(stem));
             }
         }
     }
+}
+
+/// What [`Tokenizer::words`] says of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A term as it is: a bigram, a word with a digit, or any word when the language has no
+    /// stemmer.
+    Plain,
+    /// A word whose term is its stem ([`Tokenizer::stem`]).
+    Stemmed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,6 +375,42 @@ mod tests {
         ];
         for (language, text, want) in cases {
             assert_eq!(terms(*language, text), *want, "{text:?}");
+        }
+    }
+
+    /// The runs as the plain character-by-character definition gives them: a run is letters and
+    /// digits of one class, a combining mark staying with the letter before it.
+    fn reference_runs(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut start = None;
+        let mut class = Class::Separator;
+        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            let next = match class_of(c) {
+                k @ Class::Bigram(_) => k,
+                _ if class != Class::Separator && is_combining_mark(c) => class,
+                k => k,
+            };
+            if next != class || next == Class::Separator {
+                if let Some(s) = start.take() {
+                    out.push(text[s..i].to_string());
+                }
+                if next != Class::Separator {
+                    start = Some(i);
+                }
+            }
+            class = next;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, failure_persistence: None, ..Default::default() })]
+        /// `runs`' ASCII shortcuts give the runs of the definition, on text mixing every class.
+        #[test]
+        fn runs_are_the_definitions(text in "[a-zA-Z0-9 .,'&<>\\-\u{301}\u{308}éÅß대통령은東京ひらがなタワーأحمد—🙂\n]{0,40}") {
+            let mut runs = Vec::new();
+            Tokenizer::new(Language::English).runs(&text, &mut |r| runs.push(r.to_string()));
+            proptest::prop_assert_eq!(runs, reference_runs(&text));
         }
     }
 
