@@ -15,6 +15,7 @@ use super::TOP_WITH_RELATED;
 use crate::plan::{Entry, Job, ListKind, Plan, Scope, SitemapPart, archive_of, list_of};
 use crate::site::urls::page_path;
 use crate::site::{Byline, ChainId, Site};
+use typed_index_collections::TiVec;
 
 /// Digests of the templates (each with everything it extends, includes or imports).
 pub struct TemplateDigests(HashMap<String, u64>);
@@ -84,6 +85,11 @@ pub struct Digester<'a> {
     templates: &'a TemplateDigests,
     global: u64,
     sitemap: Vec<u64>,
+    /// Per chain, the digest of what a list or feed item shows of it ([`Digester::item_of`]) and
+    /// of what a link to it shows ([`Digester::link_of`]): made once, though a chain is an item
+    /// of a dozen lists and feeds and the target of many links.
+    items: TiVec<ChainId, u64>,
+    links: TiVec<ChainId, u64>,
 }
 
 impl<'a> Digester<'a> {
@@ -106,7 +112,13 @@ impl<'a> Digester<'a> {
                 h.finish()
             })
             .collect();
-        Digester { site, plan, templates, global, sitemap }
+        let mut digester =
+            Digester { site, plan, templates, global, sitemap, items: TiVec::new(), links: TiVec::new() };
+        let chains = 0..site.chains().len();
+        digester.items =
+            chains.clone().into_par_iter().map(|i| digester.item_of(ChainId::from(i))).collect::<Vec<_>>().into();
+        digester.links = chains.into_par_iter().map(|i| digester.link_of(ChainId::from(i))).collect::<Vec<_>>().into();
+        digester
     }
 
     /// The digest of every entry of the plan, in its order.
@@ -226,13 +238,19 @@ impl<'a> Digester<'a> {
 
     /// What a list item or feed item shows of a chain.
     fn item(&self, c: ChainId, h: &mut DefaultHasher) {
+        self.items[c].hash(h);
+    }
+
+    fn item_of(&self, c: ChainId) -> u64 {
         let site = self.site;
         let chain = &site.chain(c);
-        (&chain.path, site.shown(c).digest, chain.first_published.timestamp(), chain.modified.timestamp()).hash(h);
-        site.link_paths(site.shown(c)).for_each(|p| p.hash(h));
-        self.plan.photos.fingerprint(site.shown(c), h);
-        chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
-        self.byline(c, h);
+        let mut h = DefaultHasher::new();
+        (&chain.path, site.shown(c).digest, chain.first_published.timestamp(), chain.modified.timestamp()).hash(&mut h);
+        site.link_paths(site.shown(c)).for_each(|p| p.hash(&mut h));
+        self.plan.photos.fingerprint(site.shown(c), &mut h);
+        chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(&mut h);
+        self.byline(c, &mut h);
+        h.finish()
     }
 
     /// What a chain's byline shows: each known author's file and whether their page exists in
@@ -250,10 +268,16 @@ impl<'a> Digester<'a> {
 
     /// What a link to a chain shows: its URL, date and section.
     fn link(&self, c: ChainId, h: &mut DefaultHasher) {
+        self.links[c].hash(h);
+    }
+
+    fn link_of(&self, c: ChainId) -> u64 {
         let site = self.site;
         let chain = &site.chain(c);
-        (&chain.path, chain.first_published.timestamp()).hash(h);
-        chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(h);
+        let mut h = DefaultHasher::new();
+        (&chain.path, chain.first_published.timestamp()).hash(&mut h);
+        chain.section.map(|s| (&site.section(s).slug, &site.section(s).title)).hash(&mut h);
+        h.finish()
     }
 
     /// What a list's archive navigation shows: its links' titles and URLs, its children's counts.
