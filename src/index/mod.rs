@@ -175,11 +175,21 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
     for layout in layouts {
         files.extend(make(site, layout, cache, &mut kept, threads));
     }
-    cache.tokenised = match cache.keep {
-        Keep::Encoded => kept.stored.keys().filter(|k| !cache.stored.contains_key(k)).count(),
-        Keep::Nothing | Keep::Terms => kept.docs.keys().filter(|k| !cache.docs.contains_key(k)).count(),
-    };
-    (cache.docs, cache.stored) = (kept.docs, kept.stored);
+    match cache.keep {
+        Keep::Encoded => {
+            // `kept.stored` holds the new encodings alone: the stored terms of every story still
+            // indexed stay where they are, without a copy.
+            cache.tokenised = kept.stored.len();
+            let indexed: rustc_hash::FxHashSet<u64> = layouts.iter().flat_map(|l| l.keys.iter().copied()).collect();
+            cache.stored.retain(|k, _| indexed.contains(k));
+            cache.stored.extend(kept.stored);
+            cache.docs = kept.docs;
+        }
+        Keep::Nothing | Keep::Terms => {
+            cache.tokenised = kept.docs.keys().filter(|k| !cache.docs.contains_key(k)).count();
+            (cache.docs, cache.stored) = (kept.docs, kept.stored);
+        }
+    }
     files
 }
 
@@ -187,6 +197,7 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
 #[derive(Default)]
 struct Kept {
     docs: FxHashMap<u64, DocTerms>,
+    /// The terms this index encoded (the cache keeps those it had, without a copy).
     stored: FxHashMap<u64, Box<[u8]>>,
 }
 
@@ -427,7 +438,7 @@ impl<'a> Shard<'a> {
             for &(term, score, surface) in &terms {
                 self.known(term, score, surface);
             }
-            return self.end(n, key, Source::Stored(bytes));
+            return self.end(n, key, Source::Stored);
         }
         self.tokenise(work.layout.docs[n]);
         self.end(n, key, Source::Tokenised);
@@ -564,7 +575,7 @@ impl<'a> Shard<'a> {
         let aliasing = self.work.layout.language != Language::English;
         let keep = self.work.cache.keep;
         let encode = matches!((keep, &source), (Keep::Encoded, Source::Tokenised));
-        let list = matches!((keep, &source), (Keep::Terms, Source::Tokenised | Source::Stored(_)));
+        let list = matches!((keep, &source), (Keep::Terms, Source::Tokenised | Source::Stored));
         let mut listed = Vec::new();
         let mut encoded = std::mem::take(&mut self.encoded);
         if encode {
@@ -598,7 +609,7 @@ impl<'a> Shard<'a> {
             (Keep::Nothing, _) => {}
             (Keep::Terms, Source::Terms(terms)) => self.kept_docs.push((key, Arc::clone(terms))),
             (Keep::Terms, _) => self.kept_docs.push((key, Arc::new(listed))),
-            (Keep::Encoded, Source::Stored(bytes)) => self.kept_stored.push((key, Box::from(bytes))),
+            (Keep::Encoded, Source::Stored) => {} // kept in the cache as it is
             (Keep::Encoded, Source::Terms(terms)) => {
                 if let Ok(bytes) = postcard::to_allocvec(&**terms) {
                     self.kept_stored.push((key, bytes.into_boxed_slice()));
@@ -639,7 +650,8 @@ fn push_varint(out: &mut Vec<u8>, mut n: usize) {
 /// Where a document's terms came from.
 enum Source<'c> {
     Terms(&'c DocTerms),
-    Stored(&'c [u8]),
+    /// Its encoded terms, in the cache (which keeps them as they are).
+    Stored,
     Tokenised,
 }
 
