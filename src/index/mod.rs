@@ -356,6 +356,47 @@ struct Work<'a> {
     tokenizer: &'a Tokenizer,
 }
 
+/// One term's postings in a [`Shard`]: each document as its distance from the one before (a
+/// varint, seven bits a byte) and its score byte, about 3 bytes a posting where the pair takes 8.
+/// The postings of every term of every shard are what making the index holds at its peak.
+#[derive(Debug, Default)]
+struct Packed {
+    bytes: Vec<u8>,
+    last: u32,
+}
+
+impl Packed {
+    fn push(&mut self, doc: u32, score: u8) {
+        let mut gap = doc.wrapping_sub(self.last);
+        while gap >= 0x80 {
+            self.bytes.push((gap as u8 & 0x7f) | 0x80);
+            gap >>= 7;
+        }
+        self.bytes.push(gap as u8);
+        self.bytes.push(score);
+        self.last = doc;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn unpack_into(&self, out: &mut Vec<(u32, u8)>) {
+        let (mut doc, mut gap, mut shift) = (0u32, 0u32, 0);
+        let mut bytes = self.bytes.iter();
+        while let Some(&b) = bytes.next() {
+            gap |= u32::from(b & 0x7f) << shift;
+            if b & 0x80 != 0 {
+                shift += 7;
+                continue;
+            }
+            doc = doc.wrapping_add(gap);
+            out.push((doc, *bytes.next().expect("a score follows each document")));
+            (gap, shift) = (0, 0);
+        }
+    }
+}
+
 /// A term's number in one [`Shard`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct TermNo(u32);
@@ -379,8 +420,8 @@ struct Shard<'a> {
     words: FxHashMap<Box<str>, (TermNo, Option<SurfaceNo>)>,
     term_nos: FxHashMap<Box<str>, TermNo>,
     terms: Vec<Box<str>>,
-    /// Per term: `(document, score)` in document order.
-    postings: Vec<Vec<(u32, u8)>>,
+    /// Per term: its `(document, score)` pairs in document order, packed.
+    postings: Vec<Packed>,
     surfaces: Vec<Box<str>>,
     /// Per surface form: whether it is in [`Shard::aliases`] already.
     aliased: Vec<bool>,
@@ -531,7 +572,7 @@ impl<'a> Shard<'a> {
         let no = TermNo(self.terms.len() as u32);
         self.term_nos.insert(term.into(), no);
         self.terms.push(term.into());
-        self.postings.push(Vec::new());
+        self.postings.push(Packed::default());
         self.score.push(0);
         self.first_surface.push(None);
         no
@@ -585,7 +626,7 @@ impl<'a> Shard<'a> {
         for &term in &self.touched {
             let i = term.0 as usize;
             let score = self.score[i].min(255) as u8;
-            self.postings[i].push((n as u32, score));
+            self.postings[i].push(n as u32, score);
             let surface = self.first_surface[i];
             if let Some(s) = surface
                 && aliasing
@@ -744,7 +785,7 @@ fn term_files(
         for group in terms.chunk_by(|a, b| a.0 == b.0) {
             let mut list: Vec<(u32, u8)> = Vec::new();
             for &(_, k, t) in group {
-                list.extend_from_slice(&shards[k as usize].postings[t.0 as usize]);
+                shards[k as usize].postings[t.0 as usize].unpack_into(&mut list);
             }
             // Shards are contiguous runs of documents (rayon's fold splits its range), so the
             // joined list is in document order; should a split ever interleave, sorting keeps it
@@ -986,6 +1027,23 @@ mod tests {
         push_varint(&mut out, big.len());
         big.iter().for_each(|&(t, s, w)| encode_term(&mut out, t, s, w));
         assert_eq!(out, postcard::to_allocvec(&big).unwrap());
+    }
+
+    #[test]
+    fn packed_postings_round_trip() {
+        let cases: &[&[(u32, u8)]] = &[
+            &[],
+            &[(0, 1)],
+            &[(5, 10), (6, 255), (200, 3), (70_000, 1), (u32::MAX, 7)],
+            &[(9, 1), (3, 2)], // out of order: kept exact all the same
+        ];
+        for &pairs in cases {
+            let mut packed = Packed::default();
+            pairs.iter().for_each(|&(d, s)| packed.push(d, s));
+            let mut out = Vec::new();
+            packed.unpack_into(&mut out);
+            assert_eq!(out, pairs);
+        }
     }
 
     #[test]
