@@ -426,11 +426,25 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         (&report.last_discarded, "last", "the build did its work"),
         (&report.terms_discarded, "terms", "every story was tokenised"),
     ];
+    let state_dir = gazette::state::folder(&report.output);
     for (why, file, instead) in discarded {
         if let Some(why) = why {
-            let path = gazette::state::folder(&report.output).join(file);
+            let path = state_dir.join(file);
             eprintln!("warning: the build state {} was not used: {why}; {instead}", pipeline::display(&path));
         }
+    }
+    // A chunk not used while the others were; past a few, a count.
+    const CHUNKS_NAMED: usize = 8;
+    for d in report.chunks_discarded.iter().take(CHUNKS_NAMED) {
+        let instead = match d.kind {
+            gazette::state::Kind::Terms => "the stories it held were tokenised again",
+            _ => "the story files it held were parsed again",
+        };
+        let path = pipeline::display(&state_dir.join(d.file()));
+        eprintln!("warning: the build state {path} was not used: {}; {instead}", d.why);
+    }
+    if let Some(more) = report.chunks_discarded.len().checked_sub(CHUNKS_NAMED).filter(|&n| n > 0) {
+        eprintln!("warning: {more} more chunks of the build state were not used either");
     }
     if let Some(why) = &report.cache_discarded {
         eprintln!("note: the build cache of {} was not used: {why}", pipeline::display(&report.output));

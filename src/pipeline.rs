@@ -66,8 +66,12 @@ pub struct Report {
     pub photos: photos::Stats,
     /// Story files parsed, re-read and found unchanged, and kept from the build state.
     pub parse: state::ParseCounts,
-    /// Why the build state's stories ([`state`]) were not used, if they were there and not used.
+    /// Why the build state's stories ([`state`]) were not used, if they were there and none of
+    /// their chunks could be used.
     pub state_discarded: Option<String>,
+    /// The chunks of the build state's stories and terms that were not used while others were
+    /// (their story files were parsed, their stories tokenised, again).
+    pub chunks_discarded: Vec<state::Discarded>,
     /// Why the build state's record of the last build ([`state::LastBuild`]) was not used, if it
     /// was there and could not be trusted.
     pub last_discarded: Option<String>,
@@ -76,7 +80,8 @@ pub struct Report {
     pub story_files: StoryFiles,
     /// When the search index was made: stories tokenised and stories whose terms the state kept.
     pub terms: Option<TermCounts>,
-    /// Why the build state's search terms were not used, if they were there and not used.
+    /// Why the build state's search terms were not used, if they were there and none of their
+    /// chunks could be used.
     pub terms_discarded: Option<String>,
 }
 
@@ -143,7 +148,8 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let previous = state::Stories::load(&state_dir, settings);
     let (inputs, story_files) = match (walked, &opts.changed, &previous) {
         (Some(inputs), _, _) => (inputs, StoryFiles::Walked),
-        (None, Some(changed), state::Loaded::Found(known)) => {
+        // Only a state that holds every file the last build recorded can stand for the walk.
+        (None, Some(changed), state::Loaded::Found(known)) if known.complete() => {
             (load::inputs_named(&opts.site_dir, known.paths(), changed)?, StoryFiles::Named)
         }
         (None, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked),
@@ -160,9 +166,10 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     load_errors.extend(author_errors);
     observer.stage("parse", 0);
     // Story files the build state holds as they are on disk are neither read nor parsed.
-    let state_discarded = match &previous {
-        state::Loaded::Discarded(why) => Some(why.clone()),
-        _ => None,
+    let (state_discarded, mut chunks_discarded) = match &previous {
+        state::Loaded::Discarded(why) => (Some(why.clone()), Vec::new()),
+        state::Loaded::Found(known) => (None, known.discarded().to_vec()),
+        state::Loaded::Missing => (None, Vec::new()),
     };
     let state::Parse { result: stories, next: next_state, counts: parse_counts, changed: state_changed } =
         state::parse(&files, &config.encodings, &parse_options, previous);
@@ -214,6 +221,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
             parse: parse_counts,
             state_discarded,
             last_discarded,
+            chunks_discarded,
             story_files,
             ..report
         });
@@ -233,14 +241,15 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     if search_stale {
         // The build state's terms: a story whose text, tags and section are as they were is not
         // tokenised again.
-        let (mut cache, discarded) = match state::load_terms(&state_dir) {
+        let (loaded, kept) = state::load_terms(&state_dir);
+        let (mut cache, discarded) = match loaded {
             state::Loaded::Found(c) => (c, None),
             state::Loaded::Missing => (index::TermCache::stored(), None),
             state::Loaded::Discarded(why) => (index::TermCache::stored(), Some(why)),
         };
-        let loaded = cache.len();
+        chunks_discarded.extend(kept.discarded().iter().cloned());
         plan.search.prepare_cached(&site, &mut cache);
-        terms = Some((cache, loaded, discarded));
+        terms = Some((cache, kept, discarded));
     }
     t.lap("search");
     let renderer = Renderer::new(&site, &plan, &tera, &strings);
@@ -260,10 +269,9 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let changed = staging.changes(|p| plan.at(p).is_some());
     staging.commit().with_context(|| format!("replacing {}", output.display()))?;
     save_state()?;
-    if let Some((cache, loaded, _)) = &terms
-        && (cache.tokenised() > 0 || cache.len() != *loaded)
-    {
-        state::save_terms(&state_dir, cache)?;
+    if let Some((cache, kept, _)) = &terms {
+        // Only the chunks whose stories' terms changed.
+        kept.save(&state_dir, cache)?;
     }
     t.lap("write");
     let mut report = report(&site, &plan, counts, discarded, t, output, &skipped);
@@ -273,6 +281,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     report.parse = parse_counts;
     report.state_discarded = state_discarded;
     report.last_discarded = last_discarded;
+    report.chunks_discarded = chunks_discarded;
     report.story_files = story_files;
     if let Some((cache, _, discarded)) = terms {
         report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
@@ -370,6 +379,7 @@ fn report_of(
         photos: photos::Stats::default(),
         parse: state::ParseCounts::default(),
         state_discarded: None,
+        chunks_discarded: Vec::new(),
         last_discarded: None,
         story_files,
         terms: None,

@@ -271,6 +271,16 @@ impl TermCache {
     pub fn tokenised(&self) -> usize {
         self.tokenised
     }
+
+    /// A cache that keeps the terms encoded, holding `stored` (the build state's, read back).
+    pub(crate) fn from_stored(stored: FxHashMap<u64, Box<[u8]>>) -> Self {
+        TermCache { stored, ..TermCache::stored() }
+    }
+
+    /// The terms it holds encoded, by key (what the build state writes).
+    pub(crate) fn stored_map(&self) -> &FxHashMap<u64, Box<[u8]>> {
+        &self.stored
+    }
 }
 
 /// Every file of the index, in the order of [`paths`]. The documents are tokenised in shards

@@ -82,8 +82,9 @@ fn rebuild(site: &Site) -> Report {
     report
 }
 
+/// The small site's stories state: one chunk (a site of fewer than 65 story files has one).
 fn state_file(site: &Site) -> PathBuf {
-    site.path().join(".public.gazette-state/stories")
+    site.path().join(".public.gazette-state/stories/0000")
 }
 
 fn last_file(site: &Site) -> PathBuf {
@@ -183,7 +184,7 @@ fn a_state_file_that_cannot_be_trusted_is_discarded_with_a_warning() {
     let good = std::fs::read(&path).unwrap();
     let end = good.iter().position(|&b| b == b'\n').unwrap();
     let old_version = [
-        String::from_utf8_lossy(&good[..end]).replacen("gazette-state 1 ", "gazette-state 0 ", 1).as_bytes(),
+        String::from_utf8_lossy(&good[..end]).replacen("gazette-state 2 ", "gazette-state 1 ", 1).as_bytes(),
         &good[end..],
     ]
     .concat();
@@ -203,7 +204,11 @@ fn a_state_file_that_cannot_be_trusted_is_discarded_with_a_warning() {
         let out = site.build(&["-v"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{name}: {stderr}");
-        assert!(stderr.contains("warning: the build state") && stderr.contains("was not used"), "{name}: {stderr}");
+        // Its one chunk not used: the stories state as a whole is not.
+        let warned = stderr.lines().any(|l| {
+            l.starts_with("warning: the build state ") && l.contains(".public.gazette-state/stories was not used: ")
+        });
+        assert!(warned, "{name}: {stderr}");
         assert!(stderr.contains(why), "{name}: {stderr}");
         assert!(stderr.contains("parse: 4 parsed, 0 re-read unchanged, 0 from the build state"), "{name}: {stderr}");
         // Replaced by a good one, which the next build trusts.
@@ -265,7 +270,7 @@ fn a_one_story_edit_tokenises_that_story_alone() {
     site.file(rel, text.replace("+++\nA vote.", "tags = [\"council\"]\n+++\nA vote."));
     assert_eq!(rebuild(&site).terms, Some(TermCounts { tokenised: 1, kept: 2 }));
     // A terms file that cannot be trusted: every story tokenised, the output as a fresh build's.
-    let terms = site.path().join(".public.gazette-state/terms");
+    let terms = site.path().join(".public.gazette-state/terms/0000");
     let mut bytes = std::fs::read(&terms).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0x01;
@@ -510,5 +515,170 @@ fn a_bad_record_of_the_last_build_is_discarded_with_a_warning() {
         assert!(out.contains("parse: 0 parsed, 0 re-read unchanged, 4 from the build state"), "{name}: {out}");
         let out = site.build_ok(&["-v", "--now", NOW]);
         assert!(out.contains("inputs: as the last build found them") && !out.contains("not used"), "{name}: {out}");
+    }
+}
+
+/// A site of `n` short stories, each an hour old, in a few folders: past 64 story files, the
+/// build state spreads them over several chunks. Returns their paths under `content/`.
+fn many(n: usize) -> (Site, Vec<String>) {
+    let site = Site::new();
+    site.file("gazette.toml", "title = \"T\"\nbase_url = \"https://news.example\"\n");
+    let mut rels = Vec::new();
+    for i in 0..n {
+        let rel = format!("s{}/story-{i:03}.md", i % 5);
+        let text = format!(
+            "+++\ntitle = \"Story {i} of the harbour\"\ndate = 2026-11-{:02}T09:00:00Z\n+++\nText {i} of the story.\n",
+            1 + i % 27
+        );
+        site.file(&format!("content/{rel}"), text);
+        age(&site.path().join("content").join(&rel), 3600);
+        rels.push(rel);
+    }
+    (site, rels)
+}
+
+/// The chunk of `count` that holds the record of the story file `rel` (its path under
+/// `content/`), as the state's format says: xxh3 of the path, modulo the count.
+fn chunk_of(rel: &str, count: u64) -> String {
+    format!("{:04}", xxhash_rust::xxh3::xxh3_64(rel.as_bytes()) % count)
+}
+
+/// Each file of a state folder's chunks (`stories/` or `terms/`): name, inode, mtime and bytes.
+fn chunk_files(dir: &Path) -> Vec<(String, u64, SystemTime, Vec<u8>)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let name = e.file_name().into_string().unwrap();
+            (name, meta.ino(), meta.modified().unwrap(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The chunk files of `after` that are not in `before` as they were (by inode, mtime and bytes).
+fn changed(before: &[(String, u64, SystemTime, Vec<u8>)], after: &[(String, u64, SystemTime, Vec<u8>)]) -> Vec<String> {
+    assert_eq!(before.iter().map(|f| &f.0).collect::<Vec<_>>(), after.iter().map(|f| &f.0).collect::<Vec<_>>());
+    after.iter().zip(before).filter(|(a, b)| a != b).map(|(a, _)| a.0.clone()).collect()
+}
+
+/// Issue 18 at archive scale: a one-story edit rewrites the one chunk of `stories` that holds its
+/// record (and the one or two of `terms` that held its old terms and hold its new ones), not the
+/// whole state.
+#[test]
+fn a_one_story_edit_rewrites_one_chunk_of_the_state() {
+    let (site, rels) = many(300);
+    let state = site.path().join(".public.gazette-state");
+    assert_eq!(rebuild(&site).parse, counts(300, 0, 0));
+    // 300 records, about 64 a chunk: 8 chunks (a power of two), each naming its place.
+    let stories = chunk_files(&state.join("stories"));
+    let names: Vec<String> = (0..8).map(|i| format!("{i:04}")).collect();
+    assert_eq!(stories.iter().map(|f| f.0.clone()).collect::<Vec<_>>(), names);
+    for (name, _, _, bytes) in &stories {
+        let line = String::from_utf8_lossy(&bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()]).to_string();
+        let want = format!(" chunk {} of 8 settings ", name.trim_start_matches('0').parse::<u32>().unwrap_or(0));
+        assert!(line.starts_with("gazette-state 2 stories ") && line.contains(&want), "{line}");
+    }
+    let terms = chunk_files(&state.join("terms"));
+    assert_eq!(terms.len(), 8);
+    // Mtimes of their own: a chunk written again could otherwise keep its mtime.
+    std::thread::sleep(Duration::from_millis(20));
+    let rel = &rels[123];
+    let path = site.path().join("content").join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    site.file(&format!("content/{rel}"), text.replace("Text 123 of", "Text 123, edited, of"));
+    age(&path, 1800);
+    let report = rebuild(&site);
+    assert_eq!(report.parse, counts(1, 0, 299));
+    assert_eq!(report.terms, Some(TermCounts { tokenised: 1, kept: 299 }));
+    assert_eq!(changed(&stories, &chunk_files(&state.join("stories"))), [chunk_of(rel, 8)]);
+    let terms_changed = changed(&terms, &chunk_files(&state.join("terms")));
+    assert!((1..=2).contains(&terms_changed.len()), "{terms_changed:?}");
+    // Nothing changed: no chunk is written at all.
+    let (stories, terms) = (chunk_files(&state.join("stories")), chunk_files(&state.join("terms")));
+    std::fs::remove_file(last_file(&site)).unwrap();
+    assert_eq!(rebuild(&site).parse, counts(0, 0, 300));
+    assert!(changed(&stories, &chunk_files(&state.join("stories"))).is_empty());
+    assert!(changed(&terms, &chunk_files(&state.join("terms"))).is_empty());
+}
+
+/// A chunk that cannot be trusted costs its own records only: it is discarded with a warning
+/// naming it, its story files are parsed again (its stories tokenised again), the other chunks
+/// are used, and the output is a fresh build's, byte for byte.
+#[test]
+fn a_corrupt_chunk_is_discarded_alone_with_a_warning() {
+    let (site, rels) = many(300);
+    let state = site.path().join(".public.gazette-state");
+    site.build_ok(&["--now", NOW]);
+    let flip = |file: &str| {
+        let path = state.join(file);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() - 10;
+        bytes[middle] ^= 0x04;
+        std::fs::write(&path, bytes).unwrap();
+    };
+    flip("stories/0003");
+    flip("terms/0005");
+    // One story edited (so that the search index is made, and reads the terms), in another chunk.
+    let rel = rels.iter().find(|r| chunk_of(r, 8) != "0003").unwrap();
+    let path = site.path().join("content").join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    site.file(&format!("content/{rel}"), text.replace("of the story.", "of the story, edited."));
+    age(&path, 1800);
+    let in_3 = rels.iter().filter(|r| chunk_of(r, 8) == "0003").count();
+    assert!(in_3 > 0);
+    let out = site.build_ok(&["-v", "--now", NOW]);
+    let warned = |file: &str, instead: &str| {
+        let line = format!(
+            ".public.gazette-state/{file} was not used: it is corrupt: its checksum does not match; {instead}\n"
+        );
+        out.lines().any(|l| l.starts_with("warning: the build state ") && format!("{l}\n").ends_with(&line))
+    };
+    assert!(warned("stories/0003", "the story files it held were parsed again"), "{out}");
+    assert!(warned("terms/0005", "the stories it held were tokenised again"), "{out}");
+    let parsed = format!("parse: {} parsed, 0 re-read unchanged, {} from the build state", in_3 + 1, 299 - in_3);
+    assert!(out.contains(&parsed), "{parsed}: {out}");
+    let tokenised: usize = out
+        .lines()
+        .find_map(|l| l.strip_prefix("index: ")?.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(tokenised > 1 && tokenised < 300, "{out}");
+    // The output is a fresh build's; the chunks were written again, and the next build trusts
+    // every one.
+    let fresh = tempfile::tempdir().unwrap();
+    let fresh_out = fresh.path().join("fresh");
+    build_into(site.path(), &fresh_out);
+    assert!(snapshot_tree(&site.out()) == snapshot_tree(&fresh_out), "not what a fresh build makes");
+    std::fs::remove_file(last_file(&site)).unwrap();
+    let out = site.build_ok(&["-v", "--now", NOW]);
+    assert!(
+        out.contains("0 parsed, 0 re-read unchanged, 300 from the build state") && !out.contains("not used"),
+        "{out}"
+    );
+}
+
+/// `--changed` takes the state's paths for the story files only when the state holds every one
+/// the last build recorded: with a chunk missing or discarded, the build walks `content/`.
+#[test]
+fn changed_paths_with_a_chunk_missing_walk_the_folder() {
+    let (site, rels) = many(300);
+    let state = site.path().join(".public.gazette-state");
+    site.build_ok(&[]);
+    let named = format!("content/{}", rels[7]);
+    for (name, fault) in [("missing", None), ("corrupt", Some(b"hello\n".as_slice()))] {
+        let chunk = state.join("stories").join(chunk_of(&rels[200], 8));
+        match fault {
+            None => std::fs::remove_file(&chunk).unwrap(),
+            Some(bytes) => std::fs::write(&chunk, bytes).unwrap(),
+        }
+        let out = site.build_ok(&["-v", "--changed", &named]);
+        assert!(!out.contains("was not walked"), "{name}: {out}");
+        assert!(out.contains("built 300 stories from 300 files"), "{name}: {out}");
+        // Written whole again: the next --changed build trusts the state.
+        let out = site.build_ok(&["--changed", &named]);
+        assert!(out.contains("was not walked") && out.contains("300 stories"), "{name}: {out}");
     }
 }
