@@ -131,7 +131,9 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         None => Some(load::inputs(&opts.site_dir)?),
         Some(_) => None,
     };
-    let inputs_key = walked.as_ref().and_then(|inputs| state::inputs_key(inputs, fingerprint));
+    // Each story file is looked at once: for the inputs' hash and for the state's comparison.
+    let walked_stats = walked.as_ref().map(|inputs| state::stat_stories(&inputs.stories));
+    let inputs_key = walked.as_ref().zip(walked_stats.as_ref()).and_then(|(i, s)| state::inputs_key(i, s, fingerprint));
     let mut last_discarded = None;
     if let Some(key) = inputs_key {
         match state::LastBuild::load(&state_dir, settings) {
@@ -146,14 +148,15 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         }
     }
     let previous = state::Stories::load(&state_dir, settings);
-    let (inputs, story_files) = match (walked, &opts.changed, &previous) {
-        (Some(inputs), _, _) => (inputs, StoryFiles::Walked),
+    let (inputs, story_files, stats) = match (walked, walked_stats, &opts.changed, &previous) {
+        (Some(inputs), Some(stats), _, _) => (inputs, StoryFiles::Walked, Some(stats)),
         // Only a state that holds every file the last build recorded can stand for the walk.
-        (None, Some(changed), state::Loaded::Found(known)) if known.complete() => {
-            (load::inputs_named(&opts.site_dir, known.paths(), changed)?, StoryFiles::Named)
+        (None, _, Some(changed), state::Loaded::Found(known)) if known.complete() => {
+            (load::inputs_named(&opts.site_dir, known.paths(), changed)?, StoryFiles::Named, None)
         }
-        (None, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked),
+        (_, _, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked, None),
     };
+    let stats = stats.unwrap_or_else(|| state::stat_stories(&inputs.stories));
     t.lap("load");
     let load::Inputs {
         stories: files,
@@ -172,7 +175,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         state::Loaded::Missing => (None, Vec::new()),
     };
     let state::Parse { result: stories, next: next_state, counts: parse_counts, changed: state_changed } =
-        state::parse(&files, &config.encodings, &parse_options, previous);
+        state::parse(&files, &stats, &config.encodings, &parse_options, previous);
     let save_state = || match state_changed {
         state::Changed::Yes => next_state.save(&state_dir, settings).map(|_| ()),
         state::Changed::No => Ok(()),

@@ -537,9 +537,21 @@ impl Serialize for Bytes<'_> {
     }
 }
 
+/// A story file, its stat and its record, for [`parse`].
+type Work<'a> = (&'a (PathBuf, PathBuf), Option<Stat>, Option<Record>);
+
+/// Each story file's [`Stat`] (in the order of the files; `None`: it cannot be looked at), taken
+/// once per build, in parallel, for both [`inputs_key`] and [`parse`].
+pub struct Stats(Vec<Option<Stat>>);
+
+/// The stats of `files` (`(path under content/, path)`, as `load` lists them).
+pub fn stat_stories(files: &[(PathBuf, PathBuf)]) -> Stats {
+    Stats(files.par_iter().map(|(_, path)| Stat::at(path)).collect())
+}
+
 /// A file's size, modification time and inode, as the state compares them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stat {
+pub struct Stat {
     len: u64,
     mtime_ns: i128,
     ino: u64,
@@ -848,6 +860,7 @@ enum How {
 /// disk)`, sorted) that `previous` does not hold as it is on disk now.
 pub fn parse(
     files: &[(PathBuf, PathBuf)],
+    stats: &Stats,
     encodings: &Encodings,
     opts: &ParseOptions,
     previous: Loaded<Stories>,
@@ -869,17 +882,20 @@ pub fn parse(
     };
     let started = now_ns();
     let mut origins = Vec::with_capacity(files.len());
-    let work: Vec<(&(PathBuf, PathBuf), Option<Record>)> = files
+    let work: Vec<Work> = files
         .iter()
-        .map(|f| {
+        .zip(&stats.0)
+        .map(|(f, &stat)| {
             let old = f.0.to_str().and_then(|rel| by_rel.remove(rel));
             origins.push(old.as_ref().map(|(_, chunk)| *chunk));
-            (f, old.map(|(record, _)| record))
+            (f, stat, old.map(|(record, _)| record))
         })
         .collect();
     drop(by_rel); // files that are gone: their chunks hold fewer records now
-    let done: Vec<One> =
-        work.into_par_iter().map(|((rel, path), old)| one(rel, path, old, encodings, opts, started)).collect();
+    let done: Vec<One> = work
+        .into_par_iter()
+        .map(|((rel, path), stat, old)| one(rel, path, stat, old, encodings, opts, started))
+        .collect();
     let mut counts = ParseCounts::default();
     let mut stories = Vec::with_capacity(done.len());
     let (mut skipped, mut errors, mut records) = (Vec::new(), Vec::new(), Vec::with_capacity(done.len()));
@@ -921,10 +937,20 @@ pub fn parse(
 
 /// One story file: kept when its metadata matches its record, else read, and kept when its bytes
 /// hash as recorded, else parsed.
-fn one(rel: &Path, path: &Path, old: Option<Record>, encodings: &Encodings, opts: &ParseOptions, started: i128) -> One {
+fn one(
+    rel: &Path,
+    path: &Path,
+    stat: Option<Stat>,
+    old: Option<Record>,
+    encodings: &Encodings,
+    opts: &ParseOptions,
+    started: i128,
+) -> One {
     let unreadable = |d: Diagnostic| One { how: How::Parsed, result: Err(vec![d]), seen: None };
-    let stat = match fs::metadata(path) {
-        Ok(meta) => Stat::of(&meta),
+    // The stat taken for the whole build ([`stat_stories`]); looked at again only to say why a
+    // file could not be.
+    let stat = match stat.map_or_else(|| fs::metadata(path).map(|m| Stat::of(&m)), Ok) {
+        Ok(stat) => stat,
         Err(e) => return unreadable(Diagnostic::new(path, 1, 1, format!("cannot read: {e}"))),
     };
     let old = match old {
@@ -984,14 +1010,13 @@ pub struct Summary {
 /// settings). `None` when a file could not be listed (the build fails on it), or a story file
 /// cannot be looked at or was modified within [`RACY_NS`] of now (it may change again without its
 /// metadata showing it).
-pub fn inputs_key(inputs: &load::Inputs, config: u64) -> Option<u64> {
+pub fn inputs_key(inputs: &load::Inputs, stats: &Stats, config: u64) -> Option<u64> {
     // A file that could not be listed fails the build: only a full one reports it.
     if !inputs.errors.is_empty() {
         return None;
     }
     let now = now_ns();
-    let stats: Option<Vec<Stat>> =
-        inputs.stories.par_iter().map(|(_, path)| Stat::at(path).filter(|s| s.mtime_ns < now - RACY_NS)).collect();
+    let stats: Option<Vec<Stat>> = stats.0.iter().map(|s| s.filter(|s| s.mtime_ns < now - RACY_NS)).collect();
     let mut h = Xxh3::new();
     let mut add = |bytes: &[u8]| {
         h.update(&(bytes.len() as u64).to_le_bytes());
@@ -1365,7 +1390,7 @@ mod tests {
     fn parse_in(state: &Path, files: &mut [(PathBuf, PathBuf)]) -> Parse {
         files.sort();
         let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
-        let parse = parse(files, &Encodings::default(), &opts, Stories::load(state, 1));
+        let parse = parse(files, &stat_stories(files), &Encodings::default(), &opts, Stories::load(state, 1));
         assert!(parse.result.is_ok());
         parse
     }

@@ -203,20 +203,16 @@ struct Kept {
 
 /// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
 /// `crate::state`): a story whose text, tags and section read the same is not tokenised again.
-/// Keyed by a fingerprint of what [`Shard::tokenise`] reads. Serialised, it is the `stored` terms alone
-/// (what the build state keeps).
-#[derive(serde::Serialize, serde::Deserialize)]
+/// Keyed by a fingerprint of what [`Shard::tokenise`] reads. The build state keeps the `stored`
+/// terms alone, in chunks ([`TermCache::from_stored`], [`TermCache::stored_map`]).
 pub struct TermCache {
     /// Terms as made (`serve`).
-    #[serde(skip)]
     docs: FxHashMap<u64, DocTerms>,
-    /// Terms encoded (postcard), about a tenth of their size as made: what the build state keeps,
-    /// decoded one batch at a time as the index is made.
+    /// Terms encoded (postcard's encoding of `(term, score, surface)` lists), about a tenth of
+    /// their size as made: what the build state keeps, decoded as each story's turn comes.
     stored: FxHashMap<u64, Box<[u8]>>,
-    #[serde(skip, default = "Keep::encoded")]
     keep: Keep,
     /// Stories the last use tokenised (the others' terms came from the cache).
-    #[serde(skip)]
     tokenised: usize,
 }
 
@@ -229,12 +225,6 @@ enum Keep {
     Terms,
     /// The terms encoded (the build state, which writes them to disk).
     Encoded,
-}
-
-impl Keep {
-    fn encoded() -> Keep {
-        Keep::Encoded
-    }
 }
 
 impl Default for TermCache {
