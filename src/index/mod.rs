@@ -283,6 +283,9 @@ fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, thread
     let mut shards: Vec<Shard> = match threads {
         Threads::Many => (0..layout.docs.len())
             .into_par_iter()
+            // Four shards a thread, about: enough to balance the threads, few enough that the
+            // vocabularies and lists the shards each make are not made many times over.
+            .with_min_len(layout.docs.len().div_ceil(4 * rayon::current_num_threads()).max(1))
             .fold(
                 || Shard::new(&work),
                 |mut shard, n| {
