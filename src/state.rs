@@ -8,7 +8,7 @@
 //! are never recorded, and only a successful build writes the state, so a file that failed to parse
 //! is parsed again. A file modified less than [`RACY_NS`] before it was looked at may be written
 //! again within one tick of the file system's clock without its mtime changing, so its record says
-//! to check it by content ([`Check::Content`]), as git does with "racily clean" index entries.
+//! to check it by content (`Check::Content`), as git does with "racily clean" index entries.
 //!
 //! Never trusted blindly: each state file opens with a version line (the format, what the file
 //! holds, the crate version, the build id of `build.rs`, which hashes the sources, `Cargo.lock`
