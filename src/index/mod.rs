@@ -280,26 +280,18 @@ impl TermCache {
 fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, threads: Threads) -> Vec<Vec<u8>> {
     let tokenizer = Tokenizer::new(layout.language);
     let work = Work { site, layout, cache, tokenizer: &tokenizer };
+    // In document order: rayon's fold splits the range into contiguous runs, and collecting
+    // keeps their order.
     let mut shards: Vec<Shard> = match threads {
         Threads::Many => (0..layout.docs.len())
             .into_par_iter()
             // Four shards a thread, about: enough to balance the threads, few enough that the
             // vocabularies and lists the shards each make are not made many times over.
             .with_min_len(layout.docs.len().div_ceil(4 * rayon::current_num_threads()).max(1))
-            .fold(
-                || Shard::new(&work),
-                |mut shard, n| {
-                    shard.doc(n);
-                    shard
-                },
-            )
+            .fold(|| Shard::new(&work), Shard::with)
             .collect(),
-        Threads::One => vec![(0..layout.docs.len()).fold(Shard::new(&work), |mut shard, n| {
-            shard.doc(n);
-            shard
-        })],
+        Threads::One => vec![(0..layout.docs.len()).fold(Shard::new(&work), Shard::with)],
     };
-    shards.sort_by_key(|s| s.first);
     let mut aliases: FxHashMap<String, String> = FxHashMap::default();
     for shard in &mut shards {
         for &(surface, term) in &shard.aliases {
@@ -317,12 +309,6 @@ fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, thread
         Threads::One => files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk))),
     }
     files.extend(term_files(&shards, aliases, layout.term_chunks, docs.len(), threads));
-    // Freeing the shards' vocabularies and lists is no part of the files: done beside what follows.
-    let owned: Vec<_> = shards
-        .into_iter()
-        .map(|s| (s.short_runs, s.runs, s.run_terms, s.words, s.term_nos, s.terms, s.postings, s.surfaces))
-        .collect();
-    std::thread::spawn(move || drop(owned));
     files
 }
 
@@ -370,12 +356,7 @@ struct Packed {
 
 impl Packed {
     fn push(&mut self, doc: u32, score: u8) {
-        let mut gap = doc.wrapping_sub(self.last);
-        while gap >= 0x80 {
-            self.bytes.push((gap as u8 & 0x7f) | 0x80);
-            gap >>= 7;
-        }
-        self.bytes.push(gap as u8);
+        push_varint(&mut self.bytes, doc.wrapping_sub(self.last) as usize);
         self.bytes.push(score);
         self.last = doc;
     }
@@ -411,8 +392,6 @@ struct SurfaceNo(u32);
 /// The postings of a contiguous run of documents, over a vocabulary of its own.
 struct Shard<'a> {
     work: &'a Work<'a>,
-    /// The first document (`u32::MAX` while it has none).
-    first: u32,
     /// A run as written → its words, `run_terms[start..start + len]`: keyed by its bytes when it
     /// has at most 16 ([`short_key`]: no string to compare), else by the run (at most
     /// [`MAX_KEPT_RUN`] bytes).
@@ -445,7 +424,6 @@ impl<'a> Shard<'a> {
     fn new(work: &'a Work<'a>) -> Self {
         Shard {
             work,
-            first: u32::MAX,
             short_runs: FxHashMap::default(),
             runs: FxHashMap::default(),
             run_terms: Vec::new(),
@@ -465,11 +443,16 @@ impl<'a> Shard<'a> {
         }
     }
 
+    /// The shard with document `n` read (a step of the fold that makes shards).
+    fn with(mut self, n: usize) -> Self {
+        self.doc(n);
+        self
+    }
+
     /// Document `n`: its terms from the cache when it holds them, else tokenised.
     fn doc(&mut self, n: usize) {
         let work = self.work;
         let (cache, key) = (work.cache, work.layout.keys[n]);
-        self.first = self.first.min(n as u32);
         if let Some(terms) = cache.docs.get(&key) {
             for (term, score, surface) in terms.iter() {
                 self.known(term, *score, surface.as_deref());
@@ -682,7 +665,8 @@ fn encode_term(out: &mut Vec<u8>, term: &str, score: u8, surface: Option<&str>) 
     }
 }
 
-/// postcard's varint: seven bits a byte, lowest first, the top bit set on all but the last.
+/// postcard's varint (also [`Packed`]'s): seven bits a byte, lowest first, the top bit set on all
+/// but the last.
 fn push_varint(out: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {
         out.push((n as u8 & 0x7f) | 0x80);
