@@ -55,7 +55,8 @@ impl Language {
 }
 
 /// One term of a text, and the folded word it came from when stemming changed it (what the
-/// tests read; the index takes terms through [`Tokenizer::each`]).
+/// tests read; the index looks words up in vocabularies of its own, from [`Tokenizer::runs`],
+/// [`Tokenizer::run_words`] and [`Tokenizer::stem`]).
 #[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
@@ -68,10 +69,6 @@ pub struct Term {
 pub struct Tokenizer {
     stemmer: Option<rust_stemmers::Stemmer>,
 }
-
-/// Stems already computed: folded word → its stem (`None`: the word is its own stem). Kept per
-/// thread across documents, since a site's vocabulary is far smaller than its text.
-pub type StemCache = rustc_hash::FxHashMap<String, Option<String>>;
 
 impl Tokenizer {
     pub fn new(language: Language) -> Self {
@@ -89,44 +86,26 @@ impl Tokenizer {
     #[cfg(test)]
     pub fn terms(&self, text: &str) -> Vec<Term> {
         let mut out = Vec::new();
-        self.each(text, &mut StemCache::default(), &mut |term, surface| {
-            out.push(Term { term: term.to_string(), surface: surface.map(str::to_string) })
+        self.runs(text, &mut |raw| {
+            self.run_words(raw, &mut |word, kind| {
+                let stem = match kind {
+                    Kind::Stemmed => self.stem(word),
+                    Kind::Plain => None,
+                };
+                out.push(match stem {
+                    Some(stem) => Term { term: stem, surface: Some(word.to_string()) },
+                    None => Term { term: word.to_string(), surface: None },
+                });
+            })
         });
         out
     }
 
-    /// Calls `f(term, surface)` for every term of `text`, in order; `surface` is the folded word
-    /// when stemming changed it. Stems are looked up in `cache` first.
-    pub fn each(&self, text: &str, cache: &mut StemCache, f: &mut dyn FnMut(&str, Option<&str>)) {
-        self.words(text, &mut |word, kind| match kind {
-            Kind::Plain => f(word, None),
-            Kind::Stemmed => match cache.get(word) {
-                Some(Some(stem)) => f(stem, Some(word)),
-                Some(None) => f(word, None),
-                None => {
-                    let stem = self.stem(word);
-                    match &stem {
-                        Some(stem) => f(stem, Some(word)),
-                        None => f(word, None),
-                    }
-                    cache.insert(word.to_string(), stem);
-                }
-            },
-        });
-    }
-
-    /// The stem of a folded word that [`Tokenizer::words`] gave as [`Kind::Stemmed`], when it
+    /// The stem of a folded word that [`Tokenizer::run_words`] gave as [`Kind::Stemmed`], when it
     /// differs from the word.
     pub fn stem(&self, word: &str) -> Option<String> {
         let stem = self.stemmer.as_ref()?.stem(word);
         (stem != word).then(|| stem.into_owned())
-    }
-
-    /// Calls `f(word, kind)` for every folded word and bigram of `text`, in order, before
-    /// stemming: what [`Tokenizer::each`] stems. The index calls the two halves itself
-    /// ([`Tokenizer::runs`], then [`Tokenizer::run_words`] for a run it has not met before).
-    pub fn words(&self, text: &str, f: &mut dyn FnMut(&str, Kind)) {
-        self.runs(text, &mut |raw| self.run_words(raw, f));
     }
 
     /// Calls `f(run)` for every run of `text` as written: letters and digits of one class
@@ -255,7 +234,7 @@ impl Tokenizer {
     }
 }
 
-/// What [`Tokenizer::words`] says of a word.
+/// What [`Tokenizer::run_words`] says of a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A term as it is: a bigram, a word with a digit, or any word when the language has no
@@ -456,7 +435,7 @@ mod tests {
         }
     }
 
-    /// What lets `run` skip folding for Hangul syllables and unified Han: each folds to itself.
+    /// What lets `run_words` skip folding for Hangul syllables and unified Han: each folds to itself.
     #[test]
     fn hangul_syllables_and_unified_han_fold_to_themselves() {
         let ranges = [0xAC00..=0xD7A3u32, 0x4E00..=0x9FFF, 0x3400..=0x4DBF];
