@@ -127,13 +127,16 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let fingerprint = config::fingerprint(&opts.site_dir, &opts.overrides);
     // A plain build walks content/ first: when nothing it is made from changed since the last
     // build (by metadata), and the output is as that build left it, there is nothing to do.
+    // Each story file is looked at once: for the inputs' hash and for the state's comparison.
     let walked = match opts.changed {
-        None => Some(load::inputs(&opts.site_dir)?),
+        None => {
+            let inputs = load::inputs(&opts.site_dir)?;
+            let stats = state::stat_stories(&inputs.stories);
+            Some((inputs, stats))
+        }
         Some(_) => None,
     };
-    // Each story file is looked at once: for the inputs' hash and for the state's comparison.
-    let walked_stats = walked.as_ref().map(|inputs| state::stat_stories(&inputs.stories));
-    let inputs_key = walked.as_ref().zip(walked_stats.as_ref()).and_then(|(i, s)| state::inputs_key(i, s, fingerprint));
+    let inputs_key = walked.as_ref().and_then(|(inputs, stats)| state::inputs_key(inputs, stats, fingerprint));
     let mut last_discarded = None;
     if let Some(key) = inputs_key {
         match state::LastBuild::load(&state_dir, settings) {
@@ -148,13 +151,13 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         }
     }
     let previous = state::Stories::load(&state_dir, settings);
-    let (inputs, story_files, stats) = match (walked, walked_stats, &opts.changed, &previous) {
-        (Some(inputs), Some(stats), _, _) => (inputs, StoryFiles::Walked, Some(stats)),
+    let (inputs, story_files, stats) = match (walked, &opts.changed, &previous) {
+        (Some((inputs, stats)), _, _) => (inputs, StoryFiles::Walked, Some(stats)),
         // Only a state that holds every file the last build recorded can stand for the walk.
-        (None, _, Some(changed), state::Loaded::Found(known)) if known.complete() => {
+        (None, Some(changed), state::Loaded::Found(known)) if known.complete() => {
             (load::inputs_named(&opts.site_dir, known.paths(), changed)?, StoryFiles::Named, None)
         }
-        (_, _, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked, None),
+        (None, _, _) => (load::inputs(&opts.site_dir)?, StoryFiles::Walked, None),
     };
     let stats = stats.unwrap_or_else(|| state::stat_stories(&inputs.stories));
     t.lap("load");
