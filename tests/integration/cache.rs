@@ -16,6 +16,14 @@ fn overrides() -> Overrides {
     Overrides { now: Some(NOW.parse().unwrap()), ..Default::default() }
 }
 
+/// A `serve` session of the site at `root` into `work/served`, its first build made.
+fn serving(root: &Path, work: &tempfile::TempDir) -> (Session, PathBuf) {
+    let served = work.path().join("served");
+    let mut session = Session::new(root, &served, overrides());
+    session.rebuild(&Changes::all()).expect("first build");
+    (session, served)
+}
+
 /// The last line of stdout (the summary `built N stories, …`).
 fn summary(out: &str) -> String {
     out.lines().rfind(|l| l.starts_with("built ")).unwrap_or_else(|| panic!("no summary line in:\n{out}")).to_string()
@@ -97,11 +105,8 @@ fn an_edited_sitemap_index_template_is_rendered_by_the_next_build() {
 #[test]
 fn an_edited_sitemap_index_template_is_rendered_by_serve() {
     let site = split_sitemap_site();
-    let root = site.path().canonicalize().unwrap();
-    let served = tempfile::tempdir().unwrap();
-    let served = served.path().join("served");
-    let mut session = Session::new(&root, &served, overrides());
-    session.rebuild(&Changes::all()).expect("first build");
+    let (root, work) = (site.path().canonicalize().unwrap(), tempfile::tempdir().unwrap());
+    let (mut session, served) = serving(&root, &work);
     edit_sitemap_index(&site);
     let outcome = session.rebuild(&Changes { templates: true, ..Default::default() }).expect("rebuild");
     assert_eq!(outcome.written, 1, "{outcome:?}");
@@ -142,11 +147,8 @@ fn deleted_truncated_and_overwritten_output_files_are_repaired() {
 #[test]
 fn a_damaged_served_file_is_repaired_by_the_next_rebuild() {
     let site = bundled_site();
-    let root = site.path().canonicalize().unwrap();
-    let served = tempfile::tempdir().unwrap();
-    let served = served.path().join("served");
-    let mut session = Session::new(&root, &served, overrides());
-    session.rebuild(&Changes::all()).expect("first build");
+    let (root, work) = (site.path().canonicalize().unwrap(), tempfile::tempdir().unwrap());
+    let (mut session, served) = serving(&root, &work);
     damage(&served);
     let outcome = session.rebuild(&Changes::default()).expect("rebuild");
     assert_eq!((outcome.written, outcome.repaired), (0, 4), "{outcome:?}");
@@ -283,11 +285,8 @@ fn the_changes_manifest_lists_exactly_what_changed() {
 fn serve_leaves_a_file_whose_bytes_did_not_change() {
     use std::os::unix::fs::MetadataExt;
     let site = bundled_site();
-    let root = site.path().canonicalize().unwrap();
-    let served = tempfile::tempdir().unwrap();
-    let served = served.path().join("served");
-    let mut session = Session::new(&root, &served, overrides());
-    session.rebuild(&Changes::all()).expect("first build");
+    let (root, work) = (site.path().canonicalize().unwrap(), tempfile::tempdir().unwrap());
+    let (mut session, served) = serving(&root, &work);
     let inodes = |dir: &Path| -> Vec<(String, u64)> {
         snapshot_tree(dir)
             .into_iter()
