@@ -5,6 +5,7 @@
 //! [`pipeline::build`].
 
 pub mod authors;
+pub mod bodies;
 pub mod check;
 pub mod config;
 pub mod diag;

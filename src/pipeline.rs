@@ -177,8 +177,10 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         state::Loaded::Found(known) => (None, known.discarded().to_vec()),
         state::Loaded::Missing => (None, Vec::new()),
     };
+    // Bodies are kept out of memory, in a spool beside the state ([`crate::bodies`]).
+    let spool = state::spool(&state_dir)?;
     let state::Parse { result: stories, next: next_state, counts: parse_counts, changed: state_changed } =
-        state::parse(&files, &stats, &config.encodings, &parse_options, previous);
+        state::parse(&files, &stats, &config.encodings, &parse_options, previous, &spool);
     let save_state = || match state_changed {
         state::Changed::Yes => next_state.save(&state_dir, settings).map(|_| ()),
         state::Changed::No => Ok(()),

@@ -3,7 +3,11 @@
 //!
 //! `stories` holds, per story file under `content/`, its path, size, mtime (ns), inode, a hash of
 //! its bytes (xxh3) and what parsing it gave: the [`Story`], or the warning that it holds no news
-//! text. A file whose size, mtime and inode match its record is neither read nor parsed; one whose
+//! text. A story's body is not in its record: a chunk's bodies follow its records, each record
+//! saying where its body is, how long and its xxh3 ([`Placed`]), and a build reads a kept story's
+//! body from the chunk file it holds open only when it shows or tokenises it ([`crate::bodies`]);
+//! the bodies of the stories it parsed wait in its spool ([`spool`]) until the save copies them
+//! into their chunks. A file whose size, mtime and inode match its record is neither read nor parsed; one whose
 //! metadata differs is read, and its parse is reused only when its bytes hash as recorded. Errors
 //! are never recorded, and only a successful build writes the state, so a file that failed to parse
 //! is parsed again. A file modified less than [`RACY_NS`] before it was looked at may be written
@@ -83,6 +87,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize, Serializer};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
+use crate::bodies::{self, Body, Spool};
 use crate::diag::Diagnostic;
 use crate::index;
 use crate::load::{self, Encodings, SourceFile};
@@ -90,8 +95,9 @@ use crate::parse::{ParseOptions, Story};
 use crate::pipeline::{self, parse_file};
 
 /// The layout of the state files; a change to it bumps this (a change to [`Story`] changes the
-/// build id anyway). 2: `stories` and `terms` are folders of chunks.
-const FORMAT: u32 = 2;
+/// build id anyway). 2: `stories` and `terms` are folders of chunks. 3: a stories chunk holds its
+/// stories' bodies after its records.
+const FORMAT: u32 = 3;
 
 /// How many records a chunk of `stories` or `terms` is meant to hold ([`chunk_count`]): small
 /// enough that a one-story rebuild rewrites well under a megabyte of each.
@@ -109,6 +115,13 @@ pub fn folder(output: &Path) -> PathBuf {
     let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     parent.join(format!(".{name}.gazette-state"))
+}
+
+/// The spool for a build's new story bodies ([`bodies::Spool`]): an unnamed file in the state
+/// folder `dir`, which it creates.
+pub fn spool(dir: &Path) -> Result<Spool> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    Spool::in_folder(dir).with_context(|| format!("creating a temporary file in {}", dir.display()))
 }
 
 /// What a state file holds.
@@ -305,12 +318,18 @@ fn from_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, String> {
     }
 }
 
-/// Writes `value` as the state file `name` in the existing folder `dir` under the version line
-/// `version` ([`version`]), through a temporary file and a rename, so a reader sees the previous
+/// Writes `value`, then what `tail` writes, as the state file `name` in the existing folder `dir`
+/// under the version line `version` ([`version`]), through a temporary file and a rename, so a reader sees the previous
 /// file or the new one, never half of one. The body is encoded straight into the file (no copy of
 /// it in memory); the version line, whose length and hash fields have a fixed width, is written
 /// last, over a placeholder.
-fn write<T: Serialize + ?Sized>(dir: &Path, name: &str, version: &str, value: &T) -> Result<u64> {
+fn write<T: Serialize + ?Sized>(
+    dir: &Path,
+    name: &str,
+    version: &str,
+    value: &T,
+    tail: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<u64> {
     use std::io::{Seek, SeekFrom};
     let head = |len: u64, hash: u64| format!("{version} body {len:020} {hash:016x}\n");
     let mut tmp = tempfile::Builder::new()
@@ -326,7 +345,8 @@ fn write<T: Serialize + ?Sized>(dir: &Path, name: &str, version: &str, value: &T
     // see large chunks.
     let out =
         std::io::BufWriter::with_capacity(1 << 18, Hashing { out: tmp.as_file_mut(), hasher: Xxh3::new(), len: 0 });
-    let out = postcard::to_io(value, out).with_context(writing)?;
+    let mut out = postcard::to_io(value, out).with_context(writing)?;
+    tail(&mut out).with_context(writing)?;
     let Hashing { hasher, len, .. } = out.into_inner().map_err(|e| e.into_error()).with_context(writing)?;
     let file = tmp.as_file_mut();
     file.seek(SeekFrom::Start(0))
@@ -371,12 +391,13 @@ struct Chunks<T> {
 }
 
 /// Reads every chunk file of `kind` in the state folder `dir`, in parallel: each checked as a
-/// state file made with `settings` that names its own chunk, then its body decoded by `decode`.
+/// state file made with `settings` that names its own chunk, then its body decoded by `decode`,
+/// which is also given the file, held open, and where in it the body starts.
 fn read_chunks<T: Send>(
     dir: &Path,
     kind: Kind,
     settings: u64,
-    decode: impl Fn(&[u8]) -> Result<T, String> + Sync,
+    decode: impl Fn(&[u8], Opened) -> Result<T, String> + Sync,
 ) -> Chunks<T> {
     let folder = dir.join(kind.name());
     let mut chunks = Chunks { found: Vec::new(), discarded: Vec::new(), present: Vec::new(), unusable: None };
@@ -404,13 +425,18 @@ fn read_chunks<T: Send>(
         .present
         .par_iter()
         .map(|&index| {
-            let bytes = match fs::read(folder.join(chunk_name(index))) {
-                Ok(bytes) => bytes,
+            let path = folder.join(chunk_name(index));
+            let mut bytes = Vec::new();
+            let file = match fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| f)) {
+                Ok(file) => file,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
                 Err(e) => return Some(Err(format!("it cannot be read: {e}"))),
             };
             Some(check(&bytes, kind, settings).and_then(|(slot, body)| match slot {
-                Some(slot) if slot.index == index => decode(body).map(|value| (slot, value)),
+                Some(slot) if slot.index == index => {
+                    let opened = Opened { file, path, body_at: (bytes.len() - body.len()) as u64 };
+                    decode(body, opened).map(|value| (slot, value))
+                }
                 _ => Err(format!("its version line names another chunk than {}", chunk_name(index))),
             }))
         })
@@ -423,6 +449,15 @@ fn read_chunks<T: Send>(
         }
     }
     chunks
+}
+
+/// A chunk file as [`read_chunks`] opened it: its body was checked whole, and a story's body in it
+/// is read when it is needed ([`bodies::Span`]).
+struct Opened {
+    file: fs::File,
+    path: PathBuf,
+    /// Where the body (after the version line) starts.
+    body_at: u64,
 }
 
 impl<T> Chunks<T> {
@@ -467,13 +502,13 @@ impl<T> Chunks<T> {
 /// Writes chunks `dirty` (of `count`) of the chunked state file `kind` into the state folder `dir`,
 /// in parallel, each its own state file ([`write`]) holding `value(index)`; then removes the chunk
 /// files past `count` and a single file of format 1. Returns the bytes written.
-fn write_chunks<T: Serialize>(
+fn write_chunks<'a, T: Serialize>(
     dir: &Path,
     kind: Kind,
     settings: u64,
     count: usize,
     dirty: &[usize],
-    value: impl Fn(usize) -> T + Sync,
+    value: impl Fn(usize) -> (T, Tail<'a>) + Sync,
 ) -> Result<u64> {
     let folder = dir.join(kind.name());
     if fs::symlink_metadata(&folder).is_ok_and(|m| !m.is_dir()) {
@@ -484,7 +519,8 @@ fn write_chunks<T: Serialize>(
         .par_iter()
         .map(|&index| {
             let version = version(kind, Some(Slot { index, count }), settings);
-            write(&folder, &chunk_name(index), &version, &value(index))
+            let (value, tail) = value(index);
+            write(&folder, &chunk_name(index), &version, &value, &|out| tail.write(out))
         })
         .collect::<Result<_>>()?;
     let listing = fs::read_dir(&folder).with_context(|| format!("listing {}", folder.display()))?;
@@ -495,6 +531,24 @@ fn write_chunks<T: Serialize>(
         }
     }
     Ok(sizes.iter().sum())
+}
+
+/// What a chunk file holds after its records: nothing, or the bodies of its stories, in order.
+enum Tail<'a> {
+    Nothing,
+    Bodies(Vec<&'a Body>),
+}
+
+impl Tail<'_> {
+    fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        match self {
+            Tail::Nothing => Ok(()),
+            Tail::Bodies(bodies) => bodies.iter().try_for_each(|b| match b {
+                Body::Html(html) => out.write_all(html.as_bytes()),
+                Body::Stored(span) => out.write_all(&span.bytes()?),
+            }),
+        }
+    }
 }
 
 /// Which of `count` chunks must be written: every one but those whose file, as loaded, holds
@@ -613,6 +667,100 @@ struct Record {
     parsed: Kept,
 }
 
+/// A [`Record`] as a chunk file holds it: its story's body is not in it but in the chunk's bodies,
+/// after the records ([`Placed`]).
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    rel: &'a str,
+    stat: Stat,
+    check: Check,
+    hash: u64,
+    parsed: &'a Kept,
+    body: Option<Placed>,
+}
+
+/// [`RecordOut`] read back.
+#[derive(Deserialize)]
+struct RecordIn {
+    rel: String,
+    stat: Stat,
+    check: Check,
+    hash: u64,
+    parsed: Kept,
+    body: Option<Placed>,
+}
+
+/// Where a story's body is among its chunk's bodies, its length and xxh3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Placed {
+    offset: u64,
+    len: u32,
+    hash: u64,
+}
+
+/// A chunk's records ready to write: each placed, and the bodies they place, in order.
+fn placed<'a>(records: &[&'a Record]) -> (Vec<RecordOut<'a>>, Tail<'a>) {
+    let mut offset = 0;
+    let mut bodies = Vec::new();
+    let out = records
+        .iter()
+        .map(|r| {
+            let body = match &r.parsed {
+                Kept::Story(story) => {
+                    let placed = Placed { offset, len: story.body.len() as u32, hash: story.body.hash() };
+                    offset += u64::from(placed.len);
+                    bodies.push(&story.body);
+                    Some(placed)
+                }
+                Kept::Skipped { .. } => None,
+            };
+            RecordOut { rel: &r.rel, stat: r.stat, check: r.check, hash: r.hash, parsed: &r.parsed, body }
+        })
+        .collect();
+    (out, Tail::Bodies(bodies))
+}
+
+/// A stories chunk's body → its records, each story's body a span of the chunk's file.
+fn records_of(body: &[u8], opened: Opened) -> Result<Vec<Record>, String> {
+    let (records, bodies): (Vec<RecordIn>, &[u8]) =
+        postcard::take_from_bytes(body).map_err(|e| format!("it does not decode: {e}"))?;
+    let bodies_at = opened.body_at + (body.len() - bodies.len()) as u64;
+    let source = bodies::Source::new(opened.file, opened.path);
+    let mut end = 0;
+    records
+        .into_iter()
+        .map(|r| {
+            let RecordIn { rel, stat, check, hash, mut parsed, body } = r;
+            match (&mut parsed, body) {
+                (Kept::Story(story), Some(placed)) => {
+                    let past = placed.offset + u64::from(placed.len);
+                    if placed.offset != end || past > bodies.len() as u64 {
+                        return Err("it does not decode: a story's body is not where its record says".into());
+                    }
+                    end = past;
+                    let story = Arc::get_mut(story).ok_or("a story read twice")?;
+                    story.body = Body::Stored(bodies::Span {
+                        source: Arc::clone(&source),
+                        offset: bodies_at + placed.offset,
+                        len: placed.len,
+                        hash: placed.hash,
+                    });
+                }
+                (Kept::Skipped { .. }, None) => {}
+                _ => return Err("it does not decode: a record's body does not match its parse".into()),
+            }
+            Ok(Record { rel, stat, check, hash, parsed })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .and_then(|records| {
+            if end == bodies.len() as u64 {
+                Ok(records)
+            } else {
+                Err(format!("it does not decode: {} bytes left over", bodies.len() as u64 - end))
+            }
+        })
+}
+
 /// The `stories` state as read: what each story file of the last successful build parsed to, in
 /// the chunks that could be used.
 #[derive(Debug, Default)]
@@ -633,7 +781,7 @@ impl Stories {
     /// parallel). `Found` when at least one chunk could be used; the others are
     /// [`Stories::discarded`], and their story files are parsed again.
     pub fn load(dir: &Path, settings: u64) -> Loaded<Stories> {
-        let chunks = read_chunks(dir, Kind::Stories, settings, |body| from_body::<Vec<Record>>(body));
+        let chunks = read_chunks(dir, Kind::Stories, settings, records_of);
         if let Some(why) = chunks.none_used() {
             return Loaded::Discarded(why);
         }
@@ -718,7 +866,9 @@ impl Next {
                 h.push(record);
             }
         }
-        write_chunks(dir, Kind::Stories, settings, self.count, &self.dirty, |i| held[i].as_deref().unwrap_or(&[]))
+        write_chunks(dir, Kind::Stories, settings, self.count, &self.dirty, |i| {
+            placed(held[i].as_deref().unwrap_or(&[]))
+        })
     }
 
     /// How many chunks it is spread over, and which of them a save writes.
@@ -741,7 +891,7 @@ pub struct Terms {
 /// they are made from, so they need no settings fingerprint): `Found` when at least one chunk
 /// could be used (the others are [`Terms::discarded`], and their stories are tokenised again).
 pub fn load_terms(dir: &Path) -> (Loaded<index::TermCache>, Terms) {
-    let chunks = read_chunks(dir, Kind::Terms, 0, |body| {
+    let chunks = read_chunks(dir, Kind::Terms, 0, |body, _| {
         let terms: Vec<(u64, &[u8])> = from_body(body)?;
         Ok(terms.into_iter().map(|(key, bytes)| (key, Box::from(bytes))).collect::<Vec<(u64, Box<[u8]>)>>())
     });
@@ -801,7 +951,7 @@ impl Terms {
             return Ok(0);
         }
         write_chunks(dir, Kind::Terms, 0, count, &dirty, |i| {
-            chunks[i].iter().map(|&(key, bytes)| (key, Bytes(bytes))).collect::<Vec<_>>()
+            (chunks[i].iter().map(|&(key, bytes)| (key, Bytes(bytes))).collect::<Vec<_>>(), Tail::Nothing)
         })
     }
 }
@@ -857,13 +1007,15 @@ enum How {
 }
 
 /// Reads and parses, in parallel, every story file of `files` (`(path under content/, path on
-/// disk)`, sorted) that `previous` does not hold as it is on disk now.
+/// disk)`, sorted) that `previous` does not hold as it is on disk now; each new story's body goes
+/// to `spool` as soon as it is parsed (a kept story's stays in its chunk file).
 pub fn parse(
     files: &[(PathBuf, PathBuf)],
     stats: &Stats,
     encodings: &Encodings,
     opts: &ParseOptions,
     previous: Loaded<Stories>,
+    spool: &Spool,
 ) -> Parse {
     // The records read, by path, each with the chunk it came from (a build killed while it
     // replaced one layout's chunks by another's may leave a path in two: either record is good).
@@ -894,7 +1046,7 @@ pub fn parse(
     drop(by_rel); // files that are gone: their chunks hold fewer records now
     let done: Vec<One> = work
         .into_par_iter()
-        .map(|((rel, path), stat, old)| one(rel, path, stat, old, encodings, opts, started))
+        .map(|((rel, path), stat, old)| one(rel, path, stat, old, encodings, opts, started, spool))
         .collect();
     let mut counts = ParseCounts::default();
     let mut stories = Vec::with_capacity(done.len());
@@ -936,7 +1088,8 @@ pub fn parse(
 }
 
 /// One story file: kept when its metadata matches its record, else read, and kept when its bytes
-/// hash as recorded, else parsed.
+/// hash as recorded, else parsed (its body spooled).
+#[allow(clippy::too_many_arguments)]
 fn one(
     rel: &Path,
     path: &Path,
@@ -945,6 +1098,7 @@ fn one(
     encodings: &Encodings,
     opts: &ParseOptions,
     started: i128,
+    spool: &Spool,
 ) -> One {
     let unreadable = |d: Diagnostic| One { how: How::Parsed, result: Err(vec![d]), seen: None };
     // The stat taken for the whole build ([`stat_stories`]); looked at again only to say why a
@@ -968,9 +1122,14 @@ fn one(
     if let Some(old) = old.filter(|o| o.hash == hash) {
         return One { how: How::Reread, seen: Some((stat, check, hash)), result: Ok(old.parsed) };
     }
-    let result = parse_file(&file, encodings, opts).map(|p| match p {
-        pipeline::Parsed::Story(s) => Kept::Story(Arc::from(s)),
-        pipeline::Parsed::Skipped(d) => Kept::skipped(d),
+    let result = parse_file(&file, encodings, opts).and_then(|p| match p {
+        pipeline::Parsed::Story(mut s) => {
+            s.body = spool
+                .take(std::mem::take(&mut s.body))
+                .map_err(|e| vec![Diagnostic::new(path, 1, 1, format!("cannot keep its body out of memory: {e}"))])?;
+            Ok(Kept::Story(Arc::from(s)))
+        }
+        pipeline::Parsed::Skipped(d) => Ok(Kept::skipped(d)),
     });
     One { how: How::Parsed, seen: Some((stat, check, hash)), result }
 }
@@ -1075,7 +1234,7 @@ impl LastBuild {
 
     pub fn save(&self, dir: &Path, settings: u64) -> Result<u64> {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        write(dir, LAST, &version(Kind::Last, None, settings), self)
+        write(dir, LAST, &version(Kind::Last, None, settings), self, &|_| Ok(()))
     }
 
     /// Removes the record (a build whose inputs could not be hashed leaves none, so the next
@@ -1255,7 +1414,8 @@ mod tests {
         let (head, body) = (std::str::from_utf8(&good[..end]).unwrap(), &good[end + 1..]);
         assert!(head.contains(" chunk 0 of 1 settings "), "{head}");
         // Another Gazette's: another format, crate version or build id.
-        for (from, to) in [("gazette-state 2 ", "gazette-state 1 "), (env!("GAZETTE_BUILD_ID"), "0000000000000000")] {
+        let ours = format!("gazette-state {FORMAT} ");
+        for (from, to) in [(ours.as_str(), "gazette-state 2 "), (env!("GAZETTE_BUILD_ID"), "0000000000000000")] {
             let other = [head.replacen(from, to, 1).as_bytes(), b"\n", body].concat();
             fs::write(&path, other).unwrap();
             assert!(reads(dir.path(), 1).unwrap_err().contains("another Gazette"), "{from}");
@@ -1306,7 +1466,8 @@ mod tests {
         };
         let mut flipped = good.clone();
         flipped[end + (good.len() - end) / 2] ^= 0x20;
-        let old_version = String::from_utf8_lossy(&good).replacen("gazette-state 2 ", "gazette-state 1 ", 1);
+        let old_version =
+            String::from_utf8_lossy(&good).replacen(&format!("gazette-state {FORMAT} "), "gazette-state 2 ", 1);
         let cases: [(&str, Vec<u8>, &str); 5] = [
             ("a flipped byte", flipped, "corrupt"),
             ("truncated", good[..good.len() * 2 / 3].to_vec(), "truncated"),
@@ -1390,9 +1551,53 @@ mod tests {
     fn parse_in(state: &Path, files: &mut [(PathBuf, PathBuf)]) -> Parse {
         files.sort();
         let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
-        let parse = parse(files, &stat_stories(files), &Encodings::default(), &opts, Stories::load(state, 1));
+        let spool = spool(state).unwrap();
+        let parse = parse(files, &stat_stories(files), &Encodings::default(), &opts, Stories::load(state, 1), &spool);
         assert!(parse.result.is_ok());
         parse
+    }
+
+    /// Every story body `parse` gave, by path.
+    fn bodies_of(parse: &Parse) -> Vec<(String, String)> {
+        let stories = &parse.result.as_ref().unwrap().stories;
+        stories.iter().map(|s| (s.source.clone(), s.body.read().unwrap().into_owned())).collect()
+    }
+
+    #[test]
+    fn bodies_live_in_their_chunk_files_and_a_tampered_one_discards_its_chunk() {
+        let (site, state) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut files: Vec<_> = (0..200)
+            .map(|i| story(site.path(), &format!("s/story-{i:03}.md"), &format!("Body **{i:03}** {}", "é".repeat(i))))
+            .collect();
+        let first = parse_in(state.path(), &mut files);
+        let want = bodies_of(&first);
+        assert!(want.iter().all(|(rel, b)| b.contains("<strong>") && b.contains(&rel[8..11])));
+        // Spooled: no story holds its body in memory.
+        assert!(first.result.as_ref().unwrap().stories.iter().all(|s| s.body.in_memory().is_none()));
+        first.next.save(state.path(), 1).unwrap();
+        let kept = parse_in(state.path(), &mut files);
+        assert_eq!(kept.counts.kept, 200);
+        assert_eq!(bodies_of(&kept), want, "read back from the chunk files");
+        // One story edited: its chunk is rewritten, the others' bodies copied from their files.
+        files[7] = story(site.path(), "s/story-007.md", "A new body.");
+        let edited = parse_in(state.path(), &mut files);
+        edited.next.save(state.path(), 1).unwrap();
+        drop((kept, edited));
+        let again = parse_in(state.path(), &mut files);
+        assert_eq!(again.counts.kept, 200);
+        let mut want = want;
+        want[7].1 = "<p>A new body.</p>\n".into();
+        assert_eq!(bodies_of(&again), want);
+        // A byte of a body flipped on disk: the chunk's checksum, which covers its bodies, fails.
+        let chunk = format!("stories/{}", chunk_name(story_chunk("s/story-042.md", 4)));
+        let mut bytes = fs::read(state.path().join(&chunk)).unwrap();
+        let at = bytes.len() - 2;
+        bytes[at] ^= 0x01;
+        fs::write(state.path().join(&chunk), bytes).unwrap();
+        let loaded = found(state.path(), 1);
+        let [d] = loaded.discarded() else { panic!("{:?}", loaded.discarded()) };
+        assert_eq!(d.file(), chunk);
+        assert!(d.why.contains("corrupt"), "{}", d.why);
     }
 
     #[test]
@@ -1443,7 +1648,11 @@ mod tests {
         let records: Vec<&Record> = loaded.chunks.iter().flat_map(|(_, c)| c).collect();
         let zero: Vec<&Record> = records.iter().copied().filter(|r| story_chunk(&r.rel, 4) == 0).collect();
         let slot = Slot { index: 0, count: 4 };
-        write(&state.path().join("stories"), "0000", &version(Kind::Stories, Some(slot), 1), &zero).unwrap();
+        let (zero, bodies) = placed(&zero);
+        write(&state.path().join("stories"), "0000", &version(Kind::Stories, Some(slot), 1), &zero, &|out| {
+            bodies.write(out)
+        })
+        .unwrap();
         let mixed = found(state.path(), 1);
         assert!(!mixed.complete());
         let paths: Vec<&str> = mixed.paths().collect();

@@ -36,6 +36,7 @@ use rustc_hash::FxHashMap;
 use rayon::prelude::*;
 
 use crate::config::LangId;
+use crate::diag::Diagnostic;
 use crate::site::{ChainId, Site};
 use tokenize::{Kind, Language, Tokenizer};
 
@@ -62,7 +63,7 @@ pub struct SearchIndex {
     /// Everything the files are made from, hashed: equal fingerprints, equal files.
     pub fingerprint: u64,
     layouts: Vec<Layout>,
-    bytes: OnceLock<Vec<Vec<u8>>>,
+    bytes: OnceLock<Made>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,11 +93,18 @@ impl SearchIndex {
         self.bytes.get_or_init(|| make_all(site, &self.layouts, cache, Threads::Many));
     }
 
-    /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file.
-    pub fn file(&self, i: usize, site: &Site) -> &[u8] {
-        &self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One))[i]
+    /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file. An
+    /// error: a story body could not be read.
+    pub fn file(&self, i: usize, site: &Site) -> Result<&[u8], Diagnostic> {
+        match self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One)) {
+            Ok(files) => Ok(&files[i]),
+            Err(failed) => Err(failed[0].clone()),
+        }
     }
 }
+
+/// Every file of the index, or the bodies that could not be read (sorted).
+type Made = Result<Vec<Vec<u8>>, Vec<Diagnostic>>;
 
 /// Whether making the index may use rayon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,11 +177,16 @@ fn fingerprint(site: &Site, layouts: &[Layout]) -> u64 {
 
 /// Every file of every language's set, in the order of [`SearchIndex::paths`]; `cache` keeps the
 /// terms of every set's stories.
-fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Threads) -> Vec<Vec<u8>> {
+fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Threads) -> Made {
     let mut kept = Kept::default();
     let mut files = Vec::new();
     for layout in layouts {
         files.extend(make(site, layout, cache, &mut kept, threads));
+    }
+    if !kept.failed.is_empty() {
+        // Terms made without a body are not kept.
+        kept.failed.sort();
+        return Err(kept.failed);
     }
     match cache.keep {
         Keep::Encoded => {
@@ -190,7 +203,7 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
             (cache.docs, cache.stored) = (kept.docs, kept.stored);
         }
     }
-    files
+    Ok(files)
 }
 
 /// What one index keeps for the next, as its cache's [`Keep`] says.
@@ -199,6 +212,8 @@ struct Kept {
     docs: FxHashMap<u64, DocTerms>,
     /// The terms this index encoded (the cache keeps those it had, without a copy).
     stored: FxHashMap<u64, Box<[u8]>>,
+    /// Bodies that could not be read.
+    failed: Vec<Diagnostic>,
 }
 
 /// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
@@ -301,6 +316,7 @@ fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, thread
         }
         kept.docs.extend(std::mem::take(&mut shard.kept_docs));
         kept.stored.extend(std::mem::take(&mut shard.kept_stored));
+        kept.failed.append(&mut shard.failed);
     }
     let docs = &layout.docs;
     let mut files = vec![meta(site, layout)];
@@ -418,6 +434,8 @@ struct Shard<'a> {
     kept_stored: Vec<(u64, Box<[u8]>)>,
     /// A buffer for the document's terms as [`TermCache`] keeps them encoded.
     encoded: Vec<u8>,
+    /// Bodies that could not be read.
+    failed: Vec<Diagnostic>,
 }
 
 impl<'a> Shard<'a> {
@@ -440,6 +458,7 @@ impl<'a> Shard<'a> {
             kept_docs: Vec::new(),
             kept_stored: Vec::new(),
             encoded: Vec::new(),
+            failed: Vec::new(),
         }
     }
 
@@ -490,7 +509,10 @@ impl<'a> Shard<'a> {
         self.add(&story.summary, 3);
         // A subscribers' story's text past its lede stays out of the public index.
         match story.access {
-            crate::parse::Access::Free => html_text(&story.body_html, &mut |text| self.add(text, 1)),
+            crate::parse::Access::Free => match site.body(story) {
+                Ok(html) => html_text(&html, &mut |text| self.add(text, 1)),
+                Err(e) => self.failed.push(e),
+            },
             crate::parse::Access::Subscribers => self.add(&story.lede, 1),
         }
     }

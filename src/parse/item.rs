@@ -194,7 +194,7 @@ pub fn finish(rel: &Path, item: Item, opts: &ParseOptions, format: Format) -> Re
         language: own,
         lang,
         translation: TranslationKey::Path(super::translation_path(rel)),
-        body_html,
+        body: crate::bodies::Body::Html(body_html),
         attn: Vec::new(),
         emails: Vec::new(),
         publish_at: embargo,

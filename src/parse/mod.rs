@@ -24,6 +24,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
+use crate::bodies::Body;
 pub use crate::config::{LangId, RawHtml};
 use crate::diag::{ErrorKind, ParseError};
 use crate::text::{check_segment, clean_line, slugify};
@@ -270,8 +271,10 @@ pub struct Story {
     /// The first paragraph as plain text (after a wire dateline): what version grouping compares
     /// besides the headline.
     pub lede: String,
-    /// Safe HTML.
-    pub body_html: String,
+    /// Safe HTML: in memory as parsed; a build moves it out ([`crate::bodies`]). The build state
+    /// keeps it beside the story's record, not in it.
+    #[serde(skip)]
+    pub body: Body,
     /// `(ATTN: …)` editor's notes.
     pub attn: Vec<String>,
     pub emails: Vec<String>,
@@ -592,7 +595,7 @@ pub fn finish(rel: &Path, p: Parts, opts: &ParseOptions) -> Result<Story, Vec<Pa
             (None, true) => Grouping::Standalone,
             (None, false) => Grouping::Implicit,
         },
-        body_html: p.body_html,
+        body: Body::Html(p.body_html),
         attn: p.attn,
         emails: p.emails,
         publish_at,

@@ -457,21 +457,21 @@ mod tests {
         type Check = fn(&Story) -> Result<(), String>;
         let cases: Vec<(&str, String, Check)> = vec![
             ("xhtml body cleaned", g2(TEXT, HL, xhtml), |s| {
-                let b = &s.body_html;
+                let b = &s.body.html();
                 let good = b.contains("Hello <b>world</b>.<br>Next") && b.contains("<p>Second.</p>");
                 let bad = b.contains("script") || b.contains("alert") || b.contains("onclick") || b.contains("<title>");
                 (good && !bad).then_some(()).ok_or(format!("body {b:?}"))
             }),
             ("nitf body.content, not body.head", g2(TEXT, HL, nitf), |s| {
-                let b = &s.body_html;
+                let b = &s.body.html();
                 (b.contains("<p>NITF text &amp; more é.</p>") && !b.contains("NITF head"))
                     .then_some(())
-                    .ok_or(b.clone())
+                    .ok_or(b.to_string())
             }),
             ("inlineData plain text", g2(TEXT, HL, data), |s| {
-                (s.body_html == "<p>First para.</p>\n<p>Second para.</p>\n" && s.lede == "First para.")
+                (s.body.html() == "<p>First para.</p>\n<p>Second para.</p>\n" && s.lede == "First para.")
                     .then_some(())
-                    .ok_or(s.body_html.clone())
+                    .ok_or(s.body.html().to_string())
             }),
             ("identity is the guid", g2(TEXT, HL, ""), |s| {
                 (s.grouping == Grouping::Key("uri:urn:test:1".into()) && s.headline.text == "Main headline")
@@ -569,7 +569,7 @@ mod tests {
                 (s.image.as_deref() == Some("large.jpg")).then_some(()).ok_or(format!("{:?}", s.image))
             }),
             ("newsMessage: its one text item", message, |s| {
-                (s.headline.text == "The text item" && s.body_html.contains("First para."))
+                (s.headline.text == "The text item" && s.body.html().contains("First para."))
                     .then_some(())
                     .ok_or(s.headline.text.clone())
             }),
@@ -722,8 +722,8 @@ mod tests {
                 assert!(s.grouping != Grouping::Standalone, "{name}");
                 // LISTING_1's inlineXML holds only comments: there is no body to check.
                 if name.starts_with("LISTING_2_") {
-                    assert!(s.body_html.contains("Et, sent luptat luptat"), "{name}: {}", s.body_html);
-                    assert!(!s.body_html.contains("<hl1>"), "{name}");
+                    assert!(s.body.html().contains("Et, sent luptat luptat"), "{name}: {}", s.body.html());
+                    assert!(!s.body.html().contains("<hl1>"), "{name}");
                 }
                 seen += 1;
             } else if name.starts_with("LISTING_3_") {

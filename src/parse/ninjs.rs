@@ -397,10 +397,10 @@ mod tests {
             let s = story(json).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert_eq!(s.headline.text, *headline, "{name}");
             for h in *holds {
-                assert!(s.body_html.contains(h), "{name}: {h:?} not in {}", s.body_html);
+                assert!(s.body.html().contains(h), "{name}: {h:?} not in {}", s.body.html());
             }
             for l in *lacks {
-                assert!(!s.body_html.contains(l), "{name}: {l:?} in {}", s.body_html);
+                assert!(!s.body.html().contains(l), "{name}: {l:?} in {}", s.body.html());
             }
             assert_eq!(s.authors, *authors, "{name}");
             assert_eq!(s.format, Format::Ninjs, "{name}");
@@ -536,7 +536,7 @@ mod tests {
             if let Some((_, headline)) = text_items.iter().find(|(n, _)| *n == name) {
                 let s = result.unwrap_or_else(|e| panic!("{name}: {e:?}"));
                 assert_eq!(s.headline.text, *headline, "{name}");
-                assert!(!s.body_html.trim().is_empty() && !s.lede.is_empty(), "{name}: empty body");
+                assert!(!s.body.html().trim().is_empty() && !s.lede.is_empty(), "{name}: empty body");
             } else if not_text.contains(&name) {
                 let kinds: Vec<_> = result.unwrap_err().iter().map(|e| e.kind).collect();
                 assert_eq!(kinds, [ErrorKind::NotNewsText], "{name}");

@@ -107,8 +107,8 @@ fn parse_everything(text: &str) {
         }
     }
     if let Ok(story) = parse_story(Path::new("politics/2024/11/12/x.txt"), text, &opts()) {
-        let markup = story.body_html.replace("<p>", "").replace("</p>", "");
-        assert!(!markup.contains(['<', '>']), "wire text became markup: {:?}", story.body_html);
+        let markup = story.body.html().replace("<p>", "").replace("</p>", "");
+        assert!(!markup.contains(['<', '>']), "wire text became markup: {:?}", story.body.html());
         assert!(!story.headline.text.is_empty() || !story.headline.labels.is_empty());
     }
     for raw_html in [RawHtml::Allow, RawHtml::Sanitize, RawHtml::Escape] {
@@ -420,7 +420,8 @@ proptest! {
             (got, want) => prop_assert!(false, "dateline {:?}, want {:?}", got, want),
         }
         let paragraphs: Vec<String> = story
-            .body_html
+            .body
+            .html()
             .strip_suffix("</p>\n")
             .map(|b| b.split("</p>\n").map(|p| unescape(p.strip_prefix("<p>").unwrap())).collect())
             .unwrap_or_default();

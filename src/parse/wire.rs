@@ -446,7 +446,7 @@ mod tests {
         let opts = ParseOptions::new(jiff::tz::TimeZone::UTC);
         let text = "<script>alert(1)</script> & co\nSEOUL, Nov. 1 (Yonhap) -- <b>bold</b> & \"q\"\n(END)\n";
         let s = parse(Path::new("2024/11/01/x.txt"), text, &opts).unwrap();
-        assert_eq!(s.body_html, "<p>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;</p>\n");
+        assert_eq!(s.body.html(), "<p>&lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;</p>\n");
         assert_eq!(s.headline.text, "<script>alert(1)</script> & co");
     }
 

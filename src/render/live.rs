@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::views::rfc3339;
 use crate::config::LangId;
+use crate::diag::Diagnostic;
 use crate::parse::{Dateline, Format};
 use crate::plan::LIVE_STATUS;
 use crate::site::live::{LiveState, end_time};
@@ -48,9 +49,12 @@ pub struct EntryView<'a> {
     pub format: Format,
 }
 
-/// The live view of a chain, if it is a live story.
-pub fn view(site: &Site, c: ChainId) -> Option<LiveView<'_>> {
-    let state = site.live_state(c)?;
+/// The live view of a chain, if it is a live story (an entry's body that cannot be read is an
+/// error).
+pub fn view(site: &Site, c: ChainId) -> Result<Option<LiveView<'_>>, Diagnostic> {
+    let Some(state) = site.live_state(c) else {
+        return Ok(None);
+    };
     let chain = site.chain(c);
     let coverage = &site.shown(c).coverage;
     let entries = site.live_entries(c);
@@ -58,25 +62,28 @@ pub fn view(site: &Site, c: ChainId) -> Option<LiveView<'_>> {
         (LiveState::Running, crate::parse::Coverage::Live { until: Some(u) }) => Some(rfc3339(u)),
         _ => None,
     };
-    Some(LiveView {
-        running: state == LiveState::Running,
-        until,
-        ended: (state == LiveState::Ended).then(|| rfc3339(end_time(coverage, entries, &chain.modified))),
-        status_url: site.url(&format!("{}{LIVE_STATUS}", chain.path)),
-        entries: entries
-            .iter()
-            .map(|e| EntryView {
+    let views = entries
+        .iter()
+        .map(|e| {
+            Ok(EntryView {
                 id: &e.id,
                 title: &e.story.headline.text,
                 version_tag: e.story.headline.version.tag(),
                 date: rfc3339(&e.story.date),
                 dateline: e.story.dateline.as_ref(),
                 authors: &e.story.authors,
-                body: site.body_html(&e.story),
+                body: site.body_html(&e.story)?,
                 format: e.story.format,
             })
-            .collect(),
-    })
+        })
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    Ok(Some(LiveView {
+        running: state == LiveState::Running,
+        until,
+        ended: (state == LiveState::Ended).then(|| rfc3339(end_time(coverage, entries, &chain.modified))),
+        status_url: site.url(&format!("{}{LIVE_STATUS}", chain.path)),
+        entries: views,
+    }))
 }
 
 /// `PAGE/live.json`: `{"live": true|false, "until": …, "entries": N, "newest": id, "updated": …}`.

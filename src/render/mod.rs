@@ -114,7 +114,7 @@ impl<'a> Renderer<'a> {
         match entry.job {
             Job::Article(c) => self.article(&p, c, template),
             Job::Withdrawn(c) => {
-                let story = self.story_view(c);
+                let story = self.story_view(c)?;
                 let mut ctx = self.page(&p, "withdrawn", story.title.to_string(), &url);
                 ctx.insert("story", &story);
                 self.tera_render(template, &ctx)
@@ -174,7 +174,7 @@ impl<'a> Renderer<'a> {
                 Ok(text.into_bytes())
             }
             Job::Static(_) | Job::Photo(_) => unreachable!("static files and photos are copied, not rendered"),
-            Job::SearchIndex(i) => Ok(self.plan.search.file(i, self.site).to_vec()),
+            Job::SearchIndex(i) => self.plan.search.file(i, self.site).map(<[u8]>::to_vec),
             Job::SearchPage(lang) => {
                 let title = self.string(lang, "search");
                 self.tera_render(template, &self.page(&p, "search", title, &url))
@@ -282,7 +282,7 @@ impl<'a> Renderer<'a> {
     fn article(&self, p: &PageOf, c: ChainId, template: &str) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let chain = &site.chain(c);
-        let story = self.story_view(c);
+        let story = self.story_view(c)?;
         let related: Vec<RelatedView> = site
             .related(c)
             .iter()
@@ -298,11 +298,11 @@ impl<'a> Renderer<'a> {
         ctx.insert("jsonld", &jsonld::news_article(site, &self.plan.photos, c));
         ctx.insert("story", &story);
         ctx.insert("related", &related);
-        ctx.insert("live", &live::view(site, c));
+        ctx.insert("live", &live::view(site, c)?);
         self.tera_render(template, &ctx)
     }
 
-    fn story_view(&self, c: ChainId) -> StoryView<'a> {
+    fn story_view(&self, c: ChainId) -> Result<StoryView<'a>, Diagnostic> {
         let site = self.site;
         let chain = &site.chain(c);
         let s = site.shown(c);
@@ -324,12 +324,12 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let body = photo::body_html(site, photos, s, site.body_html(s));
+        let body = photo::body_html(site, photos, s, site.body_html(s)?);
         let paywall = (s.access == crate::parse::Access::Subscribers).then(|| {
             let (open, gated) = paywall::split(&body);
             PaywallView { open: open.to_string(), gated: gated.to_string() }
         });
-        StoryView {
+        Ok(StoryView {
             title: &s.headline.text,
             label: site.label(c),
             version_tag: s.headline.version.tag(),
@@ -372,7 +372,7 @@ impl<'a> Renderer<'a> {
             language: Some(s.language.as_deref().unwrap_or(&site.language(chain.lang).code)),
             source: &site.story(chain.first()).source,
             versions,
-        }
+        })
     }
 
     fn list(&self, p: &PageOf, template: &str, kind: ListKind, page: usize) -> Result<Vec<u8>, Diagnostic> {
@@ -514,7 +514,8 @@ impl<'a> Renderer<'a> {
             }
         };
         let base = scope_path(site, scope);
-        let items: Vec<FeedItem> = chains.iter().take(site.config().feed_limit).map(|&c| self.feed_item(c)).collect();
+        let items: Vec<FeedItem> =
+            chains.iter().take(site.config().feed_limit).map(|&c| self.feed_item(c)).collect::<Result<_, _>>()?;
         let description = match name {
             Some(n) => format!("{}: {n}", language.title),
             None if language.description.is_empty() => language.title.clone(),
@@ -533,22 +534,26 @@ impl<'a> Renderer<'a> {
         self.tera_render(template, &ctx)
     }
 
-    fn feed_item(&self, c: ChainId) -> FeedItem<'a> {
+    fn feed_item(&self, c: ChainId) -> Result<FeedItem<'a>, Diagnostic> {
         let site = self.site;
         let chain = &site.chain(c);
         let s = site.shown(c);
         let byline = self.byline(c, true);
-        FeedItem {
+        let body = match s.access {
+            crate::parse::Access::Free => Some(site.body_html(s)?),
+            crate::parse::Access::Subscribers => None,
+        };
+        Ok(FeedItem {
             title: &s.headline.text,
             url: site.permalink(&chain.path),
             published: rfc3339(&chain.first_published),
             updated: rfc3339(&chain.modified),
             summary: &s.summary,
-            body: (s.access == crate::parse::Access::Free).then(|| site.body_html(s)),
+            body,
             authors: byline.iter().map(|b| b.name).collect(),
             byline,
             section: chain.section.map(|i| site.section(i).title.as_str()),
-        }
+        })
     }
 
     fn sitemap(&self, p: &PageOf, part: SitemapPart, template: &str, path: &str) -> Result<Vec<u8>, Diagnostic> {

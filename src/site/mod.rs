@@ -714,12 +714,23 @@ impl Site {
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
-    /// A story's body HTML with its `@/path.md` links turned into the stories' URLs.
-    pub fn body_html<'s>(&self, story: &'s Story) -> std::borrow::Cow<'s, str> {
+    /// A story's body HTML as parsed, read from where the build keeps it ([`crate::bodies`]); an
+    /// error names the story.
+    pub fn body<'s>(&self, story: &'s Story) -> Result<std::borrow::Cow<'s, str>, Diagnostic> {
+        story.body.read().map_err(|e| {
+            let file = urls::content_path(&self.config, &story.source);
+            Diagnostic::new(&file, story.headline_line, 1, e.to_string())
+        })
+    }
+
+    /// A story's body HTML (read from where the build keeps it, [`crate::bodies`]) with its
+    /// `@/path.md` links turned into the stories' URLs; an error names the story.
+    pub fn body_html<'s>(&self, story: &'s Story) -> Result<std::borrow::Cow<'s, str>, Diagnostic> {
+        let html = self.body(story)?;
         if story.links.is_empty() {
-            return std::borrow::Cow::Borrowed(&story.body_html);
+            return Ok(html);
         }
-        let mut html = story.body_html.clone();
+        let mut html = html.into_owned();
         for link in &story.links {
             let (path, fragment) = link.split();
             if let Some(&c) = self.by_source.get(path) {
@@ -730,7 +741,7 @@ impl Site {
                 html = html.replace(&format!("href=\"{written}\""), &format!("href=\"{url}\""));
             }
         }
-        std::borrow::Cow::Owned(html)
+        Ok(std::borrow::Cow::Owned(html))
     }
 
     /// The URL paths a story's `@/` links resolve to (what its rendered body depends on).

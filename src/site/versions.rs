@@ -15,7 +15,6 @@
 //! strongest pairs join first, so the chains do not depend on input order.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use typed_index_collections::{TiSlice, TiVec};
@@ -117,9 +116,7 @@ fn duplicates(stories: &TiSlice<StoryId, Arc<Story>>) -> Vec<(StoryId, StoryId)>
     let mut first: HashMap<(LangId, jiff::civil::Date, Version, String, u64), StoryId> = HashMap::new();
     let mut out = Vec::new();
     for (i, s) in stories.iter_enumerated() {
-        let mut h = DefaultHasher::new();
-        s.body_html.hash(&mut h);
-        let key = (s.lang, s.date.date(), s.headline.version, normalize_headline(&s.headline.text), h.finish());
+        let key = (s.lang, s.date.date(), s.headline.version, normalize_headline(&s.headline.text), s.body.hash());
         match first.get(&key) {
             Some(&f) => out.push((f, i)),
             None => {

@@ -184,7 +184,7 @@ fn a_state_file_that_cannot_be_trusted_is_discarded_with_a_warning() {
     let good = std::fs::read(&path).unwrap();
     let end = good.iter().position(|&b| b == b'\n').unwrap();
     let old_version = [
-        String::from_utf8_lossy(&good[..end]).replacen("gazette-state 2 ", "gazette-state 1 ", 1).as_bytes(),
+        String::from_utf8_lossy(&good[..end]).replacen("gazette-state 3 ", "gazette-state 2 ", 1).as_bytes(),
         &good[end..],
     ]
     .concat();
@@ -580,7 +580,7 @@ fn a_one_story_edit_rewrites_one_chunk_of_the_state() {
     for (name, _, _, bytes) in &stories {
         let line = String::from_utf8_lossy(&bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()]).to_string();
         let want = format!(" chunk {} of 8 settings ", name.trim_start_matches('0').parse::<u32>().unwrap_or(0));
-        assert!(line.starts_with("gazette-state 2 stories ") && line.contains(&want), "{line}");
+        assert!(line.starts_with("gazette-state 3 stories ") && line.contains(&want), "{line}");
     }
     let terms = chunk_files(&state.join("terms"));
     assert_eq!(terms.len(), 8);
