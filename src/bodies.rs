@@ -101,14 +101,27 @@ pub struct Span {
 }
 
 impl Span {
+    /// `len` bytes at `offset` of `source`, as they are now.
+    pub fn of(source: &Arc<Source>, offset: u64, bytes: &[u8]) -> Span {
+        Span { source: Arc::clone(source), offset, len: bytes.len() as u32, hash: xxh3_64(bytes) }
+    }
+
     /// Its bytes, checked against its length and hash.
     pub fn bytes(&self) -> io::Result<Vec<u8>> {
-        let mut buf = vec![0; self.len as usize];
-        read_at(&self.source.file, &mut buf, self.offset).map_err(|e| self.error(&e.to_string()))?;
-        if xxh3_64(&buf) != self.hash {
+        let mut buf = Vec::new();
+        self.read_into(&mut buf)?;
+        Ok(buf)
+    }
+
+    /// Its bytes into `buf` (replacing what it held), checked against its length and hash.
+    pub fn read_into(&self, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        buf.resize(self.len as usize, 0);
+        read_at(&self.source.file, buf, self.offset).map_err(|e| self.error(&e.to_string()))?;
+        if xxh3_64(buf) != self.hash {
             return Err(self.error("the bytes are not those written (the file was altered during the build)"));
         }
-        Ok(buf)
+        Ok(())
     }
 
     /// Its bytes as text.
@@ -118,7 +131,7 @@ impl Span {
 
     fn error(&self, why: &str) -> io::Error {
         io::Error::other(format!(
-            "reading a story's body ({} bytes at {}) from {}: {why}",
+            "reading {} bytes at {} of {}: {why}",
             self.len,
             self.offset,
             self.source.name.display()
@@ -128,25 +141,32 @@ impl Span {
 
 /// Where a build puts the bodies it parsed: an unnamed temporary file (it disappears with the
 /// process, even a killed one), written at once from every thread.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Spool {
     source: Arc<Source>,
-    end: AtomicU64,
+    end: Arc<AtomicU64>,
 }
 
 impl Spool {
     /// A spool in the folder `dir` (which must exist).
     pub fn in_folder(dir: &Path) -> io::Result<Spool> {
         let file = tempfile::tempfile_in(dir)?;
-        Ok(Spool { source: Source::new(file, dir.join("(the build's body spool)")), end: AtomicU64::new(0) })
+        let source = Source::new(file, dir.join("(the build's spool)"));
+        Ok(Spool { source, end: Arc::new(AtomicU64::new(0)) })
     }
 
     /// Writes `html` to the spool; the span that reads it back.
     pub fn put(&self, html: &str) -> io::Result<Span> {
-        let len = u32::try_from(html.len()).map_err(|_| io::Error::other("a story body over 4 GiB"))?;
+        self.put_bytes(html.as_bytes())
+    }
+
+    /// Writes `bytes` to the spool (a story's encoded search terms, say); the span that reads them
+    /// back.
+    pub fn put_bytes(&self, bytes: &[u8]) -> io::Result<Span> {
+        let len = u32::try_from(bytes.len()).map_err(|_| io::Error::other("a story body over 4 GiB"))?;
         let offset = self.end.fetch_add(u64::from(len), Ordering::Relaxed);
-        write_at(&self.source.file, html.as_bytes(), offset)?;
-        Ok(Span { source: Arc::clone(&self.source), offset, len, hash: xxh3_64(html.as_bytes()) })
+        write_at(&self.source.file, bytes, offset)?;
+        Ok(Span { source: Arc::clone(&self.source), offset, len, hash: xxh3_64(bytes) })
     }
 
     /// `body`, moved to the spool when it is in memory.

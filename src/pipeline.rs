@@ -250,11 +250,13 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
         // The build state's terms: a story whose text, tags and section are as they were is not
         // tokenised again.
         let (loaded, kept) = state::load_terms(&state_dir);
-        let (mut cache, discarded) = match loaded {
+        let (cache, discarded) = match loaded {
             state::Loaded::Found(c) => (c, None),
             state::Loaded::Missing => (index::TermCache::stored(), None),
             state::Loaded::Discarded(why) => (index::TermCache::stored(), Some(why)),
         };
+        // The terms made now wait in the spool, as the bodies do, until the state is saved.
+        let mut cache = cache.spooled(spool.clone());
         chunks_discarded.extend(kept.discarded().iter().cloned());
         plan.search.prepare_cached(&site, &mut cache);
         terms = Some((cache, kept, discarded));

@@ -60,7 +60,9 @@
 //! them, has nothing to do and says what the last one said ([`LastBuild::holds`]), without
 //! reading the stories, assembling the site or digesting a page.
 //!
-//! `terms` holds each story's search terms (`index::TermCache`, what `serve` keeps in memory),
+//! `terms` holds each story's search terms (`index::TermCache`, what `serve` keeps in memory; a
+//! build keeps spans of the chunk files, read as each story's turn comes, and spools the terms it
+//! makes),
 //! keyed by a fingerprint of what they are made from (so its chunks carry no settings
 //! fingerprint); it is read only when the search index must be made again, so a one-story rebuild
 //! tokenises that story alone.
@@ -508,7 +510,7 @@ fn write_chunks<'a, T: Serialize>(
     settings: u64,
     count: usize,
     dirty: &[usize],
-    value: impl Fn(usize) -> (T, Tail<'a>) + Sync,
+    value: impl Fn(usize) -> std::io::Result<(T, Tail<'a>)> + Sync,
 ) -> Result<u64> {
     let folder = dir.join(kind.name());
     if fs::symlink_metadata(&folder).is_ok_and(|m| !m.is_dir()) {
@@ -519,7 +521,7 @@ fn write_chunks<'a, T: Serialize>(
         .par_iter()
         .map(|&index| {
             let version = version(kind, Some(Slot { index, count }), settings);
-            let (value, tail) = value(index);
+            let (value, tail) = value(index).with_context(|| format!("writing {}", folder.display()))?;
             write(&folder, &chunk_name(index), &version, &value, &|out| tail.write(out))
         })
         .collect::<Result<_>>()?;
@@ -583,11 +585,11 @@ fn dirty_chunks(
 }
 
 /// Bytes serialised as bytes (postcard: their length, then them), not as a list of numbers.
-struct Bytes<'a>(&'a [u8]);
+struct Bytes<B>(B);
 
-impl Serialize for Bytes<'_> {
+impl<B: AsRef<[u8]>> Serialize for Bytes<B> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0)
+        s.serialize_bytes(self.0.as_ref())
     }
 }
 
@@ -867,7 +869,7 @@ impl Next {
             }
         }
         write_chunks(dir, Kind::Stories, settings, self.count, &self.dirty, |i| {
-            placed(held[i].as_deref().unwrap_or(&[]))
+            Ok(placed(held[i].as_deref().unwrap_or(&[])))
         })
     }
 
@@ -891,9 +893,15 @@ pub struct Terms {
 /// they are made from, so they need no settings fingerprint): `Found` when at least one chunk
 /// could be used (the others are [`Terms::discarded`], and their stories are tokenised again).
 pub fn load_terms(dir: &Path) -> (Loaded<index::TermCache>, Terms) {
-    let chunks = read_chunks(dir, Kind::Terms, 0, |body, _| {
+    // Each story's terms stay in their chunk's file, read when the index needs them.
+    let chunks = read_chunks(dir, Kind::Terms, 0, |body, opened| {
         let terms: Vec<(u64, &[u8])> = from_body(body)?;
-        Ok(terms.into_iter().map(|(key, bytes)| (key, Box::from(bytes))).collect::<Vec<(u64, Box<[u8]>)>>())
+        let source = bodies::Source::new(opened.file, opened.path);
+        let at = |bytes: &[u8]| opened.body_at + (bytes.as_ptr() as usize - body.as_ptr() as usize) as u64;
+        Ok(terms
+            .into_iter()
+            .map(|(key, bytes)| (key, index::Encoded::At(bodies::Span::of(&source, at(bytes), bytes))))
+            .collect::<Vec<_>>())
     });
     let mut terms = Terms {
         chunks: Vec::with_capacity(chunks.found.len()),
@@ -933,9 +941,9 @@ impl Terms {
         let current =
             self.chunks.first().map(|(s, _)| s.count).filter(|&c| self.chunks.iter().all(|(s, _)| s.count == c));
         let count = chunk_count(stored.len(), current);
-        let mut chunks: Vec<Vec<(u64, &[u8])>> = vec![Vec::new(); count];
-        for (&key, bytes) in stored {
-            chunks[terms_chunk(key, count)].push((key, bytes));
+        let mut chunks: Vec<Vec<(u64, &index::Encoded)>> = vec![Vec::new(); count];
+        for (&key, encoded) in stored {
+            chunks[terms_chunk(key, count)].push((key, encoded));
         }
         chunks.par_iter_mut().for_each(|c| c.sort_unstable_by_key(|(key, _)| *key));
         let mut file: Vec<Option<&[u64]>> = vec![None; count];
@@ -951,7 +959,12 @@ impl Terms {
             return Ok(0);
         }
         write_chunks(dir, Kind::Terms, 0, count, &dirty, |i| {
-            (chunks[i].iter().map(|&(key, bytes)| (key, Bytes(bytes))).collect::<Vec<_>>(), Tail::Nothing)
+            let mut buf = Vec::new();
+            let terms = chunks[i]
+                .iter()
+                .map(|&(key, encoded)| Ok((key, Bytes(encoded.bytes(&mut buf)?.to_vec()))))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            Ok((terms, Tail::Nothing))
         })
     }
 }
@@ -1694,7 +1707,15 @@ mod tests {
     }
 
     fn term_cache(keys: impl Iterator<Item = u64>) -> index::TermCache {
-        index::TermCache::from_stored(keys.map(|k| (k, Box::from(k.to_le_bytes().as_slice()))).collect())
+        index::TermCache::from_stored(keys.map(|k| (k, index::Encoded::Bytes(Box::from(k.to_le_bytes())))).collect())
+    }
+
+    /// Each key's terms as bytes, sorted by key.
+    fn term_bytes(cache: &index::TermCache) -> Vec<(u64, Vec<u8>)> {
+        let mut all: Vec<_> =
+            cache.stored_map().iter().map(|(&k, e)| (k, e.bytes(&mut Vec::new()).unwrap().to_vec())).collect();
+        all.sort();
+        all
     }
 
     #[test]
@@ -1705,7 +1726,7 @@ mod tests {
         assert!(Terms::default().save(dir.path(), &term_cache(keys(300))).unwrap() > 0);
         assert_eq!(inodes(&folder).len(), 8);
         let (Loaded::Found(cache), kept) = load_terms(dir.path()) else { panic!() };
-        assert_eq!(cache.stored_map(), term_cache(keys(300)).stored_map());
+        assert_eq!(term_bytes(&cache), term_bytes(&term_cache(keys(300))), "read back from the chunk files");
         // The same terms: nothing written.
         assert_eq!(kept.save(dir.path(), &cache).unwrap(), 0);
         // One story's terms gone, another's added: their chunks alone.

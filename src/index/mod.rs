@@ -35,6 +35,7 @@ use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
+use crate::bodies::{Span, Spool};
 use crate::config::LangId;
 use crate::diag::Diagnostic;
 use crate::site::{ChainId, Site};
@@ -211,9 +212,27 @@ fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Thr
 struct Kept {
     docs: FxHashMap<u64, DocTerms>,
     /// The terms this index encoded (the cache keeps those it had, without a copy).
-    stored: FxHashMap<u64, Box<[u8]>>,
+    stored: FxHashMap<u64, Encoded>,
     /// Bodies that could not be read.
     failed: Vec<Diagnostic>,
+}
+
+/// A story's terms, encoded: in memory, or a span of a file (the build's spool, the build state's
+/// chunk) read when the story's turn comes ([`crate::bodies`]).
+#[derive(Debug, Clone)]
+pub enum Encoded {
+    Bytes(Box<[u8]>),
+    At(Span),
+}
+
+impl Encoded {
+    /// The bytes, read into `buf` when they are not in memory.
+    pub fn bytes<'b>(&'b self, buf: &'b mut Vec<u8>) -> std::io::Result<&'b [u8]> {
+        match self {
+            Encoded::Bytes(b) => Ok(b),
+            Encoded::At(span) => span.read_into(buf).map(|()| &buf[..]),
+        }
+    }
 }
 
 /// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
@@ -225,8 +244,10 @@ pub struct TermCache {
     docs: FxHashMap<u64, DocTerms>,
     /// Terms encoded (postcard's encoding of `(term, score, surface)` lists), about a tenth of
     /// their size as made: what the build state keeps, decoded as each story's turn comes.
-    stored: FxHashMap<u64, Box<[u8]>>,
+    stored: FxHashMap<u64, Encoded>,
     keep: Keep,
+    /// Where terms encoded now go, out of memory (`gazette build`); `None`: kept in memory.
+    spool: Option<Spool>,
     /// Stories the last use tokenised (the others' terms came from the cache).
     tokenised: usize,
 }
@@ -250,7 +271,7 @@ impl Default for TermCache {
 
 impl TermCache {
     fn keeping(keep: Keep) -> Self {
-        TermCache { docs: FxHashMap::default(), stored: FxHashMap::default(), keep, tokenised: 0 }
+        TermCache { docs: FxHashMap::default(), stored: FxHashMap::default(), keep, spool: None, tokenised: 0 }
     }
 
     /// A cache for one build, which keeps nothing.
@@ -278,12 +299,17 @@ impl TermCache {
     }
 
     /// A cache that keeps the terms encoded, holding `stored` (the build state's, read back).
-    pub(crate) fn from_stored(stored: FxHashMap<u64, Box<[u8]>>) -> Self {
+    pub(crate) fn from_stored(stored: FxHashMap<u64, Encoded>) -> Self {
         TermCache { stored, ..TermCache::stored() }
     }
 
+    /// The cache, writing the terms it encodes from now on to `spool` rather than holding them.
+    pub fn spooled(self, spool: Spool) -> Self {
+        TermCache { spool: Some(spool), ..self }
+    }
+
     /// The terms it holds encoded, by key (what the build state writes).
-    pub(crate) fn stored_map(&self) -> &FxHashMap<u64, Box<[u8]>> {
+    pub(crate) fn stored_map(&self) -> &FxHashMap<u64, Encoded> {
         &self.stored
     }
 }
@@ -431,11 +457,13 @@ struct Shard<'a> {
     first_surface: Vec<Option<SurfaceNo>>,
     touched: Vec<TermNo>,
     kept_docs: Vec<(u64, DocTerms)>,
-    kept_stored: Vec<(u64, Box<[u8]>)>,
+    kept_stored: Vec<(u64, Encoded)>,
     /// A buffer for the document's terms as [`TermCache`] keeps them encoded.
     encoded: Vec<u8>,
     /// Bodies that could not be read.
     failed: Vec<Diagnostic>,
+    /// A buffer for stored terms read from a file.
+    read: Vec<u8>,
 }
 
 impl<'a> Shard<'a> {
@@ -459,6 +487,7 @@ impl<'a> Shard<'a> {
             kept_stored: Vec::new(),
             encoded: Vec::new(),
             failed: Vec::new(),
+            read: Vec::new(),
         }
     }
 
@@ -478,14 +507,19 @@ impl<'a> Shard<'a> {
             }
             return self.end(n, key, Source::Terms(terms));
         }
-        if let Some(bytes) = cache.stored.get(&key)
+        // Terms that cannot be read or decoded are made again.
+        let mut buf = std::mem::take(&mut self.read);
+        if let Some(encoded) = cache.stored.get(&key)
+            && let Ok(bytes) = encoded.bytes(&mut buf)
             && let Ok(terms) = postcard::from_bytes::<Vec<(&str, u8, Option<&str>)>>(bytes)
         {
             for &(term, score, surface) in &terms {
                 self.known(term, score, surface);
             }
+            self.read = buf;
             return self.end(n, key, Source::Stored);
         }
+        self.read = buf;
         self.tokenise(work.layout.docs[n]);
         self.end(n, key, Source::Tokenised);
     }
@@ -661,12 +695,22 @@ impl<'a> Shard<'a> {
             (Keep::Encoded, Source::Stored) => {} // kept in the cache as it is
             (Keep::Encoded, Source::Terms(terms)) => {
                 if let Ok(bytes) = postcard::to_allocvec(&**terms) {
-                    self.kept_stored.push((key, bytes.into_boxed_slice()));
+                    self.keep_encoded(key, &bytes);
                 }
             }
-            (Keep::Encoded, Source::Tokenised) => self.kept_stored.push((key, Box::from(&encoded[..]))),
+            (Keep::Encoded, Source::Tokenised) => self.keep_encoded(key, &encoded),
         }
         self.encoded = encoded;
+    }
+}
+
+impl Shard<'_> {
+    /// Keeps a story's encoded terms: written to the cache's spool when it has one (a failed
+    /// write keeps them in memory), else held.
+    fn keep_encoded(&mut self, key: u64, bytes: &[u8]) {
+        let spooled = self.work.cache.spool.as_ref().and_then(|spool| spool.put_bytes(bytes).ok());
+        let encoded = spooled.map_or_else(|| Encoded::Bytes(Box::from(bytes)), Encoded::At);
+        self.kept_stored.push((key, encoded));
     }
 }
 
