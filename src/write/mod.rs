@@ -296,11 +296,17 @@ impl Sink for Staging {
             }
             return if damaged { Held::Repaired } else { Held::Unchanged };
         }
-        if current_ok
-            && replace_with(&self.staging, &rel_path, |tmp| fs::hard_link(self.output.join(&rel_path), tmp)).is_ok()
-            && self.made.record(&self.staging, rel, digest).is_ok()
-        {
-            return Held::Unchanged;
+        if let Some(record) = current.filter(|_| current_ok) {
+            let live = self.output.join(&rel_path);
+            // Where staging has no file there (a first rebuild after a full build, whose staging
+            // folder starts empty), one link; else a link beside it renamed over it.
+            if link_new(&live, &self.staging.join(&rel_path)).is_ok()
+                || replace_with(&self.staging, &rel_path, |tmp| fs::hard_link(&live, tmp)).is_ok()
+            {
+                // One file under two names: the live file's record, checked just now, is its.
+                self.made.add(rel, *record);
+                return Held::Unchanged;
+            }
         }
         if damaged { Held::Remake } else { Held::Make }
     }
@@ -454,6 +460,20 @@ fn create_or_replace(root: &Path, rel_path: &Path, bytes: &[u8]) -> std::io::Res
             replace_with(root, rel_path, |tmp| fs::write(tmp, bytes))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// Links `from` at `to`, where no file is (creating `to`'s folders when they are missing): an
+/// error, and nothing done, where one is.
+fn link_new(from: &Path, to: &Path) -> std::io::Result<()> {
+    match fs::hard_link(from, to) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            fs::hard_link(from, to)
+        }
+        done => done,
     }
 }
 
