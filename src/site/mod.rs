@@ -719,7 +719,7 @@ impl Site {
     pub fn body<'s>(&self, story: &'s Story) -> Result<std::borrow::Cow<'s, str>, Diagnostic> {
         story.body.read().map_err(|e| {
             let file = urls::content_path(&self.config, &story.source);
-            Diagnostic::new(&file, story.headline_line, 1, e.to_string())
+            Diagnostic::new(&file, story.headline_line, 1, format!("its body cannot be read back: {e}"))
         })
     }
 
@@ -1090,6 +1090,42 @@ mod tests {
                 (format!("news/s{i:03}.md"), text)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_body_out_of_memory_reads_back_with_its_links_and_a_changed_one_is_an_error_naming_its_story() {
+        use crate::bodies::{Body, Spool};
+        use crate::config::{Overrides, resolve};
+        use crate::parse::{ParseOptions, parse_story};
+        let config = resolve(RawConfig::default(), std::path::Path::new("."), &Overrides::default()).unwrap();
+        let opts = ParseOptions::from_config(&config);
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::in_folder(dir.path()).unwrap();
+        let files = [
+            (
+                "news/a.md",
+                "+++\ntitle = \"Port reopens\"\ndate = 2024-05-01T09:00:00Z\n+++\nSee [the strike](@/news/b.md).\n",
+            ),
+            ("news/b.md", "+++\ntitle = \"Dock strike ends\"\ndate = 2024-05-02T09:00:00Z\n+++\nWorkers return.\n"),
+        ];
+        let stories: Vec<Arc<Story>> = files
+            .iter()
+            .map(|(p, t)| {
+                let mut s = parse_story(std::path::Path::new(p), t, &opts).unwrap();
+                s.body = spool.take(std::mem::take(&mut s.body)).unwrap();
+                Arc::new(s)
+            })
+            .collect();
+        let mut altered = (*stories[1]).clone();
+        let Body::Stored(span) = &mut altered.body else { panic!("spooled") };
+        span.hash ^= 1;
+        let site = Site::assemble(config, Arc::default(), stories).unwrap();
+        let a = site.stories.iter().find(|s| s.source == "news/a.md").unwrap();
+        let html = site.body_html(a).unwrap();
+        assert!(html.contains("href=\"/news/2024/05/02/dock-strike-ends/\""), "{html}");
+        let e = site.body_html(&altered).unwrap_err();
+        assert!(e.path.ends_with("content/news/b.md"), "{e}");
+        assert!(e.message.contains("altered"), "{e}");
     }
 
     #[test]
