@@ -5,7 +5,8 @@
 //! build's [`Spool`] (an unnamed temporary file in the build state's folder) as soon as the story
 //! is parsed, and a story kept in the build state has its body as a span of the state's chunk file
 //! (`crate::state`), so what a build holds per story is its metadata alone, whatever the length of
-//! its text. `serve` and `check` keep bodies in memory (`Body::Html`).
+//! its text. `serve`'s session spools the bodies it parses too (`crate::session`); `check` keeps
+//! them in memory (`Body::Html`).
 //!
 //! A span carries its length and xxh3: a read that does not give those bytes, or not UTF-8, is an
 //! error naming the file, never a wrong page.

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use tera::Tera;
 
 use crate::authors::Authors;
+use crate::bodies::{Body, Spool};
 use crate::config::{self, Config, Overrides};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, StaticFile};
@@ -120,8 +121,27 @@ pub struct Session {
     records: Records,
     /// The model of the last successful rebuild, kept for the fast path ([`Site::refresh`]).
     site: Option<Site>,
+    /// Where the parsed stories' bodies are kept out of memory ([`Spool`], in the system's
+    /// temporary folder); `None` where one cannot be made, and bodies stay in memory.
+    spool: Option<Spool>,
     /// Changes a failed rebuild did not finish applying; the next rebuild applies them too.
     pending: Changes,
+}
+
+/// A parsed story with its body moved to `spool` (kept in memory when there is none, or the
+/// write fails).
+fn spooled(parsed: pipeline::Parsed, spool: Option<&Spool>) -> pipeline::Parsed {
+    match (parsed, spool) {
+        (pipeline::Parsed::Story(mut s), Some(spool)) => {
+            if let Body::Html(html) = &s.body
+                && let Ok(span) = spool.put(html)
+            {
+                s.body = Body::Stored(span);
+            }
+            pipeline::Parsed::Story(s)
+        }
+        (parsed, _) => parsed,
+    }
 }
 
 impl Session {
@@ -146,6 +166,7 @@ impl Session {
             records: Records::new(),
             terms: crate::index::TermCache::default(),
             site: None,
+            spool: None,
             pending: Changes::default(),
         }
     }
@@ -255,6 +276,9 @@ impl Session {
             // unchanged digests, so only what really changed is rendered.
             self.stories.clear();
             self.skipped.clear();
+            // Every body is spooled again: a new spool, and the old one's file goes with the last
+            // story that reads it.
+            self.spool = Spool::in_folder(&std::env::temp_dir()).ok();
             todo = listed;
         } else {
             for rel in changed {
@@ -269,11 +293,13 @@ impl Session {
         }
         let config = self.config.as_ref().expect("config");
         let opts = ParseOptions::from_config(config);
+        let spool = self.spool.as_ref();
         let parsed: Vec<(PathBuf, Result<pipeline::Parsed, Vec<Diagnostic>>)> = todo
             .par_iter()
             .map(|(rel, path)| {
                 let file = load::SourceFile::read(rel, path).map_err(|d| vec![d]);
-                (rel.clone(), file.and_then(|f| parse_file(&f, &config.encodings, &opts)))
+                let parsed = file.and_then(|f| parse_file(&f, &config.encodings, &opts));
+                (rel.clone(), parsed.map(|p| spooled(p, spool)))
             })
             .collect();
         for (rel, parsed) in parsed {
