@@ -154,14 +154,28 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     result.context("serving HTTP")
 }
 
-/// Accepts connections until Ctrl-C, each served on a task of its own; then stops accepting, ends
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, a service manager or a
+/// benchmark sends): either stops the server the same way, its output folder removed.
+async fn stop_signal() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Accepts connections until Ctrl-C (or SIGTERM), each served on a task of its own; then stops accepting, ends
 /// the live-reload streams, lets responses under way finish (for at most [`SHUTDOWN_GRACE`]).
 async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, header_timeout: Duration) {
     let app = router(Arc::clone(&shared));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // Every connection task holds a sender; `recv` returns `None` once all of them have ended.
     let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
-    let ctrl_c = tokio::signal::ctrl_c();
+    let ctrl_c = stop_signal();
     tokio::pin!(ctrl_c);
     loop {
         let stream = tokio::select! {

@@ -305,6 +305,21 @@ fn ctrl_c_ends_live_streams_and_removes_the_output_folder() {
     assert!(String::from_utf8_lossy(&rest).ends_with("0\r\n\r\n"), "the live stream did not end: {rest:?}");
 }
 
+/// SIGTERM (what `kill` and service managers send) stops the server as Ctrl-C does: it exits
+/// cleanly and leaves no output folder behind.
+#[test]
+fn sigterm_stops_the_server_and_removes_the_output_folder() {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let mut server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    let out = server.output();
+    assert!(out.join("index.html").is_file());
+    let status = server.signal("-TERM", Duration::from_secs(10)).expect("serve did not exit within 10 s of SIGTERM");
+    assert!(status.success(), "{status}\n{}", server.log());
+    assert!(!out.exists(), "{} is left behind", out.display());
+}
+
 #[test]
 fn a_slug_collision_is_printed_as_a_located_warning() {
     let site = Site::new();

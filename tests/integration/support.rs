@@ -226,8 +226,14 @@ impl Server {
     /// Sends SIGINT (what Ctrl-C sends) and waits up to `limit` for the server to exit; returns
     /// its exit status, or `None` if it was still running.
     pub fn interrupt(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let sent = Command::new("kill").args(["-INT", &self.pid().to_string()]).status().expect("running kill");
-        assert!(sent.success(), "kill -INT failed");
+        self.signal("-INT", limit)
+    }
+
+    /// Sends `signal` (`-INT`, `-TERM`) and waits up to `limit` for the server to exit; returns its
+    /// exit status, or `None` if it was still running.
+    pub fn signal(&mut self, signal: &str, limit: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill").args([signal, &self.pid().to_string()]).status().expect("running kill");
+        assert!(sent.success(), "kill {signal} failed");
         let start = Instant::now();
         while start.elapsed() < limit {
             if let Some(status) = self.child.try_wait().expect("waiting for the server") {
