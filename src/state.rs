@@ -545,10 +545,16 @@ impl Tail<'_> {
     fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
         match self {
             Tail::Nothing => Ok(()),
-            Tail::Bodies(bodies) => bodies.iter().try_for_each(|b| match b {
-                Body::Html(html) => out.write_all(html.as_bytes()),
-                Body::Stored(span) => out.write_all(&span.bytes()?),
-            }),
+            Tail::Bodies(bodies) => {
+                let mut buf = Vec::new();
+                bodies.iter().try_for_each(|b| match b {
+                    Body::Html(html) => out.write_all(html.as_bytes()),
+                    Body::Stored(span) => {
+                        span.read_into(&mut buf)?;
+                        out.write_all(&buf)
+                    }
+                })
+            }
         }
     }
 }
@@ -959,10 +965,9 @@ impl Terms {
             return Ok(0);
         }
         write_chunks(dir, Kind::Terms, 0, count, &dirty, |i| {
-            let mut buf = Vec::new();
             let terms = chunks[i]
                 .iter()
-                .map(|&(key, encoded)| Ok((key, Bytes(encoded.bytes(&mut buf)?.to_vec()))))
+                .map(|&(key, encoded)| Ok((key, Bytes(encoded.read()?))))
                 .collect::<std::io::Result<Vec<_>>>()?;
             Ok((terms, Tail::Nothing))
         })
@@ -1712,8 +1717,7 @@ mod tests {
 
     /// Each key's terms as bytes, sorted by key.
     fn term_bytes(cache: &index::TermCache) -> Vec<(u64, Vec<u8>)> {
-        let mut all: Vec<_> =
-            cache.stored_map().iter().map(|(&k, e)| (k, e.bytes(&mut Vec::new()).unwrap().to_vec())).collect();
+        let mut all: Vec<_> = cache.stored_map().iter().map(|(&k, e)| (k, e.read().unwrap().into_owned())).collect();
         all.sort();
         all
     }

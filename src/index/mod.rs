@@ -233,6 +233,14 @@ impl Encoded {
             Encoded::At(span) => span.read_into(buf).map(|()| &buf[..]),
         }
     }
+
+    /// The bytes: borrowed when in memory, else read.
+    pub fn read(&self) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Encoded::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            Encoded::At(span) => span.bytes().map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 /// Stories' terms kept between rebuilds (`serve`, and `gazette build` through its build state,
