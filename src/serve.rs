@@ -168,15 +168,16 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Accepts connections until Ctrl-C (or SIGTERM), each served on a task of its own; then stops accepting, ends
-/// the live-reload streams, lets responses under way finish (for at most [`SHUTDOWN_GRACE`]).
+/// Accepts connections until Ctrl-C or SIGTERM ([`stop_signal`]), each served on a task of its own;
+/// then stops accepting, ends the live-reload streams, lets responses under way finish (for at most
+/// [`SHUTDOWN_GRACE`]).
 async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, header_timeout: Duration) {
     let app = router(Arc::clone(&shared));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // Every connection task holds a sender; `recv` returns `None` once all of them have ended.
     let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
-    let ctrl_c = stop_signal();
-    tokio::pin!(ctrl_c);
+    let stop_signal = stop_signal();
+    tokio::pin!(stop_signal);
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -186,7 +187,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, hea
                     continue;
                 }
             },
-            _ = &mut ctrl_c => break,
+            _ = &mut stop_signal => break,
         };
         tokio::spawn(connection(stream, app.clone(), header_timeout, stop_rx.clone(), done_tx.clone()));
     }
