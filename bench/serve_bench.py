@@ -4,7 +4,7 @@
   serve_bench.py [--gazette target/release/gazette] [--n 10000] [--corpus DIR] [--edits 21]
                  [--memory-edits 1000] [--work /tmp/gazette-bench]
 
-Starts `gazette serve CORPUS --port 0` on a copy of the corpus (bench/gen_corpus.py, or --corpus, e.g. a
+Starts `gazette serve CORPUS --port 0 --future` (a large corpus runs past today's date) on a copy of the corpus (bench/gen_corpus.py, or --corpus, e.g. a
 site from ../shared/bench/gen_corpus.py --layout gazette), then:
   story edit     appends a unique sentence to one Markdown story and polls its page over HTTP until the
                  sentence is served; median over --edits edits of different stories
@@ -89,7 +89,7 @@ def main():
     shutil.copytree(src, site)
     content = os.path.join(site, "content")
     stories = sorted(os.path.join(r, f) for r, _, fs in os.walk(content) for f in fs if f.endswith(".md"))
-    proc = subprocess.Popen([gazette, "serve", site, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([gazette, "serve", site, "--port", "0", "--future"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url, lines = None, []
         t0 = time.monotonic()
