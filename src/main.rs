@@ -67,6 +67,9 @@ enum Command {
         open: bool,
         #[command(flatten)]
         publishing: Publishing,
+        /// Print each rebuild's stage times
+        #[arg(short, long)]
+        verbose: bool,
         /// How long a client may take to send a request's head, in milliseconds (tests shorten it)
         #[arg(long, hide = true, value_name = "MS")]
         header_timeout_ms: Option<u64>,
@@ -220,10 +223,10 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.into(), None),
             }
         }
-        Command::Serve { site_dir, port, bind, open, publishing: p, header_timeout_ms } => {
+        Command::Serve { site_dir, port, bind, open, publishing: p, verbose, header_timeout_ms } => {
             let header_timeout = header_timeout_ms.map_or(serve::HEADER_TIMEOUT, Duration::from_millis);
             let (drafts, future) = p.options();
-            let opts = ServeOptions { site_dir, bind, port, open, drafts, future, now: p.now, header_timeout };
+            let opts = ServeOptions { site_dir, bind, port, open, drafts, future, now: p.now, verbose, header_timeout };
             match serve::serve(opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(&e, None),

@@ -315,16 +315,21 @@ fn save_last(
     let (Some(key), Some(output_cache)) = (inputs_key, write::cache_hash(&report.output)) else {
         return state::LastBuild::remove(state_dir);
     };
-    // Every use of the build time in the output: which stories are out (embargoes, expiry), the
-    // news sitemaps' window, live badges and breaking banners.
-    let valid_until = [site.next_change().cloned(), render::sitemap::next_change(site), site.live_next_change()]
-        .into_iter()
-        .flatten()
-        .min();
+    let valid_until = valid_until(site);
     let photos = plan.photos.sources.iter().map(|s| s.rel.clone());
     let now = &site.config().now;
     let last = state::LastBuild::new(key, site_dir, photos, output_cache, now, valid_until.as_ref(), report.summary());
     last.save(state_dir, settings).map(|_| ())
+}
+
+/// The first time after the build's at which its output would change with the clock alone. Every
+/// use of the build time in the output: which stories are out (embargoes, expiry), the news
+/// sitemaps' window, live badges and breaking banners.
+pub(crate) fn valid_until(site: &Site) -> Option<jiff::Zoned> {
+    [site.next_change().cloned(), render::sitemap::next_change(site), site.live_next_change()]
+        .into_iter()
+        .flatten()
+        .min()
 }
 
 /// The report of a build that found nothing changed since the last one ([`state::LastBuild`]):
@@ -493,14 +498,15 @@ pub fn parse_file(f: &SourceFile, encodings: &Encodings, opts: &ParseOptions) ->
     }
 }
 
+/// Each stage's time: [`Timer::lap`] ends the stage named, begun where the last one ended.
 #[derive(Default)]
-struct Timer {
+pub(crate) struct Timer {
     last: Option<Instant>,
-    stages: Vec<(&'static str, Duration)>,
+    pub(crate) stages: Vec<(&'static str, Duration)>,
 }
 
 impl Timer {
-    fn lap(&mut self, name: &'static str) {
+    pub(crate) fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
         let start = *self.last.get_or_insert(now);
         self.stages.push((name, now - start));

@@ -44,6 +44,8 @@ pub struct ServeOptions {
     pub drafts: Drafts,
     pub future: Embargoed,
     pub now: Option<jiff::Timestamp>,
+    /// Print each rebuild's stage times (`serve -v`).
+    pub verbose: bool,
     /// How long a client may take to send a request's head; [`HEADER_TIMEOUT`] unless a test
     /// shortens it (the hidden `--header-timeout-ms`).
     pub header_timeout: Duration,
@@ -76,13 +78,15 @@ struct Shared {
     events: broadcast::Sender<Notice>,
     /// The warnings last printed: a rebuild with the same ones only counts them.
     warned: std::sync::Mutex<Vec<crate::diag::Diagnostic>>,
+    /// Print each rebuild's stage times.
+    verbose: bool,
 }
 
 impl Shared {
-    fn new(out: PathBuf) -> Shared {
+    fn new(out: PathBuf, verbose: bool) -> Shared {
         let (events, _) = broadcast::channel(64);
         let warned = std::sync::Mutex::new(Vec::new());
-        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events, warned }
+        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events, warned, verbose }
     }
 
     /// A rebuild succeeded: a new build number, told to every open page.
@@ -124,7 +128,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         .context("creating the output folder in the temporary folder")?;
     let out = out_dir.path().to_path_buf();
     let overrides = Overrides { base_url: Some(url.clone()), drafts: opts.drafts, future: opts.future, now: opts.now };
-    let shared = Arc::new(Shared::new(out.clone()));
+    let shared = Arc::new(Shared::new(out.clone(), opts.verbose));
 
     let mut session = Session::new(&site_dir, &out, overrides);
     report(&shared, "first build", session.rebuild(&Changes::all()));
@@ -280,6 +284,12 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );
+            if shared.verbose {
+                println!("  {} of {} entries digested", o.digested, o.entries);
+                for (stage, d) in &o.stages {
+                    println!("  {stage:<8} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
+            }
             // Warnings are printed when they change, not again on every rebuild.
             if !same {
                 eprint!("{}", crate::diag::render_warnings(&o.warnings, crate::diag::use_color()));
@@ -494,7 +504,7 @@ mod tests {
     /// in between reached the page neither in `hello` nor as a `reload`.
     #[test]
     fn a_rebuild_while_a_page_subscribes_reaches_the_page() {
-        let shared = Shared::new(PathBuf::from("/nowhere"));
+        let shared = Shared::new(PathBuf::from("/nowhere"), false);
         let (hello, mut rx) = subscribe_then(&shared, || shared.reloaded());
         assert_eq!(hello, Hello { build: 1, errors: Vec::new() });
         assert_eq!(rx.try_recv(), Ok(Notice::Reload(1)));

@@ -22,11 +22,12 @@ use crate::config::{self, Config, Overrides};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, StaticFile};
 use crate::parse::{ParseOptions, Story};
-use crate::pipeline::{self, parse_file};
+use crate::pipeline::{self, Timer, parse_file};
+use crate::plan::Job;
 use crate::plan::Plan;
-use crate::render::digest::{Digester, TemplateDigests};
+use crate::render::digest::{Digester, Parts, Readers, TemplateDigests};
 use crate::render::{self, Renderer, Strings, theme};
-use crate::site::Site;
+use crate::site::{ChainId, Photos, Site};
 use crate::write::{self, InPlace, cache::Records};
 
 /// What changed since the last rebuild, as `watch` sorts it.
@@ -85,6 +86,11 @@ pub struct Outcome {
     pub written: usize,
     /// Files that were missing or altered in the served folder and were made again.
     pub repaired: usize,
+    /// Plan entries whose digest was made: every one, unless the rebuild changed only stories'
+    /// text and kept the last plan ([`Session`]'s patch), which digests only what shows them.
+    pub digested: usize,
+    /// Entries of the plan (pages, static files, photo renditions).
+    pub entries: usize,
     pub removed: usize,
     pub held_back: usize,
     /// The model's warnings (slug collisions), located.
@@ -92,6 +98,8 @@ pub struct Outcome {
     /// The photos stage's warnings (CMYK photos, a discarded cache index).
     pub photo_warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Each stage's time (`serve -v`).
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 /// One story file: parsed, or its errors.
@@ -126,6 +134,23 @@ pub struct Session {
     spool: Option<Spool>,
     /// Changes a failed rebuild did not finish applying; the next rebuild applies them too.
     pending: Changes,
+    /// The last rebuild's plan and digests, kept for a rebuild that only changes stories' text.
+    planned: Option<Planned>,
+}
+
+/// What a rebuild that only changes stories' text keeps of the last one: its plan (the search
+/// index patched, [`index::patch`]), every entry's digest and what each digest read
+/// ([`Readers`]), so that it digests and renders only the entries that read a changed chain and
+/// the search files whose bytes changed.
+struct Planned {
+    plan: Plan,
+    digests: Vec<u64>,
+    parts: Parts,
+    readers: Readers,
+    /// Per file of the search index, its entry's number in the plan.
+    search_entries: Vec<usize>,
+    /// When the output would change with the clock alone ([`pipeline::valid_until`]).
+    valid_until: Option<jiff::Zoned>,
 }
 
 /// A parsed story with its body moved to `spool` (kept in memory when there is none, or the
@@ -168,6 +193,7 @@ impl Session {
             site: None,
             spool: None,
             pending: Changes::default(),
+            planned: None,
         }
     }
 
@@ -194,6 +220,8 @@ impl Session {
 
     fn apply(&mut self, changes: &Changes) -> Result<Outcome> {
         let started = Instant::now();
+        let mut t = Timer::default();
+        t.lap("start");
         let first = self.config.is_none();
         if first {
             write::claim_dir(&self.out)?;
@@ -220,17 +248,31 @@ impl Session {
         if everything || changes.authors {
             self.load_authors()?;
         }
+        t.lap("load");
         let reusable = !everything && !changes.content_tree && !changes.authors && self.load_errors.is_empty();
+        // Only stories' files changed: the last plan may serve again.
+        let text_only = reusable && !changes.templates && !changes.statics && !changes.photos;
         let changed = self.changed_stories(changes);
         let mut kept = self.site.take().filter(|_| reusable);
-        let site = match kept.as_mut().is_some_and(|site| site.refresh(&changed, now)) {
-            true => kept.expect("kept above"),
-            false => self.assemble()?,
+        let refreshed = kept.as_mut().and_then(|site| site.refresh(&changed, now.clone()));
+        let planned = self.planned.take();
+        let site = match refreshed {
+            Some(_) => kept.expect("kept above"),
+            None => self.assemble()?,
         };
+        t.lap("site");
         let tera = std::mem::replace(&mut self.tera, Err(Vec::new()));
-        let result = match &tera {
-            Ok(t) => self.write(&site, t),
-            Err(e) => Err(Diagnostics::sorted(e.clone()).into()),
+        let result = match (&tera, refreshed, planned) {
+            (Ok(tera), Some(r), Some(p))
+                if text_only
+                    && !changes.stories.is_empty()
+                    && r.photos == Photos::Same
+                    && p.valid_until.as_ref().is_none_or(|t| now < *t) =>
+            {
+                self.write_patched(&site, tera, p, &r.chains, &mut t)
+            }
+            (Ok(tera), _, _) => self.write(&site, tera, &mut t),
+            (Err(e), _, _) => Err(Diagnostics::sorted(e.clone()).into()),
         };
         self.tera = tera;
         let mut outcome = result?;
@@ -240,6 +282,7 @@ impl Session {
         outcome.warnings =
             self.skipped.values().cloned().chain(site.warnings().iter().cloned()).chain(photo_warnings).collect();
         outcome.elapsed = started.elapsed();
+        outcome.stages = t.stages.split_off(1);
         self.site = Some(site);
         Ok(outcome)
     }
@@ -365,26 +408,52 @@ impl Session {
 
     /// Plans the site, renders and writes (through the build's loop) the files whose digest
     /// changed or whose served copy was lost or altered, and removes files no longer made.
-    fn write(&mut self, site: &Site, tera: &Tera) -> Result<Outcome> {
+    fn write(&mut self, site: &Site, tera: &Tera, t: &mut Timer) -> Result<Outcome> {
         if !self.static_errors.is_empty() {
             return Err(Diagnostics::sorted(self.static_errors.clone()).into());
         }
         let search = crate::index::build_cached(site, &mut self.terms);
+        t.lap("search");
         let photos = crate::photos::process(site).map_err(Diagnostics::sorted)?;
+        t.lap("photos");
         let photo_warnings = photos.warnings.clone();
         let plan = Plan::new(site, self.statics.clone(), search, photos).map_err(Diagnostics::sorted)?;
-        let digests = Digester::new(site, &plan, &self.template_digests, self.config_print).all();
+        let digester = Digester::new(site, &plan, &self.template_digests, self.config_print);
+        let (digests, readers) = digester.all_reading();
+        let parts = digester.into_parts();
+        t.lap("plan");
         let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
             .map_err(Diagnostics::sorted)?;
         let renderer = Renderer::new(site, &plan, tera, &strings);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
         match render::run(&plan, &renderer, &digests, &sink, &|| {}) {
             Ok(counts) => {
+                t.lap("render");
                 let (records, removed) =
                     sink.finish(|p| plan.at(p).is_some()).map_err(|d| Diagnostics::sorted(vec![d]))?;
+                t.lap("write");
                 self.records = records;
                 let (written, repaired) = (counts.written, counts.repaired);
-                Ok(Outcome { pages: plan.pages(), written, repaired, removed, photo_warnings, ..Default::default() })
+                let pages = plan.pages();
+                let entries = plan.entries.len();
+                let mut search_entries = vec![0; plan.search.paths.len()];
+                for (i, e) in plan.entries.iter().enumerate() {
+                    if let Job::SearchIndex(f) = e.job {
+                        search_entries[f] = i;
+                    }
+                }
+                let valid_until = pipeline::valid_until(site);
+                self.planned = Some(Planned { plan, digests, parts, readers, search_entries, valid_until });
+                Ok(Outcome {
+                    pages,
+                    written,
+                    repaired,
+                    removed,
+                    digested: entries,
+                    entries,
+                    photo_warnings,
+                    ..Default::default()
+                })
             }
             Err(errors) => {
                 // What was written is on disk and recorded; what was not keeps its old record.
@@ -392,5 +461,56 @@ impl Session {
                 Err(Diagnostics::sorted(errors).into())
             }
         }
+    }
+
+    /// [`Session::write`] after a rebuild that changed only the stories of `chains`, and not the
+    /// model ([`Site::refresh`]), nor the photos they name, nor anything the clock decides: the
+    /// last plan, its search index patched; only the entries that read those chains and the
+    /// search files whose bytes changed are digested again, and only those whose digest changed
+    /// are rendered. Where the index cannot be patched, the full [`Session::write`].
+    fn write_patched(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        mut p: Planned,
+        chains: &[ChainId],
+        t: &mut Timer,
+    ) -> Result<Outcome> {
+        let last = std::mem::replace(&mut p.plan.search, crate::index::SearchIndex::none());
+        let Some((search, files)) = crate::index::patch(last, site, &mut self.terms, chains) else {
+            return self.write(site, tera, t);
+        };
+        p.plan.search = search;
+        t.lap("search");
+        let digester = Digester::patched(site, &p.plan, &self.template_digests, p.parts, chains);
+        let mut todo: Vec<usize> = chains.iter().flat_map(|&c| p.readers.of(c)).map(|&e| e as usize).collect();
+        todo.extend(files.iter().map(|&f| p.search_entries[f]));
+        todo.sort_unstable();
+        todo.dedup();
+        let fresh: Vec<u64> = todo.par_iter().map(|&i| digester.digest(&p.plan.entries[i])).collect();
+        let digested = todo.len();
+        p.parts = digester.into_parts();
+        let mut changed = Vec::with_capacity(todo.len());
+        for (i, d) in todo.into_iter().zip(fresh) {
+            if p.digests[i] != d {
+                p.digests[i] = d;
+                changed.push(i);
+            }
+        }
+        t.lap("plan");
+        let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
+            .map_err(Diagnostics::sorted)?;
+        let renderer = Renderer::new(site, &p.plan, tera, &strings);
+        let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
+        let result = render::run_some(&p.plan, &renderer, &p.digests, &sink, &changed);
+        // The plan is the last one's: no file goes, and the records of the others stand.
+        self.records = sink.abandon();
+        let counts = result.map_err(Diagnostics::sorted)?;
+        t.lap("render");
+        let (written, repaired) = (counts.written, counts.repaired);
+        let (pages, entries) = (p.plan.pages(), p.plan.entries.len());
+        let outcome = Outcome { pages, written, repaired, digested, entries, ..Default::default() };
+        self.planned = Some(p);
+        Ok(outcome)
     }
 }

@@ -25,7 +25,10 @@
 //! when any story's terms change, every file is made again, and the writers, which compare bytes,
 //! replace only the files whose postings changed.
 
+mod patch;
 pub mod tokenize;
+
+pub use patch::patch;
 
 use std::sync::Arc;
 
@@ -65,6 +68,11 @@ pub struct SearchIndex {
     pub fingerprint: u64,
     layouts: Vec<Layout>,
     bytes: OnceLock<Made>,
+    /// Per file, the xxh3 of its bytes, when they were made at once ([`build_cached`], `serve`):
+    /// each file's digest, so that an edit re-digests, and writes, only the files it changed.
+    hashes: Vec<u64>,
+    /// What [`patch::patch`] needs to make the next index by patching this one (`serve`).
+    retained: Option<patch::Retained>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +85,8 @@ struct Layout {
     docs: Vec<ChainId>,
     /// Per document: a fingerprint of what its terms are made from ([`doc_key`]).
     keys: Vec<u64>,
+    /// Per document: its key, URL and date, what its entry in a `d/N.json` file shows.
+    views: Vec<u64>,
     doc_chunk: usize,
     term_chunks: usize,
 }
@@ -86,18 +96,24 @@ impl SearchIndex {
     /// rendered: made from inside the loop, the files are made on one thread (a rayon worker
     /// waiting inside a `OnceLock` initialiser must not steal work that needs the same lock).
     pub fn prepare(&self, site: &Site) {
-        self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::Many));
+        self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::Many, None));
     }
 
     /// [`SearchIndex::prepare`], reusing and refreshing `cache` (the terms the build state kept).
     pub fn prepare_cached(&self, site: &Site, cache: &mut TermCache) {
-        self.bytes.get_or_init(|| make_all(site, &self.layouts, cache, Threads::Many));
+        self.bytes.get_or_init(|| make_all(site, &self.layouts, cache, Threads::Many, None));
     }
 
     /// The bytes of file `i` (of [`SearchIndex::paths`]); the first call makes every file. An
     /// error: a story body could not be read.
+    /// What file `i` is made from: the xxh3 of its bytes when they were made at once, else the
+    /// whole index's [`SearchIndex::fingerprint`].
+    pub fn digest_of(&self, i: usize) -> u64 {
+        self.hashes.get(i).copied().unwrap_or(self.fingerprint)
+    }
+
     pub fn file(&self, i: usize, site: &Site) -> Result<&[u8], Diagnostic> {
-        match self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One)) {
+        match self.bytes.get_or_init(|| make_all(site, &self.layouts, &mut TermCache::off(), Threads::One, None)) {
             Ok(files) => Ok(&files[i]),
             Err(failed) => Err(failed[0].clone()),
         }
@@ -114,6 +130,20 @@ enum Threads {
     Many,
 }
 
+impl SearchIndex {
+    /// An index with no files, standing in for one taken out of a plan.
+    pub fn none() -> Self {
+        SearchIndex {
+            paths: Vec::new(),
+            fingerprint: 0,
+            layouts: Vec::new(),
+            bytes: OnceLock::new(),
+            hashes: Vec::new(),
+            retained: None,
+        }
+    }
+}
+
 /// Plans the index of every listed story; its files are made when the render loop first needs one.
 pub fn build(site: &Site) -> SearchIndex {
     let layouts: Vec<Layout> = match site.config().search {
@@ -122,16 +152,24 @@ pub fn build(site: &Site) -> SearchIndex {
     };
     let paths = layouts.iter().flat_map(paths).collect();
     let fingerprint = fingerprint(site, &layouts);
-    SearchIndex { paths, fingerprint, layouts, bytes: OnceLock::new() }
+    SearchIndex { paths, fingerprint, layouts, bytes: OnceLock::new(), hashes: Vec::new(), retained: None }
 }
 
 /// [`build`], its files made at once, reusing and refreshing `cache` (what `serve` keeps).
+/// The index keeps its shards' postings, so that the next one can be made by patching it
+/// ([`patch()`]).
 pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
-    let index = build(site);
+    let mut index = build(site);
     if index.paths.is_empty() {
         return index;
     }
-    let _ = index.bytes.set(make_all(site, &index.layouts, cache, Threads::Many));
+    let mut retained = Vec::new();
+    let made = make_all(site, &index.layouts, cache, Threads::Many, Some(&mut retained));
+    if let Ok(files) = &made {
+        index.hashes = files.iter().map(|f| xxhash_rust::xxh3::xxh3_64(f)).collect();
+        index.retained = Some(patch::Retained::new(retained));
+    }
+    let _ = index.bytes.set(made);
     index
 }
 
@@ -146,8 +184,18 @@ fn layout(site: &Site, lang: LangId) -> Layout {
     let doc_chunk = DOC_CHUNK.max(docs.len().div_ceil(MAX_FILES - 1 - MAX_TERM_CHUNKS - 50).max(1));
     let folder = format!("{}/search/", site.language(lang).prefix).trim_start_matches('/').to_string();
     let language = Language::from_tag(&site.language(lang).code);
-    let keys = docs.iter().map(|&c| doc_key(site, c, language)).collect();
-    Layout { lang, folder, language, docs, keys, doc_chunk, term_chunks }
+    let keys: Vec<u64> = docs.iter().map(|&c| doc_key(site, c, language)).collect();
+    let views = docs.iter().zip(&keys).map(|(&c, &key)| view(site, c, key)).collect();
+    Layout { lang, folder, language, docs, keys, views, doc_chunk, term_chunks }
+}
+
+/// What a document's entry in its `d/N.json` file shows: its key, URL and date.
+fn view(site: &Site, c: ChainId, key: u64) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    let chain = site.chain(c);
+    (key, &chain.path, chain.first_published.timestamp()).hash(&mut h);
+    h.finish()
 }
 
 fn paths(layout: &Layout) -> Vec<String> {
@@ -168,21 +216,28 @@ fn fingerprint(site: &Site, layouts: &[Layout]) -> u64 {
         for s in site.sections().iter().filter(|s| s.lang == layout.lang) {
             (&s.slug, &s.title).hash(&mut h);
         }
-        for (&c, key) in layout.docs.iter().zip(&layout.keys) {
-            let chain = site.chain(c);
-            (key, &chain.path, chain.first_published.timestamp()).hash(&mut h);
-        }
+        layout.views.hash(&mut h);
     }
     h.finish()
 }
 
 /// Every file of every language's set, in the order of [`SearchIndex::paths`]; `cache` keeps the
-/// terms of every set's stories.
-fn make_all(site: &Site, layouts: &[Layout], cache: &mut TermCache, threads: Threads) -> Made {
+/// terms of every set's stories, and `retain`, when given, each set's shards' postings.
+fn make_all(
+    site: &Site,
+    layouts: &[Layout],
+    cache: &mut TermCache,
+    threads: Threads,
+    mut retain: Option<&mut Vec<patch::Set>>,
+) -> Made {
     let mut kept = Kept::default();
     let mut files = Vec::new();
     for layout in layouts {
-        files.extend(make(site, layout, cache, &mut kept, threads));
+        let (made, shards) = make(site, layout, cache, &mut kept, threads, retain.is_some());
+        files.extend(made);
+        if let (Some(retain), Some(set)) = (retain.as_deref_mut(), shards) {
+            retain.push(set);
+        }
     }
     if !kept.failed.is_empty() {
         // Terms made without a body are not kept.
@@ -326,7 +381,14 @@ impl TermCache {
 /// (a contiguous run of documents each, as rayon splits them), each with a vocabulary of its own
 /// so that a word seen before costs one lookup and no allocation; the shards' postings are then
 /// joined in document order.
-fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, threads: Threads) -> Vec<Vec<u8>> {
+fn make(
+    site: &Site,
+    layout: &Layout,
+    cache: &TermCache,
+    kept: &mut Kept,
+    threads: Threads,
+    retain: bool,
+) -> (Vec<Vec<u8>>, Option<patch::Set>) {
     let tokenizer = Tokenizer::new(layout.language);
     let work = Work { site, layout, cache, tokenizer: &tokenizer };
     // In document order: rayon's fold splits the range into contiguous runs, and collecting
@@ -358,8 +420,15 @@ fn make(site: &Site, layout: &Layout, cache: &TermCache, kept: &mut Kept, thread
         Threads::Many => files.par_extend(docs.par_chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk))),
         Threads::One => files.extend(docs.chunks(layout.doc_chunk).map(|chunk| doc_file(site, chunk))),
     }
-    files.extend(term_files(&shards, aliases, layout.term_chunks, docs.len(), threads));
-    files
+    let chunks = layout.term_chunks;
+    let mut named: Vec<Vec<(String, String)>> = vec![Vec::new(); chunks];
+    for (surface, term) in aliases {
+        let key = format!("~{surface}");
+        named[fnv1a32(&key) as usize % chunks].push((key, term));
+    }
+    let shards: Vec<patch::Postings> = shards.into_iter().map(|s| patch::Postings::new(s, chunks)).collect();
+    files.extend(term_files(&shards, &named, chunks, docs.len(), threads));
+    (files, retain.then_some(patch::Set { shards, named }))
 }
 
 /// The longest run of text a [`Shard`] keeps the words of.
@@ -442,6 +511,8 @@ struct SurfaceNo(u32);
 /// The postings of a contiguous run of documents, over a vocabulary of its own.
 struct Shard<'a> {
     work: &'a Work<'a>,
+    /// The documents read, `first..end` (`None`: none yet).
+    docs: Option<(u32, u32)>,
     /// A run as written → its words, `run_terms[start..start + len]`: keyed by its bytes when it
     /// has at most 16 ([`short_key`]: no string to compare), else by the run (at most
     /// [`MAX_KEPT_RUN`] bytes).
@@ -478,6 +549,7 @@ impl<'a> Shard<'a> {
     fn new(work: &'a Work<'a>) -> Self {
         Shard {
             work,
+            docs: None,
             short_runs: FxHashMap::default(),
             runs: FxHashMap::default(),
             run_terms: Vec::new(),
@@ -502,6 +574,8 @@ impl<'a> Shard<'a> {
     /// The shard with document `n` read (a step of the fold that makes shards).
     fn with(mut self, n: usize) -> Self {
         self.doc(n);
+        let (first, _) = *self.docs.get_or_insert((n as u32, n as u32));
+        self.docs = Some((first.min(n as u32), n as u32 + 1));
         self
     }
 
@@ -820,8 +894,8 @@ pub fn fnv1a32(text: &str) -> u32 {
 /// file's terms are gathered from every shard and their lists joined in document order there, a
 /// file at a time and in parallel.
 fn term_files(
-    shards: &[Shard],
-    aliases: FxHashMap<String, String>,
+    shards: &[patch::Postings],
+    named: &[Vec<(String, String)>],
     chunks: usize,
     docs: usize,
     threads: Threads,
@@ -835,34 +909,35 @@ fn term_files(
             }
         }
     }
-    let mut named: Vec<Vec<(String, Entry)>> = vec![Vec::new(); chunks];
-    for (surface, term) in aliases {
-        let key = format!("~{surface}");
-        named[fnv1a32(&key) as usize % chunks].push((key, Entry::Alias(term)));
-    }
-    let gather = |(mut terms, mut entries): (Vec<Found>, Vec<(String, Entry)>)| {
-        // Stable: a term's shards stay in document order.
-        terms.sort_by(|a, b| a.0.cmp(b.0));
-        for group in terms.chunk_by(|a, b| a.0 == b.0) {
-            let mut list: Vec<(u32, u8)> = Vec::new();
-            for &(_, k, t) in group {
-                shards[k as usize].postings[t.0 as usize].unpack_into(&mut list);
-            }
-            // Shards are contiguous runs of documents (rayon's fold splits its range), so the
-            // joined list is in document order; should a split ever interleave, sorting keeps it
-            // right.
-            if !list.is_sorted_by_key(|p| p.0) {
-                list.sort_unstable_by_key(|p| p.0);
-            }
-            let entry = if list.len() > COMMON_MIN { common(list, docs) } else { Entry::Postings(list) };
-            entries.push((group[0].0.to_string(), entry));
-        }
-        write_terms(entries)
-    };
+    let gather = |(terms, named): (Vec<Found>, &Vec<(String, String)>)| term_file(shards, terms, named, docs);
     match threads {
         Threads::Many => found.into_par_iter().zip(named).map(gather).collect(),
         Threads::One => found.into_iter().zip(named).map(gather).collect(),
     }
+}
+
+/// One term file: the postings of `terms` (found in `shards`) joined in document order, and the
+/// `~word` aliases `named` of the file.
+fn term_file(shards: &[patch::Postings], mut terms: Vec<Found>, named: &[(String, String)], docs: usize) -> Vec<u8> {
+    let mut entries: Vec<(String, Entry)> =
+        named.iter().map(|(key, term)| (key.clone(), Entry::Alias(term.clone()))).collect();
+    // Stable: a term's shards stay in document order.
+    terms.sort_by(|a, b| a.0.cmp(b.0));
+    for group in terms.chunk_by(|a, b| a.0 == b.0) {
+        let mut list: Vec<(u32, u8)> = Vec::new();
+        for &(_, k, t) in group {
+            shards[k as usize].postings[t.0 as usize].unpack_into(&mut list);
+        }
+        // Shards are contiguous runs of documents (rayon's fold splits its range), so the
+        // joined list is in document order; should a split ever interleave, sorting keeps it
+        // right.
+        if !list.is_sorted_by_key(|p| p.0) {
+            list.sort_unstable_by_key(|p| p.0);
+        }
+        let entry = if list.len() > COMMON_MIN { common(list, docs) } else { Entry::Postings(list) };
+        entries.push((group[0].0.to_string(), entry));
+    }
+    write_terms(entries)
 }
 
 /// A term a shard found: the term, the shard, and the term's number there.

@@ -126,36 +126,84 @@ impl<'a> Digester<'a> {
         self.plan.entries.par_iter().map(|e| self.digest(e)).collect()
     }
 
+    /// [`Digester::all`], and which entries read each chain ([`Readers`]).
+    pub fn all_reading(&self) -> (Vec<u64>, Readers) {
+        let (digests, reads): (Vec<u64>, Vec<Vec<ChainId>>) =
+            self.plan.entries.par_iter().map(|e| self.digest_reading(e)).unzip();
+        (digests, Readers::new(self.site.chains().len(), &reads))
+    }
+
+    /// What the next digester of the same plan and model can keep: everything but the chains a
+    /// refresh changed ([`Digester::patched`]).
+    pub fn into_parts(self) -> Parts {
+        Parts { global: self.global, sitemap: self.sitemap, items: self.items, links: self.links }
+    }
+
+    /// A digester for `site` and `plan`, which are those `parts` was made for but for the
+    /// stories of the chains `changed` (a [`Site::refresh`]): only their items and links are
+    /// digested again.
+    pub fn patched(
+        site: &'a Site,
+        plan: &'a Plan,
+        templates: &'a TemplateDigests,
+        parts: Parts,
+        changed: &[ChainId],
+    ) -> Self {
+        let Parts { global, sitemap, items, links } = parts;
+        let mut digester = Digester { site, plan, templates, global, sitemap, items, links };
+        for &c in changed {
+            digester.items[c] = digester.item_of(c);
+            digester.links[c] = digester.link_of(c);
+        }
+        digester
+    }
+
     /// What the entry's file is made from: its path, its template (with everything the template
     /// extends or includes) and the part of the model its job reads.
     pub fn digest(&self, entry: &Entry) -> u64 {
+        let mut h = Hashing { h: DefaultHasher::new(), reads: None };
+        self.digest_into(entry, &mut h);
+        h.finish()
+    }
+
+    /// [`Digester::digest`], and the chains whose items, links or stories it read.
+    fn digest_reading(&self, entry: &Entry) -> (u64, Vec<ChainId>) {
+        let mut h = Hashing { h: DefaultHasher::new(), reads: Some(Vec::new()) };
+        self.digest_into(entry, &mut h);
+        let mut reads = h.reads.take().unwrap_or_default();
+        reads.sort_unstable();
+        reads.dedup();
+        (h.finish(), reads)
+    }
+
+    fn digest_into(&self, entry: &Entry, h: &mut Hashing) {
         let site = self.site;
-        let mut h = DefaultHasher::new();
-        (self.global, entry.template.map(|t| self.templates.get(t)), &entry.path).hash(&mut h);
+        (self.global, entry.template.map(|t| self.templates.get(t)), &entry.path).hash(h);
         // The page's versions in other languages (hreflang links, the language switcher).
-        crate::plan::alternates(site, entry.job).hash(&mut h);
+        crate::plan::alternates(site, entry.job).hash(h);
         match entry.job {
-            Job::Article(c) | Job::Withdrawn(c) => self.article(c, &mut h),
+            Job::Article(c) | Job::Withdrawn(c) => self.article(c, h),
             Job::Redirect(r) => {
                 let red = &site.redirect(r);
-                (&site.chain(red.chain).path, site.shown(red.chain).digest).hash(&mut h);
+                h.read(red.chain);
+                (&site.chain(red.chain).path, site.shown(red.chain).digest).hash(h);
             }
             Job::List(kind, p) => {
                 let list = list_of(site, kind);
-                self.list(&list.title, &list.base, list.chains, p, &mut h);
-                self.archive(kind, &mut h);
+                self.list(&list.title, &list.base, list.chains, p, h);
+                self.archive(kind, h);
                 if let ListKind::Author(i) = kind {
-                    site.authors().get(site.author_list(i).author).digest.hash(&mut h);
+                    site.authors().get(site.author_list(i).author).digest.hash(h);
                 }
             }
             Job::Authors(lang) => {
                 for l in site.author_lists().iter().filter(|l| l.lang == lang) {
-                    (site.authors().get(l.author).digest, l.chains.len()).hash(&mut h);
+                    (site.authors().get(l.author).digest, l.chains.len()).hash(h);
                 }
             }
             Job::Tags(lang) => {
                 for t in site.tags().iter().filter(|t| t.lang == lang) {
-                    (&t.name, &t.slug, t.chains.len()).hash(&mut h);
+                    (&t.name, &t.slug, t.chains.len()).hash(h);
                 }
             }
             Job::Feed(scope, _) => {
@@ -168,44 +216,46 @@ impl<'a> Digester<'a> {
                         (site.authors().get(l.author).name(l.lang), &l.chains)
                     }
                 };
-                name.hash(&mut h);
+                name.hash(h);
                 for &c in chains.iter().take(site.config().feed_limit) {
-                    self.item(c, &mut h);
+                    self.item(c, h);
                 }
             }
             Job::Sitemap(part) => {
-                self.sitemap.len().hash(&mut h);
+                self.sitemap.len().hash(h);
                 match part {
-                    SitemapPart::Single | SitemapPart::Index => self.sitemap.hash(&mut h),
-                    SitemapPart::Part(n) => self.sitemap.get(n - 1).hash(&mut h),
+                    SitemapPart::Single | SitemapPart::Index => self.sitemap.hash(h),
+                    SitemapPart::Part(n) => self.sitemap.get(n - 1).hash(h),
                 }
             }
             Job::NewsSitemap(lang) => {
                 for &c in &self.plan.news[lang] {
-                    (&site.chain(c).path, site.shown(c).digest, site.chain(c).first_published.timestamp()).hash(&mut h);
+                    h.read(c);
+                    (&site.chain(c).path, site.shown(c).digest, site.chain(c).first_published.timestamp()).hash(h);
                 }
             }
-            Job::Robots => self.plan.news.iter().map(Vec::is_empty).collect::<Vec<_>>().hash(&mut h),
+            Job::Robots => self.plan.news.iter().map(Vec::is_empty).collect::<Vec<_>>().hash(h),
             Job::Static(s) => {
                 let file = &self.plan.statics[s];
-                (&file.path, file.len, file.mtime_ns).hash(&mut h);
+                (&file.path, file.len, file.mtime_ns).hash(h);
             }
-            Job::SearchIndex(_) => self.plan.search.fingerprint.hash(&mut h),
-            Job::Photo(r) => self.plan.photos.renditions[r].key.hash(&mut h),
-            Job::LiveStatus(c) => self.live(c, &mut h),
+            Job::SearchIndex(i) => self.plan.search.digest_of(i).hash(h),
+            Job::Photo(r) => self.plan.photos.renditions[r].key.hash(h),
+            Job::LiveStatus(c) => self.live(c, h),
             Job::Breaking(lang) => {
                 for b in site.breaking(lang).iter().take(super::live::BREAKING_MAX) {
-                    (&site.chain(b.chain).path, &site.shown(b.chain).headline.text).hash(&mut h);
-                    (b.since.timestamp(), b.until.timestamp()).hash(&mut h);
+                    h.read(b.chain);
+                    (&site.chain(b.chain).path, &site.shown(b.chain).headline.text).hash(h);
+                    (b.since.timestamp(), b.until.timestamp()).hash(h);
                 }
             }
             Job::NotFound | Job::Css | Job::SearchPage(_) | Job::SearchScript | Job::NewsScript => {}
         }
-        h.finish()
     }
 
-    fn article(&self, c: ChainId, h: &mut DefaultHasher) {
+    fn article(&self, c: ChainId, h: &mut Hashing) {
         let site = self.site;
+        h.read(c);
         let chain = &site.chain(c);
         self.item(c, h);
         for &v in chain.versions() {
@@ -229,15 +279,17 @@ impl<'a> Digester<'a> {
 
     /// What a live story's badge and poll file say: its state at the build's time, its coverage
     /// (`live_until`), how many entries it has and its newest one.
-    fn live(&self, c: ChainId, h: &mut DefaultHasher) {
+    fn live(&self, c: ChainId, h: &mut Hashing) {
         let site = self.site;
+        h.read(c);
         let entries = site.live_entries(c);
         (site.live_state(c), &site.shown(c).coverage, entries.len()).hash(h);
         entries.first().map(|e| (&e.id, e.story.date.timestamp())).hash(h);
     }
 
     /// What a list item or feed item shows of a chain.
-    fn item(&self, c: ChainId, h: &mut DefaultHasher) {
+    fn item(&self, c: ChainId, h: &mut Hashing) {
+        h.read(c);
         self.items[c].hash(h);
     }
 
@@ -255,7 +307,7 @@ impl<'a> Digester<'a> {
 
     /// What a chain's byline shows: each known author's file and whether their page exists in
     /// the chain's language (the link), each other name as written.
-    fn byline(&self, c: ChainId, h: &mut DefaultHasher) {
+    fn byline(&self, c: ChainId, h: &mut impl Hasher) {
         let site = self.site;
         let lang = site.chain(c).lang;
         for b in site.byline_of(c) {
@@ -267,7 +319,8 @@ impl<'a> Digester<'a> {
     }
 
     /// What a link to a chain shows: its URL, date and section.
-    fn link(&self, c: ChainId, h: &mut DefaultHasher) {
+    fn link(&self, c: ChainId, h: &mut Hashing) {
+        h.read(c);
         self.links[c].hash(h);
     }
 
@@ -281,7 +334,7 @@ impl<'a> Digester<'a> {
     }
 
     /// What a list's archive navigation shows: its links' titles and URLs, its children's counts.
-    fn archive(&self, kind: ListKind, h: &mut DefaultHasher) {
+    fn archive(&self, kind: ListKind, h: &mut Hashing) {
         let site = self.site;
         let Some(nav) = archive_of(site, kind) else { return };
         let link = |k: ListKind| {
@@ -294,7 +347,7 @@ impl<'a> Digester<'a> {
         }
     }
 
-    fn list(&self, title: &str, base: &str, chains: &[ChainId], page: usize, h: &mut DefaultHasher) {
+    fn list(&self, title: &str, base: &str, chains: &[ChainId], page: usize, h: &mut Hashing) {
         let per = self.site.config().per_page;
         (title, page_path(base, page), chains.len().div_ceil(per)).hash(h);
         for (i, &c) in chains.iter().skip((page - 1) * per).take(per).enumerate() {
@@ -306,6 +359,100 @@ impl<'a> Digester<'a> {
                 }
             }
         }
+    }
+}
+
+/// What a [`Digester`] made once for a plan and model: kept by `serve` between rebuilds that
+/// only change stories' text.
+pub struct Parts {
+    global: u64,
+    sitemap: Vec<u64>,
+    items: TiVec<ChainId, u64>,
+    links: TiVec<ChainId, u64>,
+}
+
+/// Per chain, the plan entries whose digest reads what a list, a feed or a link shows of it, or
+/// its stories: the entries to digest again when a chain's stories change.
+pub struct Readers {
+    /// Chain `c`'s entries are `entries[starts[c]..starts[c + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<u32>,
+}
+
+impl Readers {
+    fn new(chains: usize, reads: &[Vec<ChainId>]) -> Self {
+        let mut starts = vec![0u32; chains + 1];
+        for r in reads {
+            for &c in r {
+                starts[usize::from(c) + 1] += 1;
+            }
+        }
+        for i in 0..chains {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut entries = vec![0u32; starts[chains] as usize];
+        for (e, r) in reads.iter().enumerate() {
+            for &c in r {
+                let at = &mut fill[usize::from(c)];
+                entries[*at as usize] = e as u32;
+                *at += 1;
+            }
+        }
+        Readers { starts, entries }
+    }
+
+    /// The entries (numbers in the plan's order) that read chain `c`, in order.
+    pub fn of(&self, c: ChainId) -> &[u32] {
+        let i = usize::from(c);
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.entries[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// A digest being made, and the chains whose parts it read, when asked ([`Readers`]).
+struct Hashing {
+    h: DefaultHasher,
+    reads: Option<Vec<ChainId>>,
+}
+
+impl Hashing {
+    fn read(&mut self, c: ChainId) {
+        if let Some(reads) = &mut self.reads {
+            reads.push(c);
+        }
+    }
+}
+
+impl Hasher for Hashing {
+    fn finish(&self) -> u64 {
+        self.h.finish()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.h.write(bytes);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.h.write_u8(i);
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.h.write_u32(i);
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.h.write_u64(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.h.write_usize(i);
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.h.write_i64(i);
     }
 }
 

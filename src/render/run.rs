@@ -36,13 +36,33 @@ pub fn run(
     sink: &dyn Sink,
     advance: &(dyn Fn() + Sync),
 ) -> Result<Counts, Vec<Diagnostic>> {
+    run_over(plan, renderer, digests, sink, advance, plan.entries.par_iter().zip(digests))
+}
+
+/// [`run`] over the entries numbered `some` alone (`serve`, after an edit whose entries it knows).
+pub fn run_some(
+    plan: &Plan,
+    renderer: &Renderer,
+    digests: &[u64],
+    sink: &dyn Sink,
+    some: &[usize],
+) -> Result<Counts, Vec<Diagnostic>> {
+    run_over(plan, renderer, digests, sink, &|| {}, some.par_iter().map(|&i| (&plan.entries[i], &digests[i])))
+}
+
+fn run_over<'p>(
+    plan: &Plan,
+    renderer: &Renderer,
+    digests: &[u64],
+    sink: &dyn Sink,
+    advance: &(dyn Fn() + Sync),
+    entries: impl ParallelIterator<Item = (&'p crate::plan::Entry, &'p u64)>,
+) -> Result<Counts, Vec<Diagnostic>> {
+    debug_assert_eq!(plan.entries.len(), digests.len());
     let (written, unchanged, repaired) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
     let stop = AtomicBool::new(false);
     let write_errors = Mutex::new(Vec::new());
-    let mut errors: Vec<Diagnostic> = plan
-        .entries
-        .par_iter()
-        .zip(digests)
+    let mut errors: Vec<Diagnostic> = entries
         .filter_map(|(entry, &digest)| {
             advance();
             if stop.load(Ordering::Relaxed) {

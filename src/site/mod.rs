@@ -766,26 +766,35 @@ impl Site {
     /// Puts in new parses of changed story files and moves the build time to `now`, when that
     /// leaves the model as it is: every changed story reads the same to the model
     /// ([`model_fingerprint`]) and no embargo lifts and no story expires by `now`. `changed` holds
-    /// the new parse of each changed file (`None`: gone or unparsable). False, with nothing
-    /// changed, when the model must be assembled again.
-    pub fn refresh(&mut self, changed: &[Option<Arc<Story>>], now: Zoned) -> bool {
+    /// the new parse of each changed file (`None`: gone or unparsable). `None`, with nothing
+    /// changed, when the model must be assembled again; else the chains whose stories changed.
+    pub fn refresh(&mut self, changed: &[Option<Arc<Story>>], now: Zoned) -> Option<Refreshed> {
         if self.next_change.as_ref().is_some_and(|t| *t <= now) {
-            return false;
+            return None;
         }
         let mut swaps = Vec::with_capacity(changed.len());
+        let mut photos = Photos::Same;
         for new in changed {
-            let Some(new) = new else { return false };
-            let Ok(i) = self.stories.binary_search_by(|s| s.source.cmp(&new.source)) else { return false };
-            if model_fingerprint(&self.stories[i]) != model_fingerprint(new) {
-                return false;
+            let new = new.as_ref()?;
+            let i = self.stories.binary_search_by(|s| s.source.cmp(&new.source)).ok()?;
+            let old = &self.stories[i];
+            if model_fingerprint(old) != model_fingerprint(new) {
+                return None;
+            }
+            if (&old.image, &old.photos) != (&new.image, &new.photos) {
+                photos = Photos::Changed;
             }
             swaps.push((i, Arc::clone(new)));
         }
+        let mut chains = Vec::with_capacity(swaps.len());
         for (i, new) in swaps {
+            chains.extend(self.by_source.get(&new.source).copied());
             self.stories[i] = new;
         }
+        chains.sort_unstable();
+        chains.dedup();
         self.config.now = now;
-        true
+        Some(Refreshed { chains, photos })
     }
 
     /// A live story's entries, newest first (empty for other stories).
@@ -876,6 +885,22 @@ fn duplicate_warnings(
 }
 
 /// Everything of a story that the site model reads (grouping, URLs, lists, related lists), hashed.
+/// What [`Site::refresh`] changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refreshed {
+    /// The chains whose stories were put in, in order.
+    pub chains: Vec<ChainId>,
+    /// Whether any of them names other photos than before.
+    pub photos: Photos,
+}
+
+/// Whether a refresh changed the photos any story names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Photos {
+    Same,
+    Changed,
+}
+
 /// Two stories with the same fingerprint give the same model, so an edit that leaves it unchanged
 /// (body text past the lede, ATTN notes, dateline, image) only touches the pages
 /// that show the story. Keep in step with what `assemble` and `related` read.

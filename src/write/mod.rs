@@ -338,8 +338,8 @@ impl Sink for Staging {
 
 /// A folder written in place, file by file (what `serve` serves): each file is written beside its
 /// place and renamed over it, so a reader never sees half a file; one whose bytes are already
-/// there is left alone. Its cache is kept in memory
-/// between rebuilds and written to its marker after each one.
+/// there is left alone. Its cache is kept in memory between rebuilds; the marker only claims the
+/// folder ([`claim_dir`]).
 pub struct InPlace {
     root: PathBuf,
     records: Records,
@@ -352,8 +352,8 @@ impl InPlace {
         InPlace { root: root.to_path_buf(), records, made: Made::default() }
     }
 
-    /// Removes the files no longer made (`made` says whether the build makes a path), writes the
-    /// marker and gives back the new records and how many files went.
+    /// Removes the files no longer made (`made` says whether the build makes a path) and gives
+    /// back the new records and how many files went.
     pub fn finish(self, made: impl Fn(&str) -> bool) -> Result<(Records, usize), Diagnostic> {
         let mut records = self.made.take();
         let mut removed = 0;
@@ -365,12 +365,12 @@ impl InPlace {
                 removed += 1;
             }
         }
-        put_atomic(&self.root, MARKER, cache::text(&records).as_bytes())?;
         Ok((records, removed))
     }
 
-    /// After a failed run: the records of what the folder holds now (the files written before
-    /// the failure, and the old records of the others).
+    /// After a failed run, or a run over some entries of the plan the last one ran (nothing to
+    /// remove): the records of what the folder holds now (the files written, and the old records
+    /// of the others).
     pub fn abandon(self) -> Records {
         let mut records = self.records;
         records.extend(self.made.take());

@@ -509,3 +509,38 @@ fn author_file_edits_keep_rebuilds_equal_to_fresh_builds() {
     check_sequence(&ops, Mode::Session);
     check_sequence(&ops, Mode::Rebuild);
 }
+
+/// An edit of a story's body leaves the model as it is: the session keeps its plan, patches the
+/// search index and digests only the entries that show the story (and the search files that
+/// changed), yet its output is a fresh build's. An edit of a headline moves lists: every entry is
+/// digested again.
+#[test]
+fn a_body_edit_digests_only_what_shows_the_story_and_equals_a_fresh_build() {
+    let site = seed_site();
+    let root = site.path().canonicalize().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let served = work.path().join("served");
+    let mut session = Session::new(&root, &served, overrides());
+    let first = session.rebuild(&Changes::all()).expect("the seed site builds");
+    assert_eq!(first.digested, first.entries, "a first build digests everything");
+    let fresh = |name: &str| full_build(&root, &work.path().join(name)).expect("a fresh build");
+    for (step, op) in [Op::Body(2, 7), Op::Body(2, 8), Op::Body(5, 1)].iter().enumerate() {
+        let before = fresh("before");
+        let touched = apply(&root, op);
+        let outcome = session.rebuild(&classify(&root, &touched)).expect("rebuilt");
+        assert!(
+            outcome.digested > 0 && outcome.digested * 4 < outcome.entries,
+            "step {step}: {} of {} entries digested",
+            outcome.digested,
+            outcome.entries
+        );
+        let after = fresh("after");
+        assert_eq!(snapshot_tree(&served), after, "step {step}: the served folder is a fresh build");
+        let differ = after.iter().zip(&before).filter(|(a, b)| a != b).count();
+        assert_eq!(outcome.written, differ, "step {step}: written are exactly the files that changed");
+    }
+    let touched = apply(&root, &Op::Write { kind: 0, n: 2, h: 1, day: 0, related: 4 });
+    let outcome = session.rebuild(&classify(&root, &touched)).expect("rebuilt");
+    assert_eq!(outcome.digested, outcome.entries, "a headline edit digests everything");
+    assert_eq!(snapshot_tree(&served), fresh("after"));
+}
