@@ -152,7 +152,9 @@ def main():
         print(f"| {len(stories)} Markdown of {sum(len(fs) for _, _, fs in os.walk(content))} files | {first_build:.2f} s | {ms(times)} | {ms(ttimes)} | {before:.0f} → {after:.0f} MiB |")
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        # A rebuild under way finishes its batch, and removing the output folder (141,000 files at
+        # 100,000 stories) takes a while.
+        proc.wait(timeout=120)
 
 
 if __name__ == "__main__":

@@ -292,6 +292,11 @@ impl Plan {
         Ok(Plan { entries, statics, search, photos, sitemap, sitemap_parts, news, by_path })
     }
 
+    /// The number of the entry writing `path` (relative to the output), if any.
+    pub fn number_of(&self, path: &str) -> Option<usize> {
+        self.by_path.get(path).copied()
+    }
+
     /// The entry writing `path` (relative to the output), if any.
     pub fn at(&self, path: &str) -> Option<&Entry> {
         self.by_path.get(path).map(|&i| &self.entries[i])

@@ -80,13 +80,20 @@ struct Shared {
     warned: std::sync::Mutex<Vec<crate::diag::Diagnostic>>,
     /// Print each rebuild's stage times.
     verbose: bool,
+    /// The output paths of the pages served lately, most recent last: a rebuild that makes many
+    /// files makes these first ([`crate::session::Audience`]).
+    asked: std::sync::Mutex<Vec<String>>,
 }
+
+/// How many of the pages served lately a rebuild makes first.
+const ASKED: usize = 16;
 
 impl Shared {
     fn new(out: PathBuf, verbose: bool) -> Shared {
         let (events, _) = broadcast::channel(64);
         let warned = std::sync::Mutex::new(Vec::new());
-        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events, warned, verbose }
+        let asked = std::sync::Mutex::new(Vec::new());
+        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events, warned, verbose, asked }
     }
 
     /// A rebuild succeeded: a new build number, told to every open page.
@@ -130,7 +137,7 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let overrides = Overrides { base_url: Some(url.clone()), drafts: opts.drafts, future: opts.future, now: opts.now };
     let shared = Arc::new(Shared::new(out.clone(), opts.verbose));
 
-    let mut session = Session::new(&site_dir, &out, overrides);
+    let mut session = Session::new(&site_dir, &out, overrides).with_audience(Box::new(Readers(Arc::clone(&shared))));
     report(&shared, "first build", session.rebuild(&Changes::all()));
     let (tx, rx) = mpsc::channel::<Changes>();
     let _watcher = watch::watch(&site_dir, move |c| {
@@ -231,6 +238,33 @@ async fn accept_failed(e: &std::io::Error) {
     if !matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
         eprintln!("accepting a connection: {e}");
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+impl Shared {
+    /// A page was served: it goes to the end of the pages asked for lately.
+    fn asked_for(&self, path: &Path) {
+        let Some(rel) = path.strip_prefix(&self.out).ok().and_then(Path::to_str) else { return };
+        let mut asked = self.asked.lock().unwrap_or_else(|p| p.into_inner());
+        asked.retain(|p| p != rel);
+        if asked.len() == ASKED {
+            asked.remove(0);
+        }
+        asked.push(rel.to_string());
+    }
+}
+
+/// The server's readers, as a session hears of them.
+struct Readers(Arc<Shared>);
+
+impl crate::session::Audience for Readers {
+    fn asked(&self) -> Vec<String> {
+        self.0.asked.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Open pages reload now, and again when the rebuild ends.
+    fn asked_made(&self) {
+        self.0.reloaded();
     }
 }
 
@@ -401,6 +435,9 @@ fn names_no_file(e: &std::io::Error) -> bool {
 async fn html(shared: &Shared, path: &Path, status: StatusCode, method: &Method) -> Response {
     match tokio::fs::read(path).await {
         Ok(bytes) => {
+            if status == StatusCode::OK {
+                shared.asked_for(path);
+            }
             let body = inject(&String::from_utf8_lossy(&bytes));
             let len = body.len();
             let body = if method == Method::HEAD { Body::empty() } else { Body::from(body) };

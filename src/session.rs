@@ -102,6 +102,18 @@ pub struct Outcome {
     pub stages: Vec<(&'static str, Duration)>,
 }
 
+/// What `serve` tells a session of its readers, so that a rebuild that makes many files makes
+/// the pages they are reading first.
+pub trait Audience: Send {
+    /// The output paths (`world/…/index.html`) of the pages readers asked for lately.
+    fn asked(&self) -> Vec<String>;
+    /// Those pages are made, and many other files are still to be made: open pages may reload.
+    fn asked_made(&self);
+}
+
+/// A rebuild that makes at least this many files makes the pages readers asked for first.
+const MANY: usize = 1000;
+
 /// One story file: parsed, or its errors.
 type Parsed = Result<Arc<Story>, Vec<Diagnostic>>;
 
@@ -136,6 +148,7 @@ pub struct Session {
     pending: Changes,
     /// The last rebuild's plan and digests, kept for a rebuild that only changes stories' text.
     planned: Option<Planned>,
+    audience: Option<Box<dyn Audience>>,
 }
 
 /// What a rebuild that only changes stories' text keeps of the last one: its plan (the search
@@ -194,7 +207,14 @@ impl Session {
             spool: None,
             pending: Changes::default(),
             planned: None,
+            audience: None,
         }
+    }
+
+    /// The session, making the pages `audience` says readers asked for first.
+    pub fn with_audience(mut self, audience: Box<dyn Audience>) -> Self {
+        self.audience = Some(audience);
+        self
     }
 
     pub fn output(&self) -> &Path {
@@ -250,8 +270,10 @@ impl Session {
         }
         t.lap("load");
         let reusable = !everything && !changes.content_tree && !changes.authors && self.load_errors.is_empty();
-        // Only stories' files changed: the last plan may serve again.
+        // Only stories' files, or only templates, changed: the last plan may serve again.
         let text_only = reusable && !changes.templates && !changes.statics && !changes.photos;
+        let templates_only =
+            reusable && changes.templates && !changes.statics && !changes.photos && changes.stories.is_empty();
         let changed = self.changed_stories(changes);
         let mut kept = self.site.take().filter(|_| reusable);
         let refreshed = kept.as_mut().and_then(|site| site.refresh(&changed, now.clone()));
@@ -270,6 +292,11 @@ impl Session {
                     && p.valid_until.as_ref().is_none_or(|t| now < *t) =>
             {
                 self.write_patched(&site, tera, p, &r.chains, &mut t)
+            }
+            (Ok(tera), Some(r), Some(p))
+                if templates_only && r.chains.is_empty() && p.valid_until.as_ref().is_none_or(|t| now < *t) =>
+            {
+                self.write_retemplated(&site, tera, p, &mut t)
             }
             (Ok(tera), _, _) => self.write(&site, tera, &mut t),
             (Err(e), _, _) => Err(Diagnostics::sorted(e.clone()).into()),
@@ -426,7 +453,8 @@ impl Session {
             .map_err(Diagnostics::sorted)?;
         let renderer = Renderer::new(site, &plan, tera, &strings);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
-        match render::run(&plan, &renderer, &digests, &sink, &|| {}) {
+        let all: Vec<usize> = (0..plan.entries.len()).collect();
+        match self.render(&plan, &renderer, &digests, &sink, &all) {
             Ok(counts) => {
                 t.lap("render");
                 let (records, removed) =
@@ -482,7 +510,7 @@ impl Session {
         };
         p.plan.search = search;
         t.lap("search");
-        let digester = Digester::patched(site, &p.plan, &self.template_digests, p.parts, chains);
+        let digester = Digester::patched(site, &p.plan, &self.template_digests, self.config_print, p.parts, chains);
         let mut todo: Vec<usize> = chains.iter().flat_map(|&c| p.readers.of(c)).map(|&e| e as usize).collect();
         todo.extend(files.iter().map(|&f| p.search_entries[f]));
         todo.sort_unstable();
@@ -498,11 +526,38 @@ impl Session {
             }
         }
         t.lap("plan");
+        self.write_kept(site, tera, p, &changed, digested, t)
+    }
+
+    /// [`Session::write`] after a rebuild that changed only templates: the last plan, every entry
+    /// digested again with the new templates' digests (the chains' items and links kept).
+    fn write_retemplated(&mut self, site: &Site, tera: &Tera, mut p: Planned, t: &mut Timer) -> Result<Outcome> {
+        let digester = Digester::patched(site, &p.plan, &self.template_digests, self.config_print, p.parts, &[]);
+        let digests = digester.all();
+        p.parts = digester.into_parts();
+        let changed: Vec<usize> = (0..digests.len()).filter(|&i| digests[i] != p.digests[i]).collect();
+        p.digests = digests;
+        t.lap("plan");
+        let digested = p.digests.len();
+        self.write_kept(site, tera, p, &changed, digested, t)
+    }
+
+    /// Renders the entries `changed` of the kept plan `p` (their digests updated) into the served
+    /// folder, and keeps `p` for the next rebuild.
+    fn write_kept(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        p: Planned,
+        changed: &[usize],
+        digested: usize,
+        t: &mut Timer,
+    ) -> Result<Outcome> {
         let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
             .map_err(Diagnostics::sorted)?;
         let renderer = Renderer::new(site, &p.plan, tera, &strings);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
-        let result = render::run_some(&p.plan, &renderer, &p.digests, &sink, &changed);
+        let result = self.render(&p.plan, &renderer, &p.digests, &sink, changed);
         // The plan is the last one's: no file goes, and the records of the others stand.
         self.records = sink.abandon();
         let counts = result.map_err(Diagnostics::sorted)?;
@@ -512,5 +567,44 @@ impl Session {
         let outcome = Outcome { pages, written, repaired, digested, entries, ..Default::default() };
         self.planned = Some(p);
         Ok(outcome)
+    }
+
+    /// The build's render loop over the entries `todo` into `sink`. When many files are to be
+    /// made, the pages readers asked for go first ([`Audience`]), and readers hear when those are
+    /// made.
+    fn render(
+        &self,
+        plan: &Plan,
+        renderer: &Renderer,
+        digests: &[u64],
+        sink: &InPlace,
+        todo: &[usize],
+    ) -> Result<render::Counts, Vec<Diagnostic>> {
+        let made = |i: &usize| sink.differs(&plan.entries[*i].path, digests[*i]);
+        let asked: Vec<usize> = match &self.audience {
+            Some(a) if todo.iter().filter(|i| made(i)).count() >= MANY => {
+                let mut asked: Vec<usize> =
+                    a.asked().iter().filter_map(|p| plan.number_of(p)).filter(|i| made(i)).collect();
+                asked.sort_unstable();
+                asked.dedup();
+                asked.retain(|i| todo.binary_search(i).is_ok());
+                asked
+            }
+            _ => Vec::new(),
+        };
+        if asked.is_empty() {
+            return render::run_some(plan, renderer, digests, sink, todo);
+        }
+        let first = render::run_some(plan, renderer, digests, sink, &asked)?;
+        if let Some(a) = &self.audience {
+            a.asked_made();
+        }
+        let rest: Vec<usize> = todo.iter().copied().filter(|i| asked.binary_search(i).is_err()).collect();
+        let then = render::run_some(plan, renderer, digests, sink, &rest)?;
+        Ok(render::Counts {
+            written: first.written + then.written,
+            unchanged: first.unchanged + then.unchanged,
+            repaired: first.repaired + then.repaired,
+        })
     }
 }

@@ -95,12 +95,7 @@ pub struct Digester<'a> {
 impl<'a> Digester<'a> {
     /// `config_fingerprint` covers the config file and command-line overrides (not the clock).
     pub fn new(site: &'a Site, plan: &'a Plan, templates: &'a TemplateDigests, config_fingerprint: u64) -> Self {
-        let mut h = DefaultHasher::new();
-        (config_fingerprint, templates.strings()).hash(&mut h);
-        for s in site.sections() {
-            (s.lang, &s.slug, &s.title).hash(&mut h);
-        }
-        let global = h.finish();
+        let global = global(site, templates, config_fingerprint);
         let sitemap = plan
             .sitemap_parts
             .iter()
@@ -136,20 +131,22 @@ impl<'a> Digester<'a> {
     /// What the next digester of the same plan and model can keep: everything but the chains a
     /// refresh changed ([`Digester::patched`]).
     pub fn into_parts(self) -> Parts {
-        Parts { global: self.global, sitemap: self.sitemap, items: self.items, links: self.links }
+        Parts { sitemap: self.sitemap, items: self.items, links: self.links }
     }
 
     /// A digester for `site` and `plan`, which are those `parts` was made for but for the
-    /// stories of the chains `changed` (a [`Site::refresh`]): only their items and links are
-    /// digested again.
+    /// stories of the chains `changed` (a [`Site::refresh`]) and the templates: only those
+    /// chains' items and links are digested again.
     pub fn patched(
         site: &'a Site,
         plan: &'a Plan,
         templates: &'a TemplateDigests,
+        config_fingerprint: u64,
         parts: Parts,
         changed: &[ChainId],
     ) -> Self {
-        let Parts { global, sitemap, items, links } = parts;
+        let Parts { sitemap, items, links } = parts;
+        let global = global(site, templates, config_fingerprint);
         let mut digester = Digester { site, plan, templates, global, sitemap, items, links };
         for &c in changed {
             digester.items[c] = digester.item_of(c);
@@ -362,10 +359,19 @@ impl<'a> Digester<'a> {
     }
 }
 
+/// What every entry's digest holds: the config, the UI strings and the sections.
+fn global(site: &Site, templates: &TemplateDigests, config_fingerprint: u64) -> u64 {
+    let mut h = DefaultHasher::new();
+    (config_fingerprint, templates.strings()).hash(&mut h);
+    for s in site.sections() {
+        (s.lang, &s.slug, &s.title).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// What a [`Digester`] made once for a plan and model: kept by `serve` between rebuilds that
 /// only change stories' text.
 pub struct Parts {
-    global: u64,
     sitemap: Vec<u64>,
     items: TiVec<ChainId, u64>,
     links: TiVec<ChainId, u64>,

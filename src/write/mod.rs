@@ -368,6 +368,11 @@ impl InPlace {
         Ok((records, removed))
     }
 
+    /// Whether the folder's record of `rel` is not of a file made from `digest` (it will be made).
+    pub fn differs(&self, rel: &str, digest: u64) -> bool {
+        self.records.get(rel).is_none_or(|r| r.digest != digest)
+    }
+
     /// After a failed run, or a run over some entries of the plan the last one ran (nothing to
     /// remove): the records of what the folder holds now (the files written, and the old records
     /// of the others).

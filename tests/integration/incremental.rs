@@ -544,3 +544,72 @@ fn a_body_edit_digests_only_what_shows_the_story_and_equals_a_fresh_build() {
     assert_eq!(outcome.digested, outcome.entries, "a headline edit digests everything");
     assert_eq!(snapshot_tree(&served), fresh("after"));
 }
+
+/// Hears what a session tells its readers, and looks at two pages when it says the asked ones
+/// are made.
+struct Watching {
+    asked: String,
+    other: std::path::PathBuf,
+    page: std::path::PathBuf,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(bool, bool)>>>,
+}
+
+impl gazette::session::Audience for Watching {
+    fn asked(&self) -> Vec<String> {
+        vec![self.asked.clone()]
+    }
+
+    fn asked_made(&self) {
+        let marked = |p: &Path| std::fs::read_to_string(p).unwrap_or_default().contains("TPL-MARK");
+        self.seen.lock().unwrap().push((marked(&self.page), marked(&self.other)));
+    }
+}
+
+/// A template edit that remakes over a thousand pages makes the page a reader asked for first
+/// and says so before making the others; the output then equals a fresh build.
+#[test]
+fn a_template_edit_makes_the_page_readers_asked_for_first() {
+    let site = Site::new();
+    site.file("gazette.toml", "title = \"Site\"\n");
+    for i in 0..1100 {
+        let text = format!(
+            "+++\ntitle = \"Story number {i}\"\ndate = 2024-0{}-{:02}T08:00:00Z\n+++\nText {i}.\n",
+            1 + i % 4,
+            1 + i % 28
+        );
+        site.file(&format!("content/news/s{i:04}.md"), text);
+    }
+    let root = site.path().canonicalize().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let served = work.path().join("served");
+    let page = |i: usize| {
+        let mut s = Session::new(&root, &work.path().join("probe"), overrides());
+        drop(s.rebuild(&Changes::all()));
+        walkdir::WalkDir::new(work.path().join("probe"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains(&format!("<h1 class=\"headline\">Story number {i}</h1>")))
+            })
+            .map(|e| e.path().strip_prefix(work.path().join("probe")).unwrap().to_string_lossy().to_string())
+            .expect("the story's page")
+    };
+    let (asked, other) = (page(500), page(7));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let watching =
+        Watching { asked: asked.clone(), other: served.join(&other), page: served.join(&asked), seen: seen.clone() };
+    let mut session = Session::new(&root, &served, overrides()).with_audience(Box::new(watching));
+    session.rebuild(&Changes::all()).expect("the site builds");
+    // The first build makes the asked page first too (before the template has its mark).
+    assert_eq!(std::mem::take(&mut *seen.lock().unwrap()), [(false, false)]);
+    site.file(
+        "templates/article.html",
+        "{% extends \"theme/article.html\" %}{% block title %}TPL-MARK {{ story.title }}{% endblock title %}",
+    );
+    let changes = Changes { templates: true, ..Changes::default() };
+    let outcome = session.rebuild(&changes).expect("rebuilt");
+    assert!(outcome.written >= 1100, "{outcome:?}");
+    assert_eq!(*seen.lock().unwrap(), [(true, false)], "the asked page first, the other after the word");
+    assert_eq!(snapshot_tree(&served), full_build(&root, &work.path().join("fresh")).unwrap());
+}
