@@ -83,6 +83,8 @@ struct Shared {
     /// The output paths of the pages served lately, most recent last: a rebuild that makes many
     /// files makes these first ([`crate::session::Audience`]).
     asked: std::sync::Mutex<Vec<String>>,
+    /// Changes came that no rebuild has taken yet.
+    waiting: std::sync::atomic::AtomicBool,
 }
 
 /// How many of the pages served lately a rebuild makes first.
@@ -93,7 +95,17 @@ impl Shared {
         let (events, _) = broadcast::channel(64);
         let warned = std::sync::Mutex::new(Vec::new());
         let asked = std::sync::Mutex::new(Vec::new());
-        Shared { out, errors: RwLock::new(Vec::new()), build: AtomicU64::new(0), events, warned, verbose, asked }
+        let waiting = std::sync::atomic::AtomicBool::new(false);
+        Shared {
+            out,
+            errors: RwLock::new(Vec::new()),
+            build: AtomicU64::new(0),
+            events,
+            warned,
+            verbose,
+            asked,
+            waiting,
+        }
     }
 
     /// A rebuild succeeded: a new build number, told to every open page.
@@ -140,8 +152,10 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let mut session = Session::new(&site_dir, &out, overrides).with_audience(Box::new(Readers(Arc::clone(&shared))));
     report(&shared, "first build", session.rebuild(&Changes::all()));
     let (tx, rx) = mpsc::channel::<Changes>();
+    let waiting = Arc::clone(&shared);
     let _watcher = watch::watch(&site_dir, move |c| {
         let _ = tx.send(c);
+        waiting.waiting.store(true, Ordering::Relaxed);
     })?;
     let builder = Arc::clone(&shared);
     std::thread::spawn(move || rebuild_loop(session, rx, &builder));
@@ -266,6 +280,10 @@ impl crate::session::Audience for Readers {
     fn asked_made(&self) {
         self.0.reloaded();
     }
+
+    fn interrupted(&self) -> bool {
+        self.0.waiting.load(Ordering::Relaxed)
+    }
 }
 
 /// Waits for changes; each rebuild takes every change queued meanwhile, so a burst is one rebuild.
@@ -273,6 +291,11 @@ fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shar
     while let Ok(first) = rx.recv() {
         let mut changes = first;
         while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
+            changes.merge(more);
+        }
+        // Cleared before the queue is looked at again: a change sent after this is seen.
+        shared.waiting.store(false, Ordering::Relaxed);
+        while let Ok(more) = rx.try_recv() {
             changes.merge(more);
         }
         let what = describe(&changes);
@@ -310,8 +333,12 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 (true, n) => format!(", {n} warnings as before"),
                 (false, _) => String::new(),
             };
+            let left = match o.left {
+                0 => String::new(),
+                n => format!(", {n} files left to the next rebuild"),
+            };
             println!(
-                "rebuilt ({what}): {} pages written, {} repaired, {} removed, {} stories, in {:.0} ms{unchanged}",
+                "rebuilt ({what}): {} pages written, {} repaired, {} removed, {} stories, in {:.0} ms{left}{unchanged}",
                 o.written,
                 o.repaired,
                 o.removed,

@@ -86,6 +86,9 @@ pub struct Outcome {
     pub written: usize,
     /// Files that were missing or altered in the served folder and were made again.
     pub repaired: usize,
+    /// Files left to the next rebuild: new changes came while this one was making many
+    /// ([`Audience::interrupted`]).
+    pub left: usize,
     /// Plan entries whose digest was made: every one, unless the rebuild changed only stories'
     /// text and kept the last plan ([`Session`]'s patch), which digests only what shows them.
     pub digested: usize,
@@ -104,11 +107,14 @@ pub struct Outcome {
 
 /// What `serve` tells a session of its readers, so that a rebuild that makes many files makes
 /// the pages they are reading first.
-pub trait Audience: Send {
+pub trait Audience: Send + Sync {
     /// The output paths (`world/…/index.html`) of the pages readers asked for lately.
     fn asked(&self) -> Vec<String>;
     /// Those pages are made, and many other files are still to be made: open pages may reload.
     fn asked_made(&self);
+    /// New changes wait: a rebuild making many files leaves those it has not begun to the next
+    /// rebuild, which starts at once.
+    fn interrupted(&self) -> bool;
 }
 
 /// A rebuild that makes at least this many files makes the pages readers asked for first.
@@ -164,6 +170,8 @@ struct Planned {
     search_entries: Vec<usize>,
     /// When the output would change with the clock alone ([`pipeline::valid_until`]).
     valid_until: Option<jiff::Zoned>,
+    /// Entries whose file was left unmade (an interrupted rebuild): the next rebuild makes them.
+    left: Vec<usize>,
 }
 
 /// A parsed story with its body moved to `spool` (kept in memory when there is none, or the
@@ -455,7 +463,7 @@ impl Session {
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
         let all: Vec<usize> = (0..plan.entries.len()).collect();
         match self.render(&plan, &renderer, &digests, &sink, &all) {
-            Ok(counts) => {
+            Ok((counts, left)) => {
                 t.lap("render");
                 let (records, removed) =
                     sink.finish(|p| plan.at(p).is_some()).map_err(|d| Diagnostics::sorted(vec![d]))?;
@@ -471,8 +479,10 @@ impl Session {
                     }
                 }
                 let valid_until = pipeline::valid_until(site);
-                self.planned = Some(Planned { plan, digests, parts, readers, search_entries, valid_until });
+                let n_left = left.len();
+                self.planned = Some(Planned { plan, digests, parts, readers, search_entries, valid_until, left });
                 Ok(Outcome {
+                    left: n_left,
                     pages,
                     written,
                     repaired,
@@ -518,13 +528,15 @@ impl Session {
         let fresh: Vec<u64> = todo.par_iter().map(|&i| digester.digest(&p.plan.entries[i])).collect();
         let digested = todo.len();
         p.parts = digester.into_parts();
-        let mut changed = Vec::with_capacity(todo.len());
+        let mut changed = std::mem::take(&mut p.left);
         for (i, d) in todo.into_iter().zip(fresh) {
             if p.digests[i] != d {
                 p.digests[i] = d;
                 changed.push(i);
             }
         }
+        changed.sort_unstable();
+        changed.dedup();
         t.lap("plan");
         self.write_kept(site, tera, p, &changed, digested, t)
     }
@@ -535,7 +547,9 @@ impl Session {
         let digester = Digester::patched(site, &p.plan, &self.template_digests, self.config_print, p.parts, &[]);
         let digests = digester.all();
         p.parts = digester.into_parts();
-        let changed: Vec<usize> = (0..digests.len()).filter(|&i| digests[i] != p.digests[i]).collect();
+        let left = std::mem::take(&mut p.left);
+        let changed: Vec<usize> =
+            (0..digests.len()).filter(|&i| digests[i] != p.digests[i] || left.binary_search(&i).is_ok()).collect();
         p.digests = digests;
         t.lap("plan");
         let digested = p.digests.len();
@@ -548,7 +562,7 @@ impl Session {
         &mut self,
         site: &Site,
         tera: &Tera,
-        p: Planned,
+        mut p: Planned,
         changed: &[usize],
         digested: usize,
         t: &mut Timer,
@@ -560,11 +574,12 @@ impl Session {
         let result = self.render(&p.plan, &renderer, &p.digests, &sink, changed);
         // The plan is the last one's: no file goes, and the records of the others stand.
         self.records = sink.abandon();
-        let counts = result.map_err(Diagnostics::sorted)?;
+        let (counts, left) = result.map_err(Diagnostics::sorted)?;
         t.lap("render");
         let (written, repaired) = (counts.written, counts.repaired);
         let (pages, entries) = (p.plan.pages(), p.plan.entries.len());
-        let outcome = Outcome { pages, written, repaired, digested, entries, ..Default::default() };
+        let outcome = Outcome { pages, written, repaired, left: left.len(), digested, entries, ..Default::default() };
+        p.left = left;
         self.planned = Some(p);
         Ok(outcome)
     }
@@ -579,7 +594,7 @@ impl Session {
         digests: &[u64],
         sink: &InPlace,
         todo: &[usize],
-    ) -> Result<render::Counts, Vec<Diagnostic>> {
+    ) -> Result<(render::Counts, Vec<usize>), Vec<Diagnostic>> {
         let made = |i: &usize| sink.differs(&plan.entries[*i].path, digests[*i]);
         let asked: Vec<usize> = match &self.audience {
             Some(a) if todo.iter().filter(|i| made(i)).count() >= MANY => {
@@ -592,19 +607,18 @@ impl Session {
             }
             _ => Vec::new(),
         };
-        if asked.is_empty() {
-            return render::run_some(plan, renderer, digests, sink, todo);
-        }
+        let Some(audience) = self.audience.as_ref().filter(|_| !asked.is_empty()) else {
+            return render::run_some(plan, renderer, digests, sink, todo).map(|counts| (counts, Vec::new()));
+        };
         let first = render::run_some(plan, renderer, digests, sink, &asked)?;
-        if let Some(a) = &self.audience {
-            a.asked_made();
-        }
+        audience.asked_made();
         let rest: Vec<usize> = todo.iter().copied().filter(|i| asked.binary_search(i).is_err()).collect();
-        let then = render::run_some(plan, renderer, digests, sink, &rest)?;
-        Ok(render::Counts {
+        let (then, left) = render::run_some_until(plan, renderer, digests, sink, &rest, &|| audience.interrupted())?;
+        let counts = render::Counts {
             written: first.written + then.written,
             unchanged: first.unchanged + then.unchanged,
             repaired: first.repaired + then.repaired,
-        })
+        };
+        Ok((counts, left))
     }
 }

@@ -25,7 +25,7 @@ use crate::plan::{
 };
 use crate::site::urls::{home_path, page_path, pages_for, search_path, tag_path};
 use crate::site::{AuthorListId, Byline, ChainId, Site};
-pub use run::{Counts, run, run_some};
+pub use run::{Counts, run, run_some, run_some_until};
 pub use strings::Strings;
 use views::*;
 

@@ -36,7 +36,8 @@ pub fn run(
     sink: &dyn Sink,
     advance: &(dyn Fn() + Sync),
 ) -> Result<Counts, Vec<Diagnostic>> {
-    run_over(plan, renderer, digests, sink, advance, plan.entries.par_iter().zip(digests))
+    let all = (0..plan.entries.len()).into_par_iter();
+    run_over(plan, renderer, digests, sink, advance, &|| false, all).map(|(counts, _)| counts)
 }
 
 /// [`run`] over the entries numbered `some` alone (`serve`, after an edit whose entries it knows).
@@ -47,25 +48,45 @@ pub fn run_some(
     sink: &dyn Sink,
     some: &[usize],
 ) -> Result<Counts, Vec<Diagnostic>> {
-    run_over(plan, renderer, digests, sink, &|| {}, some.par_iter().map(|&i| (&plan.entries[i], &digests[i])))
+    run_some_until(plan, renderer, digests, sink, some, &|| false).map(|(counts, _)| counts)
 }
 
-fn run_over<'p>(
+/// [`run_some`], leaving the entries not begun once `stop` says so (`serve`, when new changes
+/// wait): the counts, and the entries left, in order.
+pub fn run_some_until(
+    plan: &Plan,
+    renderer: &Renderer,
+    digests: &[u64],
+    sink: &dyn Sink,
+    some: &[usize],
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<(Counts, Vec<usize>), Vec<Diagnostic>> {
+    run_over(plan, renderer, digests, sink, &|| {}, stop, some.par_iter().copied())
+}
+
+fn run_over(
     plan: &Plan,
     renderer: &Renderer,
     digests: &[u64],
     sink: &dyn Sink,
     advance: &(dyn Fn() + Sync),
-    entries: impl ParallelIterator<Item = (&'p crate::plan::Entry, &'p u64)>,
-) -> Result<Counts, Vec<Diagnostic>> {
+    leave: &(dyn Fn() -> bool + Sync),
+    entries: impl ParallelIterator<Item = usize>,
+) -> Result<(Counts, Vec<usize>), Vec<Diagnostic>> {
     debug_assert_eq!(plan.entries.len(), digests.len());
     let (written, unchanged, repaired) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
     let stop = AtomicBool::new(false);
+    let left = Mutex::new(Vec::new());
     let write_errors = Mutex::new(Vec::new());
     let mut errors: Vec<Diagnostic> = entries
-        .filter_map(|(entry, &digest)| {
+        .filter_map(|i| {
+            let (entry, digest) = (&plan.entries[i], digests[i]);
             advance();
             if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            if leave() {
+                left.lock().unwrap_or_else(|p| p.into_inner()).push(i);
                 return None;
             }
             let held = sink.hold(&entry.path, digest);
@@ -104,7 +125,9 @@ fn run_over<'p>(
         return Err(errors);
     }
     let get = |n: AtomicUsize| n.into_inner();
-    Ok(Counts { written: get(written), unchanged: get(unchanged), repaired: get(repaired) })
+    let mut left = left.into_inner().unwrap_or_else(|p| p.into_inner());
+    left.sort_unstable();
+    Ok((Counts { written: get(written), unchanged: get(unchanged), repaired: get(repaired) }, left))
 }
 
 fn inc(n: &AtomicUsize) -> Option<Diagnostic> {

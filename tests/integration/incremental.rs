@@ -552,6 +552,8 @@ struct Watching {
     other: std::path::PathBuf,
     page: std::path::PathBuf,
     seen: std::sync::Arc<std::sync::Mutex<Vec<(bool, bool)>>>,
+    /// Whether new changes wait once the asked pages are made.
+    interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl gazette::session::Audience for Watching {
@@ -562,6 +564,10 @@ impl gazette::session::Audience for Watching {
     fn asked_made(&self) {
         let marked = |p: &Path| std::fs::read_to_string(p).unwrap_or_default().contains("TPL-MARK");
         self.seen.lock().unwrap().push((marked(&self.page), marked(&self.other)));
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt.load(std::sync::atomic::Ordering::SeqCst) && !self.seen.lock().unwrap().is_empty()
     }
 }
 
@@ -597,8 +603,14 @@ fn a_template_edit_makes_the_page_readers_asked_for_first() {
     };
     let (asked, other) = (page(500), page(7));
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let watching =
-        Watching { asked: asked.clone(), other: served.join(&other), page: served.join(&asked), seen: seen.clone() };
+    let interrupt = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watching = Watching {
+        asked: asked.clone(),
+        other: served.join(&other),
+        page: served.join(&asked),
+        seen: seen.clone(),
+        interrupt: interrupt.clone(),
+    };
     let mut session = Session::new(&root, &served, overrides()).with_audience(Box::new(watching));
     session.rebuild(&Changes::all()).expect("the site builds");
     // The first build makes the asked page first too (before the template has its mark).
@@ -610,6 +622,27 @@ fn a_template_edit_makes_the_page_readers_asked_for_first() {
     let changes = Changes { templates: true, ..Changes::default() };
     let outcome = session.rebuild(&changes).expect("rebuilt");
     assert!(outcome.written >= 1100, "{outcome:?}");
-    assert_eq!(*seen.lock().unwrap(), [(true, false)], "the asked page first, the other after the word");
+    assert_eq!(std::mem::take(&mut *seen.lock().unwrap()), [(true, false)], "the asked page first, the other after");
+    assert_eq!(outcome.left, 0);
+    assert_eq!(snapshot_tree(&served), full_build(&root, &work.path().join("fresh")).unwrap());
+    // New changes wait once the asked page is made: the rebuild leaves the rest to the next one,
+    // which makes them with its own change (a story's text), whatever path it takes.
+    interrupt.store(true, std::sync::atomic::Ordering::SeqCst);
+    site.file(
+        "templates/article.html",
+        "{% extends \"theme/article.html\" %}{% block title %}TPL-MARK 2 {{ story.title }}{% endblock title %}",
+    );
+    let outcome = session.rebuild(&changes).expect("rebuilt");
+    assert!(outcome.left >= 1000, "{outcome:?}");
+    assert_ne!(snapshot_tree(&served), full_build(&root, &work.path().join("fresh")).unwrap());
+    interrupt.store(false, std::sync::atomic::Ordering::SeqCst);
+    site.file(
+        "content/news/s0003.md",
+        "+++\ntitle = \"Story number 3\"\ndate = 2024-04-04T08:00:00Z\n+++\nText 3.\n\nA second paragraph.\n",
+    );
+    let story = Changes { stories: [std::path::PathBuf::from("news/s0003.md")].into(), ..Changes::default() };
+    let outcome = session.rebuild(&story).expect("rebuilt");
+    assert_eq!(outcome.left, 0);
+    assert!(outcome.digested * 4 < outcome.entries, "a text edit still patches: {outcome:?}");
     assert_eq!(snapshot_tree(&served), full_build(&root, &work.path().join("fresh")).unwrap());
 }
