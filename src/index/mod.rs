@@ -161,6 +161,9 @@ pub fn build(site: &Site) -> SearchIndex {
 pub fn build_cached(site: &Site, cache: &mut TermCache) -> SearchIndex {
     let mut index = build(site);
     if index.paths.is_empty() {
+        // No files (`[search] enabled = false`): nothing to make, and nothing to patch.
+        let _ = index.bytes.set(Ok(Vec::new()));
+        index.retained = Some(patch::Retained::new(Vec::new()));
         return index;
     }
     let mut retained = Vec::new();

@@ -306,6 +306,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn an_index_with_search_off_patches_to_no_files() {
+        let off = || RawConfig { search: crate::config::RawSearch { enabled: Some(false) }, ..RawConfig::default() };
+        let site_off = |edit| {
+            let files = files(edit);
+            let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            test_site(&files, off())
+        };
+        let mut cache = TermCache::default();
+        let index = build_cached_for_test(&site_off(None), &mut cache);
+        let after = site_off(Some((3, "More text.\n")));
+        let chain = after.chain_of("news/s03.md").unwrap();
+        let (patched, changed) = patch(index, &after, &mut cache, &[chain]).expect("nothing to patch is a patch");
+        assert!(patched.paths.is_empty() && changed.is_empty());
+    }
+
     fn build_cached_for_test(site: &Site, cache: &mut TermCache) -> SearchIndex {
         let index = super::super::build_cached(site, cache);
         assert!(index.retained.is_some(), "build_cached keeps the shards");
