@@ -884,7 +884,6 @@ fn duplicate_warnings(
         .collect()
 }
 
-/// Everything of a story that the site model reads (grouping, URLs, lists, related lists), hashed.
 /// What [`Site::refresh`] changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refreshed {
@@ -901,6 +900,7 @@ pub enum Photos {
     Changed,
 }
 
+/// Everything of a story that the site model reads (grouping, URLs, lists, related lists), hashed.
 /// Two stories with the same fingerprint give the same model, so an edit that leaves it unchanged
 /// (body text past the lede, ATTN notes, dateline, image) only touches the pages
 /// that show the story. Keep in step with what `assemble` and `related` read.
