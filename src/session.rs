@@ -4,7 +4,9 @@
 //! A rebuild re-reads only the files that changed, re-assembles the model (cheap: no I/O, no
 //! parsing), plans the outputs and runs the build's own render loop ([`render::run`]) into the
 //! served folder ([`InPlace`]): only files whose digest changed, or whose copy on disk was lost or
-//! altered, are rendered; files no longer made are removed. Invariant: after any rebuild, the output folder holds exactly the bytes a full
+//! altered, are rendered; files no longer made are removed. A rebuild that changes only stories'
+//! text or only templates keeps the last plan ([`Planned`]). Invariant: after any rebuild that
+//! left nothing to the next ([`Outcome::left`]), the output folder holds exactly the bytes a full
 //! `gazette build` of the same inputs (and the same build time) writes.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,7 +25,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, StaticFile};
 use crate::parse::{ParseOptions, Story};
 use crate::pipeline::{self, Timer, parse_file};
-use crate::plan::Job;
 use crate::plan::Plan;
 use crate::render::digest::{Digester, Parts, Readers, TemplateDigests};
 use crate::render::{self, Renderer, Strings, theme};
@@ -166,8 +167,6 @@ struct Planned {
     digests: Vec<u64>,
     parts: Parts,
     readers: Readers,
-    /// Per file of the search index, its entry's number in the plan.
-    search_entries: Vec<usize>,
     /// When the output would change with the clock alone ([`pipeline::valid_until`]).
     valid_until: Option<jiff::Zoned>,
     /// Entries whose file was left unmade (an interrupted rebuild): the next rebuild makes them.
@@ -441,6 +440,12 @@ impl Session {
         Ok(site)
     }
 
+    /// The UI strings of the site's languages (the theme's and the site's `i18n/` files).
+    fn strings(&self, site: &Site) -> Result<Strings> {
+        Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
+            .map_err(|e| Diagnostics::sorted(e).into())
+    }
+
     /// Plans the site, renders and writes (through the build's loop) the files whose digest
     /// changed or whose served copy was lost or altered, and removes files no longer made.
     fn write(&mut self, site: &Site, tera: &Tera, t: &mut Timer) -> Result<Outcome> {
@@ -457,8 +462,7 @@ impl Session {
         let (digests, readers) = digester.all_reading();
         let parts = digester.into_parts();
         t.lap("plan");
-        let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
-            .map_err(Diagnostics::sorted)?;
+        let strings = self.strings(site)?;
         let renderer = Renderer::new(site, &plan, tera, &strings);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
         let all: Vec<usize> = (0..plan.entries.len()).collect();
@@ -472,15 +476,9 @@ impl Session {
                 let (written, repaired) = (counts.written, counts.repaired);
                 let pages = plan.pages();
                 let entries = plan.entries.len();
-                let mut search_entries = vec![0; plan.search.paths.len()];
-                for (i, e) in plan.entries.iter().enumerate() {
-                    if let Job::SearchIndex(f) = e.job {
-                        search_entries[f] = i;
-                    }
-                }
                 let valid_until = pipeline::valid_until(site);
                 let n_left = left.len();
-                self.planned = Some(Planned { plan, digests, parts, readers, search_entries, valid_until, left });
+                self.planned = Some(Planned { plan, digests, parts, readers, valid_until, left });
                 Ok(Outcome {
                     left: n_left,
                     pages,
@@ -522,7 +520,7 @@ impl Session {
         t.lap("search");
         let digester = Digester::patched(site, &p.plan, &self.template_digests, self.config_print, p.parts, chains);
         let mut todo: Vec<usize> = chains.iter().flat_map(|&c| p.readers.of(c)).map(|&e| e as usize).collect();
-        todo.extend(files.iter().map(|&f| p.search_entries[f]));
+        todo.extend(files.iter().filter_map(|&f| p.plan.number_of(&p.plan.search.paths[f])));
         todo.sort_unstable();
         todo.dedup();
         let fresh: Vec<u64> = todo.par_iter().map(|&i| digester.digest(&p.plan.entries[i])).collect();
@@ -567,8 +565,7 @@ impl Session {
         digested: usize,
         t: &mut Timer,
     ) -> Result<Outcome> {
-        let strings = Strings::resolve(&site.config().languages, &self.templates, &self.site_dir.join("templates"))
-            .map_err(Diagnostics::sorted)?;
+        let strings = self.strings(site)?;
         let renderer = Renderer::new(site, &p.plan, tera, &strings);
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
         let result = self.render(&p.plan, &renderer, &p.digests, &sink, changed);
@@ -595,21 +592,19 @@ impl Session {
         sink: &InPlace,
         todo: &[usize],
     ) -> Result<(render::Counts, Vec<usize>), Vec<Diagnostic>> {
-        let made = |i: &usize| sink.differs(&plan.entries[*i].path, digests[*i]);
-        let asked: Vec<usize> = match &self.audience {
-            Some(a) if todo.iter().filter(|i| made(i)).count() >= MANY => {
-                let mut asked: Vec<usize> =
-                    a.asked().iter().filter_map(|p| plan.number_of(p)).filter(|i| made(i)).collect();
-                asked.sort_unstable();
-                asked.dedup();
-                asked.retain(|i| todo.binary_search(i).is_ok());
-                asked
-            }
-            _ => Vec::new(),
-        };
-        let Some(audience) = self.audience.as_ref().filter(|_| !asked.is_empty()) else {
-            return render::run_some(plan, renderer, digests, sink, todo).map(|counts| (counts, Vec::new()));
-        };
+        let all_at_once = || render::run_some(plan, renderer, digests, sink, todo).map(|counts| (counts, Vec::new()));
+        let to_make = |i: &usize| sink.differs(&plan.entries[*i].path, digests[*i]);
+        let Some(audience) = &self.audience else { return all_at_once() };
+        if todo.iter().filter(|i| to_make(i)).take(MANY).count() < MANY {
+            return all_at_once();
+        }
+        let mut asked: Vec<usize> = audience.asked().iter().filter_map(|p| plan.number_of(p)).filter(to_make).collect();
+        asked.sort_unstable();
+        asked.dedup();
+        asked.retain(|i| todo.binary_search(i).is_ok());
+        if asked.is_empty() {
+            return all_at_once();
+        }
         let first = render::run_some(plan, renderer, digests, sink, &asked)?;
         audience.asked_made();
         let rest: Vec<usize> = todo.iter().copied().filter(|i| asked.binary_search(i).is_err()).collect();
