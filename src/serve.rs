@@ -152,10 +152,10 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     let mut session = Session::new(&site_dir, &out, overrides).with_audience(Box::new(Readers(Arc::clone(&shared))));
     report(&shared, "first build", session.rebuild(&Changes::all()));
     let (tx, rx) = mpsc::channel::<Changes>();
-    let waiting = Arc::clone(&shared);
+    let told = Arc::clone(&shared);
     let _watcher = watch::watch(&site_dir, move |c| {
         let _ = tx.send(c);
-        waiting.waiting.store(true, Ordering::Relaxed);
+        told.waiting.store(true, Ordering::Relaxed);
     })?;
     let builder = Arc::clone(&shared);
     std::thread::spawn(move || rebuild_loop(session, rx, &builder));

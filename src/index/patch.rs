@@ -174,7 +174,6 @@ pub fn patch(
                     affected[usize::from(file_of(term, chunks))] = true;
                 }
             }
-            drop((was, now));
             retermed.push((old.keys[n], new.keys[n], after));
         }
         // The term files whose terms' postings changed.
