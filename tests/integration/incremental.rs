@@ -453,13 +453,27 @@ fn live_entries_keep_incremental_equal_to_fresh() {
     check_sequence(&ops, Mode::Rebuild);
 }
 
-#[test]
-fn a_burst_of_many_files_is_one_rebuild_with_nothing_lost() {
+/// The seed site served by a session into `WORK/served`, not built yet.
+struct Seeded {
+    _site: Site,
+    root: std::path::PathBuf,
+    work: tempfile::TempDir,
+    served: std::path::PathBuf,
+    session: Session,
+}
+
+fn seeded() -> Seeded {
     let site = seed_site();
     let root = site.path().canonicalize().unwrap();
     let work = tempfile::tempdir().unwrap();
     let served = work.path().join("served");
-    let mut session = Session::new(&root, &served, overrides());
+    let session = Session::new(&root, &served, overrides());
+    Seeded { _site: site, root, work, served, session }
+}
+
+#[test]
+fn a_burst_of_many_files_is_one_rebuild_with_nothing_lost() {
+    let Seeded { _site: _kept, root, work, served, mut session } = seeded();
     session.rebuild(&Changes::all()).unwrap();
     let mut touched = Vec::new();
     for i in 0..200u8 {
@@ -516,11 +530,7 @@ fn author_file_edits_keep_rebuilds_equal_to_fresh_builds() {
 /// digested again.
 #[test]
 fn a_body_edit_digests_only_what_shows_the_story_and_equals_a_fresh_build() {
-    let site = seed_site();
-    let root = site.path().canonicalize().unwrap();
-    let work = tempfile::tempdir().unwrap();
-    let served = work.path().join("served");
-    let mut session = Session::new(&root, &served, overrides());
+    let Seeded { _site: _kept, root, work, served, mut session } = seeded();
     let first = session.rebuild(&Changes::all()).expect("the seed site builds");
     assert_eq!(first.digested, first.entries, "a first build digests everything");
     let fresh = |name: &str| full_build(&root, &work.path().join(name)).expect("a fresh build");
