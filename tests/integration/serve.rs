@@ -277,15 +277,21 @@ fn the_live_stream_outlives_the_header_timeout() {
     assert!(text.contains("event: reload"), "no reload on a stream older than the header timeout: {text}");
 }
 
+/// A site of one story, served and built, with the server's output folder.
+fn one_story_served() -> (Site, Server, std::path::PathBuf) {
+    let site = Site::new();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    let server = start(&site);
+    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
+    let out = server.output();
+    (site, server, out)
+}
+
 /// Ctrl-C ends the live streams, lets the server exit cleanly, and removes its output folder,
 /// which has a name nobody could guess (or plant) beforehand.
 #[test]
 fn ctrl_c_ends_live_streams_and_removes_the_output_folder() {
-    let site = Site::new();
-    site.file("content/world/a.md", story("Bridge opens", "Text."));
-    let mut server = start(&site);
-    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
-    let out = server.output();
+    let (_site, mut server, out) = one_story_served();
     let name = out.file_name().unwrap().to_string_lossy().to_string();
     assert_ne!(name, format!("gazette-serve-{}", server.pid()), "a predictable name");
     assert!(out.join("index.html").is_file());
@@ -309,11 +315,7 @@ fn ctrl_c_ends_live_streams_and_removes_the_output_folder() {
 /// cleanly and leaves no output folder behind.
 #[test]
 fn sigterm_stops_the_server_and_removes_the_output_folder() {
-    let site = Site::new();
-    site.file("content/world/a.md", story("Bridge opens", "Text."));
-    let mut server = start(&site);
-    wait_for(&format!("{}/", server.url), "the first build", |s, _| s == 200);
-    let out = server.output();
+    let (_site, mut server, out) = one_story_served();
     assert!(out.join("index.html").is_file());
     let status = server.signal("-TERM", Duration::from_secs(10)).expect("serve did not exit within 10 s of SIGTERM");
     assert!(status.success(), "{status}\n{}", server.log());
