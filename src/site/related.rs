@@ -12,10 +12,10 @@
 //! `related.max`. Everything here goes through inverted indexes and sorted groups: no step compares
 //! all pairs of stories, nor all stories sharing a headline with each other.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::terms::{Weights, headline_terms};
@@ -162,16 +162,53 @@ impl Group {
 /// languages.
 pub struct Resolver {
     /// (Language, folded headline) → index into `groups`.
-    exact: HashMap<(LangId, String), usize>,
+    exact: FxHashMap<(LangId, String), usize>,
     groups: Vec<Group>,
-    /// Per version (in `versions` order): its chain and its terms.
-    docs: Vec<(ChainId, Vec<String>)>,
-    index: HashMap<String, Vec<u32>>,
-    weights: Weights,
+    /// Per version (in `versions` order): its chain and its terms' ids, sorted.
+    docs: Vec<(ChainId, Vec<u32>)>,
+    terms: Vocabulary,
+    /// Per term id, the versions (indexes into `docs`) whose headline has it.
+    index: Vec<Vec<u32>>,
     max_postings: usize,
     threshold: f64,
     times: TiVec<ChainId, i64>,
     langs: TiVec<ChainId, LangId>,
+}
+
+/// The headline terms of the site's versions, each an id numbered in the terms' sorted order (so
+/// sorted ids are sorted terms), with its rarity weight ([`Weights::weight`]) worked out once.
+struct Vocabulary {
+    ids: FxHashMap<String, u32>,
+    weights: Vec<f64>,
+    /// The weight of a term no version's headline has.
+    unseen: f64,
+}
+
+impl Vocabulary {
+    /// The vocabulary of `docs`, and each doc's terms as sorted ids.
+    fn new(docs: Vec<Vec<String>>) -> (Self, Vec<Vec<u32>>) {
+        let mut distinct: Vec<&str> =
+            docs.iter().flatten().map(String::as_str).collect::<FxHashSet<_>>().into_iter().collect();
+        distinct.par_sort_unstable();
+        let ids: FxHashMap<String, u32> = distinct.iter().enumerate().map(|(i, &t)| (t.to_string(), i as u32)).collect();
+        let mut df = vec![0u32; ids.len()];
+        let docs: Vec<Vec<u32>> = docs
+            .iter()
+            .map(|terms| {
+                terms
+                    .iter()
+                    .map(|t| {
+                        let id = ids[t.as_str()];
+                        df[id as usize] += 1;
+                        id
+                    })
+                    .collect()
+            })
+            .collect();
+        let n = docs.len().max(1) as f64;
+        let weights = df.iter().map(|&d| Weights::idf(n, d)).collect();
+        (Vocabulary { ids, weights, unseen: Weights::idf(n, 0) }, docs)
+    }
 }
 
 /// Terms marked with their language, so that only stories of one language share them.
@@ -181,6 +218,10 @@ fn lang_terms(lang: LangId, terms: Vec<String>) -> Vec<String> {
     }
     terms.into_iter().map(|t| format!("{}\u{1f}{t}", usize::from(lang))).collect()
 }
+
+/// A listed headline's terms as the resolver scores them: each with its id, when some version's
+/// headline has it, and its weight, in the terms' sorted order.
+struct Query(Vec<(Option<u32>, f64)>);
 
 impl Resolver {
     pub fn new(stories: &TiSlice<StoryId, Arc<Story>>, chains: &TiSlice<ChainId, Chain>) -> Self {
@@ -198,26 +239,30 @@ impl Resolver {
             .collect();
         let times: TiVec<ChainId, i64> = chains.iter().map(|c| c.first_published.timestamp().as_second()).collect();
         let langs: TiVec<ChainId, LangId> = chains.iter().map(|c| c.lang).collect();
-        let mut members: HashMap<(LangId, String), Vec<(i64, ChainId)>> = HashMap::new();
-        let mut docs = Vec::with_capacity(read.len());
+        let mut members: FxHashMap<(LangId, String), Vec<(i64, ChainId)>> = FxHashMap::default();
+        let mut of_doc = Vec::with_capacity(read.len());
+        let mut doc_terms = Vec::with_capacity(read.len());
         for (c, norm, terms) in read {
             members.entry((langs[c], norm)).or_default().push((times[c], c));
-            docs.push((c, terms));
+            of_doc.push(c);
+            doc_terms.push(terms);
         }
-        let (mut exact, mut groups) = (HashMap::with_capacity(members.len()), Vec::with_capacity(members.len()));
+        let mut exact = FxHashMap::with_capacity_and_hasher(members.len(), Default::default());
+        let mut groups = Vec::with_capacity(members.len());
         for (norm, m) in members {
             exact.insert(norm, groups.len());
             groups.push(Group::new(m));
         }
-        let weights = Weights::new(docs.iter().map(|(_, t)| t.as_slice()));
-        let mut index: HashMap<String, Vec<u32>> = HashMap::new();
-        for (d, (_, terms)) in docs.iter().enumerate() {
-            for t in terms {
-                index.entry(t.clone()).or_default().push(d as u32);
+        let (terms, doc_ids) = Vocabulary::new(doc_terms);
+        let mut index: Vec<Vec<u32>> = vec![Vec::new(); terms.weights.len()];
+        for (d, ids) in doc_ids.iter().enumerate() {
+            for &t in ids {
+                index[t as usize].push(d as u32);
             }
         }
+        let docs: Vec<(ChainId, Vec<u32>)> = of_doc.into_iter().zip(doc_ids).collect();
         let max_postings = (docs.len() / 50).max(64);
-        Resolver { exact, groups, docs, index, weights, max_postings, threshold: 0.6, times, langs }
+        Resolver { exact, groups, docs, terms, index, max_postings, threshold: 0.6, times, langs }
     }
 
     pub fn with_threshold(mut self, threshold: f64) -> Self {
@@ -242,7 +287,7 @@ impl Resolver {
     }
 
     /// Reads each distinct headline once (many stories list the same ones).
-    fn readings<'a>(&self, listed: impl Iterator<Item = (LangId, &'a str)>) -> HashMap<(LangId, &'a str), Reading> {
+    fn readings<'a>(&self, listed: impl Iterator<Item = (LangId, &'a str)>) -> FxHashMap<(LangId, &'a str), Reading> {
         let mut distinct: Vec<(LangId, &str)> = listed.collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -263,10 +308,12 @@ impl Resolver {
 
     /// The chains whose headlines score best (at least the threshold) against `text`.
     fn similar(&self, lang: LangId, text: &str) -> Candidates {
-        let q = lang_terms(lang, headline_terms(text));
+        let q = self.query(lang, text);
         let mut cands: Vec<u32> = q
+            .0
             .iter()
-            .filter_map(|t| self.index.get(t))
+            .filter_map(|&(id, _)| id)
+            .map(|id| &self.index[id as usize])
             .filter(|p| p.len() <= self.max_postings)
             .flatten()
             .copied()
@@ -277,7 +324,7 @@ impl Resolver {
             .into_iter()
             .map(|d| {
                 let (c, terms) = &self.docs[d as usize];
-                (*c, self.weights.dice(&q, terms))
+                (*c, self.dice(&q, terms))
             })
             .filter(|&(_, s)| s >= self.threshold)
             .collect();
@@ -288,15 +335,38 @@ impl Resolver {
         Candidates::Similar(Group::new(top))
     }
 
+    /// A listed headline's terms, in the listing story's language.
+    fn query(&self, lang: LangId, text: &str) -> Query {
+        let terms = lang_terms(lang, headline_terms(text));
+        Query(
+            terms
+                .iter()
+                .map(|t| match self.terms.ids.get(t.as_str()) {
+                    Some(&id) => (Some(id), self.terms.weights[id as usize]),
+                    None => (None, self.terms.unseen),
+                })
+                .collect(),
+        )
+    }
+
+    /// [`Weights::dice`] of a query and a version's terms, summed in the same order.
+    fn dice(&self, q: &Query, doc: &[u32]) -> f64 {
+        let shared: f64 =
+            q.0.iter().filter(|(id, _)| id.is_some_and(|id| doc.binary_search(&id).is_ok())).map(|&(_, w)| w).sum();
+        let total: f64 =
+            q.0.iter().map(|&(_, w)| w).chain(doc.iter().map(|&id| self.terms.weights[id as usize])).sum();
+        if total <= 0.0 { 0.0 } else { 2.0 * shared / total }
+    }
+
     /// The editor's related headlines of every version, newest version first, each resolved.
     fn editor_list(
         &self,
         c: ChainId,
         chain: &Chain,
         stories: &TiSlice<StoryId, Arc<Story>>,
-        readings: &HashMap<(LangId, &str), Reading>,
+        readings: &FxHashMap<(LangId, &str), Reading>,
     ) -> Vec<Listed> {
-        let mut seen_text = std::collections::HashSet::new();
+        let mut seen_text = FxHashSet::default();
         let mut out = Vec::new();
         for &v in chain.versions.iter().rev() {
             for r in &stories[v].related {
@@ -343,7 +413,7 @@ impl Computed {
                 t
             })
             .collect();
-        let mut ids: HashMap<u64, u32> = HashMap::new();
+        let mut ids: FxHashMap<u64, u32> = FxHashMap::default();
         let mut is_tag = Vec::new();
         let terms: TiVec<ChainId, Vec<u32>> = hashed
             .iter()

@@ -40,8 +40,13 @@ impl Weights {
 
     /// `ln(1 + N / df)`: a term seen nowhere else weighs most.
     pub fn weight(&self, term: &str) -> f64 {
-        let df = self.df(term).max(1) as f64;
-        (1.0 + self.docs.max(1) as f64 / df).ln()
+        Self::idf(self.docs.max(1) as f64, self.df(term))
+    }
+
+    /// The weight of a term `df` of `n` documents have (at least one: a term seen nowhere weighs
+    /// as one seen once).
+    pub fn idf(n: f64, df: u32) -> f64 {
+        (1.0 + n / df.max(1) as f64).ln()
     }
 
     /// Weighted overlap of two sorted term lists: the shared weight over the smaller side's weight.
