@@ -405,7 +405,18 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
                 "inputs: as the last build found them (the build state's `last`), its output intact: nothing read, parsed or made"
             ),
             pipeline::StoryFiles::Walked | pipeline::StoryFiles::Named => {
-                eprintln!("parse: {} parsed, {} re-read unchanged, {} from the build state", c.parsed, c.reread, c.kept)
+                eprintln!(
+                    "parse: {} parsed, {} re-read unchanged, {} from the build state",
+                    c.parsed, c.reread, c.kept
+                );
+                match report.related {
+                    pipeline::RelatedLists::Computed => eprintln!("related: lists computed"),
+                    pipeline::RelatedLists::Kept => {
+                        eprintln!(
+                            "related: lists from the build state (made from the same headlines, lists, tags and times)"
+                        )
+                    }
+                }
             }
         }
         if let Some(t) = &report.terms {
@@ -430,6 +441,7 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
         (&report.state_discarded, "stories", "every story file was parsed"),
         (&report.last_discarded, "last", "the build did its work"),
         (&report.terms_discarded, "terms", "every story was tokenised"),
+        (&report.related_discarded, "related", "the related lists were computed"),
     ];
     let state_dir = gazette::state::folder(&report.output);
     for (why, file, instead) in discarded {

@@ -83,6 +83,21 @@ pub struct Report {
     /// Why the build state's search terms were not used, if they were there and none of their
     /// chunks could be used.
     pub terms_discarded: Option<String>,
+    /// Whether the related lists were computed or kept from the last build.
+    pub related: RelatedLists,
+    /// Why the build state's related lists were not used, if they were there and could not be
+    /// trusted.
+    pub related_discarded: Option<String>,
+}
+
+/// How a build came by its related lists.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum RelatedLists {
+    /// Computed (the stories they are made from changed, or the state had none).
+    #[default]
+    Computed,
+    /// The last build's, from the build state: made from the same headlines, lists, tags and times.
+    Kept,
 }
 
 /// What making the search index took from the build state.
@@ -203,7 +218,20 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     let mut site = Site::assemble(config, Arc::new(authors), stories).map_err(Diagnostics::sorted)?;
     t.lap("site");
     observer.stage("related", 0);
-    site.link_related();
+    let (kept_related, related_discarded) = match state::load_related(&state_dir, settings) {
+        state::Loaded::Found(kept) => (Some(kept), None),
+        state::Loaded::Missing => (None, None),
+        state::Loaded::Discarded(why) => (None, Some(why)),
+    };
+    let made_related = site.link_related_keeping(kept_related);
+    let related_lists = if made_related.is_some() { RelatedLists::Computed } else { RelatedLists::Kept };
+    let save_state = || {
+        save_state()?;
+        match &made_related {
+            Some(made) => state::save_related(&state_dir, settings, made).map(|_| ()),
+            None => Ok(()),
+        }
+    };
     t.lap("related");
     observer.stage("index", 0);
     let search = index::build(&site);
@@ -231,6 +259,8 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
             last_discarded,
             chunks_discarded,
             story_files,
+            related: related_lists,
+            related_discarded,
             ..report
         });
     }
@@ -293,6 +323,8 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     report.last_discarded = last_discarded;
     report.chunks_discarded = chunks_discarded;
     report.story_files = story_files;
+    report.related = related_lists;
+    report.related_discarded = related_discarded;
     if let Some((cache, _, discarded)) = terms {
         report.terms = Some(TermCounts { tokenised: cache.tokenised(), kept: cache.len() - cache.tokenised() });
         report.terms_discarded = discarded;
@@ -399,6 +431,8 @@ fn report_of(
         story_files,
         terms: None,
         terms_discarded: None,
+        related: RelatedLists::default(),
+        related_discarded: None,
     }
 }
 

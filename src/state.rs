@@ -50,6 +50,10 @@
 //! build walks `content/`. The single `stories` and `terms`
 //! files of format 1 are discarded (another Gazette's) and removed by the first save.
 //!
+//! `related` holds the related lists of the last build that computed them, with the key of what
+//! they were computed from ([`crate::site::related::inputs_key`]); a build whose key is the same
+//! takes them instead of computing them (a one-story body edit leaves the key as it was).
+//!
 //! `last` says what the last successful build was made from: a hash of its inputs' metadata
 //! ([`inputs_key`]: every story file's path, size, mtime and inode, the site's templates, its
 //! static files' sizes and times, `gazette.toml` and the command line's settings), its photo
@@ -95,6 +99,7 @@ use crate::index;
 use crate::load::{self, Encodings, SourceFile};
 use crate::parse::{ParseOptions, Story};
 use crate::pipeline::{self, parse_file};
+use crate::site::related::KeptLists;
 
 /// The layout of the state files; a change to it bumps this (a change to [`Story`] changes the
 /// build id anyway). 2: `stories` and `terms` are folders of chunks. 3: a stories chunk holds its
@@ -136,6 +141,9 @@ pub enum Kind {
     Terms,
     /// What the last successful build was made from and what it reported ([`LastBuild`]).
     Last,
+    /// The related lists of the last build that computed them, and the key of what they were
+    /// computed from ([`crate::site::related::KeptLists`]).
+    Related,
 }
 
 impl Kind {
@@ -145,11 +153,12 @@ impl Kind {
             Kind::Stories => "stories",
             Kind::Terms => "terms",
             Kind::Last => "last",
+            Kind::Related => "related",
         }
     }
 
     fn chunked(self) -> bool {
-        self != Kind::Last
+        matches!(self, Kind::Stories | Kind::Terms)
     }
 }
 
@@ -972,6 +981,18 @@ impl Terms {
             Ok((terms, Tail::Nothing))
         })
     }
+}
+
+/// The related lists the state keeps ([`Kind::Related`]): a build whose lists are made from
+/// what these were made from takes them instead of computing them again.
+pub fn load_related(dir: &Path, settings: u64) -> Loaded<KeptLists> {
+    read(&dir.join(Kind::Related.name()), Kind::Related, settings)
+}
+
+/// Writes the related lists `kept` into the state folder `dir`; returns the bytes written.
+pub fn save_related(dir: &Path, settings: u64, kept: &KeptLists) -> Result<u64> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    write(dir, Kind::Related.name(), &version(Kind::Related, None, settings), kept, &|_| Ok(()))
 }
 
 /// How a build came by each story file's parse.

@@ -262,7 +262,7 @@ impl<'a> Digester<'a> {
             (&site.tag(t).name, &site.tag(t).slug).hash(h);
         }
         for r in site.related(c) {
-            (&r.title, r.source.is_computed()).hash(h);
+            (site.related_title(r), r.source.is_computed()).hash(h);
             if let Some(t) = r.target {
                 self.link(t, h);
             }
@@ -351,7 +351,7 @@ impl<'a> Digester<'a> {
             self.item(c, h);
             if i < TOP_WITH_RELATED {
                 for (r, t) in self.site.related(c).iter().filter_map(|r| Some((r, r.target?))).take(3) {
-                    r.title.hash(h);
+                    self.site.related_title(r).hash(h);
                     self.link(t, h);
                 }
             }

@@ -287,7 +287,7 @@ impl<'a> Renderer<'a> {
             .related(c)
             .iter()
             .map(|r| RelatedView {
-                title: &r.title,
+                title: site.related_title(r),
                 url: r.target.map(|t| site.url(&site.chain(t).path)),
                 computed: r.source.is_computed(),
                 date: r.target.map(|t| rfc3339(&site.chain(t).first_published)),
@@ -480,7 +480,9 @@ impl<'a> Renderer<'a> {
         let related = if with_related {
             site.related(c)
                 .iter()
-                .filter_map(|r| r.target.map(|t| LinkView { title: &r.title, url: site.url(&site.chain(t).path) }))
+                .filter_map(|r| {
+                    r.target.map(|t| LinkView { title: site.related_title(r), url: site.url(&site.chain(t).path) })
+                })
                 .take(3)
                 .collect()
         } else {

@@ -189,14 +189,14 @@ pub struct Redirect {
 /// One entry of a story's related list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Related {
-    /// The headline shown: the target's newest headline, or the editor's text when unresolved.
-    pub title: String,
     pub target: Option<ChainId>,
     pub source: RelatedSource,
+    /// The editor's text when there is no target (the headline shown, [`Site::related_title`]).
+    pub text: Option<Box<str>>,
 }
 
 /// Where a related entry comes from (see [`related`] for the order they fill a list in).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RelatedSource {
     /// A headline the editor listed (resolved or not).
     Editor,
@@ -471,6 +471,15 @@ impl Site {
 
     pub fn redirect(&self, id: RedirectId) -> &Redirect {
         &self.redirects[id]
+    }
+
+    /// The headline a related entry shows: its target's newest headline, else the editor's text.
+    pub fn related_title<'a>(&'a self, r: &'a Related) -> &'a str {
+        match (r.target, &r.text) {
+            (Some(t), _) => &self.stories[self.chains[t].newest()].headline.text,
+            (None, Some(text)) => text,
+            (None, None) => "",
+        }
     }
 
     /// A chain's related list (empty until [`Site::link_related`] runs).
@@ -751,16 +760,34 @@ impl Site {
 
     /// Resolves and computes every chain's related list (a stage of its own: see `pipeline`).
     pub fn link_related(&mut self) {
-        let mut related = related::compute(&self.config, &self.stories, &self.chains);
+        self.link_related_keeping(None);
+    }
+
+    /// [`Site::link_related`], taking the lists from `kept` (the last build's) when they were
+    /// computed from what this site's are ([`related::inputs_key`]). Returns the lists as the
+    /// build state keeps them, when they were computed now.
+    pub fn link_related_keeping(&mut self, kept: Option<related::KeptLists>) -> Option<related::KeptLists> {
+        let key = related::inputs_key(&self.config, &self.stories, &self.chains);
+        let reused = kept.filter(|k| k.key == key).and_then(|k| k.lists(&self.chains));
+        let (mut related, made) = match reused {
+            Some(lists) => (lists, None),
+            None => {
+                let lists = related::compute(&self.config, &self.stories, &self.chains);
+                let made = related::KeptLists::new(key, &lists);
+                (lists, Some(made))
+            }
+        };
         // A withdrawn story is linked from nowhere: an editor's entry naming it stays as text.
         let withdrawn = |t: &Option<ChainId>| t.is_some_and(|t| self.chains[t].visibility == Visibility::Withdrawn);
         for list in related.iter_mut() {
             list.retain(|r| r.source == RelatedSource::Editor || !withdrawn(&r.target));
             for r in list.iter_mut().filter(|r| withdrawn(&r.target)) {
-                r.target = None;
+                let t = r.target.take().expect("a withdrawn target");
+                r.text = Some(self.stories[self.chains[t].newest()].headline.text.as_str().into());
             }
         }
         self.related = related;
+        made
     }
 
     /// Puts in new parses of changed story files and moves the build time to `now`, when that
@@ -1164,7 +1191,13 @@ mod tests {
                     .iter()
                     .map(|r| {
                         r.iter()
-                            .map(|e| (e.title.clone(), e.target.map(|t| site.chains[t].path.clone()), e.source))
+                            .map(|e| {
+                                (
+                                    site.related_title(e).to_string(),
+                                    e.target.map(|t| site.chains[t].path.clone()),
+                                    e.source,
+                                )
+                            })
                             .collect::<Vec<_>>()
                     })
                     .collect::<Vec<_>>()

@@ -16,7 +16,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 use typed_index_collections::{TiSlice, TiVec};
+use xxhash_rust::xxh3::Xxh3;
 
 use super::terms::{Weights, headline_terms};
 use super::{Chain, ChainId, Related, RelatedSource, StoryId};
@@ -50,7 +52,7 @@ pub fn compute(
         }
     }
     let computed = Computed::new(stories, chains);
-    let fill = Fill { rc: &config.related, stories, chains, computed: &computed };
+    let fill = Fill { rc: &config.related, chains, computed: &computed };
     listed
         .raw
         .into_par_iter()
@@ -61,10 +63,99 @@ pub fn compute(
         .into()
 }
 
+/// A fingerprint of everything [`compute`] reads: the `[related]` settings, and per chain, in
+/// order, its language, times, tags, every version's headline and listed headlines, and its
+/// newest version's summary. Sites whose keys are equal get equal lists, so a build whose key is
+/// the last build's takes that build's lists ([`KeptLists`]) instead of computing them.
+pub fn inputs_key(config: &Config, stories: &TiSlice<StoryId, Arc<Story>>, chains: &TiSlice<ChainId, Chain>) -> u64 {
+    let text = |h: &mut Xxh3, t: &str| {
+        h.update(&(t.len() as u64).to_le_bytes());
+        h.update(t.as_bytes());
+    };
+    let number = |h: &mut Xxh3, n: u64| h.update(&n.to_le_bytes());
+    let per_chain: Vec<u64> = chains
+        .raw
+        .par_iter()
+        .map(|chain| {
+            let mut h = Xxh3::new();
+            number(&mut h, usize::from(chain.lang) as u64);
+            h.update(&chain.first_published.timestamp().as_nanosecond().to_le_bytes());
+            h.update(&chain.modified.timestamp().as_nanosecond().to_le_bytes());
+            number(&mut h, chain.tags.len() as u64);
+            for &tag in &chain.tags {
+                number(&mut h, usize::from(tag) as u64);
+            }
+            number(&mut h, chain.versions.len() as u64);
+            for &v in &chain.versions {
+                let s = &stories[v];
+                text(&mut h, &s.headline.text);
+                number(&mut h, s.related.len() as u64);
+                for r in &s.related {
+                    text(&mut h, r);
+                }
+            }
+            text(&mut h, &stories[chain.newest()].summary);
+            h.digest()
+        })
+        .collect();
+    let rc = &config.related;
+    let mut h = Xxh3::new();
+    h.update(&rc.threshold.to_bits().to_le_bytes());
+    number(&mut h, rc.max as u64);
+    number(&mut h, rc.unresolved as u64);
+    number(&mut h, per_chain.len() as u64);
+    for c in per_chain {
+        number(&mut h, c);
+    }
+    h.digest()
+}
+
+/// Related lists as the build state keeps them between builds: the [`inputs_key`] they were
+/// computed for, and per chain its entries (a linked entry's title is its target's newest
+/// headline, so only the target is kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptLists {
+    pub key: u64,
+    lists: Vec<Vec<KeptEntry>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum KeptEntry {
+    Linked(u32, RelatedSource),
+    /// An editor's headline that names no story.
+    Text(Box<str>),
+}
+
+impl KeptLists {
+    /// The lists of `related` (every chain's, in order), computed for `key`.
+    pub fn new(key: u64, related: &TiSlice<ChainId, Vec<Related>>) -> KeptLists {
+        let entry = |r: &Related| match r.target {
+            Some(t) => KeptEntry::Linked(usize::from(t) as u32, r.source),
+            None => KeptEntry::Text(r.text.as_deref().unwrap_or_default().into()),
+        };
+        KeptLists { key, lists: related.iter().map(|list| list.iter().map(entry).collect()).collect() }
+    }
+
+    /// The lists again, for a site of these chains: `None` unless there is one list per chain and
+    /// every target is one of them.
+    pub fn lists(self, chains: &TiSlice<ChainId, Chain>) -> Option<TiVec<ChainId, Vec<Related>>> {
+        if self.lists.len() != chains.len() {
+            return None;
+        }
+        let entry = |e: KeptEntry| match e {
+            KeptEntry::Linked(t, source) => {
+                let t = ChainId::from(t as usize);
+                chains.get(t).map(|_| Related { target: Some(t), source, text: None })
+            }
+            KeptEntry::Text(text) => Some(Related { target: None, source: RelatedSource::Editor, text: Some(text) }),
+        };
+        self.lists.into_iter().map(|list| list.into_iter().map(entry).collect::<Option<Vec<_>>>()).collect()
+    }
+}
+
 /// What one chain's related list is made from.
 struct Fill<'a> {
     rc: &'a RelatedConfig,
-    stories: &'a TiSlice<StoryId, Arc<Story>>,
     chains: &'a TiSlice<ChainId, Chain>,
     computed: &'a Computed,
 }
@@ -73,8 +164,7 @@ impl Fill<'_> {
     /// The editor's entries (all of them), then backlinks newest first, then computed stories, the
     /// last two only while the list is shorter than `related.max`.
     fn list(&self, c: ChainId, listed: Vec<Listed>, mut back: Vec<ChainId>, scores: &mut Scores) -> Vec<Related> {
-        let title = |t: ChainId| self.stories[self.chains[t].newest()].headline.text.clone();
-        let linked = |t: ChainId, source| Related { title: title(t), target: Some(t), source };
+        let linked = |t: ChainId, source| Related { target: Some(t), source, text: None };
         let mut out: Vec<Related> = Vec::new();
         let mut seen: Vec<ChainId> = vec![c];
         for l in listed {
@@ -85,7 +175,7 @@ impl Fill<'_> {
                 }
                 Some(_) => {}
                 None if self.rc.unresolved == Unresolved::Text => {
-                    out.push(Related { title: l.text, target: None, source: RelatedSource::Editor })
+                    out.push(Related { target: None, source: RelatedSource::Editor, text: Some(l.text.into()) })
                 }
                 None => {}
             }
@@ -190,7 +280,8 @@ impl Vocabulary {
         let mut distinct: Vec<&str> =
             docs.iter().flatten().map(String::as_str).collect::<FxHashSet<_>>().into_iter().collect();
         distinct.par_sort_unstable();
-        let ids: FxHashMap<String, u32> = distinct.iter().enumerate().map(|(i, &t)| (t.to_string(), i as u32)).collect();
+        let ids: FxHashMap<String, u32> =
+            distinct.iter().enumerate().map(|(i, &t)| (t.to_string(), i as u32)).collect();
         let mut df = vec![0u32; ids.len()];
         let docs: Vec<Vec<u32>> = docs
             .iter()
@@ -309,15 +400,14 @@ impl Resolver {
     /// The chains whose headlines score best (at least the threshold) against `text`.
     fn similar(&self, lang: LangId, text: &str) -> Candidates {
         let q = self.query(lang, text);
-        let mut cands: Vec<u32> = q
-            .0
-            .iter()
-            .filter_map(|&(id, _)| id)
-            .map(|id| &self.index[id as usize])
-            .filter(|p| p.len() <= self.max_postings)
-            .flatten()
-            .copied()
-            .collect();
+        let mut cands: Vec<u32> =
+            q.0.iter()
+                .filter_map(|&(id, _)| id)
+                .map(|id| &self.index[id as usize])
+                .filter(|p| p.len() <= self.max_postings)
+                .flatten()
+                .copied()
+                .collect();
         cands.sort_unstable();
         cands.dedup();
         let scored: Vec<(ChainId, f64)> = cands
@@ -353,8 +443,7 @@ impl Resolver {
     fn dice(&self, q: &Query, doc: &[u32]) -> f64 {
         let shared: f64 =
             q.0.iter().filter(|(id, _)| id.is_some_and(|id| doc.binary_search(&id).is_ok())).map(|&(_, w)| w).sum();
-        let total: f64 =
-            q.0.iter().map(|&(_, w)| w).chain(doc.iter().map(|&id| self.terms.weights[id as usize])).sum();
+        let total: f64 = q.0.iter().map(|&(_, w)| w).chain(doc.iter().map(|&id| self.terms.weights[id as usize])).sum();
         if total <= 0.0 { 0.0 } else { 2.0 * shared / total }
     }
 
@@ -580,7 +669,7 @@ mod tests {
         let files = [("economy/2022/05/24/a.txt", a.as_str()), ("politics/2022/05/24/b.txt", b.as_str())];
         let shown = site(&files, RawConfig::default());
         assert_eq!(
-            shown.related(id(0)).iter().map(|r| (r.title.as_str(), r.target)).collect::<Vec<_>>(),
+            shown.related(id(0)).iter().map(|r| (shown.related_title(r), r.target)).collect::<Vec<_>>(),
             [("A headline no story has", None), ("Budget passes", Some(id(1)))],
             "economy/… is chain 0, politics/… chain 1"
         );
@@ -640,7 +729,7 @@ mod tests {
             ..Default::default()
         };
         let s = site(&files, raw);
-        let titles = |c: ChainId| s.related(c).iter().map(|r| r.title.as_str()).collect::<Vec<_>>();
+        let titles = |c: ChainId| s.related(c).iter().map(|r| s.related_title(r)).collect::<Vec<_>>();
         assert_eq!(titles(id(0)), listed, "the editor's seven entries, no backlink from u.md");
         // t0.md ("One") has two backlinks and room for three: both, newest first, then computed.
         let one = s.chains().position(|ch| s.story(ch.first()).source.as_str() == "news/t0.md").unwrap();

@@ -682,3 +682,62 @@ fn changed_paths_with_a_chunk_missing_walk_the_folder() {
         assert!(out.contains("was not walked") && out.contains("300 stories"), "{name}: {out}");
     }
 }
+
+/// Related lists are kept in the build state with a key of everything they are made from: a
+/// rebuild whose stories read the same to them (a body edit) takes them from there, one whose
+/// headlines, listed headlines, tags or times changed computes them again, and a state file of
+/// them that cannot be trusted is discarded with a warning. Every rebuild equals a fresh build.
+#[test]
+fn related_lists_are_kept_while_what_they_are_made_from_is() {
+    use gazette::pipeline::RelatedLists;
+    let site = site();
+    let lister = "content/world/lister.md";
+    let text = "+++\ntitle = \"Harbour city plans\"\ndate = 2026-11-23T09:00:00Z\ntags = [\"harbour\"]\n\
+                related = [\"Harbour reopens\", \"Council votes\"]\n+++\nPlans.\n\nMore plans.\n";
+    site.file(lister, text);
+    age(&site.path().join(lister), 3600);
+    assert_eq!(rebuild(&site).related, RelatedLists::Computed);
+    let page = "world/2026/11/23/harbour-city-plans/index.html";
+    assert!(site.read(page).contains("Harbour reopens"));
+    let related_file = site.path().join(".public.gazette-state/related");
+    assert!(related_file.is_file());
+    // A body edit past the lede (the summary, which computed lists read): kept.
+    site.file(lister, text.replace("More plans.", "More plans, in full."));
+    age(&site.path().join(lister), 1800);
+    let report = rebuild(&site);
+    assert_eq!((report.parse, report.related), (counts(1, 0, 4), RelatedLists::Kept));
+    // A target's headline edited: computed again, and the list shows the new headline.
+    let (rel, harbour) = STORIES[0];
+    site.file(rel, harbour.replace("Harbour reopens", "Harbour reopens at last"));
+    age(&site.path().join(rel), 1700);
+    assert_eq!(rebuild(&site).related, RelatedLists::Computed);
+    assert!(site.read(page).contains("Harbour reopens at last"));
+    // A listed headline removed, then a tag added that another story has: computed again each
+    // time, and the tag brings that story into the computed part of the list.
+    site.file(
+        "content/world/ships.md",
+        "+++\ntitle = \"Ships sail\"\ndate = 2026-11-22T09:00:00Z\ntags = [\"ships\"]\n+++\nOff.\n",
+    );
+    age(&site.path().join("content/world/ships.md"), 3600);
+    let fewer = text.replace(", \"Council votes\"", "");
+    site.file(lister, &fewer);
+    age(&site.path().join(lister), 1600);
+    assert_eq!(rebuild(&site).related, RelatedLists::Computed);
+    assert!(!site.read(page).contains("Ships sail"));
+    site.file(lister, fewer.replace("[\"harbour\"]", "[\"harbour\", \"ships\"]"));
+    age(&site.path().join(lister), 1590);
+    assert_eq!(rebuild(&site).related, RelatedLists::Computed);
+    assert!(site.read(page).contains("Ships sail"));
+    // Untrusted: discarded with a warning, computed, then written again and trusted.
+    let good = std::fs::read(&related_file).unwrap();
+    std::fs::write(&related_file, &good[..good.len() - 2]).unwrap();
+    site.file(lister, text.replace("More plans.", "More plans, again."));
+    age(&site.path().join(lister), 1500);
+    let out = site.build_ok(&["-v", "--now", NOW]);
+    assert!(out.contains(".public.gazette-state/related was not used: it is truncated"), "{out}");
+    assert!(out.contains("related: lists computed"), "{out}");
+    site.file(lister, text.replace("More plans.", "More plans, once more."));
+    age(&site.path().join(lister), 1400);
+    let out = site.build_ok(&["-v", "--now", NOW]);
+    assert!(out.contains("related: lists from the build state") && !out.contains("not used"), "{out}");
+}
