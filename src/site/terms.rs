@@ -2,7 +2,7 @@
 //! headline matching. A term's weight is its rarity across the site's headlines (inverse document
 //! frequency), so "Yonhap" or "says" count little and "KADIZ" counts a lot.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::text::{normalize_headline, tokens};
 
@@ -18,7 +18,7 @@ pub fn headline_terms(headline: &str) -> Vec<String> {
 /// Document frequencies of terms over a set of documents.
 #[derive(Debug, Default)]
 pub struct Weights {
-    df: HashMap<String, u32>,
+    df: FxHashMap<String, u32>,
     docs: u32,
 }
 

@@ -17,6 +17,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::StoryId;
@@ -113,10 +115,17 @@ pub fn version_order(a: &Story, b: &Story) -> std::cmp::Ordering {
 /// Files with the same folded headline (version tag included), day and body text, as (earlier,
 /// later) pairs by path.
 fn duplicates(stories: &TiSlice<StoryId, Arc<Story>>) -> Vec<(StoryId, StoryId)> {
-    let mut first: HashMap<(LangId, jiff::civil::Date, Version, String, u64), StoryId> = HashMap::new();
+    // Folded in parallel, then looked up in order, so the first of equal stories is the lowest id.
+    let keys: Vec<(LangId, jiff::civil::Date, Version, String, u64)> = stories
+        .raw
+        .par_iter()
+        .map(|s| (s.lang, s.date.date(), s.headline.version, normalize_headline(&s.headline.text), s.body.hash()))
+        .collect();
+    let mut first: FxHashMap<(LangId, jiff::civil::Date, Version, String, u64), StoryId> =
+        FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut out = Vec::new();
-    for (i, s) in stories.iter_enumerated() {
-        let key = (s.lang, s.date.date(), s.headline.version, normalize_headline(&s.headline.text), s.body.hash());
+    for (i, key) in keys.into_iter().enumerate() {
+        let i = StoryId::from(i);
         match first.get(&key) {
             Some(&f) => out.push((f, i)),
             None => {
@@ -137,9 +146,9 @@ struct Terms {
 }
 
 impl Terms {
-    fn new(stories: &TiSlice<StoryId, Arc<Story>>, implicit: impl Fn(&Story) -> bool) -> Self {
-        let of = |f: &dyn Fn(&Story) -> Vec<String>| -> TiVec<StoryId, Vec<String>> {
-            stories.iter().map(|s| if implicit(s) { f(s) } else { Vec::new() }).collect()
+    fn new(stories: &TiSlice<StoryId, Arc<Story>>, implicit: impl Fn(&Story) -> bool + Sync) -> Self {
+        let of = |f: &(dyn Fn(&Story) -> Vec<String> + Sync)| -> TiVec<StoryId, Vec<String>> {
+            stories.raw.par_iter().map(|s| if implicit(s) { f(s) } else { Vec::new() }).collect::<Vec<_>>().into()
         };
         let headline = of(&|s| headline_terms(&s.headline.text));
         let lede = of(&|s| lede_terms(&s.lede));
