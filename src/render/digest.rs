@@ -263,7 +263,7 @@ impl<'a> Digester<'a> {
         }
         for r in site.related(c) {
             (site.related_title(r), r.source.is_computed()).hash(h);
-            if let Some(t) = r.target {
+            if let Some(t) = r.target() {
                 self.link(t, h);
             }
         }
@@ -350,7 +350,7 @@ impl<'a> Digester<'a> {
         for (i, &c) in chains.iter().skip((page - 1) * per).take(per).enumerate() {
             self.item(c, h);
             if i < TOP_WITH_RELATED {
-                for (r, t) in self.site.related(c).iter().filter_map(|r| Some((r, r.target?))).take(3) {
+                for (r, t) in self.site.related(c).iter().filter_map(|r| Some((r, r.target()?))).take(3) {
                     self.site.related_title(r).hash(h);
                     self.link(t, h);
                 }

@@ -288,10 +288,10 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|r| RelatedView {
                 title: site.related_title(r),
-                url: r.target.map(|t| site.url(&site.chain(t).path)),
+                url: r.target().map(|t| site.url(&site.chain(t).path)),
                 computed: r.source.is_computed(),
-                date: r.target.map(|t| rfc3339(&site.chain(t).first_published)),
-                section: r.target.and_then(|t| site.chain(t).section).map(|s| site.section_link(s)),
+                date: r.target().map(|t| rfc3339(&site.chain(t).first_published)),
+                section: r.target().and_then(|t| site.chain(t).section).map(|s| site.section_link(s)),
             })
             .collect();
         let mut ctx = self.page(p, "article", story.title.to_string(), &chain.path);
@@ -481,7 +481,7 @@ impl<'a> Renderer<'a> {
             site.related(c)
                 .iter()
                 .filter_map(|r| {
-                    r.target.map(|t| LinkView { title: site.related_title(r), url: site.url(&site.chain(t).path) })
+                    r.target().map(|t| LinkView { title: site.related_title(r), url: site.url(&site.chain(t).path) })
                 })
                 .take(3)
                 .collect()

@@ -189,10 +189,27 @@ pub struct Redirect {
 /// One entry of a story's related list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Related {
-    pub target: Option<ChainId>,
+    pub to: RelatedTo,
     pub source: RelatedSource,
-    /// The editor's text when there is no target (the headline shown, [`Site::related_title`]).
-    pub text: Option<Box<str>>,
+}
+
+/// What a related entry names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RelatedTo {
+    /// A story of the site: the entry shows its newest headline ([`Site::related_title`]).
+    Story(ChainId),
+    /// An editor's headline that names no story of the site, shown as text.
+    Text(Box<str>),
+}
+
+impl Related {
+    /// The story it links to, if it names one.
+    pub fn target(&self) -> Option<ChainId> {
+        match self.to {
+            RelatedTo::Story(t) => Some(t),
+            RelatedTo::Text(_) => None,
+        }
+    }
 }
 
 /// Where a related entry comes from (see [`related`] for the order they fill a list in).
@@ -475,10 +492,9 @@ impl Site {
 
     /// The headline a related entry shows: its target's newest headline, else the editor's text.
     pub fn related_title<'a>(&'a self, r: &'a Related) -> &'a str {
-        match (r.target, &r.text) {
-            (Some(t), _) => &self.stories[self.chains[t].newest()].headline.text,
-            (None, Some(text)) => text,
-            (None, None) => "",
+        match &r.to {
+            RelatedTo::Story(t) => &self.stories[self.chains[*t].newest()].headline.text,
+            RelatedTo::Text(text) => text,
         }
     }
 
@@ -778,12 +794,11 @@ impl Site {
             }
         };
         // A withdrawn story is linked from nowhere: an editor's entry naming it stays as text.
-        let withdrawn = |t: &Option<ChainId>| t.is_some_and(|t| self.chains[t].visibility == Visibility::Withdrawn);
+        let withdrawn = |r: &Related| r.target().is_some_and(|t| self.chains[t].visibility == Visibility::Withdrawn);
         for list in related.iter_mut() {
-            list.retain(|r| r.source == RelatedSource::Editor || !withdrawn(&r.target));
-            for r in list.iter_mut().filter(|r| withdrawn(&r.target)) {
-                let t = r.target.take().expect("a withdrawn target");
-                r.text = Some(self.stories[self.chains[t].newest()].headline.text.as_str().into());
+            list.retain(|r| r.source == RelatedSource::Editor || !withdrawn(r));
+            for r in list.iter_mut().filter(|r| withdrawn(r)) {
+                r.to = RelatedTo::Text(self.related_title(r).into());
             }
         }
         self.related = related;
@@ -1194,7 +1209,7 @@ mod tests {
                             .map(|e| {
                                 (
                                     site.related_title(e).to_string(),
-                                    e.target.map(|t| site.chains[t].path.clone()),
+                                    e.target().map(|t| site.chains[t].path.clone()),
                                     e.source,
                                 )
                             })
@@ -1215,7 +1230,7 @@ mod tests {
     fn related_never_links_a_story_to_itself_or_twice() {
         let site = site_from(&corpus());
         for (c, list) in site.related.iter_enumerated() {
-            let targets: Vec<ChainId> = list.iter().filter_map(|r| r.target).collect();
+            let targets: Vec<ChainId> = list.iter().filter_map(Related::target).collect();
             assert!(!targets.contains(&c), "story {c:?} links to itself");
             let mut dedup = targets.clone();
             dedup.sort();

@@ -21,7 +21,7 @@ use typed_index_collections::{TiSlice, TiVec};
 use xxhash_rust::xxh3::Xxh3;
 
 use super::terms::{Weights, headline_terms};
-use super::{Chain, ChainId, Related, RelatedSource, StoryId};
+use super::{Chain, ChainId, Related, RelatedSource, RelatedTo, StoryId};
 use crate::config::{Config, LangId, RelatedConfig, Unresolved};
 use crate::parse::Story;
 use crate::parse::headline::split_tags;
@@ -129,9 +129,9 @@ enum KeptEntry {
 impl KeptLists {
     /// The lists of `related` (every chain's, in order), computed for `key`.
     pub fn new(key: u64, related: &TiSlice<ChainId, Vec<Related>>) -> KeptLists {
-        let entry = |r: &Related| match r.target {
-            Some(t) => KeptEntry::Linked(usize::from(t) as u32, r.source),
-            None => KeptEntry::Text(r.text.as_deref().unwrap_or_default().into()),
+        let entry = |r: &Related| match &r.to {
+            RelatedTo::Story(t) => KeptEntry::Linked(usize::from(*t) as u32, r.source),
+            RelatedTo::Text(text) => KeptEntry::Text(text.clone()),
         };
         KeptLists { key, lists: related.iter().map(|list| list.iter().map(entry).collect()).collect() }
     }
@@ -145,9 +145,9 @@ impl KeptLists {
         let entry = |e: KeptEntry| match e {
             KeptEntry::Linked(t, source) => {
                 let t = ChainId::from(t as usize);
-                chains.get(t).map(|_| Related { target: Some(t), source, text: None })
+                chains.get(t).map(|_| Related { to: RelatedTo::Story(t), source })
             }
-            KeptEntry::Text(text) => Some(Related { target: None, source: RelatedSource::Editor, text: Some(text) }),
+            KeptEntry::Text(text) => Some(Related { to: RelatedTo::Text(text), source: RelatedSource::Editor }),
         };
         self.lists.into_iter().map(|list| list.into_iter().map(entry).collect::<Option<Vec<_>>>()).collect()
     }
@@ -164,7 +164,7 @@ impl Fill<'_> {
     /// The editor's entries (all of them), then backlinks newest first, then computed stories, the
     /// last two only while the list is shorter than `related.max`.
     fn list(&self, c: ChainId, listed: Vec<Listed>, mut back: Vec<ChainId>, scores: &mut Scores) -> Vec<Related> {
-        let linked = |t: ChainId, source| Related { target: Some(t), source, text: None };
+        let linked = |t: ChainId, source| Related { to: RelatedTo::Story(t), source };
         let mut out: Vec<Related> = Vec::new();
         let mut seen: Vec<ChainId> = vec![c];
         for l in listed {
@@ -175,7 +175,7 @@ impl Fill<'_> {
                 }
                 Some(_) => {}
                 None if self.rc.unresolved == Unresolved::Text => {
-                    out.push(Related { target: None, source: RelatedSource::Editor, text: Some(l.text.into()) })
+                    out.push(Related { to: RelatedTo::Text(l.text.into()), source: RelatedSource::Editor })
                 }
                 None => {}
             }
@@ -669,12 +669,12 @@ mod tests {
         let files = [("economy/2022/05/24/a.txt", a.as_str()), ("politics/2022/05/24/b.txt", b.as_str())];
         let shown = site(&files, RawConfig::default());
         assert_eq!(
-            shown.related(id(0)).iter().map(|r| (shown.related_title(r), r.target)).collect::<Vec<_>>(),
+            shown.related(id(0)).iter().map(|r| (shown.related_title(r), r.target())).collect::<Vec<_>>(),
             [("A headline no story has", None), ("Budget passes", Some(id(1)))],
             "economy/… is chain 0, politics/… chain 1"
         );
         let hidden = site(&files, crate::config::parse_raw("[related]\nunresolved = \"hide\"\n").unwrap());
-        assert_eq!(hidden.related(id(0)).iter().map(|r| r.target).collect::<Vec<_>>(), [Some(id(1))]);
+        assert_eq!(hidden.related(id(0)).iter().map(Related::target).collect::<Vec<_>>(), [Some(id(1))]);
     }
 
     /// A Markdown story dated `minute` minutes into 2024 (up to a day).
@@ -688,7 +688,7 @@ mod tests {
     }
 
     fn sources(s: &Site, c: ChainId) -> Vec<&str> {
-        s.related(c).iter().map(|r| r.target.map_or("-", |t| s.story(s.chain(t).first()).source.as_str())).collect()
+        s.related(c).iter().map(|r| r.target().map_or("-", |t| s.story(s.chain(t).first()).source.as_str())).collect()
     }
 
     #[test]
@@ -710,7 +710,7 @@ mod tests {
         );
         assert!(s.related.iter().all(|r| r.len() <= 5), "no list longer than related.max");
         assert!(
-            s.related.iter().skip(1).all(|r| r[0].target == Some(id(0)) && r[0].source == RelatedSource::Editor),
+            s.related.iter().skip(1).all(|r| r[0].target() == Some(id(0)) && r[0].source == RelatedSource::Editor),
             "each lister links it first"
         );
     }
@@ -748,8 +748,8 @@ mod tests {
             let (c, want) = (id(c), id(if c == 0 { 1 } else { c - 1 }));
             // Listed "In brief" names the nearest other story in time: the one a minute before (the
             // one after for the first).
-            assert_eq!(list[0].target, Some(want), "story {c:?}");
-            assert!(list.iter().all(|r| r.target != Some(c)));
+            assert_eq!(list[0].target(), Some(want), "story {c:?}");
+            assert!(list.iter().all(|r| r.target() != Some(c)));
         }
     }
 
