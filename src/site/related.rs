@@ -439,7 +439,8 @@ impl Resolver {
         )
     }
 
-    /// [`Weights::dice`] of a query and a version's terms, summed in the same order.
+    /// Weighted Dice similarity of a query and a version's terms: twice the shared terms' weight
+    /// over both sides' weight, 1.0 only for the same words.
     fn dice(&self, q: &Query, doc: &[u32]) -> f64 {
         let shared: f64 =
             q.0.iter().filter(|(id, _)| id.is_some_and(|id| doc.binary_search(&id).is_ok())).map(|&(_, w)| w).sum();
@@ -660,6 +661,25 @@ mod tests {
             let got = r.resolve(headline, id(0)).map(|c| s.story(s.chain(c).first()).source.as_str());
             assert_eq!(got, want, "{headline:?}");
         }
+    }
+
+    #[test]
+    fn dice_is_one_only_for_the_same_words() {
+        let a = wire("Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS", &[]);
+        let b = wire("BTS to meet Biden at White House to discuss anti-Asian hate crimes", &[]);
+        let s = site(&[("nk/2022/05/24/a.txt", &a), ("culture/2022/05/24/b.txt", &b)], RawConfig::default());
+        let r = Resolver::new(s.stories(), s.chains());
+        let own = r.query(LangId::DEFAULT, "Multiple Russian, Chinese warplanes enter KADIZ without notice: JCS");
+        let fewer = r.query(LangId::DEFAULT, "Russian warplanes enter KADIZ");
+        let doc = |path: &str| {
+            let (_, terms) = r.docs.iter().find(|(c, _)| s.story(s.chain(*c).first()).source.as_str() == path).unwrap();
+            terms
+        };
+        let (doc_a, doc_b) = (doc("nk/2022/05/24/a.txt"), doc("culture/2022/05/24/b.txt"));
+        assert!((r.dice(&own, doc_a) - 1.0).abs() < 1e-9);
+        let partly = r.dice(&fewer, doc_a);
+        assert!(partly > 0.0 && partly < 1.0, "{partly}");
+        assert_eq!(r.dice(&own, doc_b), 0.0);
     }
 
     #[test]

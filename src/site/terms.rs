@@ -69,13 +69,6 @@ impl Weights {
         let smaller = wa.min(wb);
         if smaller <= 0.0 { 0.0 } else { shared / smaller }
     }
-
-    /// Dice similarity of two sorted term lists, weighted: 1.0 only for the same words.
-    pub fn dice(&self, a: &[String], b: &[String]) -> f64 {
-        let shared: f64 = a.iter().filter(|t| b.binary_search(t).is_ok()).map(|t| self.weight(t)).sum();
-        let total: f64 = a.iter().chain(b).map(|t| self.weight(t)).sum();
-        if total <= 0.0 { 0.0 } else { 2.0 * shared / total }
-    }
 }
 
 #[cfg(test)]
@@ -90,6 +83,5 @@ mod tests {
         let w = Weights::new([a.as_slice(), b.as_slice(), c.as_slice()]);
         assert!(w.overlap(&a, &b) > 0.6, "{}", w.overlap(&a, &b));
         assert!(w.overlap(&a, &c) < 0.2, "{}", w.overlap(&a, &c));
-        assert!((w.dice(&a, &a) - 1.0).abs() < 1e-9);
     }
 }
