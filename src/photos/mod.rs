@@ -21,6 +21,8 @@ pub mod meta;
 pub mod pixels;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Condvar, Mutex};
@@ -109,7 +111,7 @@ pub struct Photos {
     pub sources: Vec<Source>,
     pub renditions: Vec<Rendition>,
     /// Story source (path under `content/`) → its photos, in order.
-    by_story: HashMap<String, Vec<Shown>>,
+    by_story: FxHashMap<String, Vec<Shown>>,
     /// Source path under the site → its index in `sources`.
     by_rel: HashMap<String, usize>,
     pub stats: Stats,
@@ -120,6 +122,9 @@ pub struct Photos {
 impl Photos {
     /// The photos `story` shows, in order (the first leads).
     pub fn of(&self, story: &Story) -> &[Shown] {
+        if self.by_story.is_empty() {
+            return &[];
+        }
         self.by_story.get(&story.source).map_or(&[], Vec::as_slice)
     }
 

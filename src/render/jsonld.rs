@@ -195,23 +195,51 @@ fn truncate(text: &str, max: usize) -> String {
 
 /// JSON stays the same JSON, but `<`, `>`, `&` and the JS line separators become `\uXXXX` escapes.
 pub fn escape_for_script(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(json.len() + 16);
+    let mut copied = 0;
+    // Runs between escapes are copied whole. `<`, `>` and `&` are one byte each; U+2028 and U+2029
+    // are E2 80 A8 and E2 80 A9 (other characters led by 0xE2, like `–`, are copied as they are).
+    for (i, b) in json.bytes().enumerate() {
+        let escape = match b {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            0xE2 => match json.as_bytes().get(i + 1..i + 3) {
+                Some([0x80, 0xA8]) => "\\u2028",
+                Some([0x80, 0xA9]) => "\\u2029",
+                _ => continue,
+            },
+            _ => continue,
+        };
+        out.push_str(&json[copied..i]);
+        out.push_str(escape);
+        copied = i + if b == 0xE2 { 3 } else { 1 };
     }
+    out.push_str(&json[copied..]);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_table() {
+        for (json, escaped) in [
+            ("", ""),
+            ("plain", "plain"),
+            ("<", "\\u003c"),
+            ("a<b>c&d", "a\\u003cb\\u003ec\\u0026d"),
+            ("</script>", "\\u003c/script\\u003e"),
+            ("line\u{2028}para\u{2029}", "line\\u2028para\\u2029"),
+            ("dash – and … stay", "dash – and … stay"),
+            ("속보 <긴급>", "속보 \\u003c긴급\\u003e"),
+            ("\u{2028}", "\\u2028"),
+            ("end \u{2027}", "end \u{2027}"),
+        ] {
+            assert_eq!(escape_for_script(json), escaped, "{json:?}");
+        }
+    }
 
     #[test]
     fn script_end_cannot_appear() {

@@ -34,7 +34,8 @@ pub fn lead<'p>(photos: &'p Photos, story: &Story) -> Option<&'p Shown> {
 /// The photo that stands for a story in lists, feeds' cards and social cards: its lead photo,
 /// else its first body image.
 pub fn cover<'p>(photos: &'p Photos, story: &Story) -> Option<&'p Shown> {
-    lead(photos, story).or_else(|| photos.of(story).first())
+    let shown = photos.of(story);
+    shown.iter().find(|s| s.origin != PhotoOrigin::Body).or_else(|| shown.first())
 }
 
 fn url(site: &Site, r: &Rendition) -> String {

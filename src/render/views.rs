@@ -355,7 +355,34 @@ pub struct SitemapEntry {
 
 /// Formats a time as RFC 3339 with its offset, as every template date is.
 pub fn rfc3339(z: &jiff::Zoned) -> String {
-    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let offset = z.offset().seconds();
+    let year = u32::try_from(z.year()).ok().filter(|y| *y <= 9999 && offset % 60 == 0);
+    let Some(year) = year else { return z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string() };
+    // Written out by hand: `strftime` parses its format at every call, and pages print a date
+    // for every list item.
+    let digits = |out: &mut String, n: u32, width: u32| {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
+        }
+    };
+    let part = |n: i8| n.unsigned_abs().into();
+    let (sign, offset) = if offset < 0 { ('-', offset.unsigned_abs()) } else { ('+', offset.unsigned_abs()) };
+    let mut out = String::with_capacity(25);
+    digits(&mut out, year, 4);
+    let parts = [
+        ('-', part(z.month())),
+        ('-', part(z.day())),
+        ('T', part(z.hour())),
+        (':', part(z.minute())),
+        (':', part(z.second())),
+        (sign, offset / 3600),
+        (':', offset % 3600 / 60),
+    ];
+    for (sep, n) in parts {
+        out.push(sep);
+        digits(&mut out, n, 2);
+    }
+    out
 }
 
 impl Site {
@@ -407,5 +434,33 @@ impl Site {
     pub fn updated(&self, chain: ChainId) -> Option<String> {
         let c = &self.chain(chain);
         (c.modified > c.first_published).then(|| rfc3339(&c.modified))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn rfc3339_reads_as_strftime_does() {
+        let times = [
+            "2024-06-19T15:22:45Z",
+            "2024-01-01T00:00:00Z",
+            "1999-12-31T23:59:59.999Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-30T12:00:00Z",
+            "1850-03-01T12:00:00Z",
+            "2026-03-29T01:30:00Z",
+        ];
+        let zones = ["UTC", "Asia/Seoul", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns"];
+        for t in times {
+            let ts: jiff::Timestamp = t.parse().unwrap();
+            for zone in zones {
+                let z = ts.in_tz(zone).unwrap();
+                assert_eq!(rfc3339(&z), z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(), "{t} in {zone}");
+            }
+        }
+        let z = "2024-06-19T15:22:45-04:00[America/New_York]".parse::<jiff::Zoned>().unwrap();
+        assert_eq!(rfc3339(&z), "2024-06-19T15:22:45-04:00");
     }
 }

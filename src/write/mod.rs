@@ -321,9 +321,12 @@ impl Sink for Staging {
             self.made.record(&self.staging, rel, digest)?;
             return Ok(Put::Same);
         }
-        create_or_replace(&self.staging, &rel_path, bytes)
-            .map_err(|e| Diagnostic::new(&self.staging.join(&rel_path), 1, 1, format!("writing: {e}")))?;
-        self.made.record(&self.staging, rel, digest)?;
+        match create_or_replace(&self.staging, &rel_path, bytes)
+            .map_err(|e| Diagnostic::new(&self.staging.join(&rel_path), 1, 1, format!("writing: {e}")))?
+        {
+            Some(meta) => self.made.add(rel, Record::from_meta(&meta, digest)),
+            None => self.made.record(&self.staging, rel, digest)?,
+        }
         self.note_change(rel);
         Ok(Put::Written)
     }
@@ -446,7 +449,8 @@ fn copy_into(root: &Path, rel: &str, from: &Path) -> Result<(), Diagnostic> {
 /// Writes a new file at `rel_path` under `root`: created in place when nothing is there yet (a
 /// fresh staging folder, a new page), which saves a rename per file; otherwise through
 /// [`replace_with`], since what is there may be shared with the live output.
-fn create_or_replace(root: &Path, rel_path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The new file's metadata, read from its handle, when it was created rather than replaced.
+fn create_or_replace(root: &Path, rel_path: &Path, bytes: &[u8]) -> std::io::Result<Option<fs::Metadata>> {
     use std::io::Write;
     let dest = root.join(rel_path);
     let create = || fs::OpenOptions::new().write(true).create_new(true).open(&dest);
@@ -460,9 +464,9 @@ fn create_or_replace(root: &Path, rel_path: &Path, bytes: &[u8]) -> std::io::Res
         other => other,
     };
     match file {
-        Ok(mut f) => f.write_all(bytes),
+        Ok(mut f) => f.write_all(bytes).and_then(|()| f.metadata()).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            replace_with(root, rel_path, |tmp| fs::write(tmp, bytes))
+            replace_with(root, rel_path, |tmp| fs::write(tmp, bytes)).map(|()| None)
         }
         Err(e) => Err(e),
     }
