@@ -84,6 +84,9 @@ pub fn attach(
     entries: Vec<Arc<Story>>,
     warnings: &mut Vec<Diagnostic>,
 ) -> (HashMap<ChainId, Vec<Entry>>, usize) {
+    if entries.is_empty() {
+        return (HashMap::new(), 0);
+    }
     let mut owners: HashMap<String, (ChainId, bool)> = HashMap::new();
     // The page shows what the chain's newest version says: a folder beside any version belongs
     // to the chain, and is shown when that version is live.

@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use jiff::Zoned;
 use jiff::civil::Date;
+use rayon::prelude::*;
 use typed_index_collections::{TiSlice, TiVec};
 
 use crate::authors::{AuthorId, Authors};
@@ -658,16 +659,22 @@ impl Site {
         let mut sections = index_sections(&config, &stories, &mut chains);
         let mut tags = index_tags(&stories, &mut chains);
         let mut home: TiVec<LangId, Vec<ChainId>> = vec![Vec::new(); config.languages.len()].into();
-        let listed = newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed);
+        let listed: Vec<ChainId> =
+            newest_first(&chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed).collect();
+        // The day in the language's own zone: a story's day is the one its readers see.
+        let dates: Vec<Date> = listed
+            .par_iter()
+            .map(|&c| {
+                chains[c].first_published.with_time_zone(config.languages[chains[c].lang].timezone.clone()).date()
+            })
+            .collect();
         let mut days: BTreeMap<(LangId, Date), Vec<ChainId>> = BTreeMap::new();
         let mut months: BTreeMap<(LangId, i16, i8), Vec<ChainId>> = BTreeMap::new();
         let mut years: BTreeMap<(LangId, i16), Vec<ChainId>> = BTreeMap::new();
-        for c in listed {
+        for (c, date) in listed.into_iter().zip(dates) {
             let chain = &chains[c];
             let lang = chain.lang;
             home[lang].push(c);
-            // The day in the language's own zone: a story's day is the one its readers see.
-            let date = chain.first_published.with_time_zone(config.languages[lang].timezone.clone()).date();
             days.entry((lang, date)).or_default().push(c);
             months.entry((lang, date.year(), date.month())).or_default().push(c);
             years.entry((lang, date.year())).or_default().push(c);
@@ -965,11 +972,15 @@ fn model_fingerprint(s: &Story) -> u64 {
 
 /// Chain ids, most recently modified first; ties broken by URL so the order is total.
 pub fn newest_first(chains: &TiSlice<ChainId, Chain>) -> Vec<ChainId> {
-    let mut order: Vec<ChainId> = chains.keys().collect();
-    order.sort_by(|&a, &b| {
-        chains[b].modified.cmp(&chains[a].modified).then_with(|| chains[a].path.cmp(&chains[b].path))
-    });
-    order
+    // Sorted by a key made once per chain, in parallel: comparing two `Zoned` is slow.
+    let mut order: Vec<(std::cmp::Reverse<jiff::Timestamp>, &str, ChainId)> = chains
+        .raw
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| (std::cmp::Reverse(c.modified.timestamp()), c.path.as_str(), ChainId::from(i)))
+        .collect();
+    order.par_sort_unstable();
+    order.into_iter().map(|(_, _, c)| c).collect()
 }
 
 /// Finds each chain's section (the first version's) and returns the sections, config order first.
@@ -978,10 +989,13 @@ fn index_sections(
     stories: &TiSlice<StoryId, Arc<Story>>,
     chains: &mut TiSlice<ChainId, Chain>,
 ) -> TiVec<SectionId, Section> {
+    // Each chain's section slug, made once, in parallel.
+    let slugs: TiVec<ChainId, Option<String>> =
+        chains.raw.par_iter().map(|c| stories[c.first()].section.as_deref().map(slugify)).collect::<Vec<_>>().into();
     let mut by_slug: BTreeMap<(LangId, String), String> = BTreeMap::new();
-    for chain in chains.iter() {
-        if let Some(name) = &stories[chain.first()].section {
-            by_slug.entry((chain.lang, slugify(name))).or_insert_with(|| name.clone());
+    for (chain, slug) in chains.iter().zip(&slugs) {
+        if let (Some(name), Some(slug)) = (&stories[chain.first()].section, slug) {
+            by_slug.entry((chain.lang, slug.clone())).or_insert_with(|| name.clone());
         }
     }
     // Per language: configured sections in config order, then the others by slug.
@@ -1007,9 +1021,8 @@ fn index_sections(
             chains: vec![],
         })
         .collect();
-    for chain in chains.iter_mut() {
-        let name = stories[chain.first()].section.as_ref();
-        chain.section = name.and_then(|n| position.get(&(chain.lang, slugify(n))).copied());
+    for (chain, slug) in chains.iter_mut().zip(slugs) {
+        chain.section = slug.and_then(|slug| position.get(&(chain.lang, slug)).copied());
     }
     sections
 }
@@ -1031,21 +1044,23 @@ fn title_case(name: &str) -> String {
 /// Tags of all versions of a chain (newest version's first), keyed by slug; the spelling shown is
 /// the one of the first story (by path) that uses the tag.
 fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<ChainId, Chain>) -> TiVec<TagId, Tag> {
+    // Each story's tag slugs, made once, in parallel.
+    let slugs: TiVec<StoryId, Vec<String>> =
+        stories.raw.par_iter().map(|s| s.tags.iter().map(|t| slugify(t)).collect()).collect::<Vec<_>>().into();
     let mut names: BTreeMap<(LangId, String), String> = BTreeMap::new();
-    for s in stories {
-        for t in &s.tags {
-            let slug = slugify(t);
-            if !slug.is_empty() {
-                names.entry((s.lang, slug)).or_insert_with(|| t.clone());
+    for (s, slugs) in stories.iter().zip(&slugs) {
+        for (t, slug) in s.tags.iter().zip(slugs) {
+            if !slug.is_empty() && !names.contains_key(&(s.lang, slug.clone())) {
+                names.insert((s.lang, slug.clone()), t.clone());
             }
         }
     }
     let keys: TiVec<TagId, &(LangId, String)> = names.keys().collect();
-    for chain in chains.iter_mut() {
+    chains.raw.par_iter_mut().for_each(|chain| {
         let mut tags = Vec::new();
         for &v in chain.versions.iter().rev() {
-            for t in &stories[v].tags {
-                if let Ok(i) = keys.binary_search(&&(chain.lang, slugify(t)))
+            for slug in &slugs[v] {
+                if let Ok(i) = keys.binary_search_by(|(l, s)| (*l, s.as_str()).cmp(&(chain.lang, slug.as_str())))
                     && !tags.contains(&i)
                 {
                     tags.push(i);
@@ -1053,7 +1068,7 @@ fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<Chain
             }
         }
         chain.tags = tags;
-    }
+    });
     names
         .iter()
         .map(|((lang, slug), name)| Tag { lang: *lang, name: name.clone(), slug: slug.clone(), chains: vec![] })

@@ -2,10 +2,10 @@
 //! deterministically, redirects for older versions' own URLs. That no two output files share a
 //! path is checked by the plan (`plan::Plan::new`), which lists them all.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use typed_index_collections::{TiSlice, TiVec};
 
 use super::{ChainId, Redirect, RedirectId, StoryId};
@@ -109,18 +109,25 @@ pub fn assign(
     groups: &TiSlice<ChainId, Vec<StoryId>>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Urls, Vec<Diagnostic>> {
-    let wanted: TiVec<ChainId, (String, SlugFrom)> = groups.iter().map(|g| slug_of(&stories[g[0]])).collect();
-    let mut by_path: BTreeMap<String, Vec<ChainId>> = BTreeMap::new();
-    for (c, g) in groups.iter_enumerated() {
-        by_path.entry(story_path(config, &stories[g[0]], &wanted[c].0)).or_default().push(c);
-    }
+    // Slugs and paths are made in parallel, then sorted: chains that want one path are neighbours,
+    // in chain order.
+    let wanted: TiVec<ChainId, (String, SlugFrom)> =
+        groups.raw.par_iter().map(|g| slug_of(&stories[g[0]])).collect::<Vec<_>>().into();
+    let mut by_path: Vec<(String, ChainId)> = (0..groups.len())
+        .into_par_iter()
+        .map(ChainId::from)
+        .map(|c| (story_path(config, &stories[groups[c][0]], &wanted[c].0), c))
+        .collect();
+    by_path.par_sort_unstable();
     let mut paths: TiVec<ChainId, String> = vec![String::new(); groups.len()].into();
     let mut errors = Vec::new();
-    for (path, chains) in &by_path {
-        if chains.len() == 1 {
-            paths[chains[0]] = path.clone();
+    for run in by_path.chunk_by_mut(|a, b| a.0 == b.0) {
+        if let [(path, c)] = run {
+            paths[*c] = std::mem::take(path);
             continue;
         }
+        let path = &run[0].0;
+        let chains: Vec<ChainId> = run.iter().map(|(_, c)| *c).collect();
         let manual: Vec<ChainId> = chains.iter().copied().filter(|&c| wanted[c].1 == SlugFrom::HandSet).collect();
         if manual.len() > 1 {
             let files: Vec<String> = manual.iter().map(|&c| stories[groups[c][0]].source.clone()).collect();
@@ -140,8 +147,8 @@ pub fn assign(
             }
             continue;
         }
-        warnings.push(collision_warning(config, stories, groups, chains, path));
-        for &c in chains {
+        warnings.push(collision_warning(config, stories, groups, &chains, path));
+        for &c in &chains {
             let story = &stories[groups[c][0]];
             let slug = match wanted[c].1 {
                 SlugFrom::HandSet => wanted[c].0.clone(),
