@@ -11,7 +11,14 @@ WORK/corpus-nN-sSEED-wSHARE, regenerated when the generator changes), then, per 
              and no build state (.public.gazette-state) beside it
   no-op      the same command again into the same OUT, nothing changed
   one-story  one Markdown story gets a sentence appended, then the same command into the
-             same OUT; the story's bytes and mtime are restored right after
+             same OUT (the first rebuild after a full build)
+  again      the same story gets another sentence, then the same command: a newsroom's steady
+             state, one edit after another
+  named      a third sentence, then the command with `--changed` naming the story: no walk of
+             content/
+  added      a new story, the newest (a minute after the corpus's last), is written beside it,
+             then the same command (plain, walking); the story's bytes and mtime are restored,
+             and the new file removed, right after
   cp -r      `cp -r OUT OUT-copy`: writing the same files with no work, a disk baseline
 
 Each measurement is the wall time of the child process (time.monotonic around spawn and
@@ -23,6 +30,7 @@ fails. Without --gazette, target/release/gazette of this repository is used and 
 `cargo build --release` when it does not exist.
 """
 import argparse
+import datetime
 import json
 import os
 import platform
@@ -43,6 +51,21 @@ import gen_corpus  # noqa: E402  (bench/gen_corpus.py, next to this file)
 BUILT = re.compile(r"built (\d+) stories(?: from (\d+) files?(?: \([^)]*\))?)?, (\d+) pages \((\d+) written, "
                    r"(\d+) unchanged")
 APPENDED = "\nThis sentence was appended by the benchmark to measure a one-story rebuild.\n"
+AGAIN = "\nA second sentence, appended to measure the steady state of one edit after another.\n"
+NAMED = "\nA third sentence, appended to measure a rebuild told which file changed.\n"
+ADDED = """+++
+title = "Benchmark desk files a story no other story resembles"
+date = {date}
+summary = "A story the benchmark adds to measure publishing a new one."
+tags = ["benchmark-added"]
++++
+
+The benchmark wrote this story beside the others to measure how long a new story takes to publish.
+"""
+ROWS = ("full", "noop", "one", "again", "named", "added", "cp")
+NAMES = dict(full="full build", noop="no-op rebuild", one="one-story rebuild",
+             again="one-story, again", named="one-story, --changed", added="one story added",
+             cp="cp -r")
 
 
 class RunFailed(Exception):
@@ -158,7 +181,13 @@ def bench_size(a, gazette, n):
     st = os.stat(story)
     # --future: a large corpus runs past today's date; its later stories would be held back.
     build = [gazette, "build", corpus, "--output", out, "--future"]
-    res = {k: [] for k in ("full", "noop", "one", "cp")}
+    res = {k: [] for k in ROWS}
+    added_path = os.path.join(os.path.dirname(story), "benchmark-added-story.md")
+    # The new story is the newest: the corpus's last story time, plus a minute.
+    last = meta.get("last_date")
+    when = (datetime.datetime.fromisoformat(last) + datetime.timedelta(minutes=1)).isoformat() if last else \
+        "2024-01-01T09:00:00+00:00"
+    added_text = ADDED.format(date=when)
     counts, warnings, size = {}, {}, None
     try:
         for k in range(a.warmup + a.runs):
@@ -176,14 +205,26 @@ def bench_size(a, gazette, n):
                 with open(story, "ab") as f:
                     f.write(APPENDED.encode())
                 one = run_once(build, runs_dir, "one-story rebuild")
+                with open(story, "ab") as f:
+                    f.write(AGAIN.encode())
+                again = run_once(build, runs_dir, "one-story rebuild, again")
+                with open(story, "ab") as f:
+                    f.write(NAMED.encode())
+                named = run_once(build + ["--changed", story], runs_dir, "one-story rebuild, --changed")
+                with open(added_path, "w", encoding="utf-8") as f:
+                    f.write(added_text)
+                added = run_once(build, runs_dir, "one story added")
             finally:
                 with open(story, "wb") as f:
                     f.write(original)
                 os.utime(story, ns=(st.st_atime_ns, st.st_mtime_ns))
+                if os.path.exists(added_path):
+                    os.remove(added_path)
             shutil.rmtree(copy, ignore_errors=True)
             cp = run_once(["cp", "-r", out, copy], runs_dir, "cp -r")
             shutil.rmtree(copy, ignore_errors=True)
-            for key, r in (("full", full), ("noop", noop), ("one", one)):
+            made = dict(full=full, noop=noop, one=one, again=again, named=named, added=added)
+            for key, r in made.items():
                 counts[key] = built_counts(r)
                 for line in r["stderr"].splitlines():
                     if line.strip():
@@ -191,9 +232,14 @@ def bench_size(a, gazette, n):
             print(f"[{n}] {label}: full {full['wall']:.2f} s ({full['rss']:.0f} MiB, "
                   f"{full['user']:.2f} user, {full['sys']:.2f} sys), "
                   f"no-op {noop['wall']:.2f} s, one-story {one['wall']:.2f} s, "
-                  f"cp -r {cp['wall']:.2f} s", file=sys.stderr)
+                  f"again {again['wall']:.2f} s, --changed {named['wall']:.2f} s, "
+                  f"added {added['wall']:.2f} s, cp -r {cp['wall']:.2f} s", file=sys.stderr)
+            if added_counts := counts.get("added"):
+                if counts["full"] and added_counts["stories"] != counts["full"]["stories"] + 1:
+                    raise SystemExit(f"[{n}] the added story is not a story of its own: "
+                                     f"{counts['full']['stories']} stories, then {added_counts['stories']}")
             if counted:
-                for key, r in (("full", full), ("noop", noop), ("one", one), ("cp", cp)):
+                for key, r in dict(made, cp=cp).items():
                     res[key].append(r)
     finally:
         with open(story, "rb") as f:
@@ -211,22 +257,22 @@ def report(results, a, gazette):
     med = lambda rs, key: statistics.median(r[key] for r in rs)  # noqa: E731
     print()
     print("| stories | full build, median (min–max) | peak MiB | no-op rebuild | one-story rebuild "
-          "| `cp -r` of output | output files / MB |")
-    print("|---:|---|---:|---|---|---|---|")
+          "| again | `--changed` | one story added | `cp -r` of output | output files / MB |")
+    print("|---:|---|---:|---|---|---|---|---|---|---|")
     for b in results:
         r = b["res"]
+        walls = lambda key: fmt_s([x['wall'] for x in r[key]])  # noqa: E731
         print(f"| {b['n']:,} | {fmt_s([x['wall'] for x in r['full']], spread=True)} "
-              f"| {med(r['full'], 'rss'):.0f} | {fmt_s([x['wall'] for x in r['noop']])} "
-              f"| {fmt_s([x['wall'] for x in r['one']])} | {fmt_s([x['wall'] for x in r['cp']])} "
+              f"| {med(r['full'], 'rss'):.0f} | {walls('noop')} | {walls('one')} | {walls('again')} "
+              f"| {walls('named')} | {walls('added')} | {walls('cp')} "
               f"| {b['size'][0]:,} / {b['size'][1] / 1e6:.0f} |")
     print()
     print("Details (medians): wall, user and sys CPU, peak RSS, and what gazette reported.")
     print()
     print("| stories | run | wall s | user s | sys s | peak MiB | gazette says |")
     print("|---:|---|---:|---:|---:|---:|---|")
-    names = dict(full="full build", noop="no-op rebuild", one="one-story rebuild", cp="cp -r")
     for b in results:
-        for key, label in names.items():
+        for key, label in NAMES.items():
             rs = b["res"][key]
             c = b["counts"].get(key)
             files = f" from {c['files']} files" if c and c["files"] is not None else ""
