@@ -410,6 +410,7 @@ fn print_report(report: &Report, verbose: bool, started: Instant) {
                     c.parsed, c.reread, c.kept
                 );
                 match report.related {
+                    pipeline::RelatedLists::Unneeded => {}
                     pipeline::RelatedLists::Computed => eprintln!("related: lists computed"),
                     pipeline::RelatedLists::Kept => {
                         eprintln!(

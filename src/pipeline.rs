@@ -91,10 +91,11 @@ pub struct Report {
 }
 
 /// How a build came by its related lists.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RelatedLists {
+    /// None were needed: every input was as the last build found it ([`StoryFiles::Unchanged`]).
+    Unneeded,
     /// Computed (the stories they are made from changed, or the state had none).
-    #[default]
     Computed,
     /// The last build's, from the build state: made from the same headlines, lists, tags and times.
     Kept,
@@ -440,7 +441,7 @@ fn report_of(
         story_files,
         terms: None,
         terms_discarded: None,
-        related: RelatedLists::default(),
+        related: RelatedLists::Unneeded,
         related_discarded: None,
     }
 }

@@ -706,6 +706,9 @@ fn related_lists_are_kept_while_what_they_are_made_from_is() {
     age(&site.path().join(lister), 1800);
     let report = rebuild(&site);
     assert_eq!((report.parse, report.related), (counts(1, 0, 4), RelatedLists::Kept));
+    // Nothing changed since: no lists are needed, and the report says so.
+    let report = rebuild(&site);
+    assert_eq!((report.story_files, report.related), (StoryFiles::Unchanged, RelatedLists::Unneeded));
     // A target's headline edited: computed again, and the list shows the new headline.
     let (rel, harbour) = STORIES[0];
     site.file(rel, harbour.replace("Harbour reopens", "Harbour reopens at last"));
