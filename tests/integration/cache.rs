@@ -8,7 +8,7 @@ use gazette::config::Overrides;
 use gazette::pipeline::{BuildOptions, build};
 use gazette::session::{Changes, Session};
 
-use crate::support::{MARKER, Site, copy_dir, gazette, snapshot_tree};
+use crate::support::{MARKER, Site, bundled_site, gazette, snapshot_tree};
 
 const NOW: &str = "2026-11-28T12:00:00+09:00";
 
@@ -27,17 +27,6 @@ fn serving(root: &Path, work: &tempfile::TempDir) -> (Session, PathBuf) {
 /// The last line of stdout (the summary `built N stories, …`).
 fn summary(out: &str) -> String {
     out.lines().rfind(|l| l.starts_with("built ")).unwrap_or_else(|| panic!("no summary line in:\n{out}")).to_string()
-}
-
-/// A copy of the site bundled at the repository root.
-fn bundled_site() -> Site {
-    let site = Site::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["content", "templates", "static"] {
-        copy_dir(&root.join(dir), &site.path().join(dir));
-    }
-    std::fs::copy(root.join("gazette.toml"), site.path().join("gazette.toml")).unwrap();
-    site
 }
 
 /// A small site whose sitemap is split: `sitemap.xml` is an index of `sitemap-N.xml` parts.

@@ -2,8 +2,6 @@
 //! located errors and warnings), the `LiveBlogPosting` JSON-LD, the poll files (`live.json`,
 //! `breaking.json`) and which stories are breaking.
 
-use std::path::Path;
-
 use crate::support::Site;
 
 const NOW: &str = "2024-05-10T12:00:00Z";
@@ -251,12 +249,7 @@ fn a_bad_breaking_minutes_is_located() {
 /// The poll file of the bundled site: what a reader's page fetches every few seconds.
 #[test]
 fn the_bundled_sites_poll_files_are_under_2_kb() {
-    let site = Site::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["content", "templates", "static"] {
-        crate::support::copy_dir(&root.join(dir), &site.path().join(dir));
-    }
-    std::fs::copy(root.join("gazette.toml"), site.path().join("gazette.toml")).unwrap();
+    let site = crate::support::bundled_site();
     site.build_ok(&["--now", "2026-11-28T12:00:00+09:00"]);
     let status = site.read("world/2026/11/28/live-storm-surge-floods-harbor-city-waterfront/live.json");
     assert!(status.len() < 2048 && status.contains("\"live\":true"), "{status}");

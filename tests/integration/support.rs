@@ -93,6 +93,18 @@ impl Site {
     }
 }
 
+/// A copy of the site bundled at the repository root: its stories, templates, static files,
+/// authors and `gazette.toml`.
+pub fn bundled_site() -> Site {
+    let site = Site::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["content", "templates", "static", "authors"] {
+        copy_dir(&root.join(dir), &site.path().join(dir));
+    }
+    std::fs::copy(root.join("gazette.toml"), site.path().join("gazette.toml")).unwrap();
+    site
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
