@@ -21,13 +21,12 @@ pub mod meta;
 pub mod pixels;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-use rustc_hash::FxHashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::{ImagesConfig, PhotoFormat};
 use crate::diag::Diagnostic;

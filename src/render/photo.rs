@@ -28,14 +28,18 @@ pub enum Kind {
 /// A story's lead photo: its first one that is not in the body (a body image is shown where it
 /// is written, not again above the text).
 pub fn lead<'p>(photos: &'p Photos, story: &Story) -> Option<&'p Shown> {
-    photos.of(story).iter().find(|s| s.origin != PhotoOrigin::Body)
+    lead_of(photos.of(story))
+}
+
+fn lead_of(shown: &[Shown]) -> Option<&Shown> {
+    shown.iter().find(|s| s.origin != PhotoOrigin::Body)
 }
 
 /// The photo that stands for a story in lists, feeds' cards and social cards: its lead photo,
 /// else its first body image.
 pub fn cover<'p>(photos: &'p Photos, story: &Story) -> Option<&'p Shown> {
     let shown = photos.of(story);
-    shown.iter().find(|s| s.origin != PhotoOrigin::Body).or_else(|| shown.first())
+    lead_of(shown).or_else(|| shown.first())
 }
 
 fn url(site: &Site, r: &Rendition) -> String {

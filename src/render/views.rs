@@ -366,7 +366,8 @@ pub fn rfc3339(z: &jiff::Zoned) -> String {
         }
     };
     let part = |n: i8| n.unsigned_abs().into();
-    let (sign, offset) = if offset < 0 { ('-', offset.unsigned_abs()) } else { ('+', offset.unsigned_abs()) };
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.unsigned_abs();
     let mut out = String::with_capacity(25);
     digits(&mut out, year, 4);
     let parts = [

@@ -697,7 +697,7 @@ impl Site {
             .map(|(v, c)| (stories[v].source.clone(), c))
             .collect();
         let bylines: TiVec<StoryId, Vec<Byline>> = stories.iter().map(|s| resolve_byline(&authors, s)).collect();
-        let author_lists = index_authors(&chains, &bylines);
+        let author_lists = index_authors(&chains, &home, &bylines);
         let site = Site {
             authors,
             bylines,
@@ -893,6 +893,7 @@ fn resolve_byline(authors: &Authors, story: &Story) -> Vec<Byline> {
 /// the author in the byline it shows; each lists the listed ones, newest first.
 fn index_authors(
     chains: &TiSlice<ChainId, Chain>,
+    home: &TiSlice<LangId, Vec<ChainId>>,
     bylines: &TiSlice<StoryId, Vec<Byline>>,
 ) -> TiVec<AuthorListId, AuthorList> {
     let known = |c: ChainId| {
@@ -904,7 +905,8 @@ fn index_authors(
             lists.entry((chain.lang, a)).or_default();
         }
     }
-    for c in newest_first(chains).into_iter().filter(|&c| chains[c].visibility == Visibility::Listed) {
+    // Each language's home list holds its listed chains, newest first.
+    for &c in home.iter().flatten() {
         for a in known(c) {
             lists.get_mut(&(chains[c].lang, a)).expect("made above").push(c);
         }
@@ -1050,8 +1052,8 @@ fn index_tags(stories: &TiSlice<StoryId, Arc<Story>>, chains: &mut TiSlice<Chain
     let mut names: BTreeMap<(LangId, String), String> = BTreeMap::new();
     for (s, slugs) in stories.iter().zip(&slugs) {
         for (t, slug) in s.tags.iter().zip(slugs) {
-            if !slug.is_empty() && !names.contains_key(&(s.lang, slug.clone())) {
-                names.insert((s.lang, slug.clone()), t.clone());
+            if !slug.is_empty() {
+                names.entry((s.lang, slug.clone())).or_insert_with(|| t.clone());
             }
         }
     }
