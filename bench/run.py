@@ -62,7 +62,6 @@ tags = ["benchmark-added"]
 
 The benchmark wrote this story beside the others to measure how long a new story takes to publish.
 """
-ROWS = ("full", "noop", "one", "again", "named", "added", "cp")
 NAMES = dict(full="full build", noop="no-op rebuild", one="one-story rebuild",
              again="one-story, again", named="one-story, --changed", added="one story added",
              cp="cp -r")
@@ -181,7 +180,7 @@ def bench_size(a, gazette, n):
     st = os.stat(story)
     # --future: a large corpus runs past today's date; its later stories would be held back.
     build = [gazette, "build", corpus, "--output", out, "--future"]
-    res = {k: [] for k in ROWS}
+    res = {k: [] for k in NAMES}
     added_path = os.path.join(os.path.dirname(story), "benchmark-added-story.md")
     # The new story is the newest: the corpus's last story time, plus a minute.
     last = meta.get("last_date")
