@@ -16,6 +16,7 @@ pub mod parse;
 pub mod photos;
 pub mod pipeline;
 pub mod plan;
+pub mod publish;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

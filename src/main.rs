@@ -43,9 +43,14 @@ enum Command {
         /// Print only errors
         #[arg(short, long, conflicts_with = "verbose")]
         quiet: bool,
-        /// Write the files this build wrote and removed, with their URLs, to FILE (JSON)
+        /// Write the files this build wrote and removed, with their URLs, to FILE (JSON); with
+        /// --watch, append one such manifest per rebuild to FILE, a line each (JSON Lines)
         #[arg(long, value_name = "FILE")]
         changes: Option<PathBuf>,
+        /// After building, keep watching the site and update the output in place, file by file,
+        /// on every change (and when an embargo lifts), until Ctrl-C
+        #[arg(long, conflicts_with = "changed")]
+        watch: bool,
         /// The story files written or removed since the last build: with its build state, the
         /// build does not walk content/ (a file added and not named here is not seen)
         #[arg(long, value_name = "PATH", num_args = 1..)]
@@ -184,9 +189,19 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet, changes, changed } => {
+        Command::Build { site_dir, output, base_url, publishing: p, verbose, quiet, changes, changed, watch } => {
             let overrides = p.overrides(base_url);
-            build(BuildOptions { site_dir, output, overrides, changed }, verbose, quiet, changes.as_deref())
+            let opts = BuildOptions { site_dir, output, overrides, changed };
+            if !watch {
+                return build(&opts, verbose, quiet, changes.as_deref(), Manifest::Replace);
+            }
+            // A first build that fails leaves the output as it was; watching goes on, and the
+            // fix is published.
+            build(&opts, verbose, quiet, changes.as_deref(), Manifest::Append);
+            match gazette::publish::watch(&opts, changes.as_deref(), verbose) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e, None),
+            }
         }
         Command::New { site_dir, what } => new(site_dir, what),
         Command::Check { site_dir, external, strict, timeout, publishing: p } => {
@@ -317,13 +332,26 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn build(opts: BuildOptions, verbose: bool, quiet: bool, changes: Option<&Path>) -> ExitCode {
+/// How `--changes FILE` is written.
+#[derive(Clone, Copy)]
+enum Manifest {
+    /// One build: FILE holds its manifest.
+    Replace,
+    /// `--watch`: FILE is a log, a manifest a line, and this build's is appended when it changed
+    /// anything.
+    Append,
+}
+
+fn build(opts: &BuildOptions, verbose: bool, quiet: bool, changes: Option<&Path>, manifest: Manifest) -> ExitCode {
     let started = Instant::now();
     let bar = Bar::new(!quiet);
-    let result = pipeline::build_observed(&opts, &bar);
+    let result = pipeline::build_observed(opts, &bar);
     bar.finish();
     if let (Ok(report), Some(to)) = (&result, changes)
-        && let Err(e) = pipeline::write_changes(report, to)
+        && let Err(e) = match manifest {
+            Manifest::Replace => pipeline::write_changes(report, to),
+            Manifest::Append => pipeline::append_changes(report, to),
+        }
     {
         return fail(&e, Some("the site was built; only the changes manifest could not be written"));
     }

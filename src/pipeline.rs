@@ -487,22 +487,48 @@ pub struct ParsedAll {
     pub skipped: Vec<Diagnostic>,
 }
 
-/// Writes the manifest of what a build changed (`--changes FILE`): JSON with the files written and
-/// removed, each with its path under the output and its URL, for a CDN purge or an upload that
-/// sends only those files (`rsync --files-from`).
+/// Writes the manifest of what a build changed (`--changes FILE`, [`changes_json`]).
 pub fn write_changes(report: &Report, to: &Path) -> Result<()> {
+    let manifest = changes_json(&report.output, &report.base_url, &report.changed);
+    let text = serde_json::to_string_pretty(&manifest).context("writing the changes manifest")? + "\n";
+    std::fs::write(to, text).with_context(|| format!("writing {}", to.display()))
+}
+
+/// Appends the manifest of what a build changed to the changes log `to` (`build --watch
+/// --changes FILE`), as one line, when it changed anything.
+pub fn append_changes(report: &Report, to: &Path) -> Result<()> {
+    append_changes_line(&report.output, &report.base_url, &report.changed, to)
+}
+
+/// Appends [`changes_json`] of `changed` to the log `to` as one line, when anything changed.
+pub fn append_changes_line(output: &Path, base_url: &str, changed: &write::Changed, to: &Path) -> Result<()> {
+    use std::io::Write;
+    if changed.written.is_empty() && changed.removed.is_empty() {
+        return Ok(());
+    }
+    let line = changes_json(output, base_url, changed).to_string() + "\n";
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(to)
+        .with_context(|| format!("opening the changes log {}", to.display()))?;
+    file.write_all(line.as_bytes()).with_context(|| format!("writing {}", to.display()))
+}
+
+/// The manifest of what a build changed in `output`, for a CDN purge or an upload that sends
+/// only those files (`rsync --files-from`): JSON with the files written and removed, each with
+/// its path under the output and its URL under `base_url`.
+pub fn changes_json(output: &Path, base_url: &str, changed: &write::Changed) -> serde_json::Value {
     let entry = |path: &String| {
         let url_path = path.strip_suffix("index.html").unwrap_or(path);
         let url_path = crate::text::url_path(url_path);
-        serde_json::json!({"path": path, "url": format!("{}/{url_path}", report.base_url)})
+        serde_json::json!({"path": path, "url": format!("{base_url}/{url_path}")})
     };
-    let manifest = serde_json::json!({
-        "output": report.output.display().to_string(),
-        "written": report.changed.written.iter().map(entry).collect::<Vec<_>>(),
-        "removed": report.changed.removed.iter().map(entry).collect::<Vec<_>>(),
-    });
-    let text = serde_json::to_string_pretty(&manifest).context("writing the changes manifest")? + "\n";
-    std::fs::write(to, text).with_context(|| format!("writing {}", to.display()))
+    serde_json::json!({
+        "output": output.display().to_string(),
+        "written": changed.written.iter().map(entry).collect::<Vec<_>>(),
+        "removed": changed.removed.iter().map(entry).collect::<Vec<_>>(),
+    })
 }
 
 /// Reads, decodes and parses every story file in parallel; all errors of all files, or all stories.

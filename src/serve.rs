@@ -179,20 +179,6 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
     result.context("serving HTTP")
 }
 
-/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, a service manager or a
-/// benchmark sends): either stops the server the same way, its output folder removed.
-async fn stop_signal() {
-    #[cfg(unix)]
-    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-        return;
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// Accepts connections until Ctrl-C or SIGTERM ([`stop_signal`]), each served on a task of its own;
 /// then stops accepting, ends the live-reload streams, lets responses under way finish (for at most
 /// [`SHUTDOWN_GRACE`]).
@@ -201,7 +187,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>, hea
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // Every connection task holds a sender; `recv` returns `None` once all of them have ended.
     let (done_tx, mut done_rx) = tokio::sync::mpsc::channel::<()>(1);
-    let stop_signal = stop_signal();
+    let stop_signal = watch::stop_signal();
     tokio::pin!(stop_signal);
     loop {
         let stream = tokio::select! {

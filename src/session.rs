@@ -96,6 +96,8 @@ pub struct Outcome {
     /// Entries of the plan (pages, static files, photo renditions).
     pub entries: usize,
     pub removed: usize,
+    /// The files this rebuild wrote into and removed from the output folder.
+    pub changed: write::Changed,
     pub held_back: usize,
     /// The model's warnings (slug collisions), located.
     pub warnings: Vec<Diagnostic>,
@@ -216,6 +218,32 @@ impl Session {
             planned: None,
             audience: None,
         }
+    }
+
+    /// The session, its folder holding the files `records` says (the cache a `gazette build` left
+    /// there, [`write::cache::read`]): the first rebuild makes only the files that are not on disk
+    /// as recorded or are made from other inputs now.
+    pub fn with_records(mut self, records: Records) -> Self {
+        self.records = records;
+        self
+    }
+
+    /// What the output folder holds, file by file, as of the last rebuild (for
+    /// [`write::save_records`]).
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    /// The site's base URL, once its config has loaded.
+    pub fn base_url(&self) -> Option<&str> {
+        self.config.as_ref().map(|c| c.base_url.as_str())
+    }
+
+    /// When the output would next change with the clock alone (an embargo lifts, a story
+    /// expires, a live badge goes): a rebuild is due then. `None` when nothing waits on the
+    /// clock, or no rebuild has succeeded yet.
+    pub fn next_change(&self) -> Option<&jiff::Zoned> {
+        self.planned.as_ref().and_then(|p| p.valid_until.as_ref())
     }
 
     /// The session, making the pages `audience` says readers asked for first.
@@ -469,7 +497,7 @@ impl Session {
         match self.render(&plan, &renderer, &digests, &sink, &all) {
             Ok((counts, left)) => {
                 t.lap("render");
-                let (records, removed) =
+                let (records, changed) =
                     sink.finish(|p| plan.at(p).is_some()).map_err(|d| Diagnostics::sorted(vec![d]))?;
                 t.lap("write");
                 self.records = records;
@@ -484,7 +512,8 @@ impl Session {
                     pages,
                     written,
                     repaired,
-                    removed,
+                    removed: changed.removed.len(),
+                    changed,
                     digested: entries,
                     entries,
                     photo_warnings,
@@ -493,7 +522,7 @@ impl Session {
             }
             Err(errors) => {
                 // What was written is on disk and recorded; what was not keeps its old record.
-                self.records = sink.abandon();
+                self.records = sink.abandon().0;
                 Err(Diagnostics::sorted(errors).into())
             }
         }
@@ -570,12 +599,14 @@ impl Session {
         let sink = InPlace::new(&self.out, std::mem::take(&mut self.records));
         let result = self.render(&p.plan, &renderer, &p.digests, &sink, changed);
         // The plan is the last one's: no file goes, and the records of the others stand.
-        self.records = sink.abandon();
+        let (records, changed) = sink.abandon();
+        self.records = records;
         let (counts, left) = result.map_err(Diagnostics::sorted)?;
         t.lap("render");
         let (written, repaired) = (counts.written, counts.repaired);
         let (pages, entries) = (p.plan.pages(), p.plan.entries.len());
-        let outcome = Outcome { pages, written, repaired, left: left.len(), digested, entries, ..Default::default() };
+        let outcome =
+            Outcome { pages, written, repaired, left: left.len(), digested, entries, changed, ..Default::default() };
         p.left = left;
         self.planned = Some(p);
         Ok(outcome)

@@ -1,6 +1,7 @@
 //! File events → what changed. [`classify`] sorts a batch of changed paths into story, template,
 //! static, author and config changes (a pure function with its own tests); [`watch`] runs the debounced
-//! watcher and hands each batch to a callback. Knows nothing about HTTP or rendering.
+//! watcher and hands each batch to a callback; [`stop_signal`] waits for Ctrl-C or SIGTERM. Knows
+//! nothing about HTTP or rendering.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
@@ -120,6 +121,20 @@ fn changed_paths(root: &Path, result: DebounceEventResult) -> Vec<PathBuf> {
         Ok(events) => events.into_iter().filter(|e| !e.event.kind.is_access()).flat_map(|e| e.event.paths).collect(),
         Err(_) => lost(),
     }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill`, a service manager or a
+/// benchmark sends): either stops `serve` (its output folder removed) and `build --watch` the same way.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[cfg(test)]

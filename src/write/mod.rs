@@ -341,34 +341,36 @@ impl Sink for Staging {
 
 /// A folder written in place, file by file (what `serve` serves): each file is written beside its
 /// place and renamed over it, so a reader never sees half a file; one whose bytes are already
-/// there is left alone. Its cache is kept in memory between rebuilds; the marker only claims the
-/// folder ([`claim_dir`]).
+/// there is left alone. Its cache is kept in memory between rebuilds; the marker claims the
+/// folder ([`claim_dir`]) and holds the cache where the caller records it ([`save_records`]).
 pub struct InPlace {
     root: PathBuf,
     records: Records,
     made: Made,
+    /// Paths whose file this run wrote with new bytes (or copied).
+    written: Mutex<Vec<String>>,
 }
 
 impl InPlace {
     /// The folder `root` (see [`claim_dir`]) as the last rebuild left it (`records`).
     pub fn new(root: &Path, records: Records) -> Self {
-        InPlace { root: root.to_path_buf(), records, made: Made::default() }
+        InPlace { root: root.to_path_buf(), records, made: Made::default(), written: Mutex::new(Vec::new()) }
     }
 
     /// Removes the files no longer made (`made` says whether the build makes a path) and gives
-    /// back the new records and how many files went.
-    pub fn finish(self, made: impl Fn(&str) -> bool) -> Result<(Records, usize), Diagnostic> {
+    /// back the new records and what changed in the folder.
+    pub fn finish(self, made: impl Fn(&str) -> bool) -> Result<(Records, Changed), Diagnostic> {
         let mut records = self.made.take();
-        let mut removed = 0;
+        let mut removed = Vec::new();
         for (rel, r) in &self.records {
             if made(rel) {
                 records.entry(rel.clone()).or_insert(*r);
             } else if !records.contains_key(rel) {
                 remove(&self.root, rel)?;
-                removed += 1;
+                removed.push(rel.clone());
             }
         }
-        Ok((records, removed))
+        Ok((records, Changed { written: sorted(self.written), removed }))
     }
 
     /// Whether the folder's record of `rel` is not of a file made from `digest` (it will be made).
@@ -378,12 +380,24 @@ impl InPlace {
 
     /// After a failed run, or a run over some entries of the plan the last one ran (nothing to
     /// remove): the records of what the folder holds now (the files written, and the old records
-    /// of the others).
-    pub fn abandon(self) -> Records {
+    /// of the others), and the files written.
+    pub fn abandon(self) -> (Records, Changed) {
         let mut records = self.records;
         records.extend(self.made.take());
-        records
+        (records, Changed { written: sorted(self.written), removed: Vec::new() })
     }
+
+    fn wrote(&self, rel: &str) {
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).push(rel.to_string());
+    }
+}
+
+/// The paths noted from every thread, sorted and each once.
+fn sorted(paths: Mutex<Vec<String>>) -> Vec<String> {
+    let mut paths = paths.into_inner().unwrap_or_else(|p| p.into_inner());
+    paths.sort_unstable();
+    paths.dedup();
+    paths
 }
 
 impl Sink for InPlace {
@@ -407,12 +421,14 @@ impl Sink for InPlace {
         }
         put_atomic(&self.root, rel, bytes)?;
         self.made.record(&self.root, rel, digest)?;
+        self.wrote(rel);
         Ok(Put::Written)
     }
 
     fn copy(&self, rel: &str, digest: u64, from: &Path) -> Result<Put, Diagnostic> {
         copy_into(&self.root, rel, from)?;
         self.made.record(&self.root, rel, digest)?;
+        self.wrote(rel);
         Ok(Put::Written)
     }
 }
@@ -621,7 +637,19 @@ pub fn claim_dir(dir: &Path) -> Result<()> {
         );
     }
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if dir.join(MARKER).is_file() {
+        // Its cache stays: each record is trusted only while its file is on disk as recorded.
+        return Ok(());
+    }
     fs::write(dir.join(MARKER), MARKER_TEXT).with_context(|| format!("writing into {}", dir.display()))
+}
+
+/// Records `records` as the build cache of `dir`, a folder written in place ([`InPlace`]): the
+/// marker file is written beside itself and renamed over, so it is always whole.
+pub fn save_records(dir: &Path, records: &Records) -> Result<()> {
+    put_atomic(dir, MARKER, cache::text(records).as_bytes())
+        .map_err(|d| anyhow::anyhow!("{d}"))
+        .with_context(|| format!("recording the build cache of {}", dir.display()))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod news;
 mod paywall;
 mod photos;
 mod props;
+mod publish;
 mod scaffold;
 mod search;
 mod serve;
