@@ -133,13 +133,11 @@ struct Log<'a> {
 }
 
 impl Log<'_> {
-    /// Tells of one rebuild, saves the session's records of the output and appends the rebuild's
-    /// changes to the log. Only a failure to record (the output's marker, the log) is an error:
+    /// Tells of one rebuild, appends its changes to the log and saves the session's records of
+    /// the output. Only a failure to record (the output's marker, the log) is an error:
     /// a failed rebuild is told and the loop goes on.
     fn rebuilt(&self, what: &str, result: Result<Outcome>, session: &Session) -> Result<()> {
-        // Saved after a failed rebuild too: what it did write is recorded.
-        write::save_records(self.output, session.records())?;
-        match result {
+        match &result {
             Ok(o) => {
                 eprint!("{}", crate::diag::render_warnings(&o.warnings, crate::diag::use_color()));
                 eprintln!(
@@ -168,6 +166,8 @@ impl Log<'_> {
                 }
             }
         }
-        Ok(())
+        // After the rebuild is told (its files are on disk already), and after a failed rebuild
+        // too: what it did write is recorded.
+        write::save_records(self.output, session.records())
     }
 }
