@@ -38,6 +38,13 @@ pub struct BuildOptions {
     pub changed: Option<Vec<PathBuf>>,
 }
 
+impl BuildOptions {
+    /// The output folder: `--output`, or `SITE_DIR/public`.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| self.site_dir.join("public"))
+    }
+}
+
 /// What a build did.
 #[derive(Debug)]
 pub struct Report {
@@ -136,7 +143,7 @@ pub fn build_observed(opts: &BuildOptions, observer: &dyn Observer) -> Result<Re
     }
     let config = config::load(&opts.site_dir, &opts.overrides)?;
     t.lap("config");
-    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
+    let output = opts.output_dir();
     let state_dir = state::folder(&output);
     let parse_options = ParseOptions::from_config(&config);
     let settings = state::settings(&parse_options, &config.encodings);

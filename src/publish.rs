@@ -15,7 +15,7 @@
 //! still checked against the disk. When the clock alone changes the output (an embargo lifts, a
 //! story expires, a live badge goes), a rebuild runs then.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
@@ -43,7 +43,7 @@ const CLOCK_CHECK: Duration = Duration::from_secs(60);
 /// JSON object per line ([`pipeline::changes_json`]).
 pub fn watch(opts: &BuildOptions, changes_log: Option<&Path>, verbose: bool) -> Result<()> {
     let site_dir = opts.site_dir.canonicalize().with_context(|| format!("opening {}", opts.site_dir.display()))?;
-    let output = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
+    let output = opts.output_dir();
     let (tx, rx) = mpsc::channel::<Event>();
     let told = tx.clone();
     let _watcher = watch::watch(&site_dir, move |c| {
@@ -84,7 +84,7 @@ pub fn watch(opts: &BuildOptions, changes_log: Option<&Path>, verbose: bool) -> 
                 Event::Stop => stop = true,
             }
         }
-        let what = if changes.is_empty() { "the clock".to_string() } else { describe(&changes) };
+        let what = if changes.is_empty() { "the clock".to_string() } else { changes.describe() };
         log.rebuilt(&what, session.rebuild(&changes), &session)?;
         if stop {
             break;
@@ -102,32 +102,9 @@ fn until(at: &jiff::Zoned) -> Duration {
     Duration::try_from(wait).unwrap_or(Duration::ZERO) + Duration::from_millis(50)
 }
 
-/// `content/world/a.md`, `3 stories, templates`: what a rebuild applies.
-fn describe(c: &Changes) -> String {
-    let mut parts = Vec::new();
-    match c.stories.len() {
-        0 => {}
-        1 => parts.extend(c.stories.iter().map(|p| format!("content/{}", p.display()))),
-        n => parts.push(format!("{n} stories")),
-    }
-    for (flag, name) in [
-        (c.content_tree, "content/"),
-        (c.templates, "templates"),
-        (c.statics, "static"),
-        (c.config, "gazette.toml"),
-        (c.authors, "authors"),
-        (c.photos, "photos"),
-    ] {
-        if flag {
-            parts.push(name.to_string());
-        }
-    }
-    parts.join(", ")
-}
-
 /// Where the loop tells of its rebuilds.
 struct Log<'a> {
-    output: &'a PathBuf,
+    output: &'a Path,
     changes_log: Option<&'a Path>,
     verbose: bool,
 }

@@ -284,27 +284,9 @@ fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shar
         while let Ok(more) = rx.try_recv() {
             changes.merge(more);
         }
-        let what = describe(&changes);
+        let what = changes.describe();
         report(shared, &what, session.rebuild(&changes));
     }
-}
-
-fn describe(c: &Changes) -> String {
-    let mut parts = Vec::new();
-    match c.stories.len() {
-        0 => {}
-        1 => parts
-            .push(format!("content/{}", c.stories.iter().next().map(|p| p.display().to_string()).unwrap_or_default())),
-        n => parts.push(format!("{n} stories")),
-    }
-    for (flag, name) in
-        [(c.content_tree, "content/"), (c.templates, "templates"), (c.statics, "static"), (c.config, "gazette.toml")]
-    {
-        if flag {
-            parts.push(name.to_string());
-        }
-    }
-    parts.join(", ")
 }
 
 /// Prints one line per rebuild and tells the pages.
@@ -327,7 +309,7 @@ fn report(shared: &Shared, what: &str, result: Result<Outcome>) {
                 "rebuilt ({what}): {} pages written, {} repaired, {} removed, {} stories, in {:.0} ms{left}{unchanged}",
                 o.written,
                 o.repaired,
-                o.removed,
+                o.changed.removed.len(),
                 o.stories,
                 o.elapsed.as_secs_f64() * 1000.0
             );

@@ -66,6 +66,29 @@ impl Changes {
         *self == Changes::default()
     }
 
+    /// What a rebuild applies, for its line: `content/world/a.md`, `3 stories, templates`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match self.stories.len() {
+            0 => {}
+            1 => parts.extend(self.stories.iter().map(|p| format!("content/{}", p.display()))),
+            n => parts.push(format!("{n} stories")),
+        }
+        for (flag, name) in [
+            (self.content_tree, "content/"),
+            (self.templates, "templates"),
+            (self.statics, "static"),
+            (self.config, "gazette.toml"),
+            (self.authors, "authors"),
+            (self.photos, "photos"),
+        ] {
+            if flag {
+                parts.push(name.to_string());
+            }
+        }
+        parts.join(", ")
+    }
+
     /// Adds another batch of changes to this one.
     pub fn merge(&mut self, more: Changes) {
         self.stories.extend(more.stories);
@@ -95,7 +118,6 @@ pub struct Outcome {
     pub digested: usize,
     /// Entries of the plan (pages, static files, photo renditions).
     pub entries: usize,
-    pub removed: usize,
     /// The files this rebuild wrote into and removed from the output folder.
     pub changed: write::Changed,
     pub held_back: usize,
@@ -512,7 +534,6 @@ impl Session {
                     pages,
                     written,
                     repaired,
-                    removed: changed.removed.len(),
                     changed,
                     digested: entries,
                     entries,

@@ -242,9 +242,7 @@ impl Staging {
     /// written (new or with other bytes, repaired ones included) and those no longer made
     /// (`made` says whether the build makes a path).
     pub fn changes(&self, made: impl Fn(&str) -> bool) -> Changed {
-        let mut written = std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner()));
-        written.sort();
-        written.dedup();
+        let written = sorted(std::mem::take(&mut *self.changed.lock().unwrap_or_else(|p| p.into_inner())));
         let removed = self.current.keys().filter(|k| !made(k)).cloned().collect();
         Changed { written, removed }
     }
@@ -370,7 +368,7 @@ impl InPlace {
                 removed.push(rel.clone());
             }
         }
-        Ok((records, Changed { written: sorted(self.written), removed }))
+        Ok((records, Changed { written: sorted(into_inner(self.written)), removed }))
     }
 
     /// Whether the folder's record of `rel` is not of a file made from `digest` (it will be made).
@@ -384,7 +382,7 @@ impl InPlace {
     pub fn abandon(self) -> (Records, Changed) {
         let mut records = self.records;
         records.extend(self.made.take());
-        (records, Changed { written: sorted(self.written), removed: Vec::new() })
+        (records, Changed { written: sorted(into_inner(self.written)), removed: Vec::new() })
     }
 
     fn wrote(&self, rel: &str) {
@@ -392,9 +390,13 @@ impl InPlace {
     }
 }
 
-/// The paths noted from every thread, sorted and each once.
-fn sorted(paths: Mutex<Vec<String>>) -> Vec<String> {
-    let mut paths = paths.into_inner().unwrap_or_else(|p| p.into_inner());
+/// The paths noted from every thread.
+fn into_inner(paths: Mutex<Vec<String>>) -> Vec<String> {
+    paths.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `paths` sorted, each once.
+fn sorted(mut paths: Vec<String>) -> Vec<String> {
     paths.sort_unstable();
     paths.dedup();
     paths
