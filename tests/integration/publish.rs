@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{Site, bundled_site, gazette, snapshot_tree};
+use crate::support::{MARKER, Site, bundled_site, gazette, snapshot_tree, try_snapshot_tree};
 
 /// The bundled site's build time.
 const NOW: &str = "2026-11-28T12:00:00+09:00";
@@ -114,8 +114,19 @@ impl Watching {
 }
 
 /// The output tree without the build cache (its records hold inode numbers and times).
+/// The watching build saves that cache after it tells of a rebuild, through a temporary file
+/// renamed over the marker: that file is left out too, and a walk that met it just as it went is
+/// made again.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    snapshot_tree(dir).into_iter().filter(|(p, _)| p != ".gazette-build").collect()
+    let marker_tmp = format!(".{MARKER}.gazette-tmp");
+    for _ in 0..50 {
+        match try_snapshot_tree(dir) {
+            Ok(files) => return files.into_iter().filter(|(p, _)| *p != marker_tmp).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => panic!("reading {}: {e}", dir.display()),
+        }
+    }
+    snapshot_tree(dir).into_iter().collect()
 }
 
 /// What a fresh `gazette build` of `site` writes (into a folder of its own).
