@@ -14,8 +14,10 @@ and edits another, rebuilds with `--changes changes.json`, and uploads only what
 prints the build times, the files and bytes each upload sent (rsync --stats), the URLs a CDN
 purge would get, and checks that the remote ends up identical to the output (`diff -r`, run
 untimed; the build cache `.gazette-build` is not uploaded), so nothing the build changed was left
-out of the manifest. Exits non-zero if not. The new story is the newest, so every page of the
-lists it joins moves down by one story: those pages are in the manifest.
+out of the manifest. Exits non-zero if not. The new story is the newest: it joins the front page
+of each list it is in, and no archive page moves (their numbers count from the oldest), so the
+manifest holds those fronts, the story's own page, its day, the feeds and the sitemap and search
+files it is in.
 """
 import argparse
 import json

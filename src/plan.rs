@@ -21,9 +21,10 @@ use crate::load::StaticFile;
 use crate::locale;
 use crate::photos::Photos;
 use crate::render::views::{AlternateLink, SitemapEntry, rfc3339};
+use crate::site::paging::{Page, Paging};
 use crate::site::urls::{
-    author_path, authors_path, content_path, day_path, home_path, month_path, page_path, pages_for, search_path,
-    section_path, tag_path, tags_path, year_path,
+    author_path, authors_path, content_path, day_path, home_path, month_path, page_path, search_path, section_path,
+    tag_path, tags_path, year_path,
 };
 use crate::site::{
     AuthorListId, ChainId, DayId, MonthId, RedirectId, SectionId, Site, TagId, Visibility, YearId, index_id,
@@ -42,8 +43,8 @@ pub enum Job {
     /// The withdrawal notice left at a withdrawn story's URL.
     Withdrawn(ChainId),
     Redirect(RedirectId),
-    /// A page of a paginated list (1-based).
-    List(ListKind, usize),
+    /// A page of a paginated list.
+    List(ListKind, Page),
     /// A language's list of every tag.
     Tags(LangId),
     /// A language's list of its authors (a language with an author page has one).
@@ -207,9 +208,9 @@ impl Plan {
             page(Job::Authors(lang), &authors_path(&site.language(lang).prefix), "authors.html", Listing::Unlisted);
         }
         for list in lists(site) {
-            let per = site.config().per_page;
-            for p in 1..=pages_for(list.chains.len(), per) {
-                let lastmod = list.chains.get((p - 1) * per).copied();
+            let paging = Paging::new(list.chains.len(), site.config().per_page);
+            for p in paging.pages() {
+                let lastmod = list.chains.get(paging.range(p).start).copied();
                 let template = list.kind.template();
                 page(Job::List(list.kind, p), &page_path(&list.base, p), template, Listing::Listed(lastmod));
             }
@@ -474,7 +475,7 @@ pub fn alternates(site: &Site, job: Job) -> Vec<(LangId, String)> {
         Job::Article(c) => {
             site.translations(c).iter().map(|&t| (site.chain(t).lang, site.chain(t).path.clone())).collect()
         }
-        Job::List(kind, 1) => site
+        Job::List(kind, Page::Front) => site
             .languages()
             .filter_map(|l| list_in(site, kind, l))
             .map(|k| (list_lang(site, k), list_base(site, k)))
@@ -518,8 +519,10 @@ pub struct ArchiveNav {
     pub children: Vec<ListKind>,
 }
 
-/// The archive links of a day, month or year list; `None` for the home, section and tag lists.
-pub fn archive_of(site: &Site, kind: ListKind) -> Option<ArchiveNav> {
+/// The archive links of a page of a day, month or year list; `None` for the home, section and
+/// tag lists. Only the front lists the children with their counts: those change with each story
+/// the list gains, and an archive page stays as it is while its stories do ([`Paging`]).
+pub fn archive_of(site: &Site, kind: ListKind, page: Page) -> Option<ArchiveNav> {
     let lang = list_lang(site, kind);
     let same_lang = |k: Option<ListKind>| k.filter(|&k| list_lang(site, k) == lang);
     let around = |i: usize, len: usize, f: &dyn Fn(usize) -> ListKind| -> [Option<ListKind>; 2] {
@@ -541,6 +544,7 @@ pub fn archive_of(site: &Site, kind: ListKind) -> Option<ArchiveNav> {
             (None, around(y.into(), site.years().len(), &|i| ListKind::Year(i.into())), months)
         }
     };
+    let children = if page == Page::Front { children } else { Vec::new() };
     Some(ArchiveNav { up, prev, next, children })
 }
 

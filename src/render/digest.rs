@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::TOP_WITH_RELATED;
 use crate::plan::{Entry, Job, ListKind, Plan, Scope, SitemapPart, archive_of, list_of};
+use crate::site::paging::{Page, Paging};
 use crate::site::urls::page_path;
 use crate::site::{Byline, ChainId, Site};
 use typed_index_collections::TiVec;
@@ -188,7 +189,7 @@ impl<'a> Digester<'a> {
             Job::List(kind, p) => {
                 let list = list_of(site, kind);
                 self.list(&list.title, &list.base, list.chains, p, h);
-                self.archive(kind, h);
+                self.archive(kind, p, h);
                 if let ListKind::Author(i) = kind {
                     site.authors().get(site.author_list(i).author).digest.hash(h);
                 }
@@ -331,9 +332,9 @@ impl<'a> Digester<'a> {
     }
 
     /// What a list's archive navigation shows: its links' titles and URLs, its children's counts.
-    fn archive(&self, kind: ListKind, h: &mut Hashing) {
+    fn archive(&self, kind: ListKind, page: Page, h: &mut Hashing) {
         let site = self.site;
-        let Some(nav) = archive_of(site, kind) else { return };
+        let Some(nav) = archive_of(site, kind, page) else { return };
         let link = |k: ListKind| {
             let l = list_of(site, k);
             (l.title, l.base)
@@ -344,10 +345,12 @@ impl<'a> Digester<'a> {
         }
     }
 
-    fn list(&self, title: &str, base: &str, chains: &[ChainId], page: usize, h: &mut Hashing) {
-        let per = self.site.config().per_page;
-        (title, page_path(base, page), chains.len().div_ceil(per)).hash(h);
-        for (i, &c) in chains.iter().skip((page - 1) * per).take(per).enumerate() {
+    fn list(&self, title: &str, base: &str, chains: &[ChainId], page: Page, h: &mut Hashing) {
+        let paging = Paging::new(chains.len(), self.site.config().per_page);
+        let link = |p: Option<Page>| p.map(|p| page_path(base, p));
+        (title, page_path(base, page), link(paging.newer(page)), link(paging.older(page))).hash(h);
+        link(Some(paging.oldest())).hash(h);
+        for (i, &c) in chains[paging.range(page)].iter().enumerate() {
             self.item(c, h);
             if i < TOP_WITH_RELATED {
                 for (r, t) in self.site.related(c).iter().filter_map(|r| Some((r, r.target()?))).take(3) {

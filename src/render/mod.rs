@@ -23,7 +23,8 @@ use crate::diag::Diagnostic;
 use crate::plan::{
     Entry, Job, ListKind, Plan, Scope, SitemapPart, alternate_links, alternates, scope_lang, scope_path,
 };
-use crate::site::urls::{home_path, page_path, pages_for, search_path, tag_path};
+use crate::site::paging::{Page, Paging};
+use crate::site::urls::{home_path, page_path, search_path, tag_path};
 use crate::site::{AuthorListId, Byline, ChainId, Site};
 pub use run::{Counts, run, run_some, run_some_until};
 pub use strings::Strings;
@@ -375,32 +376,35 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn list(&self, p: &PageOf, template: &str, kind: ListKind, page: usize) -> Result<Vec<u8>, Diagnostic> {
+    fn list(&self, p: &PageOf, template: &str, kind: ListKind, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site;
         let list = crate::plan::list_of(site, kind);
         let (base, chains, title) = (list.base.as_str(), list.chains, list.title);
-        let per = site.config().per_page;
-        let total = pages_for(chains.len(), per);
-        let items = chains
-            .iter()
-            .skip((page - 1) * per)
-            .take(per)
-            .enumerate()
-            .map(|(i, &c)| self.item(c, i < TOP_WITH_RELATED))
-            .collect();
+        let paging = Paging::new(chains.len(), site.config().per_page);
+        let items =
+            chains[paging.range(page)].iter().enumerate().map(|(i, &c)| self.item(c, i < TOP_WITH_RELATED)).collect();
+        let url = |p: Option<Page>| p.map(|p| site.url(&page_path(base, p)));
+        let number = match page {
+            Page::Front => None,
+            Page::Archive(n) => Some(n),
+        };
         let pagination = Pagination {
-            current: page,
-            total,
-            prev_url: (page > 1).then(|| site.url(&page_path(base, page - 1))),
-            next_url: (page < total).then(|| site.url(&page_path(base, page + 1))),
-            first_url: site.url(base),
+            front: page == Page::Front,
+            number,
+            newer_url: url(paging.newer(page)),
+            older_url: url(paging.older(page)),
+            front_url: site.url(base),
+            oldest_url: url(Some(paging.oldest()).filter(|&o| o != page)),
         };
         let path = page_path(base, page);
-        let page_title = if page > 1 { format!("{title} (page {page})") } else { title.clone() };
+        let page_title = match number {
+            Some(n) => format!("{title} (page {n})"),
+            None => title.clone(),
+        };
         let feed_base = matches!(kind, ListKind::Section(_) | ListKind::Tag(_) | ListKind::Author(_))
             .then_some((base, title.as_str()));
         let mut ctx = self.page_with_feeds(p, list.name, page_title, &path, feed_base);
-        let archive = crate::plan::archive_of(site, kind).map(|nav| self.archive(nav));
+        let archive = crate::plan::archive_of(site, kind, page).map(|nav| self.archive(nav));
         let author = match kind {
             ListKind::Author(i) => {
                 ctx.insert("jsonld", &jsonld::profile_page(site, i));

@@ -279,13 +279,21 @@ pub struct SourceView {
     pub srcset: String,
 }
 
+/// Where a list page sits among its list's pages ([`crate::site::paging`]). No count of pages:
+/// it changes with each page added, and would change every page with it.
 #[derive(Serialize)]
 pub struct Pagination {
-    pub current: usize,
-    pub total: usize,
-    pub prev_url: Option<String>,
-    pub next_url: Option<String>,
-    pub first_url: String,
+    /// Whether this is the list's front page (its own URL, the newest stories).
+    pub front: bool,
+    /// An archive page's number, counted from the oldest page (1); none on the front.
+    pub number: Option<usize>,
+    /// The page of newer stories (null on the front).
+    pub newer_url: Option<String>,
+    /// The page of older stories (null on the oldest page).
+    pub older_url: Option<String>,
+    pub front_url: String,
+    /// The page of the oldest stories (null on that page).
+    pub oldest_url: Option<String>,
 }
 
 #[derive(Serialize)]

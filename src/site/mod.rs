@@ -12,6 +12,7 @@
 //! [`Site::link_related`] and [`Site::refresh`] change a site; everything else reads it.
 
 pub mod live;
+pub mod paging;
 pub mod related;
 pub mod terms;
 pub mod urls;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use typed_index_collections::{TiSlice, TiVec};
 
+use super::paging::Page;
 use super::{ChainId, Redirect, RedirectId, StoryId};
 use crate::config::{Config, PermalinkPart};
 use crate::diag::Diagnostic;
@@ -191,13 +192,12 @@ fn version_redirects(
     out.into()
 }
 
-/// Paths of a paginated list: `base`, `base/page/2/`, …
-pub fn page_path(base: &str, page: usize) -> String {
-    if page <= 1 { base.to_string() } else { format!("{base}page/{page}/") }
-}
-
-pub fn pages_for(items: usize, per_page: usize) -> usize {
-    items.div_ceil(per_page).max(1)
+/// Paths of a paginated list ([`Page`]): `base` for its front, `base/page/N/` for an archive page.
+pub fn page_path(base: &str, page: Page) -> String {
+    match page {
+        Page::Front => base.to_string(),
+        Page::Archive(n) => format!("{base}page/{n}/"),
+    }
 }
 
 /// A language's home: `/` for the default language, `/ko/` for one under a prefix. The list paths

@@ -63,12 +63,12 @@ fn headlines_on(site: &Site, page: &str) -> Vec<&'static str> {
 fn year_and_month_pages_list_their_stories() {
     let site = archive_site();
     site.build_ok(NOW);
-    // per_page = 2: the first page of each list, newest first.
+    // per_page = 2: a list's front holds two or three stories, newest first; 2023's three fit.
     assert_eq!(
         headlines_on(&site, "2023/index.html"),
-        ["Council approves ferry budget", "Winter storm closes the port"]
+        ["Harbor dredging begins", "Council approves ferry budget", "Winter storm closes the port"]
     );
-    assert_eq!(headlines_on(&site, "2023/page/2/index.html"), ["Harbor dredging begins"]);
+    assert!(!site.out().join("2023/page").exists());
     assert_eq!(
         headlines_on(&site, "2023/12/index.html"),
         ["Council approves ferry budget", "Winter storm closes the port"]
@@ -80,26 +80,38 @@ fn year_and_month_pages_list_their_stories() {
     let month = site.read("2024/05/index.html");
     assert!(month.contains(r#"<h1 id="list-heading" class="list-title">May 2024</h1>"#), "{month}");
     assert!(month.contains("<title>May 2024 | Archive Test</title>"), "{month}");
-    assert!(month.contains("Page 1 of 2"), "{month}");
+    assert!(!month.contains("class=\"list-page\""), "the front has no page number: {month}");
+    assert!(site.read("2024/05/page/1/index.html").contains("<p class=\"list-page\">Page 1</p>"));
 }
 
 #[test]
 fn archive_lists_paginate_by_per_page() {
     let site = archive_site();
     site.build_ok(NOW);
-    // May 2024 has four stories: two pages of two.
-    let mut seen = headlines_on(&site, "2024/05/index.html");
-    seen.extend(headlines_on(&site, "2024/05/page/2/index.html"));
+    // May 2024 has four stories: the front and page 1, two each, the oldest on page 1.
+    let front = headlines_on(&site, "2024/05/index.html");
+    assert_eq!(front.len(), 2);
+    assert!(front.contains(&"Port strike ends"), "{front:?}");
+    let mut seen = front;
+    seen.extend(headlines_on(&site, "2024/05/page/1/index.html"));
+    assert!(headlines_on(&site, "2024/05/page/1/index.html").contains(&"Election date is set"));
     seen.sort();
     assert_eq!(seen, ["Dockworkers vote on strike", "Election date is set", "Port strike ends", "Strike talks resume"]);
-    assert!(!site.out().join("2024/05/page/3").exists());
-    // 2024 has five: three pages.
-    assert!(site.out().join("2024/page/3/index.html").is_file());
-    assert!(!site.out().join("2024/page/4").exists());
-    let second = site.read("2024/05/page/2/index.html");
-    assert!(second.contains("<title>May 2024 (page 2) | Archive Test</title>"), "{second}");
-    // Every page of a list carries the same archive navigation.
-    assert_eq!(archive_nav(&second), archive_nav(&site.read("2024/05/index.html")));
+    assert!(!site.out().join("2024/05/page/2").exists());
+    // 2024 has five: a front of three and page 1.
+    assert_eq!(
+        headlines_on(&site, "2024/page/1/index.html"),
+        ["Tram line reopens after repairs", "Election date is set"]
+    );
+    assert!(!site.out().join("2024/page/2").exists());
+    let second = site.read("2024/05/page/1/index.html");
+    assert!(second.contains("<title>May 2024 (page 1) | Archive Test</title>"), "{second}");
+    // An archive page links up, back and on as the front does; only the front counts the days
+    // (a count that changes with every story the month gains).
+    let (page_nav, front_nav) = (archive_nav(&second), site.read("2024/05/index.html"));
+    assert_eq!(hrefs(page_nav), ["/2024/01/", "/2024/"], "{page_nav}");
+    assert!(!page_nav.contains("archive-count"), "{page_nav}");
+    assert!(archive_nav(&front_nav).contains("<span class=\"archive-count\">2 stories</span>"), "{front_nav}");
 }
 
 #[test]
@@ -153,8 +165,8 @@ fn every_archive_link_points_at_a_page_that_exists() {
     let site = archive_site();
     site.build_ok(NOW);
     let pages = archive_pages(&site.out());
-    // 7 days, 4 months (May on two pages), 2 years (2023 on two pages, 2024 on three).
-    assert_eq!(pages.len(), 7 + 5 + 5, "{pages:?}");
+    // 7 days, 4 months (May on two pages), 2 years (2024 on two pages).
+    assert_eq!(pages.len(), 7 + 5 + 3, "{pages:?}");
     for page in &pages {
         let html = site.read(page);
         let nav = archive_nav(&html);
@@ -172,7 +184,7 @@ fn the_sitemap_lists_year_and_month_pages() {
     site.build_ok(NOW);
     let sitemap = site.read("sitemap.xml");
     for url in
-        ["/2023/", "/2024/", "/2023/11/", "/2023/12/", "/2024/01/", "/2024/05/", "/2024/05/page/2/", "/2024/page/3/"]
+        ["/2023/", "/2024/", "/2023/11/", "/2023/12/", "/2024/01/", "/2024/05/", "/2024/05/page/1/", "/2024/page/1/"]
     {
         assert!(sitemap.contains(&format!("<loc>https://example.test{url}</loc>")), "{url} missing:\n{sitemap}");
     }

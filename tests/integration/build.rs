@@ -319,34 +319,82 @@ fn five_story_site() -> Site {
     site
 }
 
-#[test]
-fn pagination_makes_numbered_pages() {
-    let site = five_story_site();
-    site.build_ok(&[]);
-    for f in ["index.html", "page/2/index.html", "page/3/index.html", "world/page/3/index.html"] {
-        assert!(site.out().join(f).is_file(), "missing {f}");
-    }
-    assert!(!site.out().join("page/4").exists());
-    assert!(!site.out().join("page/1").exists());
-    // newest first
-    let first = site.read("index.html");
-    assert!(first.contains("Echo story") && first.contains("Delta story"));
-    assert!(!first.contains("Charlie story"));
+/// Whether each of the five stories' headlines shows on `html`, in the order Alpha … Echo.
+fn shown(html: &str) -> Vec<bool> {
+    ["Alpha", "Bravo", "Charlie", "Delta", "Echo"].iter().map(|t| html.contains(&format!("{t} story"))).collect()
 }
 
 #[test]
-fn pagination_links_prev_and_next() {
+fn archive_pages_are_numbered_from_the_oldest() {
     let site = five_story_site();
     site.build_ok(&[]);
-    let first = site.read("index.html");
-    assert!(first.contains(r#"<a href="/page/2/" rel="next">"#), "{first}");
-    assert!(!first.contains(r#"rel="prev""#));
+    // Five stories, two a page: the front holds the newest three, page 1 the oldest two.
+    assert_eq!(shown(&site.read("index.html")), [false, false, true, true, true]);
+    assert_eq!(shown(&site.read("page/1/index.html")), [true, true, false, false, false]);
+    assert_eq!(shown(&site.read("world/page/1/index.html")), [true, true, false, false, false]);
+    assert!(!site.out().join("page/2").exists());
+    assert!(!site.out().join("page/0").exists());
+    let oldest = site.read("page/1/index.html");
+    assert!(oldest.contains("<p class=\"list-page\">Page 1</p>"), "{oldest}");
+    assert!(oldest.contains(" (page 1) | "), "its title says which page: {oldest}");
+}
+
+/// A story published as the newest joins the front: no archive page changes its stories, and once
+/// the front is full its older half becomes the next page, the pages below untouched.
+#[test]
+fn a_new_story_moves_no_story_between_archive_pages() {
+    let site = five_story_site();
+    site.build_ok(&[]);
+    let add = |t: &str, day: u8| {
+        site.file(
+            &format!("content/world/{t}.md"),
+            md(&format!("{t} story"), &format!("2024-05-0{day}T09:00:00Z"), "", "Body."),
+        );
+        let changes = site.path().join("changes.json");
+        site.build_ok(&["--changes", changes.to_str().unwrap()]);
+        let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(changes).unwrap()).unwrap();
+        let written: Vec<String> =
+            manifest["written"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap().to_string()).collect();
+        written
+    };
+    // Six: the front holds Foxtrot and Echo; Delta and Charlie leave it for a new page 2.
+    let written = add("Foxtrot", 6);
+    assert!(written.contains(&"page/2/index.html".to_string()), "{written:?}");
+    assert!(written.contains(&"page/1/index.html".to_string()), "its link to newer stories: {written:?}");
+    assert_eq!(shown(&site.read("page/2/index.html")), [false, false, true, true, false]);
+    assert_eq!(shown(&site.read("page/1/index.html")), [true, true, false, false, false]);
+    let pages = [site.read("page/1/index.html"), site.read("page/2/index.html")];
+    // Seven: only the front takes Golf; both archive pages stay byte for byte.
+    let written = add("Golf", 7);
+    assert!(written.iter().all(|p| !p.contains("page/")), "no archive page is written: {written:?}");
+    assert!(written.contains(&"index.html".to_string()) && written.contains(&"world/index.html".to_string()));
+    assert_eq!([site.read("page/1/index.html"), site.read("page/2/index.html")], pages);
+    let front = site.read("index.html");
+    assert!(
+        front.contains("Golf story")
+            && front.contains("Foxtrot story")
+            && shown(&front) == [false, false, false, false, true]
+    );
+}
+
+#[test]
+fn pagination_links_newer_older_latest_and_oldest() {
+    let site = five_story_site();
+    site.file("content/world/Foxtrot.md", md("Foxtrot story", "2024-05-06T09:00:00Z", "", "Body."));
+    site.build_ok(&[]);
+    // Six stories: the front, page 2, page 1.
+    let front = site.read("index.html");
+    assert!(front.contains(r#"<a href="/page/2/" rel="next">"#), "{front}");
+    assert!(front.contains(r#"<li class="page-last"><a href="/page/1/">"#), "{front}");
+    assert!(!front.contains(r#"rel="prev""#), "{front}");
     let mid = site.read("page/2/index.html");
     assert!(mid.contains(r#"<a href="/" rel="prev">"#), "{mid}");
-    assert!(mid.contains(r#"<a href="/page/3/" rel="next">"#), "{mid}");
-    let last = site.read("page/3/index.html");
+    assert!(mid.contains(r#"<a href="/page/1/" rel="next">"#), "{mid}");
+    assert!(!mid.contains("page-first") && !mid.contains("page-last"), "the neighbours are the ends: {mid}");
+    let last = site.read("page/1/index.html");
     assert!(last.contains(r#"<a href="/page/2/" rel="prev">"#), "{last}");
-    assert!(!last.contains(r#"rel="next""#));
+    assert!(last.contains(r#"<li class="page-first"><a href="/">"#), "{last}");
+    assert!(!last.contains(r#"rel="next""#), "{last}");
     assert!(last.contains("Alpha story"));
 }
 
