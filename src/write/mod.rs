@@ -163,6 +163,8 @@ impl Staging {
         let name = name.to_string_lossy();
         let staging = parent.join(format!(".{name}.gazette-new"));
         let old = parent.join(format!(".{name}.gazette-old"));
+        // A writer in place (`build --watch`, `serve`) killed half-way: its temporary files.
+        clear_spare(output)?;
         if staging.exists() {
             // A build that died half-way: its files are not trusted.
             fs::remove_dir_all(&staging).with_context(|| format!("removing the leftover {}", staging.display()))?;
@@ -428,7 +430,10 @@ impl Sink for InPlace {
     }
 
     fn copy(&self, rel: &str, digest: u64, from: &Path) -> Result<Put, Diagnostic> {
-        copy_into(&self.root, rel, from)?;
+        let rel_path = checked(rel)?;
+        place(&self.root, &rel_path, |tmp| fs::copy(from, tmp).map(drop)).map_err(|e| {
+            Diagnostic::new(&self.root.join(&rel_path), 1, 1, format!("copying {}: {e}", from.display()))
+        })?;
         self.made.record(&self.root, rel, digest)?;
         self.wrote(rel);
         Ok(Put::Written)
@@ -597,18 +602,55 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buf)).is_ok() && buf == bytes
 }
 
-/// Writes one file under `root` in place for an incremental rebuild: into a temporary file beside
-/// it, then renamed over the old one, so a reader never sees half a file.
+/// Writes one file under `root` in place for an incremental rebuild: into a temporary file in
+/// `root`'s spare folder ([`spare_dir`]), then renamed over the old one, so a reader never sees
+/// half a file, and a process killed half-way leaves nothing in `root` that is not the site.
 pub fn put_atomic(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let rel_path = safe_rel(rel).map_err(|m| Diagnostic::new(Path::new(rel), 1, 1, m))?;
-    let dest = root.join(&rel_path);
-    let fail = |e: std::io::Error, what: &str| Diagnostic::new(&dest, 1, 1, format!("{what}: {e}"));
+    place(root, &rel_path, |tmp| fs::write(tmp, bytes))
+        .map_err(|e| Diagnostic::new(&root.join(&rel_path), 1, 1, format!("writing: {e}")))
+}
+
+/// Makes the file at `rel_path` under `root` through `make(temporary path)` in `root`'s spare
+/// folder, then renames it into place. Where the rename cannot cross into `root` (an output
+/// folder that is a mount point of its own), the temporary file is made beside its place instead.
+fn place(root: &Path, rel_path: &Path, make: impl Fn(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let dest = root.join(rel_path);
     if let Some(dir) = dest.parent() {
-        fs::create_dir_all(dir).map_err(|e| fail(e, "creating folder"))?;
+        fs::create_dir_all(dir)?;
     }
-    let tmp = dest.with_file_name(format!(".{}.gazette-tmp", dest.file_name().unwrap_or_default().to_string_lossy()));
-    fs::write(&tmp, bytes).map_err(|e| fail(e, "writing"))?;
-    fs::rename(&tmp, &dest).map_err(|e| fail(e, "replacing"))
+    let spare = spare_dir(root);
+    fs::create_dir_all(&spare)?;
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = spare.join(format!("{}-{n}", std::process::id()));
+    make(&tmp)?;
+    match fs::rename(&tmp, &dest) {
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+            let _ = fs::remove_file(&tmp);
+            replace_with(root, rel_path, make)
+        }
+        done => done,
+    }
+}
+
+/// Where [`put_atomic`] makes its temporary files: `.NAME.gazette-tmp` beside the folder `root`,
+/// on its file system, outside what a web server serves or an upload sends.
+fn spare_dir(root: &Path) -> PathBuf {
+    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = root.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.gazette-tmp"))
+}
+
+/// Removes what a writer killed inside [`put_atomic`] left in `root`'s spare folder.
+fn clear_spare(root: &Path) -> Result<()> {
+    let spare = spare_dir(root);
+    match fs::remove_dir_all(&spare) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("removing the leftover {}", spare.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Removes one file under `root` and the folders it leaves empty.
@@ -639,6 +681,7 @@ pub fn claim_dir(dir: &Path) -> Result<()> {
         );
     }
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    clear_spare(dir)?;
     if dir.join(MARKER).is_file() {
         // Its cache stays: each record is trusted only while its file is on disk as recorded.
         return Ok(());

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{MARKER, Site, bundled_site, gazette, snapshot_tree, try_snapshot_tree};
+use crate::support::{Site, bundled_site, gazette, snapshot_tree, try_snapshot_tree};
 
 /// The bundled site's build time.
 const NOW: &str = "2026-11-28T12:00:00+09:00";
@@ -113,15 +113,13 @@ impl Watching {
     }
 }
 
-/// The output tree without the build cache (its records hold inode numbers and times).
-/// The watching build saves that cache after it tells of a rebuild, through a temporary file
-/// renamed over the marker: that file is left out too, and a walk that met it just as it went is
-/// made again.
+/// The output tree without the build cache (its records hold inode numbers and times). The
+/// watching build saves that cache after it tells of a rebuild, renaming it over the old one: a
+/// walk that met a file just as it went is made again.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let marker_tmp = format!(".{MARKER}.gazette-tmp");
     for _ in 0..50 {
         match try_snapshot_tree(dir) {
-            Ok(files) => return files.into_iter().filter(|(p, _)| *p != marker_tmp).collect(),
+            Ok(files) => return files.into_iter().collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::thread::sleep(Duration::from_millis(20)),
             Err(e) => panic!("reading {}: {e}", dir.display()),
         }
@@ -245,6 +243,26 @@ fn a_later_build_trusts_what_the_watching_build_recorded() {
         }
         assert_eq!(tree(&site.out()), fresh(&site), "{signal}");
     }
+}
+
+/// A watching build writes each file in a spare folder beside the output and renames it in, so
+/// the output never holds a half-written or temporary file; what a killed one left in the spare
+/// folder goes when the next one starts.
+#[test]
+fn temporary_files_stay_out_of_the_output_and_a_killed_writers_are_cleared() {
+    let site = bundled_site();
+    let spare = site.path().join(".public.gazette-tmp");
+    std::fs::create_dir_all(&spare).unwrap();
+    std::fs::write(spare.join("4242-0"), "half a page").unwrap();
+    let w = Watching::start(&site, &["--now", NOW]);
+    assert!(!spare.join("4242-0").exists(), "the leftover is cleared");
+    let lantern = std::fs::read_to_string(site.path().join(LANTERN)).unwrap();
+    let n = w.rebuilds();
+    site.file(LANTERN, format!("{lantern}\nThe last lantern went out at dawn.\n"));
+    w.wait_rebuild(n, "the edit");
+    let stray: Vec<String> = tree(&site.out()).into_keys().filter(|p| p.contains("gazette-tmp")).collect();
+    assert!(stray.is_empty(), "{stray:?}");
+    assert_eq!(std::fs::read_dir(&spare).map(|d| d.count()).unwrap_or(0), 0, "every temporary file was renamed in");
 }
 
 /// An embargoed story goes out when its time comes, with no file touched.
