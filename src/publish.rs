@@ -16,7 +16,7 @@
 //! story expires, a live badge goes), a rebuild runs then.
 
 use std::path::Path;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -33,10 +33,6 @@ enum Event {
     /// Ctrl-C or SIGTERM: finish the rebuild under way, then stop.
     Stop,
 }
-
-/// How often the loop looks at the clock when a clock change is due later: a machine that slept
-/// past it is caught up within this.
-const CLOCK_CHECK: Duration = Duration::from_secs(60);
 
 /// Watches `opts.site_dir` and keeps `opts`'s output folder up to date until Ctrl-C or SIGTERM.
 /// `changes_log`: a file each rebuild that wrote or removed files appends its manifest to, one
@@ -62,18 +58,11 @@ pub fn watch(opts: &BuildOptions, changes_log: Option<&Path>, verbose: bool) -> 
     log.rebuilt("the files as they are now", session.rebuild(&Changes::all()), &session)?;
     eprintln!("watching {} (Ctrl-C to stop)", pipeline::display(&opts.site_dir));
     loop {
-        let due = if clock_pinned { None } else { session.next_change().map(until) };
-        let event = match due {
-            Some(wait) => match rx.recv_timeout(wait.min(CLOCK_CHECK)) {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Timeout) if wait <= CLOCK_CHECK => Event::Changes(Changes::default()),
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => break,
-            },
-            None => match rx.recv() {
-                Ok(event) => event,
-                Err(_) => break,
-            },
+        let due = if clock_pinned { None } else { session.next_change() };
+        let event = match watch::next(&rx, due) {
+            watch::Next::Event(event) => event,
+            watch::Next::Clock => Event::Changes(Changes::default()),
+            watch::Next::Closed => break,
         };
         let Event::Changes(mut changes) = event else { break };
         // A burst of events is one rebuild.
@@ -92,14 +81,6 @@ pub fn watch(opts: &BuildOptions, changes_log: Option<&Path>, verbose: bool) -> 
     }
     eprintln!("stopped watching; {} is as the last rebuild left it", pipeline::display(&output));
     Ok(())
-}
-
-/// How long until `at` (nothing when it is past).
-fn until(at: &jiff::Zoned) -> Duration {
-    let now = jiff::Timestamp::now();
-    let wait = at.timestamp().duration_since(now);
-    // A rebuild at the instant itself still finds the old state: wait a moment past it.
-    Duration::try_from(wait).unwrap_or(Duration::ZERO) + Duration::from_millis(50)
 }
 
 /// Where the loop tells of its rebuilds.

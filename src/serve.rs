@@ -158,7 +158,8 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
         told.waiting.store(true, Ordering::Relaxed);
     })?;
     let builder = Arc::clone(&shared);
-    std::thread::spawn(move || rebuild_loop(session, rx, &builder));
+    let clock_pinned = opts.now.is_some();
+    std::thread::spawn(move || rebuild_loop(session, rx, &builder, clock_pinned));
 
     println!("serving {} at {url} (Ctrl-C to stop)", site_dir.display());
     if opts.open {
@@ -273,9 +274,16 @@ impl crate::session::Audience for Readers {
 }
 
 /// Waits for changes; each rebuild takes every change queued meanwhile, so a burst is one rebuild.
-fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shared) {
-    while let Ok(first) = rx.recv() {
-        let mut changes = first;
+/// Unless the clock is pinned (`--now`), a rebuild also runs when the output changes with the
+/// clock alone: an embargo lifts, a story expires, a live badge goes.
+fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shared, clock_pinned: bool) {
+    loop {
+        let due = if clock_pinned { None } else { session.next_change() };
+        let mut changes = match watch::next(&rx, due) {
+            watch::Next::Event(changes) => changes,
+            watch::Next::Clock => Changes::default(),
+            watch::Next::Closed => break,
+        };
         while let Ok(more) = rx.recv_timeout(Duration::from_millis(5)) {
             changes.merge(more);
         }
@@ -284,7 +292,7 @@ fn rebuild_loop(mut session: Session, rx: mpsc::Receiver<Changes>, shared: &Shar
         while let Ok(more) = rx.try_recv() {
             changes.merge(more);
         }
-        let what = changes.describe();
+        let what = if changes.is_empty() { "the clock".to_string() } else { changes.describe() };
         report(shared, &what, session.rebuild(&changes));
     }
 }

@@ -59,6 +59,43 @@ fn is_photo(rel: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
 }
 
+/// What a rebuild loop wakes to.
+pub enum Next<T> {
+    /// Something the watcher (or a signal) sent.
+    Event(T),
+    /// The time the output changes with the clock alone (an embargo lifts, a story expires).
+    Clock,
+    /// Every sender is gone.
+    Closed,
+}
+
+/// How often a loop waiting for the clock looks at it: a machine that slept past the time is
+/// caught up within this.
+const CLOCK_CHECK: Duration = Duration::from_secs(60);
+
+/// Waits for the next event on `rx`, or until `due` ([`crate::session::Session::next_change`]:
+/// when the output would next change with the clock alone) has passed, whichever comes first.
+/// With no `due` it waits for events only.
+pub fn next<T>(rx: &mpsc::Receiver<T>, due: Option<&jiff::Zoned>) -> Next<T> {
+    let Some(at) = due else { return rx.recv().map_or(Next::Closed, Next::Event) };
+    loop {
+        let wait = until(at);
+        match rx.recv_timeout(wait.min(CLOCK_CHECK)) {
+            Ok(event) => return Next::Event(event),
+            Err(mpsc::RecvTimeoutError::Timeout) if wait <= CLOCK_CHECK => return Next::Clock,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Next::Closed,
+        }
+    }
+}
+
+/// How long until just past `at` (nothing when it is past).
+fn until(at: &jiff::Zoned) -> Duration {
+    let wait = at.timestamp().duration_since(jiff::Timestamp::now());
+    // A rebuild at the instant itself still finds the old state: wait a moment past it.
+    Duration::try_from(wait).unwrap_or(Duration::ZERO) + Duration::from_millis(50)
+}
+
 /// The running watcher; dropping it stops watching.
 pub struct Watcher {
     _debouncer: Arc<Mutex<Debouncer<notify::RecommendedWatcher, RecommendedCache>>>,

@@ -394,3 +394,27 @@ fn a_new_live_entry_shows_on_the_served_page() {
     std::fs::remove_file(site.path().join("content/world/storm.live/a.md")).unwrap();
     wait_for(&page, "the removed entry gone", |_, b| !b.contains("Water rising") && b.contains("Pumps running"));
 }
+
+/// On the real clock, an embargoed story is served when its time comes, with no file touched.
+#[test]
+fn an_embargo_lifts_on_time_while_serving() {
+    let site = Site::new();
+    // Far enough ahead that a slow first build still holds it back.
+    let at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + 15).unwrap();
+    site.file("content/world/a.md", story("Bridge opens", "Text."));
+    site.file(
+        "content/world/b.md",
+        format!("+++\ntitle = \"Ferry returns\"\ndate = 2024-05-09T11:00:00Z\npublish_at = {at}\n+++\nText.\n"),
+    );
+    let server = Server::start_on_the_clock(&site);
+    let (_, home) = get(&format!("{}/", server.url));
+    assert!(home.contains("Bridge opens") && !home.contains("Ferry returns"), "held back at first: {home}");
+    let start = Instant::now();
+    while !server.log().contains("rebuilt (the clock)") {
+        assert!(start.elapsed() < Duration::from_secs(120), "no rebuild on the clock:\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(jiff::Timestamp::now() >= at, "not before its time");
+    let (_, home) = get(&format!("{}/", server.url));
+    assert!(home.contains("Ferry returns"), "{home}\n{}", server.log());
+}

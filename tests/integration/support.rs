@@ -174,12 +174,25 @@ impl Server {
 
     /// [`Server::start`] with extra arguments for `gazette serve`.
     pub fn start_with(site: &Site, args: &[&str]) -> Server {
+        Server::spawn(site, args, Some(NOW))
+    }
+
+    /// [`Server::start`] on the real clock (no `GAZETTE_NOW`).
+    pub fn start_on_the_clock(site: &Site) -> Server {
+        Server::spawn(site, &[], None)
+    }
+
+    fn spawn(site: &Site, args: &[&str], now: Option<&str>) -> Server {
         let tmp = tempfile::tempdir().expect("temp dir");
-        let mut child = gazette()
+        let mut command = gazette();
+        command.env_remove("GAZETTE_NOW");
+        if let Some(now) = now {
+            command.env("GAZETTE_NOW", now);
+        }
+        let mut child = command
             .args(["serve", "--port", "0"])
             .args(args)
             .arg(site.path())
-            .env("GAZETTE_NOW", NOW)
             .env("TMPDIR", tmp.path())
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
