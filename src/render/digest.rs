@@ -347,9 +347,8 @@ impl<'a> Digester<'a> {
 
     fn list(&self, title: &str, base: &str, chains: &[ChainId], page: Page, h: &mut Hashing) {
         let paging = Paging::new(chains.len(), self.site.config().per_page);
-        let link = |p: Option<Page>| p.map(|p| page_path(base, p));
-        (title, page_path(base, page), link(paging.newer(page)), link(paging.older(page))).hash(h);
-        link(Some(paging.oldest())).hash(h);
+        // The links' URLs are `base` and these pages.
+        (title, page_path(base, page), paging.links(page)).hash(h);
         for (i, &c) in chains[paging.range(page)].iter().enumerate() {
             self.item(c, h);
             if i < TOP_WITH_RELATED {

@@ -384,20 +384,17 @@ impl<'a> Renderer<'a> {
         let items =
             chains[paging.range(page)].iter().enumerate().map(|(i, &c)| self.item(c, i < TOP_WITH_RELATED)).collect();
         let url = |p: Option<Page>| p.map(|p| site.url(&page_path(base, p)));
-        let number = match page {
-            Page::Front => None,
-            Page::Archive(n) => Some(n),
-        };
+        let links = paging.links(page);
         let pagination = Pagination {
             front: page == Page::Front,
-            number,
-            newer_url: url(paging.newer(page)),
-            older_url: url(paging.older(page)),
+            number: page.number(),
+            newer_url: url(links.newer),
+            older_url: url(links.older),
             front_url: site.url(base),
-            oldest_url: url(Some(paging.oldest()).filter(|&o| o != page)),
+            oldest_url: url(links.oldest),
         };
         let path = page_path(base, page);
-        let page_title = match number {
+        let page_title = match page.number() {
             Some(n) => format!("{title} (page {n})"),
             None => title.clone(),
         };

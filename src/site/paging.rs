@@ -24,6 +24,25 @@ pub enum Page {
     Archive(usize),
 }
 
+impl Page {
+    /// An archive page's number; none for the front.
+    pub fn number(self) -> Option<usize> {
+        match self {
+            Page::Front => None,
+            Page::Archive(n) => Some(n),
+        }
+    }
+}
+
+/// The pages one page links to: what its navigation shows, and so what its digest hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Links {
+    pub newer: Option<Page>,
+    pub older: Option<Page>,
+    /// The page of the oldest stories; none on that page itself.
+    pub oldest: Option<Page>,
+}
+
 /// How a list of `len` stories falls into pages of `per` stories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Paging {
@@ -85,6 +104,11 @@ impl Paging {
     /// The page of the oldest stories.
     pub fn oldest(&self) -> Page {
         if self.archive_pages() > 0 { Page::Archive(1) } else { Page::Front }
+    }
+
+    /// The pages `page` links to.
+    pub fn links(&self, page: Page) -> Links {
+        Links { newer: self.newer(page), older: self.older(page), oldest: Some(self.oldest()).filter(|&o| o != page) }
     }
 }
 

@@ -147,8 +147,8 @@ impl Staging {
     /// [`cache::read`] found there): the previous output when it is intact, else an empty folder.
     /// Refuses an output folder that holds files but was not written by gazette.
     pub fn begin(output: &Path, current: cache::Read) -> Result<Self> {
-        let name = output.file_name().with_context(|| format!("output {} has no folder name", output.display()))?;
-        let parent = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        output.file_name().with_context(|| format!("output {} has no folder name", output.display()))?;
+        let parent = parent_of(output);
         if output.exists() {
             let non_empty =
                 fs::read_dir(output).with_context(|| format!("reading {}", output.display()))?.next().is_some();
@@ -160,9 +160,7 @@ impl Staging {
             }
         }
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let name = name.to_string_lossy();
-        let staging = parent.join(format!(".{name}.gazette-new"));
-        let old = parent.join(format!(".{name}.gazette-old"));
+        let (staging, old) = (beside(output, "new"), beside(output, "old"));
         // A writer in place (`build --watch`, `serve`) killed half-way: its temporary files.
         clear_spare(output)?;
         if staging.exists() {
@@ -621,10 +619,16 @@ fn place(root: &Path, rel_path: &Path, make: impl Fn(&Path) -> std::io::Result<(
         fs::create_dir_all(dir)?;
     }
     let spare = spare_dir(root);
-    fs::create_dir_all(&spare)?;
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = spare.join(format!("{}-{n}", std::process::id()));
-    make(&tmp)?;
+    match make(&tmp) {
+        // The first write since the folder was claimed: no spare folder yet.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(&spare)?;
+            make(&tmp)?;
+        }
+        made => made?,
+    }
     match fs::rename(&tmp, &dest) {
         Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
             let _ = fs::remove_file(&tmp);
@@ -637,9 +641,18 @@ fn place(root: &Path, rel_path: &Path, make: impl Fn(&Path) -> std::io::Result<(
 /// Where [`put_atomic`] makes its temporary files: `.NAME.gazette-tmp` beside the folder `root`,
 /// on its file system, outside what a web server serves or an upload sends.
 fn spare_dir(root: &Path) -> PathBuf {
-    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let parent = root.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.gazette-tmp"))
+    beside(root, "tmp")
+}
+
+/// `.NAME.gazette-KIND` beside the folder `dir` (staging, the previous site, the spare folder).
+fn beside(dir: &Path, kind: &str) -> PathBuf {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    parent_of(dir).join(format!(".{name}.gazette-{kind}"))
+}
+
+/// The folder holding `dir` (`.` for a bare name).
+fn parent_of(dir: &Path) -> &Path {
+    dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
 /// Removes what a writer killed inside [`put_atomic`] left in `root`'s spare folder.
