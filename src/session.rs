@@ -166,7 +166,8 @@ pub struct Session {
     /// The authors of `authors/`, and the errors of its bad files.
     authors: Arc<Authors>,
     author_errors: Vec<Diagnostic>,
-    /// Stories' search terms, kept so an edit re-tokenises only the stories it changed.
+    /// Stories' search terms, kept (encoded, in a spool of their own where one can be made) so
+    /// an edit re-tokenises only the stories it changed.
     terms: crate::index::TermCache,
     /// The served folder's build cache: what each of its files was made from, and how it looked.
     records: Records,
@@ -233,7 +234,13 @@ impl Session {
             authors: Arc::default(),
             author_errors: Vec::new(),
             records: Records::new(),
-            terms: crate::index::TermCache::default(),
+            terms: {
+                let terms = crate::index::TermCache::stored();
+                match Spool::in_folder(&std::env::temp_dir()) {
+                    Ok(spool) => terms.spooled(spool),
+                    Err(_) => terms,
+                }
+            },
             site: None,
             spool: None,
             pending: Changes::default(),

@@ -30,8 +30,6 @@ pub mod tokenize;
 
 pub use patch::patch;
 
-use std::sync::Arc;
-
 use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap;
@@ -247,20 +245,13 @@ fn make_all(
         kept.failed.sort();
         return Err(kept.failed);
     }
-    match cache.keep {
-        Keep::Encoded => {
-            // `kept.stored` holds the new encodings alone: the stored terms of every story still
-            // indexed stay where they are, without a copy.
-            cache.tokenised = kept.stored.len();
-            let indexed: rustc_hash::FxHashSet<u64> = layouts.iter().flat_map(|l| l.keys.iter().copied()).collect();
-            cache.stored.retain(|k, _| indexed.contains(k));
-            cache.stored.extend(kept.stored);
-            cache.docs = kept.docs;
-        }
-        Keep::Nothing | Keep::Terms => {
-            cache.tokenised = kept.docs.keys().filter(|k| !cache.docs.contains_key(k)).count();
-            (cache.docs, cache.stored) = (kept.docs, kept.stored);
-        }
+    if cache.keep == Keep::Encoded {
+        // `kept.stored` holds the new encodings alone: the stored terms of every story still
+        // indexed stay where they are, without a copy.
+        cache.tokenised = kept.stored.len();
+        let indexed: rustc_hash::FxHashSet<u64> = layouts.iter().flat_map(|l| l.keys.iter().copied()).collect();
+        cache.stored.retain(|k, _| indexed.contains(k));
+        cache.stored.extend(kept.stored);
     }
     Ok(files)
 }
@@ -268,7 +259,6 @@ fn make_all(
 /// What one index keeps for the next, as its cache's [`Keep`] says.
 #[derive(Default)]
 struct Kept {
-    docs: FxHashMap<u64, DocTerms>,
     /// The terms this index encoded (the cache keeps those it had, without a copy).
     stored: FxHashMap<u64, Encoded>,
     /// Bodies that could not be read.
@@ -306,10 +296,9 @@ impl Encoded {
 /// Keyed by a fingerprint of what [`Shard::tokenise`] reads. The build state keeps the `stored`
 /// terms alone, in chunks ([`TermCache::from_stored`], [`TermCache::stored_map`]).
 pub struct TermCache {
-    /// Terms as made (`serve`).
-    docs: FxHashMap<u64, DocTerms>,
     /// Terms encoded (postcard's encoding of `(term, score, surface)` lists), about a tenth of
-    /// their size as made: what the build state keeps, decoded as each story's turn comes.
+    /// their size as strings, and out of memory where the cache has a spool: what the build
+    /// state and `serve` keep, decoded as each story's turn comes.
     stored: FxHashMap<u64, Encoded>,
     keep: Keep,
     /// Where terms encoded now go, out of memory (`gazette build`); `None`: kept in memory.
@@ -323,21 +312,14 @@ pub struct TermCache {
 enum Keep {
     /// Nothing: a one-off build holds no story's terms past merging them.
     Nothing,
-    /// The terms as made (`serve`, which keeps them in memory).
-    Terms,
-    /// The terms encoded (the build state, which writes them to disk).
+    /// The terms encoded (the build state, which writes them to disk; `serve`, which spools
+    /// them).
     Encoded,
-}
-
-impl Default for TermCache {
-    fn default() -> Self {
-        TermCache::keeping(Keep::Terms)
-    }
 }
 
 impl TermCache {
     fn keeping(keep: Keep) -> Self {
-        TermCache { docs: FxHashMap::default(), stored: FxHashMap::default(), keep, spool: None, tokenised: 0 }
+        TermCache { stored: FxHashMap::default(), keep, spool: None, tokenised: 0 }
     }
 
     /// A cache for one build, which keeps nothing.
@@ -352,7 +334,7 @@ impl TermCache {
 
     /// Stories whose terms it holds.
     pub fn len(&self) -> usize {
-        self.docs.len().max(self.stored.len())
+        self.stored.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -413,7 +395,6 @@ fn make(
                 .entry(shard.surfaces[surface.0 as usize].to_string())
                 .or_insert_with(|| shard.terms[term.0 as usize].to_string());
         }
-        kept.docs.extend(std::mem::take(&mut shard.kept_docs));
         kept.stored.extend(std::mem::take(&mut shard.kept_stored));
         kept.failed.append(&mut shard.failed);
     }
@@ -538,7 +519,6 @@ struct Shard<'a> {
     score: Vec<u32>,
     first_surface: Vec<Option<SurfaceNo>>,
     touched: Vec<TermNo>,
-    kept_docs: Vec<(u64, DocTerms)>,
     kept_stored: Vec<(u64, Encoded)>,
     /// A buffer for the document's terms as [`TermCache`] keeps them encoded.
     encoded: Vec<u8>,
@@ -566,7 +546,6 @@ impl<'a> Shard<'a> {
             score: Vec::new(),
             first_surface: Vec::new(),
             touched: Vec::new(),
-            kept_docs: Vec::new(),
             kept_stored: Vec::new(),
             encoded: Vec::new(),
             failed: Vec::new(),
@@ -586,12 +565,6 @@ impl<'a> Shard<'a> {
     fn doc(&mut self, n: usize) {
         let work = self.work;
         let (cache, key) = (work.cache, work.layout.keys[n]);
-        if let Some(terms) = cache.docs.get(&key) {
-            for (term, score, surface) in terms.iter() {
-                self.known(term, *score, surface.as_deref());
-            }
-            return self.end(n, key, Source::Terms(terms));
-        }
         // Terms that cannot be read or decoded are made again.
         let mut buf = std::mem::take(&mut self.read);
         if let Some(encoded) = cache.stored.get(&key)
@@ -743,8 +716,6 @@ impl<'a> Shard<'a> {
         let aliasing = self.work.layout.language != Language::English;
         let keep = self.work.cache.keep;
         let encode = matches!((keep, &source), (Keep::Encoded, Source::Tokenised));
-        let list = matches!((keep, &source), (Keep::Terms, Source::Tokenised | Source::Stored));
-        let mut listed = Vec::new();
         let mut encoded = std::mem::take(&mut self.encoded);
         if encode {
             encoded.clear();
@@ -766,23 +737,13 @@ impl<'a> Shard<'a> {
             if encode {
                 encode_term(&mut encoded, &self.terms[i], score, surface);
             }
-            if list {
-                listed.push((self.terms[i].to_string(), score, surface.map(str::to_string)));
-            }
             self.score[i] = 0;
             self.first_surface[i] = None;
         }
         self.touched.clear();
         match (keep, source) {
             (Keep::Nothing, _) => {}
-            (Keep::Terms, Source::Terms(terms)) => self.kept_docs.push((key, Arc::clone(terms))),
-            (Keep::Terms, _) => self.kept_docs.push((key, Arc::new(listed))),
             (Keep::Encoded, Source::Stored) => {} // kept in the cache as it is
-            (Keep::Encoded, Source::Terms(terms)) => {
-                if let Ok(bytes) = postcard::to_allocvec(&**terms) {
-                    self.keep_encoded(key, &bytes);
-                }
-            }
             (Keep::Encoded, Source::Tokenised) => self.keep_encoded(key, &encoded),
         }
         self.encoded = encoded;
@@ -827,16 +788,23 @@ fn push_varint(out: &mut Vec<u8>, mut n: usize) {
 }
 
 /// Where a document's terms came from.
-enum Source<'c> {
-    Terms(&'c DocTerms),
+enum Source {
     /// Its encoded terms, in the cache (which keeps them as they are).
     Stored,
     Tokenised,
 }
 
-/// A story's terms in the order met: what [`TermCache`] keeps (`(term, score, surface word when
-/// stemmed)`, encoded the same whether the strings are owned or borrowed).
-type DocTerms = Arc<Vec<(String, u8, Option<String>)>>;
+/// A story's terms in the order met, decoded: `(term, score, surface word when stemmed)`, what
+/// [`TermCache`] keeps encoded.
+type Terms = Vec<(String, u8, Option<String>)>;
+
+/// Encoded terms, decoded; `None` when they cannot be read or decoded.
+fn decode(encoded: &Encoded) -> Option<Terms> {
+    let bytes = encoded.read().ok()?;
+    postcard::from_bytes::<Vec<(&str, u8, Option<&str>)>>(&bytes)
+        .ok()
+        .map(|terms| terms.into_iter().map(|(t, s, w)| (t.to_string(), s, w.map(str::to_string))).collect())
+}
 
 /// A fingerprint of what [`Shard::tokenise`] reads of a story: its file, byline, tags, section
 /// and language.

@@ -13,8 +13,8 @@
 use rustc_hash::FxHashMap;
 
 use super::{
-    DocTerms, Found, Keep, Language, Made, Packed, SearchIndex, Shard, TermCache, TermNo, Tokenizer, Work, doc_file,
-    doc_key, fingerprint, fnv1a32, meta, term_file, view,
+    Encoded, Found, Keep, Language, Made, Packed, SearchIndex, Shard, TermCache, TermNo, Terms, Tokenizer, Work,
+    decode, doc_file, doc_key, fingerprint, fnv1a32, meta, term_file, view,
 };
 use crate::site::{ChainId, Site};
 
@@ -97,7 +97,7 @@ impl Retained {
 }
 
 /// A story's terms as its postings hold them: each term's score (at least 1, at most 255).
-fn scores(terms: &DocTerms) -> FxHashMap<&str, u8> {
+fn scores(terms: &Terms) -> FxHashMap<&str, u8> {
     let mut out: FxHashMap<&str, u32> = FxHashMap::default();
     for (term, score, _) in terms.iter() {
         *out.entry(term.as_str()).or_default() += u32::from((*score).max(1));
@@ -124,7 +124,7 @@ pub fn patch(
         Ok(files) => files,
         Err(_) => return None,
     };
-    if cache.keep != Keep::Terms || sets.len() != old_layouts.len() {
+    if cache.keep != Keep::Encoded || sets.len() != old_layouts.len() {
         return None;
     }
     // The stories listed are the same, in the same order: only the changed ones' keys move.
@@ -135,7 +135,8 @@ pub fn patch(
             layout.views[n] = view(site, *c, layout.keys[n]);
         }
     }
-    let mut retermed: Vec<(u64, u64, DocTerms)> = Vec::new();
+    // (old key, new key, the new terms encoded when they were made now)
+    let mut retermed: Vec<(u64, u64, Option<Encoded>)> = Vec::new();
     let mut remade: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut base = 0;
     for ((new, old), set) in layouts.iter().zip(&old_layouts).zip(&mut sets) {
@@ -144,26 +145,27 @@ pub fn patch(
         let tokenizer = Tokenizer::new(new.language);
         let work = Work { site, layout: new, cache, tokenizer: &tokenizer };
         for n in (0..new.docs.len()).filter(|&n| new.keys[n] != old.keys[n]) {
-            let before = cache.docs.get(&old.keys[n])?;
-            let after = match cache.docs.get(&new.keys[n]) {
-                Some(terms) => terms.clone(),
+            let before = decode(cache.stored.get(&old.keys[n])?)?;
+            let (after, made) = match cache.stored.get(&new.keys[n]) {
+                Some(terms) => (decode(terms)?, None),
                 None => {
                     let mut shard = Shard::new(&work);
                     shard.doc(n);
                     if !shard.failed.is_empty() {
                         return None;
                     }
-                    shard.kept_docs.pop()?.1
+                    let (_, encoded) = shard.kept_stored.pop()?;
+                    (decode(&encoded)?, Some(encoded))
                 }
             };
             // Aliases (`~word → stem`) come from the first story with each surface form: a
             // changed story that has any is not patched.
-            let surfaces = |t: &DocTerms| t.iter().any(|(_, _, s)| s.is_some());
-            if new.language != Language::English && (surfaces(before) || surfaces(&after)) {
+            let surfaces = |t: &Terms| t.iter().any(|(_, _, s)| s.is_some());
+            if new.language != Language::English && (surfaces(&before) || surfaces(&after)) {
                 return None;
             }
             let shard = set.shards.iter_mut().find(|s| s.docs.0 as usize <= n && n < s.docs.1 as usize)?;
-            let (was, now) = (scores(before), scores(&after));
+            let (was, now) = (scores(&before), scores(&after));
             let mut terms: Vec<&str> = was.keys().chain(now.keys()).copied().collect();
             terms.sort_unstable();
             terms.dedup();
@@ -174,7 +176,7 @@ pub fn patch(
                     affected[usize::from(file_of(term, chunks))] = true;
                 }
             }
-            retermed.push((old.keys[n], new.keys[n], after));
+            retermed.push((old.keys[n], new.keys[n], made));
         }
         // The term files whose terms' postings changed.
         let mut found: Vec<Vec<Found>> = vec![Vec::new(); chunks];
@@ -211,10 +213,12 @@ pub fn patch(
         }
     }
     changed.sort_unstable();
-    cache.tokenised = retermed.iter().filter(|(_, new, _)| !cache.docs.contains_key(new)).count();
-    for (old, new, terms) in retermed {
-        cache.docs.remove(&old);
-        cache.docs.insert(new, terms);
+    cache.tokenised = retermed.iter().filter(|(_, _, made)| made.is_some()).count();
+    for (old, new, made) in retermed {
+        cache.stored.remove(&old);
+        if let Some(encoded) = made {
+            cache.stored.insert(new, encoded);
+        }
     }
     let fingerprint = fingerprint(site, &layouts);
     let bytes = std::sync::OnceLock::from(Made::Ok(files));
@@ -274,33 +278,33 @@ mod tests {
         ];
         for (n, extra, changes) in cases {
             let before = site(&files(None));
-            let mut cache = TermCache::default();
+            let mut cache = TermCache::stored();
             let index = build_cached_for_test(&before, &mut cache);
             let after = site(&files(Some((n, extra))));
             let chain = after.chain_of(&format!("news/s{n:02}.md")).expect("the edited story's chain");
             let (patched, changed) = patch(index, &after, &mut cache, &[chain]).expect("a text edit is patched");
-            let fresh = build_cached_for_test(&after, &mut TermCache::default());
+            let fresh = build_cached_for_test(&after, &mut TermCache::stored());
             assert_eq!(bytes(&patched), bytes(&fresh), "story {n}: {extra:?}");
             assert_eq!(patched.fingerprint, fresh.fingerprint, "story {n}");
             assert_eq!(patched.hashes, fresh.hashes, "story {n}");
-            let before_files = bytes(&build_cached_for_test(&before, &mut TermCache::default()));
+            let before_files = bytes(&build_cached_for_test(&before, &mut TermCache::stored()));
             let differ: Vec<usize> = (0..before_files.len()).filter(|&i| before_files[i] != bytes(&fresh)[i]).collect();
             assert_eq!(changed, differ, "story {n}: the files said to change are those that did");
             assert_eq!(!changed.is_empty(), changes, "story {n}: {changed:?}");
             // The cache holds the new terms alone, so a second patch sees them as the old ones.
-            assert_eq!(cache.docs.len(), 60);
+            assert_eq!(cache.len(), 60);
         }
     }
 
     #[test]
     fn a_second_patch_of_a_patched_index_still_equals_a_fresh_one() {
-        let mut cache = TermCache::default();
+        let mut cache = TermCache::stored();
         let mut index = build_cached_for_test(&site(&files(None)), &mut cache);
         for (round, extra) in ["Ferry quokka.\n", "Narwhal.\n", ""].into_iter().enumerate() {
             let after = site(&files(Some((5, extra))));
             let chain = after.chain_of("news/s05.md").unwrap();
             index = patch(index, &after, &mut cache, &[chain]).expect("patched").0;
-            let fresh = build_cached_for_test(&after, &mut TermCache::default());
+            let fresh = build_cached_for_test(&after, &mut TermCache::stored());
             assert_eq!(bytes(&index), bytes(&fresh), "round {round}");
         }
     }
@@ -313,7 +317,7 @@ mod tests {
             let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
             test_site(&files, off())
         };
-        let mut cache = TermCache::default();
+        let mut cache = TermCache::stored();
         let index = build_cached_for_test(&site_off(None), &mut cache);
         let after = site_off(Some((3, "More text.\n")));
         let chain = after.chain_of("news/s03.md").unwrap();
